@@ -1,0 +1,105 @@
+// Unit tests of tools/core: diagnostics format, UTF-8, slugs, safe paths, atomic writes, clock.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/clock.h"
+#include "core/diagnostics.h"
+#include "core/paths.h"
+#include "core/resources.h"
+#include "core/text.h"
+#include "core/utf8.h"
+
+using namespace colophon;
+
+TEST_CASE("diagnostics print as file:line:col: severity: message") {
+  Diagnostic d{Severity::Error, "src/ch02.md", {41, 7}, "image 'map.png' not found (looked in src/)", ""};
+  CHECK(format_diagnostic(d) == "src/ch02.md:41:7: error: image 'map.png' not found (looked in src/)\n");
+  d.hint = "add the file";
+  d.severity = Severity::Warning;
+  CHECK(format_diagnostic(d) ==
+        "src/ch02.md:41:7: warning: image 'map.png' not found (looked in src/)\n  hint: add the file\n");
+  Diagnostics diag;
+  diag.warning("a", {}, "w");
+  CHECK_FALSE(diag.has_errors());
+  diag.error("a", {1, 1}, "e");
+  CHECK(diag.has_errors());
+  CHECK(diag.count(Severity::Warning) == 1);
+}
+
+TEST_CASE("invalid UTF-8 is found at its byte offset") {
+  CHECK_FALSE(find_invalid_utf8("plain ascii, кириллица, ελληνικά").has_value());
+  CHECK(find_invalid_utf8("abc\xff").value() == 3);
+  CHECK(find_invalid_utf8("ab\xc0\x80").value() == 2);        // overlong NUL
+  CHECK(find_invalid_utf8("\xed\xa0\x80").value() == 0);      // surrogate
+  CHECK(find_invalid_utf8("x\xf4\x90\x80\x80").value() == 1); // past U+10FFFF
+  CHECK(find_invalid_utf8("é\xe2\x82").value() == 2);         // truncated
+  std::string s;
+  append_utf8(s, 0x1F600);
+  size_t i = 0;
+  CHECK(next_code_point(s, i) == 0x1F600);
+  CHECK(i == 4);
+}
+
+TEST_CASE("GitHub-style slugs") {
+  CHECK(github_slug("Getting Started!") == "getting-started");
+  CHECK(github_slug("The PDF output: page & paragraph") == "the-pdf-output-page--paragraph");
+  CHECK(github_slug("“Quoted” — dashes") == "quoted--dashes");
+  CHECK(github_slug("Über Straße") == "über-straße");
+  CHECK(github_slug("Десять дней") == "десять-дней");
+  CHECK(github_slug("snake_case-ok") == "snake_case-ok");
+  CHECK(file_slug("Ten Days That Shook the World") == "ten-days-that-shook-the-world");
+  CHECK(file_slug("Ελληνικά") == "book");
+  CHECK(xml_escape("a<b & \"c\"", true) == "a&lt;b &amp; &quot;c&quot;");
+}
+
+TEST_CASE("paths must stay inside the book") {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / "colophon-core-test";
+  fs::remove_all(root);
+  fs::create_directories(root / "src/images");
+  REQUIRE(write_file_atomic(root / "src/images/a.png", "x").empty());
+  fs::create_symlink("/etc/passwd", root / "src/evil.png");
+
+  auto ok = resolve_inside(root, root / "src", "images/a.png");
+  CHECK(ok.status == SafePath::Status::Ok);
+  CHECK(ok.relative == "src/images/a.png");
+  CHECK(resolve_inside(root, root / "src", "missing.png").status == SafePath::Status::Missing);
+  CHECK(resolve_inside(root, root / "src", "../../x.png").status == SafePath::Status::Escapes);
+  CHECK(resolve_inside(root, root / "src", "/etc/passwd").status == SafePath::Status::Absolute);
+  CHECK(resolve_inside(root, root / "src", "evil.png").status == SafePath::Status::Escapes);
+  CHECK(resolve_inside(root, root / "src", "../src/images/a.png").status == SafePath::Status::Ok);
+  fs::remove_all(root);
+}
+
+TEST_CASE("atomic writes replace the file whole or not at all") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "colophon-atomic-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  REQUIRE(write_file_atomic(dir / "out.txt", "old").empty());
+  REQUIRE(write_file_atomic(dir / "out.txt", "new").empty());
+  CHECK(read_file(dir / "out.txt").value() == "new");
+  CHECK_FALSE(write_file_atomic(dir / "no-such-dir" / "out.txt", "x").empty());
+  int files = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 1);  // no temporary file left behind
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the clock honours SOURCE_DATE_EPOCH in UTC") {
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  setenv("TZ", "Pacific/Auckland", 1);
+  CHECK(build_time() == 1700000000);
+  CHECK(iso8601_utc(build_time()) == "2023-11-14T22:13:20Z");
+  CHECK(iso_date_utc(build_time()) == "2023-11-14");
+  unsetenv("SOURCE_DATE_EPOCH");
+  CHECK(build_time() > 1700000000);
+}
+
+TEST_CASE("styles are embedded in the executable") {
+  CHECK(resource("styles/epub.css").has_value());
+  CHECK(resource("styles/pdf.toml").has_value());
+  CHECK_FALSE(resource("styles/none.css").has_value());
+}

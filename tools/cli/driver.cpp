@@ -1,0 +1,136 @@
+#include "cli/driver.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/paths.h"
+#include "core/text.h"
+#include "epub/epub.h"
+#include "passes/passes.h"
+#include "pdf/pdf.h"
+
+namespace colophon {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Prints one progress line per stage: `colophon: read      12.3 ms`.
+class Progress {
+ public:
+  Progress(bool quiet, std::ostream& err) : quiet_(quiet), err_(err) {}
+  void stage(const char* name, Clock::time_point since) {
+    if (quiet_) return;
+    double ms = std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "colophon: %-8s %8.1f ms\n", name, ms);
+    err_ << buf;
+  }
+
+ private:
+  bool quiet_;
+  std::ostream& err_;
+};
+
+// Prints the diagnostics (all of them, or only errors when quiet) and a count line.
+void report(Diagnostics& diag, bool quiet, std::ostream& err) {
+  if (quiet) {
+    for (const Diagnostic& d : diag.all())
+      if (d.severity == Severity::Error) err << format_diagnostic(d);
+  } else {
+    diag.flush(err);
+  }
+  size_t e = diag.count(Severity::Error), w = diag.count(Severity::Warning);
+  if (e || (w && !quiet))
+    err << "colophon: " << e << (e == 1 ? " error" : " errors") << ", " << w
+        << (w == 1 ? " warning" : " warnings") << '\n';
+}
+
+// Reads the book and runs the passes: the part every command shares.
+Book load(const ReadOptions& options, Diagnostics& diag, Progress& progress) {
+  auto t0 = Clock::now();
+  Book book = read_book(options, diag);
+  progress.stage("read", t0);
+  if (book.chapters.empty()) return book;
+  auto t1 = Clock::now();
+  run_passes(book, diag);
+  progress.stage("passes", t1);
+  return book;
+}
+
+}  // namespace
+
+int run_build(const BuildOptions& options, std::ostream& err) {
+  Diagnostics diag;
+  Progress progress(options.quiet, err);
+  auto start = Clock::now();
+  Book book = load(options.read, diag, progress);
+  if (diag.has_errors()) {
+    report(diag, options.quiet, err);
+    return kExitBookErrors;
+  }
+
+  std::error_code ec;
+  fs::path out_dir(options.out_dir);
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir)) {
+    diag.error(options.out_dir, {}, "cannot create the output directory: " + ec.message(),
+               "choose another directory with -o DIR");
+    report(diag, options.quiet, err);
+    return kExitBookErrors;
+  }
+  std::string slug = file_slug(book.meta.title);
+  fs::path epub_path = out_dir / (slug + ".epub");
+  fs::path pdf_path = out_dir / (slug + ".pdf");
+
+  // The two backends share nothing but the (now read-only) model: run them at once.
+  bool epub_ok = true, pdf_ok = true;
+  Clock::time_point epub_start{}, pdf_start{};
+  std::thread pdf_thread;
+  if (options.pdf) {
+    pdf_thread = std::thread([&] {
+      pdf_start = Clock::now();
+      pdf_ok = write_pdf(book, pdf_path, diag);
+      progress.stage("pdf", pdf_start);
+    });
+  }
+  if (options.epub) {
+    epub_start = Clock::now();
+    epub_ok = write_epub(book, epub_path, diag);
+    progress.stage("epub", epub_start);
+  }
+  if (pdf_thread.joinable()) pdf_thread.join();
+  progress.stage("total", start);
+
+  report(diag, options.quiet, err);
+  if (!options.quiet) {
+    if (options.epub && epub_ok) err << "colophon: wrote " << epub_path.string() << '\n';
+    if (options.pdf && pdf_ok) err << "colophon: wrote " << pdf_path.string() << '\n';
+  }
+  return epub_ok && pdf_ok && !diag.has_errors() ? kExitOk : kExitBookErrors;
+}
+
+int run_check(const ReadOptions& options, bool quiet, std::ostream& err) {
+  Diagnostics diag;
+  Progress progress(quiet, err);
+  load(options, diag, progress);
+  report(diag, quiet, err);
+  if (!diag.has_errors() && !quiet) err << "colophon: no errors\n";
+  return diag.has_errors() ? kExitBookErrors : kExitOk;
+}
+
+int run_dump(const ReadOptions& options, bool pages, std::ostream& out, std::ostream& err) {
+  Diagnostics diag;
+  Progress progress(true, err);
+  Book book = load(options, diag, progress);
+  // The model is worth seeing even when it has errors: that is when one looks.
+  if (!pages) out << dump_book(book);
+  else if (!diag.has_errors()) out << dump_pages(book, diag);
+  report(diag, false, err);
+  return diag.has_errors() ? kExitBookErrors : kExitOk;
+}
+
+}  // namespace colophon

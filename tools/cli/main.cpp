@@ -1,0 +1,87 @@
+// colophon: builds a Markdown book into EPUB 3 and PDF.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/driver.h"
+
+namespace {
+
+using namespace colophon;
+
+// Adds the single-file flags shared by build, check and dump.
+void add_read_options(CLI::App* cmd, ReadOptions& read) {
+  cmd->add_option("input", read.input, "Book directory or single Markdown file")
+      ->default_str(".");
+  cmd->add_option("--title", read.title, "Title of a single-file book (default: first heading)");
+  cmd->add_option("--author", read.author, "Author of a single-file book");
+  cmd->add_option("--lang", read.lang, "Language of a single-file book (default: en)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"colophon: builds a Markdown book into EPUB 3 and PDF"};
+  app.set_version_flag("--version", std::string("colophon ") + COLOPHON_VERSION);
+  app.require_subcommand(1);
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "Print only errors");
+
+  BuildOptions build;
+  std::string format = "all";
+  CLI::App* build_cmd = app.add_subcommand("build", "Build the book into EPUB and PDF");
+  add_read_options(build_cmd, build.read);
+  build_cmd->add_option("-o,--out", build.out_dir, "Output directory")->default_str("dist");
+  build_cmd->add_option("--format", format, "What to write")
+      ->check(CLI::IsMember({"epub", "pdf", "all"}))
+      ->default_str("all");
+  build_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+
+  ReadOptions check;
+  CLI::App* check_cmd = app.add_subcommand("check", "Check the book without writing anything");
+  add_read_options(check_cmd, check);
+  check_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+
+  std::string new_dir, new_title;
+  CLI::App* new_cmd = app.add_subcommand("new", "Create a small book that builds at once");
+  new_cmd->add_option("dir", new_dir, "Directory to create")->required();
+  new_cmd->add_option("--title", new_title, "Title of the new book");
+  new_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+
+  ReadOptions dump;
+  bool pages = false;
+  CLI::App* dump_cmd = app.add_subcommand("dump", "Print the book model (or the PDF pages) as text");
+  add_read_options(dump_cmd, dump);
+  dump_cmd->add_flag("--pages", pages, "Print the laid-out PDF pages instead of the model");
+  dump_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  try {
+    if (*build_cmd) {
+      build.quiet = quiet;
+      build.epub = format != "pdf";
+      build.pdf = format != "epub";
+      return run_build(build, std::cerr);
+    }
+    if (*check_cmd) return run_check(check, quiet, std::cerr);
+    if (*dump_cmd) return run_dump(dump, pages, std::cout, std::cerr);
+    if (*new_cmd) return run_new(new_dir, new_title, std::cerr);
+  } catch (const std::exception& e) {
+    // Every stage reports through Diagnostics; reaching here is a bug in colophon.
+    std::cerr << "colophon: internal error: " << e.what() << '\n'
+              << "  hint: please report this with the book that caused it\n";
+    return kExitBookErrors;
+  }
+  return kExitUsage;
+}

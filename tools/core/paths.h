@@ -1,0 +1,38 @@
+// File-system helpers: paths that must stay inside the book, whole-file reads, and
+// writes that never leave a half-written file behind.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace colophon {
+
+namespace fs = std::filesystem;
+
+// Outcome of resolving a path written in the book against the book directory.
+struct SafePath {
+  enum class Status { Ok, Missing, Escapes, Absolute };
+  Status status = Status::Missing;
+  fs::path absolute;     // the file on disk (canonical when it exists)
+  std::string relative;  // path relative to the book root, '/'-separated, normalised
+};
+
+// Resolves TARGET (as written in a file under BASE_DIR, both inside ROOT) and tells
+// whether it exists and stays inside ROOT: `..` past the root, absolute paths and
+// symlinks that point outside are refused.
+SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::string_view target);
+
+// Reads a whole file; returns nullopt when it cannot be read.
+std::optional<std::string> read_file(const fs::path& path);
+
+// Writes DATA to PATH through a temporary file in the same directory and a rename,
+// so PATH is either the old file or the complete new one. Returns an empty string on
+// success, else a message saying what failed.
+std::string write_file_atomic(const fs::path& path, std::string_view data);
+
+// Joins a directory as the user wrote it with a relative path, for messages:
+// ("." , "src/a.md") -> "src/a.md"; ("book", "src/a.md") -> "book/src/a.md".
+std::string display_path(const std::string& dir_as_given, std::string_view relative);
+
+}  // namespace colophon

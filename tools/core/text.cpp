@@ -1,0 +1,92 @@
+#include "core/text.h"
+
+#include <cctype>
+
+#include "core/utf8.h"
+
+namespace colophon {
+
+namespace {
+// Lower-cases the letters of Latin-1, Latin Extended-A, Greek and Cyrillic.
+char32_t to_lower(char32_t cp) {
+  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;
+  if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 && cp != 0x138 && cp != 0x149 &&
+      cp != 0x17F) {
+    bool odd_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+    if (odd_upper ? (cp % 2 == 1) : (cp % 2 == 0)) return cp + 1;
+    return cp;
+  }
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+  return cp;
+}
+}  // namespace
+
+std::string github_slug(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = next_code_point(text, i);
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') out += c;
+      else if (c == ' ') out += '-';
+      continue;
+    }
+    // Non-ASCII: keep letters and digits of any script, lower-cased where we know
+    // how; drop punctuation and symbols such as curly quotes, dashes and NBSP.
+    bool punct = (cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+                 (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+                 (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF || (cp >= 0xFF00 && cp <= 0xFF0F) ||
+                 (cp >= 0x1F000);
+    if (!punct) append_utf8(out, to_lower(cp));
+  }
+  return out;
+}
+
+std::string file_slug(std::string_view text) {
+  std::string out;
+  bool dash = false;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) && c < 0x80) {
+      if (dash && !out.empty()) out += '-';
+      dash = false;
+      out += static_cast<char>(std::tolower(c));
+    } else if (c != '\'' && c < 0x80) {
+      dash = true;
+    } else if (c >= 0x80 && (c & 0xC0) != 0x80) {
+      dash = true;  // a non-ASCII character separates words
+    }
+  }
+  if (out.size() > 60) out.resize(60);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "book" : out;
+}
+
+std::string xml_escape(std::string_view s, bool attribute) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"':
+        if (attribute) out += "&quot;";
+        else out += c;
+        break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) --e;
+  return s.substr(b, e - b);
+}
+
+}  // namespace colophon

@@ -1,0 +1,22 @@
+// Small text helpers shared by every module.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace colophon {
+
+// Makes a GitHub-style heading slug: lower case, punctuation dropped, spaces to '-'
+// ("Getting Started!" -> "getting-started"). Letters of any script are kept.
+std::string github_slug(std::string_view text);
+
+// Makes a file-name-safe ASCII slug for output names ("Ten Days!" -> "ten-days");
+// returns "book" when nothing is left.
+std::string file_slug(std::string_view text);
+
+// Escapes &, <, > and (for attributes) " for XML.
+std::string xml_escape(std::string_view s, bool attribute = false);
+
+// Removes leading and trailing ASCII white space.
+std::string_view trim(std::string_view s);
+
+}  // namespace colophon

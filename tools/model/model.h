@@ -1,0 +1,192 @@
+// The book model: what the reader builds once and both backends (EPUB, PDF) consume.
+//
+// Node kinds follow pandoc's AST, cut down for books. Every node carries the source
+// position it came from; the file is the chapter's (Chapter::source) or the note's.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.h"
+
+namespace colophon {
+
+enum class InlineKind {
+  Text,           // plain text (smart punctuation already applied). EPUB: text; PDF: words.
+  SoftBreak,      // a line end inside a paragraph. EPUB: newline; PDF: a space.
+  LineBreak,      // a hard line break. EPUB: <br/>; PDF: forced line end.
+  Emph,           // EPUB: <em>; PDF: italic face.
+  Strong,         // EPUB: <strong>; PDF: bold face.
+  Strikethrough,  // EPUB: <del>; PDF: a rule through the text.
+  Code,           // inline code, `text`. EPUB: <code>; PDF: monospace face.
+  Link,           // `children` linked to `url`; see `target`. EPUB: <a href>; PDF: link annotation.
+  Image,          // inline image; `children` is the alt text. EPUB: <img>; PDF: image box.
+  NoteRef,        // a footnote reference; `note` indexes Book::notes. EPUB: noteref; PDF: superscript.
+  RawInline,      // inline raw HTML, already repaired to XHTML in `text`. EPUB: as is; PDF: ignored.
+};
+
+// Where a link points once the link pass has resolved it.
+struct LinkTarget {
+  enum class Kind {
+    Unresolved,  // not yet resolved (or resolution failed and was reported)
+    External,    // an absolute URL (http:, https:, mailto: ...) kept as written
+    Internal,    // a chapter of this book, optionally an anchor in it
+  };
+  Kind kind = Kind::Unresolved;
+  int chapter = -1;    // Internal: index into Book::chapters
+  std::string anchor;  // Internal: element id in that chapter; empty = chapter start
+};
+
+// One inline node.
+struct Inline {
+  InlineKind kind = InlineKind::Text;
+  SourcePos pos;
+  std::string text;              // Text, Code, RawInline: the content
+  std::string url;               // Link, Image: the destination as written in the source
+  std::string title;             // Link, Image: the optional title
+  std::vector<Inline> children;  // Emph, Strong, Strikethrough, Link, Image (alt)
+  LinkTarget target;             // Link: set by the link pass
+  int asset = -1;                // Image: index into Book::assets, set by the asset pass
+  int note = -1;                 // NoteRef: index into Book::notes
+};
+
+enum class Align { None, Left, Center, Right };
+
+// A GFM table: one header row, then body rows; each cell is a list of inlines.
+struct Table {
+  std::vector<Align> align;                             // one per column
+  std::vector<std::vector<std::vector<Inline>>> rows;  // rows[0] is the header row
+  int header_rows = 1;
+};
+
+enum class BlockKind {
+  Paragraph,      // `inlines`. EPUB: <p>; PDF: a justified paragraph.
+  Heading,        // `level` 1-6, `inlines`, `id`. EPUB: <hN id>; PDF: heading, outline entry.
+  BlockQuote,     // `children`. EPUB: <blockquote>; PDF: indented, smaller.
+  BulletList,     // `children` are ListItems. EPUB: <ul>; PDF: hanging bullets.
+  OrderedList,    // `children` are ListItems, numbered from `start`. EPUB: <ol>; PDF: numbers.
+  ListItem,       // `children` blocks of one list item.
+  CodeBlock,      // `text` (ends with '\n'), `info` = language. EPUB: <pre><code>; PDF: monospace.
+  ThematicBreak,  // EPUB: <hr/>; PDF: a centred ornament.
+  Table,          // `table`. EPUB: <table>; PDF: ruled table.
+  Figure,         // an image alone in its paragraph: `inlines` = {one Image inline}; the
+                  // caption is that Image's children. EPUB: <figure>+<figcaption>; PDF: image + caption.
+  RawBlock,       // raw HTML block, already repaired to XHTML in `text`. EPUB: as is; PDF: its text.
+};
+
+// One block node.
+struct Block {
+  BlockKind kind = BlockKind::Paragraph;
+  SourcePos pos;
+  int level = 0;                // Heading: 1-6
+  std::string id;               // Heading: unique id (set by the heading-id pass)
+  std::vector<Inline> inlines;  // Paragraph, Heading, Figure
+  std::vector<Block> children;  // BlockQuote, BulletList, OrderedList, ListItem
+  std::string text;             // CodeBlock content; RawBlock XHTML
+  std::string info;             // CodeBlock info string (language)
+  int start = 1;                // OrderedList: first number
+  bool tight = false;           // BulletList, OrderedList: tight (no blank lines) list
+  Table table;                  // Table
+};
+
+// A footnote: its definition, where it was referenced, and its number.
+struct Note {
+  std::string label;          // as written: [^label]
+  int chapter = -1;           // index of the chapter that defines it
+  SourcePos pos;              // position of the definition
+  std::vector<Block> blocks;  // the note's content
+  int number = 0;             // shown number (set by the note pass; continuous or per chapter)
+  std::string id;             // unique element id of the note, e.g. "note-12"
+  std::string ref_id;         // unique element id of the (first) reference, e.g. "noteref-12"
+  int ref_count = 0;          // how many references point to it
+};
+
+// Where a chapter stands in SUMMARY.md.
+enum class ChapterRole { Prefix, Numbered, Suffix };
+
+// One chapter: one Markdown file, one XHTML file in the EPUB.
+struct Chapter {
+  std::string source;           // path relative to the book root, '/'-separated ("src/ch01.md")
+  std::string title;            // title from SUMMARY.md (or the first heading)
+  ChapterRole role = ChapterRole::Numbered;
+  std::vector<int> number;      // numbered chapters: section number, e.g. {2, 1} for 2.1
+  int depth = 0;                // nesting depth in SUMMARY.md (0 = top level)
+  int part = -1;                // index into Book::parts, or -1 before any part title
+  std::string id;               // unique output name without extension ("ch01-getting-started")
+  std::vector<Block> blocks;    // content
+  std::vector<int> notes;       // indexes into Book::notes defined in this chapter, in order
+  std::vector<std::string> raw_ids;  // every id defined in this chapter's raw HTML
+};
+
+// An image or other file the book uses, packed once.
+struct Asset {
+  std::string source;      // path relative to the book root ("src/images/map.png")
+  std::string path;        // absolute path on disk
+  std::string href;        // path inside the EPUB content folder ("images/map.png")
+  std::string media_type;  // "image/png", "image/jpeg", "image/gif", "image/svg+xml"
+  std::string id;          // manifest id ("img-map-png")
+  int width = 0;           // pixels, when known
+  int height = 0;
+  int bit_depth = 0;       // PNG bit depth, when known
+};
+
+// Where notes go and how they are numbered (shared by EPUB and PDF).
+struct NoteOptions {
+  enum class Placement { Chapter, Book, Page };  // Page: PDF footnotes (EPUB treats as Chapter)
+  enum class Numbering { Continuous, PerChapter };
+  Placement epub_placement = Placement::Chapter;
+  Placement pdf_placement = Placement::Page;
+  Numbering numbering = Numbering::Continuous;
+};
+
+// Book-wide metadata from book.toml (or flags, for a single file).
+struct Metadata {
+  std::string title;
+  std::string subtitle;
+  std::vector<std::string> authors;
+  std::string language = "en";  // BCP 47
+  std::string description;
+  std::string identifier;       // ISBN, URN or UUID as configured; empty = derive one
+  std::string publisher;
+  std::string date;             // publication date as written (YYYY, YYYY-MM-DD ...)
+  std::string rights;
+  std::vector<std::string> subjects;
+  std::string cover;            // cover image path relative to the book root; empty = none
+};
+
+// EPUB options from [output.epub].
+struct EpubOptions {
+  std::vector<std::string> extra_css;  // paths relative to the book root
+  int toc_depth = 2;                   // heading levels under each chapter in nav
+};
+
+// PDF options from [output.pdf]; the style file itself is read by the layout module.
+struct PdfOptions {
+  std::string style;  // path of a style TOML relative to the book root; empty = built-in
+  std::string trim;   // overrides the style's trim size ("a5", "6x9in", ...) when set
+};
+
+// The whole book.
+struct Book {
+  std::string root;             // the book directory on disk (absolute)
+  std::string root_display;     // the book directory as the user named it, for messages
+  std::string config_file;      // "book.toml" or empty when there is none
+  std::string src_dir = "src";  // relative to root
+  Metadata meta;
+  NoteOptions note_options;
+  EpubOptions epub;
+  PdfOptions pdf;
+  std::vector<std::string> parts;  // part titles from SUMMARY.md, in order
+  std::vector<Chapter> chapters;   // in reading order
+  std::vector<Note> notes;         // every footnote in the book, chapter by chapter
+  std::vector<Asset> assets;       // every image, each once, in order of first use
+  int64_t build_time = 0;          // seconds since the epoch (SOURCE_DATE_EPOCH or now)
+
+  // Returns the path to show in messages for a file relative to the book root.
+  std::string display(const std::string& relative) const;
+};
+
+// Prints the model as indented text, one node per line (for `colophon dump`).
+std::string dump_book(const Book& book);
+
+}  // namespace colophon
