@@ -128,6 +128,8 @@ struct Asset {
   int width = 0;           // pixels, when known
   int height = 0;
   int bit_depth = 0;       // PNG bit depth, when known
+  std::string data;        // when non-empty, the bytes to pack instead of the file on disk
+                           // (e.g. an SVG whose DOCTYPE the asset pass removed)
 };
 
 // Where notes go and how they are numbered (shared by EPUB and PDF).
