@@ -1,5 +1,6 @@
 // colophon: builds a Markdown book into EPUB 3 and PDF.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/driver.h"
@@ -8,10 +9,20 @@ namespace {
 
 using namespace colophon;
 
+// Picks the book when none is named: the current directory if it holds a book, else
+// ./book (so `colophon build` works from this repository's root too).
+std::string default_input() {
+  namespace fs = std::filesystem;
+  if (fs::exists("book.toml") || fs::exists("src/SUMMARY.md") || !fs::exists("book/book.toml"))
+    return ".";
+  return "book";
+}
+
 // Adds the single-file flags shared by build, check and dump.
 void add_read_options(CLI::App* cmd, ReadOptions& read) {
+  read.input.clear();  // empty = not given; see default_input()
   cmd->add_option("input", read.input, "Book directory or single Markdown file")
-      ->default_str(".");
+      ->default_str(". (or ./book when . holds no book)");
   cmd->add_option("--title", read.title, "Title of a single-file book (default: first heading)");
   cmd->add_option("--author", read.author, "Author of a single-file book");
   cmd->add_option("--lang", read.lang, "Language of a single-file book (default: en)");
@@ -66,6 +77,9 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kExitUsage;
   }
+
+  for (ReadOptions* r : {&build.read, &check, &dump})
+    if (r->input.empty()) r->input = default_input();
 
   try {
     if (*build_cmd) {
