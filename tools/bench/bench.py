@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Prints colophon's build time and peak memory beside the targets of issues 2 and 3.
+
+    tools/bench/bench.py [--colophon EXE] [--build-dir DIR] [--runs 3] [--no-pandoc]
+
+Builds colophon in release mode (unless --colophon names an executable), then builds
+the corpus book (../shared/corpus/ten-days from the repository root; skipped loudly when
+absent) and the generated large book at scale 1 and 2 (tools/bench/gen_large_book.py)
+with --format epub, pdf and all. Each figure is the median of --runs runs: wall time
+and peak resident memory (getrusage of the child). When pandoc is installed, it also
+times pandoc converting the same chapters to EPUB. Not a test: it prints figures and
+marks each target "ok" or "MISSED"; the exit code is 0 unless the tool itself failed.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus", "ten-days")
+FORMATS = ("epub", "pdf", "all")
+EPOCH = "1700000000"  # fixed SOURCE_DATE_EPOCH: every run writes the same bytes
+
+# Targets from the issues (seconds, megabytes, ratios).
+PANDOC_SPEEDUP_MIN = 50.0         # issue 2: at least 50 times faster than pandoc
+LARGE_EPUB_PEAK_MB_MAX = 100.0    # issue 2: large book EPUB under 100 MB
+LINEAR_RATIO_MAX = 2.2            # issue 2: double the book, at most 2.2 times the time
+CORPUS_PDF_S_MAX = 1.0            # issue 3: corpus to PDF in at most 1 s
+LARGE_PDF_S_MAX = 3.0             # issue 3: 2 MB book to PDF in at most 3 s
+PDF_PEAK_MB_MAX = 300.0           # issue 3: peak memory under 300 MB
+ALL_OVER_SLOWER_MAX = 1.3         # issue 3: EPUB+PDF at most 1.3 times the slower alone
+
+
+class Run:
+    """One measured process: wall seconds, peak RSS in MB, exit code, last stderr line."""
+
+    def __init__(self, seconds, peak_mb, code, tail):
+        self.seconds, self.peak_mb, self.code, self.tail = seconds, peak_mb, code, tail
+
+
+def measure(cmd, cwd=None):
+    """Runs CMD once and returns its Run (wall time and the child's own peak memory)."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        lines = err.read().decode("utf-8", "replace").strip().splitlines()
+    return Run(seconds, usage.ru_maxrss / 1024.0, proc.returncode, lines[-1] if lines else "")
+
+
+def median_run(cmd, runs, cwd=None):
+    """Runs CMD RUNS times; returns the median figures, or the first failing Run."""
+    results = []
+    for _ in range(runs):
+        r = measure(cmd, cwd)
+        if r.code != 0:
+            return r
+        results.append(r)
+    return Run(statistics.median(r.seconds for r in results),
+               statistics.median(r.peak_mb for r in results), 0, "")
+
+
+def build_colophon(build_dir):
+    """Configures and builds the release colophon executable; returns its path."""
+    subprocess.run(["cmake", "-S", REPO, "-B", build_dir, "-G", "Ninja",
+                    "-DCMAKE_BUILD_TYPE=Release"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cmake", "--build", build_dir, "--target", "colophon", "-j2"], check=True)
+    for rel in ("tools/cli/colophon", "colophon"):
+        exe = os.path.join(build_dir, rel)
+        if os.access(exe, os.X_OK):
+            return exe
+    sys.exit(f"bench: built, but no colophon executable under {build_dir}")
+
+
+def summary_files(book):
+    """Lists the chapter files of BOOK in SUMMARY.md order (for pandoc)."""
+    src = os.path.join(book, "src")
+    with open(os.path.join(src, "SUMMARY.md"), encoding="utf-8") as f:
+        names = re.findall(r"\]\(([^)#]+\.md)\)", f.read())
+    seen, files = set(), []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            files.append(n)
+    return src, files
+
+
+def verdict(ok):
+    return "ok" if ok else "MISSED"
+
+
+def fmt_run(r):
+    if r is None:
+        return "skipped"
+    if r.code != 0:
+        return f"FAILED (exit {r.code}: {r.tail[:70]})"
+    return f"{r.seconds:7.3f} s  {r.peak_mb:7.1f} MB"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--colophon", help="use this executable instead of building one")
+    ap.add_argument("--build-dir", default=os.path.join(REPO, "build-bench"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pandoc-runs", type=int, default=None,
+                    help="runs for pandoc (default: --runs)")
+    ap.add_argument("--no-pandoc", action="store_true")
+    ap.add_argument("--work", help="keep generated books and outputs here")
+    args = ap.parse_args()
+    pandoc_runs = args.pandoc_runs or args.runs
+
+    exe = os.path.abspath(args.colophon) if args.colophon else build_colophon(args.build_dir)
+    work = args.work or tempfile.mkdtemp(prefix="colophon-bench-")
+    os.makedirs(work, exist_ok=True)
+    pandoc = None if args.no_pandoc else shutil.which("pandoc")
+    print(f"colophon: {exe}")
+    print(f"runs: median of {args.runs}; work dir: {work}")
+    if pandoc:
+        version = subprocess.run([pandoc, "--version"], capture_output=True, text=True)
+        print(f"pandoc: {version.stdout.splitlines()[0]} (median of {pandoc_runs})")
+    else:
+        print("pandoc: not installed (or --no-pandoc): no comparison "
+              "(apt-get install pandoc to compare)")
+
+    cases = []
+    if os.path.isfile(os.path.join(CORPUS, "book.toml")):
+        cases.append(("corpus", CORPUS))
+    else:
+        print(f"\n*** SKIPPED the corpus book: {CORPUS} is absent ***\n")
+    for scale in (1, 2):
+        book = os.path.join(work, f"large-x{scale}")
+        if not os.path.isdir(book):
+            subprocess.run([sys.executable, os.path.join(REPO, "tools/bench/gen_large_book.py"),
+                            book, "--scale", str(scale)], check=True)
+        cases.append((f"large-x{scale}", book))
+
+    results = {}  # (case, format) -> Run
+    pandoc_results = {}
+    for name, book in cases:
+        mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(book)
+                 for f in fs if f.endswith(".md")) / 1e6
+        print(f"\n== {name}: {book} ({mb:.2f} MB of Markdown)")
+        for fmt in FORMATS:
+            out = os.path.join(work, "out", name, fmt)
+            shutil.rmtree(out, ignore_errors=True)
+            r = median_run([exe, "build", book, "-o", out, "--format", fmt, "-q"], args.runs)
+            results[(name, fmt)] = r
+            print(f"  colophon --format {fmt:4s}  {fmt_run(r)}")
+        if pandoc:
+            src, files = summary_files(book)
+            out = os.path.join(work, "out", name, "pandoc.epub")
+            cmd = [pandoc, "-f", "markdown", "-t", "epub3", "-o", out,
+                   "--metadata", f"title={name}", "--resource-path", src] + files
+            r = median_run(cmd, pandoc_runs, cwd=src)
+            pandoc_results[name] = r
+            print(f"  pandoc -> epub3         {fmt_run(r)}")
+
+    def ok(name, fmt):
+        r = results.get((name, fmt))
+        return r is not None and r.code == 0
+
+    print("\n== targets")
+    rows = []
+    for name, _ in cases:
+        if ok(name, "epub") and ok(name, "pdf") and ok(name, "all"):
+            slower = max(results[(name, "epub")].seconds, results[(name, "pdf")].seconds)
+            ratio = results[(name, "all")].seconds / slower
+            rows.append((f"{name}: all / slower alone", f"{ratio:.2f}x",
+                         f"<= {ALL_OVER_SLOWER_MAX}x", verdict(ratio <= ALL_OVER_SLOWER_MAX)))
+        else:
+            rows.append((f"{name}: all / slower alone", "n/a", f"<= {ALL_OVER_SLOWER_MAX}x",
+                         "NOT MEASURED (a build failed)"))
+        if pandoc and name in pandoc_results and ok(name, "epub"):
+            p = pandoc_results[name]
+            if p.code == 0:
+                f = p.seconds / results[(name, "epub")].seconds
+                rows.append((f"{name}: speed-up over pandoc (EPUB)", f"{f:.1f}x",
+                             f">= {PANDOC_SPEEDUP_MIN:.0f}x", verdict(f >= PANDOC_SPEEDUP_MIN)))
+    if ok("corpus", "pdf"):
+        s = results[("corpus", "pdf")].seconds
+        rows.append(("corpus: PDF time", f"{s:.3f} s", f"<= {CORPUS_PDF_S_MAX} s",
+                     verdict(s <= CORPUS_PDF_S_MAX)))
+    if ok("large-x1", "epub"):
+        m = results[("large-x1", "epub")].peak_mb
+        rows.append(("large-x1: EPUB peak memory", f"{m:.1f} MB",
+                     f"< {LARGE_EPUB_PEAK_MB_MAX:.0f} MB", verdict(m < LARGE_EPUB_PEAK_MB_MAX)))
+    if ok("large-x1", "pdf"):
+        r = results[("large-x1", "pdf")]
+        rows.append(("large-x1: PDF time", f"{r.seconds:.3f} s", f"<= {LARGE_PDF_S_MAX} s",
+                     verdict(r.seconds <= LARGE_PDF_S_MAX)))
+    for name, _ in cases:
+        for fmt in ("pdf", "all"):
+            if ok(name, fmt):
+                m = results[(name, fmt)].peak_mb
+                rows.append((f"{name}: {fmt} peak memory", f"{m:.1f} MB",
+                             f"< {PDF_PEAK_MB_MAX:.0f} MB", verdict(m < PDF_PEAK_MB_MAX)))
+    for fmt in FORMATS:
+        if ok("large-x1", fmt) and ok("large-x2", fmt):
+            lin = results[("large-x2", fmt)].seconds / results[("large-x1", fmt)].seconds
+            rows.append((f"linearity {fmt}: x2 time / x1 time", f"{lin:.2f}x",
+                         f"<= {LINEAR_RATIO_MAX}x", verdict(lin <= LINEAR_RATIO_MAX)))
+        else:
+            rows.append((f"linearity {fmt}: x2 time / x1 time", "n/a",
+                         f"<= {LINEAR_RATIO_MAX}x", "NOT MEASURED (a build failed)"))
+    width = max(len(r[0]) for r in rows)
+    for label, value, target, mark in rows:
+        print(f"  {label:<{width}}  {value:>10}  target {target:<9}  {mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
