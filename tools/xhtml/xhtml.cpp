@@ -1,8 +1,736 @@
-// STUB: replaced by the XHTML writer.
+// The XHTML writer: one switch over block kinds, one over inline kinds, appending to a
+// single string (no DOM), so a whole book renders in a few milliseconds.
 #include "xhtml/xhtml.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 namespace colophon {
-std::string chapter_file_name(const Book& book, int i) { return book.chapters[i].id + ".xhtml"; }
-std::string chapter_xhtml(const Book&, int, const XhtmlOptions&) { return {}; }
-std::string notes_xhtml(const Book&, const XhtmlOptions&) { return {}; }
+
+namespace {
+
+// Expected bytes of markup per byte of text, to reserve the output string once.
+constexpr double kOutputGrowthFactor = 1.3;
+
+// Section semantics chosen from the first word of a chapter title: EPUB structural
+// semantics (epub:type) and the matching DPUB-ARIA role.
+struct SectionKind {
+  const char* word;      // lower-case first word of the title
+  const char* epub_type;
+  const char* role;
+};
+
+constexpr std::array<SectionKind, 12> kSectionKinds = {{
+    {"introduction", "introduction", "doc-introduction"},
+    {"preface", "preface", "doc-preface"},
+    {"foreword", "foreword", "doc-foreword"},
+    {"prologue", "prologue", "doc-prologue"},
+    {"epilogue", "epilogue", "doc-epilogue"},
+    {"afterword", "afterword", "doc-afterword"},
+    {"appendix", "appendix", "doc-appendix"},
+    {"conclusion", "conclusion", "doc-conclusion"},
+    {"acknowledgments", "acknowledgments", "doc-acknowledgments"},
+    {"acknowledgements", "acknowledgments", "doc-acknowledgments"},
+    {"glossary", "glossary", "doc-glossary"},
+    {"bibliography", "bibliography", "doc-bibliography"},
+}};
+
+// Returns the lower-cased first ASCII word of TITLE.
+std::string first_word(std::string_view title) {
+  std::string w;
+  for (char c : title) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c < 'a' || c > 'z') break;
+    w += c;
+  }
+  return w;
+}
+
+// Appends the <section> opening tag for chapter CH with fitting epub:type and role.
+void append_section_open(std::string& out, const Chapter& ch) {
+  std::string word = first_word(ch.title);
+  for (const SectionKind& k : kSectionKinds) {
+    if (word == k.word) {
+      out += "<section epub:type=\"";
+      out += k.epub_type;
+      out += "\" role=\"";
+      out += k.role;
+      out += "\">\n";
+      return;
+    }
+  }
+  switch (ch.role) {
+    case ChapterRole::Prefix: out += "<section epub:type=\"frontmatter\">\n"; break;
+    case ChapterRole::Suffix: out += "<section epub:type=\"backmatter\">\n"; break;
+    case ChapterRole::Numbered:
+      out += "<section epub:type=\"chapter\" role=\"doc-chapter\">\n";
+      break;
+  }
+}
+
+// Returns the element id of note N (the model's, or the documented default).
+std::string note_id(const Book& book, int n) {
+  const Note& note = book.notes[n];
+  return note.id.empty() ? "note-" + std::to_string(n + 1) : note.id;
+}
+
+// Returns the id of the K-th (0-based) reference to note N.
+std::string note_ref_id(const Book& book, int n, int k) {
+  const Note& note = book.notes[n];
+  std::string base = note.ref_id.empty() ? "noteref-" + std::to_string(n + 1) : note.ref_id;
+  if (k > 0) base += "-" + std::to_string(k + 1);
+  return base;
+}
+
+// Returns the shown number of note N.
+int note_number(const Book& book, int n) {
+  return book.notes[n].number > 0 ? book.notes[n].number : n + 1;
+}
+
+// Tells whether notes go to the book-level notes file.
+bool notes_in_book_file(const Book& book, const XhtmlOptions& options) {
+  return book.note_options.epub_placement == NoteOptions::Placement::Book &&
+         !options.notes_file.empty();
+}
+
+// Returns the CSS class for a table column alignment, or nullptr.
+const char* align_class(Align a) {
+  switch (a) {
+    case Align::Left: return "align-left";
+    case Align::Center: return "align-center";
+    case Align::Right: return "align-right";
+    case Align::None: break;
+  }
+  return nullptr;
+}
+
+// Returns the language of a code block info string as a safe class suffix.
+std::string code_language(std::string_view info) {
+  std::string lang;
+  for (char c : info) {
+    if (c == ' ' || c == ',' || c == '{' || c == '\t') break;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '+' || c == '.' || c == '#';
+    if (ok) lang += c;
+  }
+  return lang;
+}
+
+// Tells whether URL starts with a scheme ("https:", "mailto:").
+bool has_scheme(std::string_view url) {
+  size_t colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = url[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Renders blocks and inlines of one output file (a chapter or the notes file).
+class Writer {
+ public:
+  Writer(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs,
+         std::string file, std::string& out)
+      : book_(book), options_(options), refs_(refs), file_(std::move(file)), out_(out) {
+    seen_.assign(book.notes.size(), 0);
+  }
+
+  // Starts counting references as if everything before KEY (see NoteRefIndex) was written.
+  void start_refs_at(int key) {
+    for (size_t n = 0; n < book_.notes.size() && n < refs_.refs.size(); ++n) {
+      const std::vector<int>& r = refs_.refs[n];
+      seen_[n] = static_cast<int>(std::lower_bound(r.begin(), r.end(), key) - r.begin());
+    }
+  }
+
+  void blocks(const std::vector<Block>& bs) {
+    for (const Block& b : bs) block(b);
+  }
+
+  void block(const Block& b) {
+    switch (b.kind) {
+      case BlockKind::Paragraph:
+        out_ += "<p>";
+        inlines(b.inlines);
+        out_ += "</p>\n";
+        break;
+      case BlockKind::Heading: {
+        int level = std::clamp(b.level, 1, 6);
+        char tag[3] = {'h', static_cast<char>('0' + level), 0};
+        out_ += '<';
+        out_ += tag;
+        if (!b.id.empty()) {
+          out_ += " id=\"";
+          append_xml_escaped(out_, b.id, true);
+          out_ += '"';
+        }
+        out_ += '>';
+        inlines(b.inlines);
+        out_ += "</";
+        out_ += tag;
+        out_ += ">\n";
+        break;
+      }
+      case BlockKind::BlockQuote:
+        out_ += "<blockquote>\n";
+        blocks(b.children);
+        out_ += "</blockquote>\n";
+        break;
+      case BlockKind::BulletList:
+        out_ += "<ul>\n";
+        list_items(b);
+        out_ += "</ul>\n";
+        break;
+      case BlockKind::OrderedList:
+        if (b.start != 1) {
+          out_ += "<ol start=\"";
+          out_ += std::to_string(b.start);
+          out_ += "\">\n";
+        } else {
+          out_ += "<ol>\n";
+        }
+        list_items(b);
+        out_ += "</ol>\n";
+        break;
+      case BlockKind::ListItem:  // only reached for a stray item: render as loose
+        out_ += "<li>";
+        blocks(b.children);
+        out_ += "</li>\n";
+        break;
+      case BlockKind::CodeBlock: {
+        std::string lang = code_language(b.info);
+        out_ += "<pre><code";
+        if (!lang.empty()) {
+          out_ += " class=\"language-";
+          out_ += lang;
+          out_ += '"';
+        }
+        out_ += '>';
+        std::string_view text = b.text;
+        if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+        append_xml_escaped(out_, text);
+        out_ += "</code></pre>\n";
+        break;
+      }
+      case BlockKind::ThematicBreak: out_ += "<hr/>\n"; break;
+      case BlockKind::Table: table(b.table); break;
+      case BlockKind::Figure: figure(b); break;
+      case BlockKind::RawBlock:
+        out_ += b.text;
+        if (!b.text.empty() && b.text.back() != '\n') out_ += '\n';
+        break;
+    }
+  }
+
+  void inlines(const std::vector<Inline>& xs) {
+    for (const Inline& x : xs) inline_node(x);
+  }
+
+  // Appends the note N as it stands at the end of a chapter (footnote) or in the book
+  // notes file (endnote), with a link back to its first reference.
+  void note(int n, bool endnote) {
+    const Note& nt = book_.notes[n];
+    std::string id = note_id(book_, n);
+    if (endnote) {
+      out_ += "<li epub:type=\"endnote\" class=\"note\" id=\"";
+    } else {
+      out_ += "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"note\" id=\"";
+    }
+    append_xml_escaped(out_, id, true);
+    out_ += "\">\n";
+    // The number (a back link when referenced) leads the first paragraph.
+    std::string label = backlink(n);
+    size_t first = 0;
+    if (!nt.blocks.empty() && nt.blocks[0].kind == BlockKind::Paragraph) {
+      out_ += "<p>";
+      out_ += label;
+      out_ += ' ';
+      inlines(nt.blocks[0].inlines);
+      out_ += "</p>\n";
+      first = 1;
+    } else {
+      out_ += "<p class=\"note-label\">";
+      out_ += label;
+      out_ += "</p>\n";
+    }
+    for (size_t i = first; i < nt.blocks.size(); ++i) block(nt.blocks[i]);
+    out_ += endnote ? "</li>\n" : "</aside>\n";
+  }
+
+ private:
+  void list_items(const Block& list) {
+    for (const Block& item : list.children) {
+      out_ += "<li>";
+      if (item.kind != BlockKind::ListItem) {  // not the documented shape: render the block
+        out_ += '\n';
+        block(item);
+        out_ += "</li>\n";
+        continue;
+      }
+      const std::vector<Block>& kids = item.children;
+      if (list.tight) {
+        // A tight item shows its paragraphs without <p>, like CommonMark's HTML.
+        bool first = true;
+        for (const Block& k : kids) {
+          if (k.kind == BlockKind::Paragraph) {
+            if (!first) out_ += '\n';
+            inlines(k.inlines);
+          } else {
+            out_ += '\n';
+            block(k);
+          }
+          first = false;
+        }
+      } else {
+        out_ += '\n';
+        blocks(kids);
+      }
+      out_ += "</li>\n";
+    }
+  }
+
+  void table(const Table& t) {
+    out_ += "<table>\n";
+    int header_rows = std::clamp(t.header_rows, 0, static_cast<int>(t.rows.size()));
+    for (int r = 0; r < static_cast<int>(t.rows.size()); ++r) {
+      bool head = r < header_rows;
+      if (r == 0 && head) out_ += "<thead>\n";
+      if (r == header_rows) out_ += "<tbody>\n";
+      out_ += "<tr>";
+      const auto& row = t.rows[r];
+      for (size_t c = 0; c < row.size(); ++c) {
+        const char* cls = c < t.align.size() ? align_class(t.align[c]) : nullptr;
+        out_ += head ? "<th" : "<td";
+        if (head) out_ += " scope=\"col\"";
+        if (cls) {
+          out_ += " class=\"";
+          out_ += cls;
+          out_ += '"';
+        }
+        out_ += '>';
+        inlines(row[c]);
+        out_ += head ? "</th>" : "</td>";
+      }
+      out_ += "</tr>\n";
+      if (head && r == header_rows - 1) out_ += "</thead>\n";
+    }
+    if (static_cast<int>(t.rows.size()) > header_rows) out_ += "</tbody>\n";
+    out_ += "</table>\n";
+  }
+
+  void figure(const Block& b) {
+    const Inline* img = nullptr;
+    for (const Inline& x : b.inlines)
+      if (x.kind == InlineKind::Image) img = &x;
+    if (!img) {  // not the documented shape: keep the content as a paragraph
+      out_ += "<p>";
+      inlines(b.inlines);
+      out_ += "</p>\n";
+      return;
+    }
+    out_ += "<figure>\n";
+    image(*img);
+    out_ += '\n';
+    if (!img->children.empty()) {
+      out_ += "<figcaption>";
+      inlines(img->children);
+      out_ += "</figcaption>\n";
+    }
+    out_ += "</figure>\n";
+  }
+
+  void image(const Inline& x) {
+    std::string alt = plain_text(x.children);
+    if (x.asset < 0 || x.asset >= static_cast<int>(book_.assets.size())) {
+      // The asset pass reported the missing image; keep its description in the text.
+      out_ += "<span class=\"missing-image\">";
+      append_xml_escaped(out_, alt);
+      out_ += "</span>";
+      return;
+    }
+    const Asset& a = book_.assets[x.asset];
+    out_ += "<img src=\"";
+    append_xml_escaped(out_, encode_href(a.href), true);
+    out_ += "\" alt=\"";
+    append_xml_escaped(out_, alt, true);
+    out_ += '"';
+    if (!x.title.empty()) {
+      out_ += " title=\"";
+      append_xml_escaped(out_, x.title, true);
+      out_ += '"';
+    }
+    out_ += "/>";
+  }
+
+  void wrap(const char* tag, const std::vector<Inline>& kids) {
+    out_ += '<';
+    out_ += tag;
+    out_ += '>';
+    inlines(kids);
+    out_ += "</";
+    out_ += tag;
+    out_ += '>';
+  }
+
+  // Returns the href of a resolved link, or an empty string when it must not be a link.
+  std::string link_href(const Inline& x) const {
+    const LinkTarget& t = x.target;
+    if (t.kind == LinkTarget::Kind::Internal && t.chapter >= 0 &&
+        t.chapter < static_cast<int>(book_.chapters.size())) {
+      std::string file = chapter_file_name(book_, t.chapter);
+      if (t.anchor.empty()) return encode_href(file);
+      if (file == file_) return "#" + t.anchor;
+      return encode_href(file) + "#" + t.anchor;
+    }
+    if (t.kind == LinkTarget::Kind::External || has_scheme(x.url)) return x.url;
+    return {};
+  }
+
+  void link(const Inline& x) {
+    std::string href = link_href(x);
+    if (href.empty()) {  // unresolved (already reported): keep the words, drop the link
+      inlines(x.children);
+      return;
+    }
+    out_ += "<a href=\"";
+    append_xml_escaped(out_, href, true);
+    out_ += '"';
+    if (!x.title.empty()) {
+      out_ += " title=\"";
+      append_xml_escaped(out_, x.title, true);
+      out_ += '"';
+    }
+    out_ += '>';
+    inlines(x.children);
+    out_ += "</a>";
+  }
+
+  void note_ref(const Inline& x) {
+    int n = x.note;
+    if (n < 0 || n >= static_cast<int>(book_.notes.size())) return;  // reported by the note pass
+    int k = seen_[n]++;
+    std::string target;
+    if (notes_in_book_file(book_, options_)) {
+      if (options_.notes_file != file_) target = encode_href(options_.notes_file);
+    } else {
+      int home = book_.notes[n].chapter;
+      if (home >= 0 && home < static_cast<int>(book_.chapters.size())) {
+        std::string file = chapter_file_name(book_, home);
+        if (file != file_) target = encode_href(file);
+      }
+    }
+    out_ += "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"";
+    append_xml_escaped(out_, note_ref_id(book_, n, k), true);
+    out_ += "\" href=\"";
+    append_xml_escaped(out_, target, true);
+    out_ += '#';
+    append_xml_escaped(out_, note_id(book_, n), true);
+    out_ += "\">";
+    out_ += std::to_string(note_number(book_, n));
+    out_ += "</a>";
+  }
+
+  // Returns the note's number as a link back to its first reference (plain when unused).
+  std::string backlink(int n) const {
+    std::string number = std::to_string(note_number(book_, n));
+    if (n >= static_cast<int>(refs_.refs.size()) || refs_.refs[n].empty())
+      return "<span class=\"note-number\">" + number + ".</span>";
+    int chapter = refs_.refs[n][0] / 2;
+    std::string file;
+    if (notes_in_book_file(book_, options_) && refs_.refs[n][0] % 2 == 1) {
+      file = options_.notes_file;  // first referenced from inside another note
+    } else {
+      file = chapter_file_name(book_, chapter);
+    }
+    std::string href = file == file_ ? std::string() : encode_href(file);
+    href += '#';
+    href += note_ref_id(book_, n, 0);
+    std::string s = "<a role=\"doc-backlink\" class=\"note-backlink\" href=\"";
+    append_xml_escaped(s, href, true);
+    s += "\">";
+    s += number;
+    s += ".</a>";
+    return s;
+  }
+
+  void inline_node(const Inline& x) {
+    switch (x.kind) {
+      case InlineKind::Text: append_xml_escaped(out_, x.text); break;
+      case InlineKind::SoftBreak: out_ += '\n'; break;
+      case InlineKind::LineBreak: out_ += "<br/>\n"; break;
+      case InlineKind::Emph: wrap("em", x.children); break;
+      case InlineKind::Strong: wrap("strong", x.children); break;
+      case InlineKind::Strikethrough: wrap("del", x.children); break;
+      case InlineKind::Code:
+        out_ += "<code>";
+        append_xml_escaped(out_, x.text);
+        out_ += "</code>";
+        break;
+      case InlineKind::Link: link(x); break;
+      case InlineKind::Image: image(x); break;
+      case InlineKind::NoteRef: note_ref(x); break;
+      case InlineKind::RawInline: out_ += x.text; break;
+    }
+  }
+
+  const Book& book_;
+  const XhtmlOptions& options_;
+  const NoteRefIndex& refs_;
+  std::string file_;       // the file being written, for same-file links
+  std::string& out_;
+  std::vector<int> seen_;  // per note: references written so far (book-wide)
+};
+
+// Records the note references in INLINES under KEY.
+void index_inlines(const std::vector<Inline>& xs, int key, NoteRefIndex& index) {
+  for (const Inline& x : xs) {
+    if (x.kind == InlineKind::NoteRef && x.note >= 0 &&
+        x.note < static_cast<int>(index.refs.size())) {
+      index.refs[x.note].push_back(key);
+    }
+    if (!x.children.empty()) index_inlines(x.children, key, index);
+  }
+}
+
+// Records the note references in BLOCKS under KEY, in the order the writer meets them.
+void index_blocks(const std::vector<Block>& bs, int key, NoteRefIndex& index) {
+  for (const Block& b : bs) {
+    index_inlines(b.inlines, key, index);
+    if (b.kind == BlockKind::Table)
+      for (const auto& row : b.table.rows)
+        for (const auto& cell : row) index_inlines(cell, key, index);
+    index_blocks(b.children, key, index);
+  }
+}
+
+// Tells whether the chapter has a heading of its own at the top level.
+bool has_heading(const Chapter& ch) {
+  for (const Block& b : ch.blocks)
+    if (b.kind == BlockKind::Heading) return true;
+  return false;
+}
+
+// Estimates the text size of a chapter (to reserve the output once).
+size_t estimate_size(const std::vector<Block>& bs) {
+  size_t n = 0;
+  for (const Block& b : bs) {
+    n += 16 + b.text.size();
+    for (const Inline& x : b.inlines) n += 8 + x.text.size() + x.children.size() * 16;
+    n += estimate_size(b.children);
+  }
+  return n;
+}
+
+}  // namespace
+
+void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c > '>') continue;  // the common case: nothing to escape
+    const char* rep = nullptr;
+    switch (c) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"':
+        if (attribute) rep = "&quot;";
+        break;
+      case '\t':
+      case '\n':
+      case '\r':
+        if (attribute) rep = c == '\t' ? "&#9;" : c == '\n' ? "&#10;" : "&#13;";
+        break;
+      default:
+        if (c < 0x20) rep = "";  // not allowed in XML 1.0
+    }
+    if (!rep) continue;
+    out.append(s.data() + run, i - run);
+    out += rep;
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+}
+
+void append_document_start(std::string& out, std::string_view language, std::string_view title,
+                           std::string_view css_href) {
+  std::string lang = language.empty() ? "en" : std::string(language);
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n";
+  out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"";
+  out += " xml:lang=\"";
+  append_xml_escaped(out, lang, true);
+  out += "\" lang=\"";
+  append_xml_escaped(out, lang, true);
+  out += "\">\n<head>\n<title>";
+  append_xml_escaped(out, title);
+  out += "</title>\n";
+  if (!css_href.empty()) {
+    out += "<link rel=\"stylesheet\" type=\"text/css\" href=\"";
+    append_xml_escaped(out, css_href, true);
+    out += "\"/>\n";
+  }
+  out += "</head>\n<body>\n";
+}
+
+void append_document_end(std::string& out) { out += "</body>\n</html>\n"; }
+
+std::string plain_text(const std::vector<Inline>& inlines) {
+  std::string s;
+  for (const Inline& x : inlines) {
+    switch (x.kind) {
+      case InlineKind::Text:
+      case InlineKind::Code: s += x.text; break;
+      case InlineKind::SoftBreak:
+      case InlineKind::LineBreak: s += ' '; break;
+      case InlineKind::NoteRef:
+      case InlineKind::RawInline: break;
+      default: s += plain_text(x.children);
+    }
+  }
+  return s;
+}
+
+std::string encode_href(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (char ch : path) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    bool keep = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || std::strchr("-._~/!$&'()*+,;=:@", c) != nullptr;
+    if (c == 0) keep = false;
+    if (keep) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string generated_label(std::string_view language, std::string_view key) {
+  struct Row {
+    const char* lang;
+    const char* contents;
+    const char* notes;
+    const char* cover;
+    const char* title_page;
+    const char* landmarks;
+    const char* start;
+  };
+  static constexpr Row kRows[] = {
+      {"en", "Contents", "Notes", "Cover", "Title page", "Landmarks", "Start"},
+      {"de", "Inhalt", "Anmerkungen", "Umschlag", "Titelseite", "Orientierungspunkte", "Beginn"},
+      {"fr", "Table des matières", "Notes", "Couverture", "Page de titre", "Repères", "Début"},
+      {"es", "Índice", "Notas", "Cubierta", "Portada", "Puntos de referencia", "Inicio"},
+      {"it", "Indice", "Note", "Copertina", "Frontespizio", "Punti di riferimento", "Inizio"},
+      {"ru", "Содержание", "Примечания", "Обложка", "Титульный лист", "Ориентиры", "Начало"},
+  };
+  std::string prefix(language.substr(0, language.find('-')));
+  for (char& c : prefix)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const Row* row = &kRows[0];
+  for (const Row& r : kRows)
+    if (prefix == r.lang) row = &r;
+  if (key == "notes") return row->notes;
+  if (key == "cover") return row->cover;
+  if (key == "title-page") return row->title_page;
+  if (key == "landmarks") return row->landmarks;
+  if (key == "start") return row->start;
+  return row->contents;
+}
+
+NoteRefIndex index_note_refs(const Book& book) {
+  NoteRefIndex index;
+  index.refs.resize(book.notes.size());
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    const Chapter& ch = book.chapters[c];
+    int key = static_cast<int>(c) * 2;
+    index_blocks(ch.blocks, key, index);
+    for (int n : ch.notes)
+      if (n >= 0 && n < static_cast<int>(book.notes.size()))
+        index_blocks(book.notes[n].blocks, key + 1, index);
+  }
+  return index;
+}
+
+std::string chapter_file_name(const Book& book, int i) {
+  const Chapter& ch = book.chapters[i];
+  if (ch.id.empty()) return "chapter-" + std::to_string(i + 1) + ".xhtml";
+  return ch.id + ".xhtml";
+}
+
+std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOptions& options) {
+  return chapter_xhtml(book, chapter_index, options, index_note_refs(book));
+}
+
+std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOptions& options,
+                          const NoteRefIndex& refs) {
+  const Chapter& ch = book.chapters[chapter_index];
+  std::string out;
+  out.reserve(static_cast<size_t>(static_cast<double>(estimate_size(ch.blocks)) *
+                                  kOutputGrowthFactor) +
+              1024);
+  std::string title = ch.title.empty() ? ch.id : ch.title;
+  append_document_start(out, book.meta.language, title, options.css_href);
+  append_section_open(out, ch);
+  if (!has_heading(ch)) {
+    out += "<h1 class=\"chapter-title\">";
+    append_xml_escaped(out, title);
+    out += "</h1>\n";
+  }
+  Writer w(book, options, refs, chapter_file_name(book, chapter_index), out);
+  w.start_refs_at(chapter_index * 2);
+  w.blocks(ch.blocks);
+  if (!notes_in_book_file(book, options) && !ch.notes.empty()) {
+    out += "<div class=\"footnotes\">\n";
+    for (int n : ch.notes)
+      if (n >= 0 && n < static_cast<int>(book.notes.size())) w.note(n, false);
+    out += "</div>\n";
+  }
+  out += "</section>\n";
+  append_document_end(out);
+  return out;
+}
+
+std::string notes_xhtml(const Book& book, const XhtmlOptions& options) {
+  return notes_xhtml(book, options, index_note_refs(book));
+}
+
+std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs) {
+  std::string out;
+  out.reserve(1024 + book.notes.size() * 512);
+  std::string title = generated_label(book.meta.language, "notes");
+  append_document_start(out, book.meta.language, title, options.css_href);
+  out += "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n<h1>";
+  append_xml_escaped(out, title);
+  out += "</h1>\n";
+  int chapters_with_notes = 0;
+  for (const Chapter& ch : book.chapters) chapters_with_notes += ch.notes.empty() ? 0 : 1;
+  Writer w(book, options, refs, options.notes_file, out);
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    const Chapter& ch = book.chapters[c];
+    if (ch.notes.empty()) continue;
+    if (chapters_with_notes > 1) {
+      out += "<h2>";
+      append_xml_escaped(out, ch.title.empty() ? ch.id : ch.title);
+      out += "</h2>\n";
+    }
+    w.start_refs_at(static_cast<int>(c) * 2 + 1);
+    out += "<ol class=\"endnotes\">\n";
+    for (int n : ch.notes)
+      if (n >= 0 && n < static_cast<int>(book.notes.size())) w.note(n, true);
+    out += "</ol>\n";
+  }
+  out += "</section>\n";
+  append_document_end(out);
+  return out;
+}
+
 }  // namespace colophon

@@ -2,6 +2,8 @@
 // nothing of the package around it.
 #pragma once
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "model/model.h"
@@ -14,13 +16,56 @@ struct XhtmlOptions {
   std::string notes_file;                 // when notes go to a book-level chapter: its file name
 };
 
+// Lists, for every note, where its references stand in reading order, so that the n-th
+// reference gets the id "noteref-N-n" whichever file it is rendered in.
+struct NoteRefIndex {
+  // refs[note] holds one key per reference in reading order: 2 * chapter for a reference
+  // in the chapter's body, 2 * chapter + 1 for one inside a note defined in that chapter.
+  std::vector<std::vector<int>> refs;
+};
+
+// Walks the whole book once and records where every note reference stands.
+NoteRefIndex index_note_refs(const Book& book);
+
 // Returns the file name of chapter I inside the EPUB content folder ("ch01-intro.xhtml").
 std::string chapter_file_name(const Book& book, int chapter_index);
 
 // Renders chapter I as a complete, well-formed XHTML 1.1/EPUB 3 document.
 std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOptions& options);
 
+// Renders chapter I like the overload above, reusing an index of note references built
+// once for the whole book (what the EPUB packager does, to stay linear in book size).
+std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOptions& options,
+                          const NoteRefIndex& refs);
+
 // Renders the book-level notes chapter (used when notes are placed at the end of the book).
 std::string notes_xhtml(const Book& book, const XhtmlOptions& options);
+
+// Renders the book-level notes chapter reusing a prebuilt index of note references.
+std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs);
+
+// Appends S to OUT escaped for XML character data (or, when ATTRIBUTE, for a double-quoted
+// attribute value); drops the control characters XML 1.0 forbids.
+void append_xml_escaped(std::string& out, std::string_view s, bool attribute = false);
+
+// Appends the prologue of an XHTML content document: XML declaration, doctype, <html>
+// with language, <head> with TITLE and the stylesheet CSS_HREF (none when empty), and
+// the opening <body> tag.
+void append_document_start(std::string& out, std::string_view language, std::string_view title,
+                           std::string_view css_href);
+
+// Appends the closing </body></html>.
+void append_document_end(std::string& out);
+
+// Returns the inlines as plain text (for alt attributes, titles and tables of contents).
+std::string plain_text(const std::vector<Inline>& inlines);
+
+// Percent-encodes the characters a relative URL must not carry raw (space, %, #, ? ...),
+// keeping '/' and non-ASCII UTF-8 (an IRI) as they are.
+std::string encode_href(std::string_view path);
+
+// Localised label for generated pages: "Contents", "Notes", "Cover", "Title page",
+// "Landmarks", "Start" in the book language (English when the language is unknown).
+std::string generated_label(std::string_view language, std::string_view key);
 
 }  // namespace colophon
