@@ -1,0 +1,69 @@
+// Real font metrics: FreeType loads the faces, HarfBuzz measures words with the font's
+// own kerning (GPOS or kern table), and the PDF writer draws with the same numbers.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "layout/metrics.h"
+
+namespace colophon {
+
+// The font files used when a style names none: Noto Serif for text, Noto Sans Mono
+// for code, DejaVu Sans for symbols the others lack (Debian: fonts-noto-core,
+// fonts-dejavu-core).
+FontSet default_font_set();
+
+// A piece of a text run that is drawn as one string: bytes [begin, end) of the run,
+// starting x_em ems right of the run's origin.
+struct DrawPiece {
+  size_t begin = 0, end = 0;
+  double x_em = 0;
+};
+
+class LoadedFace;  // one font file, shared by every FaceId that names it
+
+// Measures text with real fonts; caches widths per (face, word), so measuring the same
+// word again costs one hash lookup. Safe to use from several threads.
+class RealFontMetrics final : public FontMetrics {
+ public:
+  // Loads every face FONTS names (an empty FontSet means default_font_set()); reports
+  // each file that cannot be read or parsed as an error at STYLE_FILE naming its style
+  // key. Returns nullptr when any face failed.
+  static std::unique_ptr<RealFontMetrics> load(const FontSet& fonts,
+                                               const std::string& style_file,
+                                               Diagnostics& diag);
+  ~RealFontMetrics() override;
+  RealFontMetrics(const RealFontMetrics&) = delete;
+  RealFontMetrics& operator=(const RealFontMetrics&) = delete;
+
+  double width(FaceId face, std::string_view text) const override;
+  double kern(FaceId face, char32_t left, char32_t right) const override;
+  double ascender(FaceId face) const override;
+  double descender(FaceId face) const override;
+  bool has_glyph(FaceId face, char32_t cp) const override;
+
+  // Returns the font file that FACE is drawn with.
+  const std::string& file(FaceId face) const;
+  // Splits TEXT into pieces that a PDF viewer, advancing by the font's nominal widths
+  // (in thousandths of an em, truncated), places where width() measured them: a new
+  // piece starts after each kerned pair.
+  std::vector<DrawPiece> pieces(FaceId face, std::string_view text) const;
+
+ private:
+  RealFontMetrics();
+  LoadedFace& face(FaceId id) const;
+
+  static constexpr int kFaceCount = 12;
+  std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct file
+  std::array<LoadedFace*, kFaceCount> by_id_{};      // FaceId::index() -> face
+  mutable std::mutex mutex_;                         // guards the caches and the shaper
+  void* library_ = nullptr;                          // FT_Library
+};
+
+}  // namespace colophon

@@ -1,0 +1,421 @@
+#include "pdf/writer.h"
+
+#include <hpdf.h>
+#include <hpdf_catalog.h>
+#include <hpdf_doc.h>
+#include <hpdf_page_label.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/paths.h"
+#include "pdf/images.h"
+
+namespace colophon {
+
+namespace {
+
+// libharu's own name for the UTF-8 encoder that HPDF_UseUTFEncodings registers.
+constexpr const char* kUtf8Encoder = "UTF-8";
+
+// What libharu's error handler saw; the first error ends the document.
+struct HaruError {
+  bool failed = false;
+  HPDF_STATUS code = 0;
+  HPDF_STATUS detail = 0;
+  bool reading_output = false;  // reading the saved stream: its EOF is not an error
+};
+
+// Records the first libharu error; does nothing else, so nothing unwinds through C.
+void on_haru_error(HPDF_STATUS code, HPDF_STATUS detail, void* user) noexcept {
+  auto* e = static_cast<HaruError*>(user);
+  if (e->reading_output && code == HPDF_STREAM_EOF) return;
+  if (e->failed) return;
+  e->failed = true;
+  e->code = code;
+  e->detail = detail;
+}
+
+// Frees a libharu document when it goes out of scope.
+struct DocFree {
+  void operator()(HPDF_Doc pdf) const { HPDF_Free(pdf); }
+};
+using DocPtr = std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocFree>;
+
+// Returns TEXT without code points outside the Basic Multilingual Plane, which
+// libharu's two-byte UTF-8 encoding cannot draw (the layout reports them).
+std::string_view drawable_text(std::string_view text, std::string& storage) {
+  bool wide = std::any_of(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xF8) == 0xF0;
+  });
+  if (!wide) return text;
+  storage.clear();
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    len = std::min(len, text.size() - i);
+    if (len < 4) storage.append(text.substr(i, len));
+    i += len;
+  }
+  return storage;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Draws one laid-out document with libharu.
+class Renderer {
+ public:
+  Renderer(const Document& document, const Book& book, const RealFontMetrics& fonts,
+           const std::string& out_name, Diagnostics& diag)
+      : doc_(document), book_(book), fonts_(fonts), out_name_(out_name), diag_(diag) {}
+
+  std::optional<std::string> run() {
+    pdf_.reset(HPDF_New(on_haru_error, &error_));
+    if (!pdf_) return fail("cannot start libharu");
+    HPDF_Doc pdf = pdf_.get();
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, kUtf8Encoder);
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    set_info();
+    collect_anchors();
+    for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) draw_page(doc_.pages[i]);
+    for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
+    if (!error_.failed) add_outline();
+    if (!error_.failed) add_page_labels();
+    if (error_.failed) {
+      return fail(fail_note_.empty() ? "libharu failed while drawing the document" : fail_note_);
+    }
+    return save();
+  }
+
+ private:
+  std::optional<std::string> fail(const std::string& what) {
+    char code[64] = "";
+    if (error_.failed) {
+      std::snprintf(code, sizeof code, " (libharu error 0x%04X, detail %u)",
+                    static_cast<unsigned>(error_.code), static_cast<unsigned>(error_.detail));
+    }
+    diag_.error(out_name_, {}, "cannot write the PDF: " + what + code,
+                "this is a bug in colophon's PDF writer; please report it with the book");
+    return std::nullopt;
+  }
+
+  // Converts a y measured down from the page top to PDF's y measured up from the bottom.
+  double pdf_y(double y) const { return doc_.height - y; }
+
+  void set_info() {
+    HPDF_Doc pdf = pdf_.get();
+    const Metadata& m = book_.meta;
+    auto set = [&](HPDF_InfoType type, const std::string& value) {
+      if (!value.empty()) HPDF_SetInfoAttr(pdf, type, value.c_str());
+    };
+    auto join = [](const std::vector<std::string>& items) {
+      std::string s;
+      for (const std::string& item : items) s += (s.empty() ? "" : ", ") + item;
+      return s;
+    };
+    std::string title = m.title;
+    if (!m.subtitle.empty()) title += ": " + m.subtitle;
+    set(HPDF_INFO_TITLE, title);
+    set(HPDF_INFO_AUTHOR, join(m.authors));
+    set(HPDF_INFO_SUBJECT, m.description);
+    set(HPDF_INFO_KEYWORDS, join(m.subjects));
+    set(HPDF_INFO_CREATOR, "colophon");
+    std::time_t t = static_cast<std::time_t>(book_.build_time);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    HPDF_Date date{};
+    date.year = tm.tm_year + 1900;
+    date.month = tm.tm_mon + 1;
+    date.day = tm.tm_mday;
+    date.hour = tm.tm_hour;
+    date.minutes = tm.tm_min;
+    date.seconds = tm.tm_sec;
+    date.ind = 'Z';
+    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, date);
+    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
+  }
+
+  void collect_anchors() {
+    for (size_t p = 0; p < doc_.pages.size(); ++p) {
+      for (const Anchor& a : doc_.pages[p].anchors) {
+        anchors_.try_emplace(a.name, static_cast<int>(p), a.y);  // first one wins
+      }
+    }
+  }
+
+  HPDF_Font font(FaceId face) {
+    const std::string& path = fonts_.file(face);
+    if (auto it = fonts_by_path_.find(path); it != fonts_by_path_.end()) return it->second;
+    HPDF_Font font = nullptr;
+    if (const char* name = HPDF_LoadTTFontFromFile(pdf_.get(), path.c_str(), HPDF_TRUE)) {
+      font = HPDF_GetFont(pdf_.get(), name, kUtf8Encoder);
+    }
+    if (!font && !error_.failed) {
+      error_.failed = true;  // libharu said nothing, but there is no font to draw with
+    }
+    if (!font) fail_note_ = "cannot embed font '" + path + "'";
+    fonts_by_path_[path] = font;
+    return font;
+  }
+
+  HPDF_Image image(int asset) {
+    if (asset < 0 || asset >= static_cast<int>(book_.assets.size())) return nullptr;
+    if (auto it = images_.find(asset); it != images_.end()) return it->second;
+    HPDF_Image img = load_image(book_.assets[static_cast<size_t>(asset)]);
+    images_[asset] = img;
+    return img;
+  }
+
+  HPDF_Image load_image(const Asset& a) {
+    std::string where = book_.display(a.source);
+    std::optional<std::string> bytes;
+    if (!a.data.empty()) {
+      bytes = a.data;
+    } else {
+      bytes = read_file(a.path);
+    }
+    if (!bytes) {
+      diag_.warning(where, {}, "cannot read image for the PDF; it is left out",
+                    "check that the file exists and is readable");
+      return nullptr;
+    }
+    HPDF_Doc pdf = pdf_.get();
+    if (a.media_type == "image/jpeg") {
+      return HPDF_LoadJpegImageFromMem(pdf, reinterpret_cast<const HPDF_BYTE*>(bytes->data()),
+                                       static_cast<HPDF_UINT>(bytes->size()));
+    }
+    if (a.media_type != "image/png") {
+      diag_.warning(where, {}, "the PDF cannot show " + a.media_type + " images; it is left out",
+                    "convert the image to PNG or JPEG");
+      return nullptr;
+    }
+    RawImage raw;
+    std::string error;
+    if (!decode_png(*bytes, raw, error)) {
+      diag_.warning(where, {}, "cannot decode PNG image: " + error + "; it is left out",
+                    "re-save the image as a PNG or JPEG");
+      return nullptr;
+    }
+    HPDF_Image img = HPDF_LoadRawImageFromMem(
+        pdf, reinterpret_cast<const HPDF_BYTE*>(raw.color.data()),
+        static_cast<HPDF_UINT>(raw.width), static_cast<HPDF_UINT>(raw.height),
+        raw.channels == 3 ? HPDF_CS_DEVICE_RGB : HPDF_CS_DEVICE_GRAY, 8);
+    if (img && !raw.alpha.empty()) {
+      HPDF_Image mask = HPDF_LoadRawImageFromMem(
+          pdf, reinterpret_cast<const HPDF_BYTE*>(raw.alpha.data()),
+          static_cast<HPDF_UINT>(raw.width), static_cast<HPDF_UINT>(raw.height),
+          HPDF_CS_DEVICE_GRAY, 8);
+      if (mask) HPDF_Image_AddSMask(img, mask);
+    }
+    return img;
+  }
+
+  void draw_page(const Page& p) {
+    HPDF_Page page = HPDF_AddPage(pdf_.get());
+    pages_.push_back(page);
+    if (!page) return;
+    HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(doc_.width));
+    HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(doc_.height));
+    for (const ImageBox& box : p.images) {
+      if (HPDF_Image img = image(box.asset)) {
+        HPDF_Page_DrawImage(page, img, static_cast<HPDF_REAL>(box.x),
+                            static_cast<HPDF_REAL>(pdf_y(box.y + box.height)),
+                            static_cast<HPDF_REAL>(box.width), static_cast<HPDF_REAL>(box.height));
+      }
+    }
+    if (!p.rules.empty()) {
+      for (const Rule& r : p.rules) {
+        HPDF_Page_Rectangle(page, static_cast<HPDF_REAL>(r.x),
+                            static_cast<HPDF_REAL>(pdf_y(r.y + r.height)),
+                            static_cast<HPDF_REAL>(r.width), static_cast<HPDF_REAL>(r.height));
+      }
+      HPDF_Page_Fill(page);
+    }
+    if (p.texts.empty()) return;
+    HPDF_Page_BeginText(page);
+    HPDF_Font current = nullptr;
+    double current_size = 0;
+    std::string storage, piece_text;
+    for (const TextRun& run : p.texts) {
+      std::string_view text = drawable_text(run.text, storage);
+      if (text.empty()) continue;
+      HPDF_Font f = font(run.face);
+      if (!f) break;
+      if (f != current || run.size != current_size) {
+        HPDF_Page_SetFontAndSize(page, f, static_cast<HPDF_REAL>(run.size));
+        current = f;
+        current_size = run.size;
+      }
+      for (const DrawPiece& piece : fonts_.pieces(run.face, text)) {
+        piece_text.assign(text.substr(piece.begin, piece.end - piece.begin));
+        HPDF_Page_TextOut(page, static_cast<HPDF_REAL>(run.x + piece.x_em * run.size),
+                          static_cast<HPDF_REAL>(pdf_y(run.y)), piece_text.c_str());
+      }
+      if (error_.failed) break;
+    }
+    HPDF_Page_EndText(page);
+  }
+
+  HPDF_Rect rect(const LinkArea& l) const {
+    HPDF_Rect r;
+    r.left = static_cast<HPDF_REAL>(l.x);
+    r.right = static_cast<HPDF_REAL>(l.x + l.width);
+    r.bottom = static_cast<HPDF_REAL>(pdf_y(l.y + l.height));
+    r.top = static_cast<HPDF_REAL>(pdf_y(l.y));
+    return r;
+  }
+
+  // Makes a destination that shows page INDEX, fitted to the width, from y down.
+  HPDF_Destination destination(int index, double y) {
+    HPDF_Destination dst = HPDF_Page_CreateDestination(pages_[static_cast<size_t>(index)]);
+    if (dst) HPDF_Destination_SetFitH(dst, static_cast<HPDF_REAL>(pdf_y(y)));
+    return dst;
+  }
+
+  void add_links(size_t index) {
+    HPDF_Page page = pages_[index];
+    for (const LinkArea& l : doc_.pages[index].links) {
+      HPDF_Annotation annot = nullptr;
+      if (!l.uri.empty()) {
+        std::string uri = percent_encode_uri(l.uri);
+        annot = HPDF_Page_CreateURILinkAnnot(page, rect(l), uri.c_str());
+      } else if (auto it = anchors_.find(l.dest); it != anchors_.end()) {
+        HPDF_Destination dst = destination(it->second.first, it->second.second);
+        if (dst) annot = HPDF_Page_CreateLinkAnnot(page, rect(l), dst);
+      } else if (missing_dests_.insert(l.dest).second) {
+        diag_.warning(out_name_, {},
+                      "a link on page " + std::to_string(index + 1) + " points to '" + l.dest +
+                          "', which the layout did not place; the link is left out",
+                      "this is a bug in colophon's layout; please report it with the book");
+      }
+      if (annot) HPDF_LinkAnnot_SetBorderStyle(annot, 0, 0, 0);
+      if (error_.failed) return;
+    }
+  }
+
+  void add_outline() {
+    HPDF_Encoder utf8 = HPDF_GetEncoder(pdf_.get(), kUtf8Encoder);
+    std::vector<HPDF_Outline> open;  // open[level] = the last entry at that level
+    for (const OutlineEntry& e : doc_.outline) {
+      if (e.page < 0 || e.page >= static_cast<int>(pages_.size())) continue;
+      size_t level = static_cast<size_t>(std::max(0, e.level));
+      level = std::min(level, open.size());  // a skipped level hangs under the last one
+      HPDF_Outline parent = level == 0 ? nullptr : open[level - 1];
+      HPDF_Outline o = HPDF_CreateOutline(pdf_.get(), parent, e.title.c_str(), utf8);
+      if (!o) return;
+      if (HPDF_Destination dst = destination(e.page, e.y)) HPDF_Outline_SetDestination(o, dst);
+      open.resize(level);
+      open.push_back(o);
+    }
+  }
+
+  void add_page_labels() {
+    for (const PageLabelRange& r : doc_.labels) {
+      if (r.first_page < 0 || r.first_page >= static_cast<int>(pages_.size())) continue;
+      auto first = static_cast<HPDF_UINT>(r.first_page);
+      switch (r.style) {
+        case PageLabelRange::Style::Decimal:
+          HPDF_AddPageLabel(pdf_.get(), first, HPDF_PAGE_NUM_STYLE_DECIMAL, r.start, "");
+          break;
+        case PageLabelRange::Style::LowerRoman:
+          HPDF_AddPageLabel(pdf_.get(), first, HPDF_PAGE_NUM_STYLE_LOWER_ROMAN, r.start, "");
+          break;
+        case PageLabelRange::Style::None: {
+          // libharu's public call always names a numbering style; a label without /S
+          // shows no number, so build one and drop the style.
+          HPDF_Dict label =
+              HPDF_PageLabel_New(pdf_.get(), HPDF_PAGE_NUM_STYLE_DECIMAL, r.start, "");
+          if (!label) return;
+          HPDF_Dict_RemoveElement(label, "S");
+          HPDF_Catalog_AddPageLabel(pdf_.get()->catalog, first, label);
+          break;
+        }
+      }
+    }
+  }
+
+  std::optional<std::string> save() {
+    HPDF_Doc pdf = pdf_.get();
+    if (HPDF_SaveToStream(pdf) != HPDF_OK || error_.failed) {
+      return fail("libharu failed while saving the document");
+    }
+    HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
+    std::string bytes(size, '\0');
+    HPDF_UINT32 got = 0;
+    error_.reading_output = true;
+    while (got < size) {
+      HPDF_UINT32 n = size - got;
+      HPDF_STATUS st = HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(&bytes[got]), &n);
+      got += n;
+      if (st == HPDF_STREAM_EOF || n == 0) break;
+      if (st != HPDF_OK) break;
+    }
+    error_.reading_output = false;
+    if (error_.failed || got != size) return fail("cannot read back the saved document");
+    return bytes;
+  }
+
+  const Document& doc_;
+  const Book& book_;
+  const RealFontMetrics& fonts_;
+  const std::string& out_name_;
+  Diagnostics& diag_;
+  HaruError error_;
+  DocPtr pdf_;
+  std::string fail_note_;
+  std::vector<HPDF_Page> pages_;
+  std::unordered_map<std::string, HPDF_Font> fonts_by_path_;
+  std::unordered_map<int, HPDF_Image> images_;
+  std::unordered_map<std::string, std::pair<int, double>> anchors_;
+  std::unordered_set<std::string> missing_dests_;
+};
+
+}  // namespace
+
+std::string percent_encode_uri(std::string_view uri) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kKeep = "-._~:/?#[]@!$&'()*+,;=";
+  std::string out;
+  for (size_t i = 0; i < uri.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(uri[i]);
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                kKeep.find(static_cast<char>(c)) != std::string_view::npos ||
+                (c == '%' && i + 2 < uri.size() && is_hex(uri[i + 1]) && is_hex(uri[i + 2]));
+    if (keep) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> render_document(const Document& document, const Book& book,
+                                           const RealFontMetrics& fonts,
+                                           const std::string& out_name, Diagnostics& diag) {
+  Renderer renderer(document, book, fonts, out_name, diag);
+  return renderer.run();
+}
+
+bool write_document(const Document& document, const Book& book, const RealFontMetrics& fonts,
+                    const std::filesystem::path& out, Diagnostics& diag) {
+  std::optional<std::string> bytes = render_document(document, book, fonts, out.string(), diag);
+  if (!bytes) return false;
+  std::string error = write_file_atomic(out, *bytes);
+  if (!error.empty()) {
+    diag.error(out.string(), {}, error, "check that the output directory exists and is writable");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace colophon
