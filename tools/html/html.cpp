@@ -1,11 +1,852 @@
-// STUB: replaced by the raw HTML repairer.
+// The raw HTML repairer: one left-to-right scan of the fragment (no recursion, no
+// backtracking past a tag), writing XHTML as it goes.
 #include "html/html.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "core/utf8.h"
+#include "html/entities.h"
+
 namespace colophon {
-HtmlFragment repair_html(std::string_view raw, const std::string&, SourcePos, Diagnostics&) {
-  HtmlFragment f;
-  f.xhtml = std::string(raw);
-  return f;
+
+namespace {
+
+// Longest numeric character reference we try to read (digits); more is surely invalid.
+constexpr size_t kMaxNumericRefDigits = 8;
+
+// What the repairer does with an element.
+enum class Treatment {
+  Keep,               // allowed, written out
+  KeepVoid,           // allowed void element, written self-closed
+  RemoveWithContent,  // removed, and everything up to its end tag too
+  RemoveTag,          // the tag is removed, its content kept
+  Unknown,            // not allowed in EPUB body content: an error
+};
+
+struct ElementInfo {
+  Treatment treatment = Treatment::Unknown;
+  bool raw_text = false;  // content is raw text up to the end tag (script, style ...)
+  bool block = false;     // a block element that cannot sit inside a paragraph
+};
+
+const std::unordered_map<std::string_view, ElementInfo>& element_table() {
+  static const std::unordered_map<std::string_view, ElementInfo> table = [] {
+    std::unordered_map<std::string_view, ElementInfo> t;
+    for (const char* n :
+         {"span", "a", "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "abbr", "cite",
+          "q", "dfn", "kbd", "samp", "var", "mark", "time", "bdi", "bdo", "code", "ruby", "rt",
+          "rp", "del", "ins", "data", "picture"})
+      t[n] = {Treatment::Keep, false, false};
+    for (const char* n :
+         {"div", "p", "figure", "figcaption", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
+          "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "section",
+          "aside", "header", "footer", "nav", "article", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+          "details", "summary", "main", "address", "hgroup"})
+      t[n] = {Treatment::Keep, false, true};
+    for (const char* n : {"br", "wbr", "img", "col", "source"})
+      t[n] = {Treatment::KeepVoid, false, false};
+    t["hr"] = {Treatment::KeepVoid, false, true};
+    for (const char* n : {"script", "style", "iframe", "textarea", "noscript", "title", "xmp",
+                          "noembed", "noframes"})
+      t[n] = {Treatment::RemoveWithContent, true, false};
+    for (const char* n :
+         {"object", "template", "form", "button", "select", "canvas", "head", "applet", "frameset",
+          "audio", "video", "map", "datalist", "dialog"})
+      t[n] = {Treatment::RemoveWithContent, false, false};
+    for (const char* n :
+         {"embed", "link", "meta", "base", "input", "param", "html", "body", "keygen", "track",
+          "area", "frame"})
+      t[n] = {Treatment::RemoveTag, false, false};
+    return t;
+  }();
+  return table;
 }
-std::string decode_entity(std::string_view) { return {}; }
+
+const ElementInfo& element_info(std::string_view name) {
+  static const ElementInfo unknown;
+  const auto& t = element_table();
+  auto it = t.find(name);
+  return it == t.end() ? unknown : it->second;
+}
+
+// Says what to use instead of an element colophon refuses.
+std::string hint_for_unknown(std::string_view name) {
+  if (name == "center") return "use <div class=\"...\"> and CSS (text-align) in extra-css";
+  if (name == "font" || name == "basefont")
+    return "use <span class=\"...\"> and CSS in extra-css";
+  if (name == "big") return "use <span class=\"...\"> and CSS (font-size) in extra-css";
+  if (name == "tt") return "use <code>";
+  if (name == "strike") return "use <s> or ~~text~~";
+  if (name == "acronym") return "use <abbr>";
+  if (name == "svg") return "put the drawing in an .svg file and include it with ![alt](file.svg)";
+  if (name == "math") return "MathML is not supported; use an image with alt text";
+  if (name == "marquee" || name == "blink") return "remove it; e-books do not animate text";
+  return "only HTML5 elements valid in EPUB 3 body content are allowed (div, span, p, a, em, "
+         "table, figure ...)";
+}
+
+// Says why a removed element is removed.
+std::string hint_for_removed(std::string_view name) {
+  if (name == "script" || name == "noscript") return "colophon books carry no scripts";
+  if (name == "style" || name == "link")
+    return "put CSS in a file listed in [output.epub] extra-css";
+  if (name == "meta" || name == "base" || name == "title" || name == "head")
+    return "book metadata comes from book.toml";
+  if (name == "html" || name == "body")
+    return "raw HTML is inserted into the chapter's body; write only the body content";
+  if (name == "form" || name == "input" || name == "button" || name == "select" ||
+      name == "textarea")
+    return "forms cannot work in an e-book";
+  return "embedded and interactive content is not allowed in the book";
+}
+
+// Global attributes valid on every kept element.
+bool is_global_attribute(std::string_view a) {
+  static const std::unordered_set<std::string_view> g = {
+      "id",    "class",    "lang",      "dir",        "title",      "role",     "style",
+      "hidden", "translate", "tabindex", "accesskey", "spellcheck", "xml:lang", "epub:type"};
+  return g.count(a) != 0 || a.starts_with("aria-") || (a.starts_with("data-") && a.size() > 5);
+}
+
+// Element-specific attributes valid in EPUB 3 XHTML.
+bool is_element_attribute(std::string_view el, std::string_view a) {
+  static const std::unordered_map<std::string_view, std::unordered_set<std::string_view>> m = {
+      {"a", {"href", "hreflang", "type", "rel", "target", "download"}},
+      {"img", {"src", "alt", "width", "height", "srcset", "sizes"}},
+      {"ol", {"start", "reversed", "type"}},
+      {"li", {"value"}},
+      {"td", {"colspan", "rowspan", "headers"}},
+      {"th", {"colspan", "rowspan", "headers", "scope", "abbr"}},
+      {"col", {"span"}},
+      {"colgroup", {"span"}},
+      {"time", {"datetime"}},
+      {"del", {"cite", "datetime"}},
+      {"ins", {"cite", "datetime"}},
+      {"q", {"cite"}},
+      {"blockquote", {"cite"}},
+      {"details", {"open"}},
+      {"source", {"src", "srcset", "sizes", "type", "media"}},
+      {"data", {"value"}},
+  };
+  auto it = m.find(el);
+  return it != m.end() && it->second.count(a) != 0;
+}
+
+// Tells whether A holds a URL whose scheme must be checked.
+bool is_url_attribute(std::string_view a) {
+  return a == "href" || a == "src" || a == "xlink:href" || a == "action" || a == "formaction" ||
+         a == "cite" || a == "poster" || a == "srcset" || a == "background" || a == "data";
+}
+
+// Tells whether a URL uses javascript:, vbscript: or data: (ignoring leading blanks and
+// control characters and case, as browsers do).
+bool is_unsafe_url(std::string_view v) {
+  size_t i = 0;
+  while (i < v.size() && static_cast<unsigned char>(v[i]) <= 0x20) ++i;
+  std::string scheme;
+  for (; i < v.size() && v[i] != ':'; ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c == '\t' || c == '\n' || c == '\r') continue;  // browsers skip these inside schemes
+    if (scheme.size() > 16) return false;
+    scheme += static_cast<char>(std::tolower(c));
+  }
+  if (i == v.size()) return false;
+  return scheme == "javascript" || scheme == "vbscript" || scheme == "data";
+}
+
+// Maps the C1 range U+0080..U+009F the way HTML does (Windows-1252); 0 = no mapping.
+char32_t windows_1252(char32_t cp) {
+  static const char32_t map[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  return cp >= 0x80 && cp <= 0x9F ? map[cp - 0x80] : 0;
+}
+
+// Tells whether CP may appear in an XML 1.0 document.
+bool is_xml_char(char32_t cp) {
+  if (cp == 0x9 || cp == 0xA || cp == 0xD) return true;
+  if (cp < 0x20) return false;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+  if (cp == 0xFFFE || cp == 0xFFFF) return false;
+  return cp <= 0x10FFFF;
+}
+
+bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_alnum(char c) { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+// Tells whether CP may start an XML name (colon excluded).
+bool is_name_start(char32_t cp) {
+  if (cp < 0x80) return is_ascii_alpha(static_cast<char>(cp)) || cp == '_';
+  return (cp >= 0xC0 && cp <= 0xD6) || (cp >= 0xD8 && cp <= 0xF6) || (cp >= 0xF8 && cp <= 0x2FF) ||
+         (cp >= 0x370 && cp <= 0x37D) || (cp >= 0x37F && cp <= 0x1FFF) ||
+         (cp >= 0x200C && cp <= 0x200D) || (cp >= 0x2070 && cp <= 0x218F) ||
+         (cp >= 0x2C00 && cp <= 0x2FEF) || (cp >= 0x3001 && cp <= 0xD7FF) ||
+         (cp >= 0xF900 && cp <= 0xFDCF) || (cp >= 0xFDF0 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0xEFFFF);
+}
+
+// Tells whether CP may continue an XML name (colon excluded).
+bool is_name_char(char32_t cp) {
+  if (is_name_start(cp)) return true;
+  if (cp < 0x80) return (cp >= '0' && cp <= '9') || cp == '-' || cp == '.';
+  return cp == 0xB7 || (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x203F && cp <= 0x2040);
+}
+
+// Maps byte offsets of the fragment to source positions; cheap for increasing offsets.
+class PosMapper {
+ public:
+  PosMapper(std::string_view raw, SourcePos start) : raw_(raw), start_(start) {
+    if (start_.line == 0) start_.line = 1;
+    if (start_.col == 0) start_.col = 1;
+    line_ = start_.line;
+    col_ = start_.col;
+  }
+
+  SourcePos at(size_t offset) {
+    offset = std::min(offset, raw_.size());
+    if (offset < offset_) {  // rare: restart from the beginning
+      offset_ = 0;
+      line_ = start_.line;
+      col_ = start_.col;
+    }
+    while (offset_ < offset) {
+      unsigned char c = static_cast<unsigned char>(raw_[offset_]);
+      if (c == '\n') {
+        ++line_;
+        col_ = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++col_;
+      }
+      ++offset_;
+    }
+    return {line_, col_};
+  }
+
+ private:
+  std::string_view raw_;
+  SourcePos start_;
+  size_t offset_ = 0;
+  uint32_t line_ = 1;
+  uint32_t col_ = 1;
+};
+
+// One attribute as written in a start tag.
+struct RawAttr {
+  std::string name;   // lower case
+  std::string value;  // entities decoded
+  bool has_value = false;
+  size_t offset = 0;  // where the name starts in the fragment
+};
+
+// One start or end tag as written.
+struct RawTag {
+  bool ok = false;  // false: malformed (reported), the rest of the fragment is dropped
+  bool end = false;
+  bool self_closing = false;
+  std::string name;
+  std::vector<RawAttr> attrs;
+  size_t newlines = 0;  // line breaks inside the tag's source
+};
+
+// Counts '\n' in S.
+size_t count_newlines(std::string_view s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+class Repairer {
+ public:
+  Repairer(std::string_view raw, const std::string& file, SourcePos pos, Diagnostics& diag)
+      : raw_(raw), file_(file), diag_(diag), mapper_(raw, pos) {}
+
+  HtmlFragment run() {
+    out_.xhtml.reserve(raw_.size() + raw_.size() / 8);
+    while (i_ < raw_.size()) {
+      char c = raw_[i_];
+      if (c == '<') {
+        markup();
+      } else if (c == '&') {
+        std::string decoded = reference(false);
+        emit_text(decoded);
+      } else {
+        size_t start = i_;
+        while (i_ < raw_.size() && raw_[i_] != '<' && raw_[i_] != '&') ++i_;
+        plain_text(start, i_);
+      }
+    }
+    if (!suppress_name_.empty() && suppress_depth_ > 0) {
+      warning(suppress_offset_, "<" + suppress_name_ + "> is not closed in this HTML block; " +
+                                    "everything after it in the block was removed",
+              "close it with </" + suppress_name_ + ">");
+    }
+    return std::move(out_);
+  }
+
+ private:
+  bool suppressing() const { return suppress_depth_ > 0; }
+
+  void error(size_t offset, std::string message, std::string hint = {}) {
+    diag_.error(file_, mapper_.at(offset), std::move(message), std::move(hint));
+  }
+  void warning(size_t offset, std::string message, std::string hint = {}) {
+    diag_.warning(file_, mapper_.at(offset), std::move(message), std::move(hint));
+  }
+
+  // Writes decoded text (escaped) to the output and to the plain text.
+  void emit_text(std::string_view decoded) {
+    if (suppressing()) {
+      for (char c : decoded)
+        if (c == '\n') out_.xhtml += '\n';
+      return;
+    }
+    out_.xhtml += xml_escape(decoded);
+    out_.text += decoded;
+  }
+
+  // Copies text without markup or references, checking for characters XML refuses.
+  void plain_text(size_t start, size_t end) {
+    std::string_view s = raw_.substr(start, end - start);
+    bool clean = true;
+    for (char c : s) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) clean = false;
+    }
+    if (clean) {
+      emit_text(s);
+      return;
+    }
+    std::string kept;
+    for (size_t k = 0; k < s.size(); ++k) {
+      unsigned char u = static_cast<unsigned char>(s[k]);
+      if ((u < 0x20 && s[k] != '\t' && s[k] != '\n' && s[k] != '\r') || u == 0x7F) {
+        if (!suppressing()) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "control character U+%04X is not allowed in XHTML", u);
+          error(start + k, buf, "remove it");
+        }
+        continue;
+      }
+      kept += s[k];
+    }
+    emit_text(kept);
+  }
+
+  // Emits the line breaks of a dropped piece of source, so lines stay where they were.
+  void keep_lines(std::string_view dropped) { out_.xhtml.append(count_newlines(dropped), '\n'); }
+
+  // Handles '<' at i_.
+  void markup() {
+    std::string_view rest = raw_.substr(i_);
+    if (rest.size() >= 2 && is_ascii_alpha(rest[1])) {
+      tag();
+    } else if (rest.size() >= 3 && rest[1] == '/' && is_ascii_alpha(rest[2])) {
+      tag();
+    } else if (rest.starts_with("<!--")) {
+      size_t end = raw_.find("-->", i_ + 4);
+      if (end == std::string_view::npos) {
+        if (!suppressing())
+          error(i_, "comment is not closed", "end it with -->, or write &lt; for a literal '<'");
+        keep_lines(rest);
+        i_ = raw_.size();
+        return;
+      }
+      keep_lines(raw_.substr(i_, end + 3 - i_));
+      i_ = end + 3;
+    } else if (rest.starts_with("<![CDATA[")) {
+      size_t end = raw_.find("]]>", i_ + 9);
+      if (end == std::string_view::npos) {
+        if (!suppressing()) error(i_, "CDATA section is not closed", "end it with ]]>");
+        keep_lines(rest);
+        i_ = raw_.size();
+        return;
+      }
+      emit_text(raw_.substr(i_ + 9, end - i_ - 9));
+      i_ = end + 3;
+    } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
+      size_t end = raw_.find('>', i_);
+      if (end == std::string_view::npos) end = raw_.size() - 1;
+      if (!suppressing())
+        warning(i_, rest.starts_with("<?") ? "processing instruction removed"
+                                           : "<!DOCTYPE> or declaration removed",
+                "raw HTML is inserted into a chapter; write only body content");
+      keep_lines(raw_.substr(i_, end + 1 - i_));
+      i_ = end + 1;
+    } else {
+      emit_text("<");  // a '<' that starts no tag is text
+      ++i_;
+    }
+  }
+
+  // Reads a quoted or unquoted attribute value starting at i_; false on an unclosed quote.
+  bool attr_value(RawAttr& attr) {
+    if (raw_[i_] == '"' || raw_[i_] == '\'') {
+      char q = raw_[i_];
+      size_t close = raw_.find(q, i_ + 1);
+      if (close == std::string_view::npos) {
+        error(i_, "attribute value is not closed: missing " + std::string(1, q),
+              std::string("close the value with ") + q);
+        return false;
+      }
+      attr.value = decode_text(i_ + 1, close, true);
+      i_ = close + 1;
+      return true;
+    }
+    size_t start = i_;
+    while (i_ < raw_.size() && !is_space(raw_[i_]) && raw_[i_] != '>') ++i_;
+    attr.value = decode_text(start, i_, true);
+    return true;
+  }
+
+  // Decodes references in raw_[start, end) (an attribute value).
+  std::string decode_text(size_t start, size_t end, bool attribute) {
+    std::string out;
+    size_t saved = i_;
+    i_ = start;
+    while (i_ < end) {
+      if (raw_[i_] == '&') {
+        size_t limit_saved = limit_;
+        limit_ = end;
+        out += reference(attribute);
+        limit_ = limit_saved;
+      } else if (static_cast<unsigned char>(raw_[i_]) < 0x20 && raw_[i_] != '\t' &&
+                 raw_[i_] != '\n' && raw_[i_] != '\r') {
+        if (!suppressing()) error(i_, "control character in an attribute value", "remove it");
+        ++i_;
+      } else {
+        out += raw_[i_++];
+      }
+    }
+    i_ = saved;
+    return out;
+  }
+
+  // Parses a start or end tag at i_ (raw_[i_] == '<'); reports malformed ones.
+  RawTag parse_tag() {
+    RawTag t;
+    size_t start = i_;
+    i_ += 1;
+    if (raw_[i_] == '/') {
+      t.end = true;
+      ++i_;
+    }
+    size_t name_start = i_;
+    while (i_ < raw_.size() && !is_space(raw_[i_]) && raw_[i_] != '/' && raw_[i_] != '>') ++i_;
+    t.name = to_lower(raw_.substr(name_start, i_ - name_start));
+    std::unordered_set<std::string> seen;
+    while (true) {
+      while (i_ < raw_.size() && is_space(raw_[i_])) ++i_;
+      if (i_ >= raw_.size()) {
+        error(start, "tag <" + std::string(t.end ? "/" : "") + t.name + " is not closed with '>'",
+              "end the tag with '>', or write &lt; for a literal '<'");
+        return t;
+      }
+      char c = raw_[i_];
+      if (c == '>') {
+        ++i_;
+        break;
+      }
+      if (c == '/') {
+        ++i_;
+        if (i_ < raw_.size() && raw_[i_] == '>') {
+          t.self_closing = true;
+          ++i_;
+          break;
+        }
+        continue;
+      }
+      RawAttr a;
+      a.offset = i_;
+      size_t an = i_;
+      ++i_;  // the first character may be anything but space, '/' and '>' (even '=')
+      while (i_ < raw_.size() && !is_space(raw_[i_]) && raw_[i_] != '/' && raw_[i_] != '>' &&
+             raw_[i_] != '=')
+        ++i_;
+      a.name = to_lower(raw_.substr(an, i_ - an));
+      size_t look = i_;
+      while (look < raw_.size() && is_space(raw_[look])) ++look;
+      if (look < raw_.size() && raw_[look] == '=') {
+        i_ = look + 1;
+        while (i_ < raw_.size() && is_space(raw_[i_])) ++i_;
+        if (i_ >= raw_.size()) continue;  // reported as an unclosed tag above
+        a.has_value = true;
+        if (!attr_value(a)) return t;
+      }
+      if (t.end) continue;  // attributes on end tags are ignored, as HTML does
+      if (!seen.insert(a.name).second) {
+        if (!suppressing())
+          error(a.offset, "duplicate attribute '" + a.name + "' on <" + t.name + ">",
+                "keep one of them");
+        continue;
+      }
+      t.attrs.push_back(std::move(a));
+    }
+    t.newlines = count_newlines(raw_.substr(start, i_ - start));
+    t.ok = true;
+    return t;
+  }
+
+  // Handles a tag at i_.
+  void tag() {
+    size_t start = i_;
+    RawTag t = parse_tag();
+    if (!t.ok) {
+      keep_lines(raw_.substr(start));
+      i_ = raw_.size();
+      return;
+    }
+    if (suppressing()) {
+      if (t.name == suppress_name_ && !t.self_closing) suppress_depth_ += t.end ? -1 : 1;
+      if (suppress_depth_ == 0) suppress_name_.clear();
+      keep_lines(raw_.substr(start, i_ - start));
+      return;
+    }
+    const ElementInfo& info = element_info(t.name);
+    switch (info.treatment) {
+      case Treatment::Unknown:
+        if (!t.end || !reported_unknown_.count(t.name)) {
+          error(start, "<" + t.name + "> is not allowed in an EPUB", hint_for_unknown(t.name));
+          reported_unknown_.insert(t.name);
+        }
+        keep_lines(raw_.substr(start, i_ - start));
+        return;
+      case Treatment::RemoveTag:
+        if (!t.end) warning(start, "<" + t.name + "> removed", hint_for_removed(t.name));
+        keep_lines(raw_.substr(start, i_ - start));
+        return;
+      case Treatment::RemoveWithContent:
+        keep_lines(raw_.substr(start, i_ - start));
+        if (t.end) return;  // a stray end tag: nothing to remove
+        warning(start, "<" + t.name + "> removed with its content", hint_for_removed(t.name));
+        if (t.self_closing) return;
+        if (info.raw_text) {
+          skip_raw_text(t.name, start);
+        } else {
+          suppress_name_ = t.name;
+          suppress_depth_ = 1;
+          suppress_offset_ = start;
+        }
+        return;
+      case Treatment::KeepVoid:
+        if (t.end) {
+          if (t.name == "br") {  // HTML reads </br> as <br>
+            out_.xhtml += "<br/>";
+            out_.text += '\n';
+          }
+          keep_lines(raw_.substr(start, i_ - start));
+          return;
+        }
+        write_start_tag(t, true);
+        if (t.name == "br") out_.text += '\n';
+        return;
+      case Treatment::Keep:
+        if (t.end) {
+          out_.xhtml += "</" + t.name;
+          out_.xhtml.append(t.newlines, '\n');
+          out_.xhtml += '>';
+          out_.tags.push_back({false, t.name, mapper_.at(start)});
+          if (info.block && !out_.text.empty() && out_.text.back() != '\n') out_.text += '\n';
+          return;
+        }
+        write_start_tag(t, false);
+        if (t.self_closing) {
+          out_.xhtml += "</" + t.name + ">";
+        } else {
+          out_.tags.push_back({true, t.name, mapper_.at(start)});
+        }
+        return;
+    }
+  }
+
+  // Skips the content of a raw-text element up to its end tag (case-insensitive).
+  void skip_raw_text(const std::string& name, size_t tag_start) {
+    size_t k = i_;
+    while (true) {
+      size_t lt = raw_.find("</", k);
+      if (lt == std::string_view::npos) {
+        warning(tag_start, "<" + name + "> is not closed; everything after it was removed",
+                "close it with </" + name + ">");
+        keep_lines(raw_.substr(i_));
+        i_ = raw_.size();
+        return;
+      }
+      size_t after = lt + 2 + name.size();
+      if (after <= raw_.size() && to_lower(raw_.substr(lt + 2, name.size())) == name &&
+          (after == raw_.size() || is_space(raw_[after]) || raw_[after] == '>' ||
+           raw_[after] == '/')) {
+        size_t gt = raw_.find('>', after);
+        size_t end = gt == std::string_view::npos ? raw_.size() : gt + 1;
+        keep_lines(raw_.substr(i_, end - i_));
+        i_ = end;
+        return;
+      }
+      k = lt + 2;
+    }
+  }
+
+  // Writes a kept start tag with its repaired attributes.
+  void write_start_tag(const RawTag& t, bool void_element) {
+    struct OutAttr {
+      std::string name, value;
+    };
+    std::vector<OutAttr> attrs;
+    std::string extra_style;
+    bool has_id = false, has_xml_lang = false;
+    for (const RawAttr& a : t.attrs) {
+      if (a.name == "id") has_id = true;
+      if (a.name == "xml:lang") has_xml_lang = true;
+    }
+    for (const RawAttr& a : t.attrs) {
+      const std::string& n = a.name;
+      std::string value = a.has_value ? a.value : std::string();
+      bool valid_name = !n.empty() && (is_ascii_alpha(n[0]) || n[0] == '_');
+      for (char c : n)
+        if (!(is_ascii_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':')) valid_name = false;
+      if (!valid_name) {
+        error(a.offset, "invalid attribute name '" + n + "' on <" + t.name + ">",
+              "attribute names are letters, digits and '-'; quote values with \"");
+        continue;
+      }
+      if (n.size() > 2 && n.starts_with("on")) {
+        warning(a.offset, "event handler '" + n + "' removed", "colophon books carry no scripts");
+        continue;
+      }
+      if (n == "xmlns" || n.starts_with("xmlns:")) continue;  // the writer declares namespaces
+      if (is_url_attribute(n) && is_unsafe_url(value)) {
+        warning(a.offset, "attribute '" + n + "' with a javascript:, vbscript: or data: URL removed",
+                "link to a real address, or put the image in a file");
+        continue;
+      }
+      if (n == "id" || (n == "name" && t.name == "a" && !has_id)) {
+        if (!is_xml_ncname(value)) {
+          error(a.offset, "invalid id '" + value + "'",
+                "an id starts with a letter or '_' and holds only letters, digits, '-', '.' and "
+                "'_' (no spaces)");
+          continue;
+        }
+        out_.ids.push_back(value);
+        out_.id_pos.push_back(mapper_.at(a.offset));
+        attrs.push_back({"id", value});
+        has_id = true;
+        continue;
+      }
+      if (n == "align" || n == "valign") {
+        std::string v = to_lower(trim(value));
+        bool ok = n == "align" ? (v == "left" || v == "right" || v == "center" || v == "justify")
+                               : (v == "top" || v == "middle" || v == "bottom" || v == "baseline");
+        if (ok && t.name != "img") {
+          extra_style += (n == "align" ? "text-align: " : "vertical-align: ") + v + ";";
+        } else {
+          warning(a.offset, "attribute '" + n + "' is not valid in EPUB and was dropped",
+                  "style it with a class and CSS in extra-css");
+        }
+        continue;
+      }
+      if (!is_global_attribute(n) && !is_element_attribute(t.name, n)) {
+        warning(a.offset, "attribute '" + n + "' is not valid on <" + t.name +
+                              "> in EPUB and was dropped",
+                "style it with a class and CSS in extra-css");
+        continue;
+      }
+      if ((n == "width" || n == "height") && t.name == "img") {
+        bool digits = !value.empty() && value.size() < 7;
+        for (char c : value)
+          if (c < '0' || c > '9') digits = false;
+        if (!digits) {
+          warning(a.offset, "attribute '" + n + "' must be a number of pixels; dropped",
+                  "use CSS for sizes in % or em");
+          continue;
+        }
+      }
+      if (!a.has_value && (n == "hidden" || n == "reversed" || n == "open" || n == "download"))
+        value = n;
+      if ((t.name == "a" && n == "href") || n == "src" || n == "srcset")
+        out_.urls.push_back({t.name, n, value, mapper_.at(a.offset)});
+      attrs.push_back({n, value});
+      if (n == "lang" && !has_xml_lang) attrs.push_back({"xml:lang", value});
+    }
+    if (!extra_style.empty()) {
+      auto it = std::find_if(attrs.begin(), attrs.end(),
+                             [](const OutAttr& a) { return a.name == "style"; });
+      if (it == attrs.end()) {
+        attrs.push_back({"style", extra_style});
+      } else {
+        std::string s(trim(it->value));
+        if (!s.empty() && s.back() != ';') s += ';';
+        it->value = extra_style + (s.empty() ? "" : " " + s);
+      }
+    }
+    out_.xhtml += '<';
+    out_.xhtml += t.name;
+    for (const OutAttr& a : attrs) {
+      out_.xhtml += ' ';
+      out_.xhtml += a.name;
+      out_.xhtml += "=\"";
+      out_.xhtml += xml_escape(a.value, true);
+      out_.xhtml += '"';
+    }
+    size_t have = count_newlines(std::string_view(out_.xhtml).substr(out_.xhtml.rfind('<')));
+    if (t.newlines > have) out_.xhtml.append(t.newlines - have, '\n');
+    out_.xhtml += void_element ? "/>" : ">";
+  }
+
+  // Decodes the character reference at i_ (raw_[i_] == '&') and advances past it.
+  // Returns the decoded text ("&" itself when it starts no reference).
+  std::string reference(bool attribute) {
+    size_t start = i_;
+    size_t end = std::min(limit_, raw_.size());
+    size_t k = i_ + 1;
+    if (k < end && raw_[k] == '#') {
+      ++k;
+      bool hex = k < end && (raw_[k] == 'x' || raw_[k] == 'X');
+      if (hex) ++k;
+      size_t digits_start = k;
+      while (k < end && (hex ? std::isxdigit(static_cast<unsigned char>(raw_[k]))
+                             : (raw_[k] >= '0' && raw_[k] <= '9')))
+        ++k;
+      if (k == digits_start) {  // "&#" without digits: a literal ampersand
+        ++i_;
+        return "&";
+      }
+      bool semicolon = k < end && raw_[k] == ';';
+      std::string_view digits = raw_.substr(digits_start, k - digits_start);
+      i_ = semicolon ? k + 1 : k;
+      if (suppressing()) return {};
+      if (!semicolon) {
+        error(start, "character reference '" + std::string(raw_.substr(start, k - start)) +
+                         "' is missing its ';'",
+              "write it as " + std::string(raw_.substr(start, k - start)) + ";");
+        return {};
+      }
+      std::string name = std::string(hex ? "#x" : "#") + std::string(digits);
+      char32_t cp = numeric_code_point(digits, hex);
+      if (windows_1252(cp)) {
+        warning(start, "character reference '&" + name + ";' is a C1 control code; read as " +
+                           "the Windows-1252 character",
+                "write the character itself");
+      }
+      std::string decoded = decode_entity(name);
+      if (decoded.empty()) {
+        error(start, "character reference '&" + name + ";' is not a valid XML character",
+              "remove it or write the intended character itself");
+      }
+      return decoded;
+    }
+    while (k < end && is_ascii_alnum(raw_[k])) ++k;
+    std::string_view name = raw_.substr(i_ + 1, k - i_ - 1);
+    if (name.empty() || !is_ascii_alpha(name[0])) {
+      ++i_;
+      return "&";  // a bare ampersand
+    }
+    if (k >= end || raw_[k] != ';') {
+      // Not terminated: HTML keeps it as text (in attributes always); say so when the
+      // author clearly meant a reference.
+      if (!suppressing() && !attribute && named_entity_code_point(name))
+        warning(start, "'&" + std::string(name) + "' without ';' is kept as text",
+                "write &" + std::string(name) + "; for the character");
+      ++i_;
+      return "&";
+    }
+    i_ = k + 1;
+    if (suppressing()) return {};
+    char32_t cp = named_entity_code_point(name);
+    if (!cp) {
+      error(start, "unknown entity '&" + std::string(name) + ";'",
+            "write the character itself (the file is UTF-8) or a numeric reference &#x...;");
+      return {};
+    }
+    std::string out;
+    append_utf8(out, cp);
+    return out;
+  }
+
+  static char32_t numeric_code_point(std::string_view digits, bool hex) {
+    if (digits.size() > kMaxNumericRefDigits) return 0x110000;
+    char32_t v = 0;
+    for (char c : digits) {
+      unsigned d = c <= '9' ? static_cast<unsigned>(c - '0')
+                            : static_cast<unsigned>(lower(c) - 'a' + 10);
+      v = v * (hex ? 16 : 10) + d;
+      if (v > 0x10FFFF) return 0x110000;
+    }
+    return v;
+  }
+
+  std::string_view raw_;
+  const std::string& file_;
+  Diagnostics& diag_;
+  PosMapper mapper_;
+  HtmlFragment out_;
+  size_t i_ = 0;
+  size_t limit_ = std::string_view::npos;  // end of the text a reference may extend into
+  std::string suppress_name_;              // element being removed with its content
+  int suppress_depth_ = 0;
+  size_t suppress_offset_ = 0;
+  std::unordered_set<std::string> reported_unknown_;
+};
+
+}  // namespace
+
+bool is_xml_ncname(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  bool first = true;
+  while (i < s.size()) {
+    size_t before = i;
+    char32_t cp = next_code_point(s, i);
+    if (cp == 0xFFFD && i == before + 1 && static_cast<unsigned char>(s[before]) >= 0x80)
+      return false;  // invalid UTF-8
+    if (first ? !is_name_start(cp) : !is_name_char(cp)) return false;
+    first = false;
+  }
+  return true;
+}
+
+bool is_block_element(std::string_view name) { return element_info(name).block; }
+
+std::string decode_entity(std::string_view name) {
+  std::string out;
+  if (name.starts_with("#")) {
+    bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+    std::string_view digits = name.substr(hex ? 2 : 1);
+    if (digits.empty()) return {};
+    for (char c : digits)
+      if (hex ? !std::isxdigit(static_cast<unsigned char>(c)) : (c < '0' || c > '9')) return {};
+    char32_t cp = 0;
+    if (digits.size() > kMaxNumericRefDigits) return {};
+    for (char c : digits) {
+      unsigned d = c <= '9' ? static_cast<unsigned>(c - '0')
+                            : static_cast<unsigned>(lower(c) - 'a' + 10);
+      cp = cp * (hex ? 16 : 10) + d;
+      if (cp > 0x10FFFF) return {};
+    }
+    if (char32_t w = windows_1252(cp)) cp = w;
+    if (!is_xml_char(cp) || (cp >= 0x80 && cp <= 0x9F)) return {};
+    append_utf8(out, cp);
+    return out;
+  }
+  char32_t cp = named_entity_code_point(name);
+  if (cp) append_utf8(out, cp);
+  return out;
+}
+
+HtmlFragment repair_html(std::string_view raw, const std::string& file, SourcePos pos,
+                         Diagnostics& diag) {
+  return Repairer(raw, file, pos, diag).run();
+}
+
 }  // namespace colophon

@@ -19,20 +19,50 @@ struct HtmlTag {
   SourcePos pos;      // where the tag starts in the source file
 };
 
+// A URL-valued attribute kept in the output (href of <a>, src/srcset of <img> and
+// <source>), so the passes can check it points somewhere that exists in the EPUB.
+struct HtmlUrl {
+  std::string element;    // lower-case element name ("a", "img")
+  std::string attribute;  // lower-case attribute name ("href", "src")
+  std::string value;      // the value, entities decoded
+  SourcePos pos;          // where the attribute starts in the source file
+};
+
 // One repaired fragment.
 struct HtmlFragment {
   std::string xhtml;             // the fragment as well-formed XHTML tag syntax
   std::string text;              // its character content, entities decoded (for the PDF)
   std::vector<std::string> ids;  // values of id attributes, in order
   std::vector<HtmlTag> tags;     // non-void start/end tags, in order (self-closed ones omitted)
+  std::vector<SourcePos> id_pos;  // where each id of `ids` is defined (same order)
+  std::vector<HtmlUrl> urls;      // URL attributes kept in the output, in order
 };
 
 // Repairs the raw HTML RAW, which starts at POS in FILE (a path for messages).
 // Problems are reported at their own line and column: unknown elements or entities,
 // malformed tags and attributes are errors; removed scripts, handlers and unsafe URLs
-// are warnings. Never throws.
+// are warnings. Never throws. The output has as many line breaks as RAW (dropped
+// comments and scripts leave their line breaks behind), so re-reading the output with
+// the same POS gives tags on the same lines; repairing the output again changes nothing.
+//
+// Decisions: inline <svg> and <math> are errors (put the drawing in a file; MathML needs
+// manifest properties colophon does not write). <script>, <style>, <iframe>, <object>,
+// <template>, <noscript>, <form>, <button>, <select>, <textarea>, <canvas>, <head>,
+// <title> are removed with their content; <embed>, <link>, <meta>, <base>, <input>,
+// <param>, <html>, <body> lose their tag only. `align`/`valign` become CSS in `style`;
+// `<a name=x>` becomes id="x"; `lang` gets a matching `xml:lang`; a tag written
+// self-closed (`<div/>`) becomes an empty element. Other attributes not valid in EPUB 3
+// are dropped with a warning.
 HtmlFragment repair_html(std::string_view raw, const std::string& file, SourcePos pos,
                          Diagnostics& diag);
+
+// Tells whether S is a valid XML NCName (a name without colons), as element ids must be:
+// it starts with a letter or '_' and holds only letters, digits, '-', '.', '_'.
+bool is_xml_ncname(std::string_view s);
+
+// Tells whether NAME (lower case) is an element that may only appear as a block, never
+// inside a paragraph (div, p, table, ul ...).
+bool is_block_element(std::string_view name);
 
 // Decodes one HTML named or numeric character reference NAME (without '&' and ';',
 // e.g. "mdash", "#8212", "#x2014") to UTF-8; returns an empty string if unknown.

@@ -1,0 +1,351 @@
+// Unit tests of tools/html: every repair, every removal, every error at its line:col.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/text.h"
+#include "html/html.h"
+
+using namespace colophon;
+
+namespace {
+
+// Repairs RAW as if it started at line 10, column 3 of "src/a.md".
+struct Run {
+  Diagnostics diag;
+  HtmlFragment f;
+  explicit Run(std::string_view raw, SourcePos pos = {10, 3}) {
+    f = repair_html(raw, "src/a.md", pos, diag);
+  }
+  size_t errors() const { return diag.count(Severity::Error); }
+  size_t warnings() const { return diag.count(Severity::Warning); }
+  // Returns the first diagnostic as "line:col: message".
+  std::string first() const {
+    auto all = diag.all();
+    if (all.empty()) return "(none)";
+    return std::to_string(all[0].pos.line) + ":" + std::to_string(all[0].pos.col) + ": " +
+           all[0].message;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("well-formed HTML passes through unchanged") {
+  Run r("<div id=\"x\" class=\"section\">\n<p>Hi <em>there</em></p>\n</div>");
+  CHECK(r.f.xhtml == "<div id=\"x\" class=\"section\">\n<p>Hi <em>there</em></p>\n</div>");
+  CHECK(r.errors() == 0);
+  CHECK(r.warnings() == 0);
+  REQUIRE(r.f.ids.size() == 1);
+  CHECK(r.f.ids[0] == "x");
+  CHECK(r.f.id_pos[0].line == 10);
+  CHECK(r.f.id_pos[0].col == 8);
+  REQUIRE(r.f.tags.size() == 6);
+  CHECK(r.f.tags[0].name == "div");
+  CHECK(r.f.tags[0].open);
+  CHECK(r.f.tags[1].name == "p");
+  CHECK(r.f.tags[1].pos.line == 11);
+  CHECK(r.f.tags[1].pos.col == 1);
+  CHECK_FALSE(r.f.tags[5].open);
+  CHECK(r.f.tags[5].pos.line == 12);
+  CHECK(std::string(trim(r.f.text)) == "Hi there");
+}
+
+TEST_CASE("names are lower-cased, values quoted, void elements self-closed") {
+  Run r("<DIV CLASS=note Title='a \"b\"'>x<BR>y<hr><img src=a.png alt=A></DIV>");
+  CHECK(r.f.xhtml ==
+        "<div class=\"note\" title=\"a &quot;b&quot;\">x<br/>y<hr/><img src=\"a.png\" "
+        "alt=\"A\"/></div>");
+  CHECK(r.errors() == 0);
+  CHECK(r.f.tags.size() == 2);  // void elements are not listed
+  CHECK(r.f.text == "x\ny\n");
+}
+
+TEST_CASE("boolean attributes get a value; lang gets xml:lang") {
+  Run r("<p hidden lang=ru>x</p><ol reversed start=3><li>a</li></ol>");
+  CHECK(r.f.xhtml ==
+        "<p hidden=\"hidden\" lang=\"ru\" xml:lang=\"ru\">x</p><ol reversed=\"reversed\" "
+        "start=\"3\"><li>a</li></ol>");
+  CHECK(r.errors() == 0);
+}
+
+TEST_CASE("a stray </br> becomes <br/>, other void end tags vanish") {
+  Run r("a</br>b</img>c");
+  CHECK(r.f.xhtml == "a<br/>bc");
+  CHECK(r.errors() == 0);
+}
+
+TEST_CASE("a self-closed non-void element becomes an empty element and is not listed") {
+  Run r("<div id=\"anchor\"/>");
+  CHECK(r.f.xhtml == "<div id=\"anchor\"></div>");
+  CHECK(r.f.tags.empty());
+  CHECK(r.f.ids.size() == 1);
+}
+
+TEST_CASE("comments are dropped but keep their line breaks") {
+  Run r("a<!-- one\ntwo\n-->b");
+  CHECK(r.f.xhtml == "a\n\nb");
+  CHECK(r.errors() == 0);
+}
+
+TEST_CASE("an unclosed comment is an error at its start") {
+  Run r("ab\n  <!-- never closed");
+  CHECK(r.first() == "11:3: comment is not closed");
+}
+
+TEST_CASE("named, numeric and XML entities") {
+  Run r("&mdash;&hellip;&nbsp;&#8212;&#x2014;&amp;&lt;&gt;&quot;&apos;&check;&eacute;");
+  CHECK(r.f.xhtml == "\u2014\u2026\u00a0\u2014\u2014&amp;&lt;&gt;\"'\u2713\u00e9");
+  CHECK(r.f.text == "\u2014\u2026\u00a0\u2014\u2014&<>\"'\u2713\u00e9");
+  CHECK(r.errors() == 0);
+  CHECK(r.warnings() == 0);
+}
+
+TEST_CASE("entities in attribute values are decoded and re-escaped") {
+  Run r("<a href=\"x.md?a=1&amp;b=2\" title=\"&quot;q&quot; &lt;\">x</a>");
+  CHECK(r.f.xhtml == "<a href=\"x.md?a=1&amp;b=2\" title=\"&quot;q&quot; &lt;\">x</a>");
+  REQUIRE(r.f.urls.size() == 1);
+  CHECK(r.f.urls[0].value == "x.md?a=1&b=2");
+  CHECK(r.f.urls[0].attribute == "href");
+}
+
+TEST_CASE("bare ampersands and stray angle brackets are escaped") {
+  Run r("AT&T & co < 3 > 2 &#; <> </ x");
+  CHECK(r.f.xhtml == "AT&amp;T &amp; co &lt; 3 &gt; 2 &amp;#; &lt;&gt; &lt;/ x");
+  CHECK(r.errors() == 0);
+  CHECK(r.warnings() == 0);
+}
+
+TEST_CASE("a known entity without ';' is kept as text with a warning") {
+  Run r("&copy 2020");
+  CHECK(r.f.xhtml == "&amp;copy 2020");
+  CHECK(r.warnings() == 1);
+  CHECK(r.first() == "10:3: '&copy' without ';' is kept as text");
+}
+
+TEST_CASE("an unknown entity is an error at its line:col") {
+  Run r("line one\nsome &bogus; text");
+  CHECK(r.errors() == 1);
+  CHECK(r.first() == "11:6: unknown entity '&bogus;'");
+}
+
+TEST_CASE("invalid numeric references are errors") {
+  for (const char* s : {"&#0;", "&#xD800;", "&#x110000;", "&#1;", "&#99999999999;", "&#x81;"}) {
+    Run r(s);
+    CHECK_MESSAGE(r.errors() == 1, s);
+  }
+  Run missing("&#8212 x");
+  CHECK(missing.errors() == 1);
+  Run c1("&#150;");  // Windows-1252 en dash, as browsers read it
+  CHECK(c1.f.xhtml == "\u2013");
+  CHECK(c1.warnings() == 1);
+}
+
+TEST_CASE("decode_entity handles names and numbers") {
+  CHECK(decode_entity("mdash") == "\u2014");
+  CHECK(decode_entity("#8212") == "\u2014");
+  CHECK(decode_entity("#x2014") == "\u2014");
+  CHECK(decode_entity("#X2014") == "\u2014");
+  CHECK(decode_entity("amp") == "&");
+  CHECK(decode_entity("AElig") == "\u00c6");
+  CHECK(decode_entity("Omega") == "\u03a9");
+  CHECK(decode_entity("sigmaf") == "\u03c2");
+  CHECK(decode_entity("lang") == "\u27e8");
+  CHECK(decode_entity("nosuch").empty());
+  CHECK(decode_entity("MDASH").empty());  // names are case-sensitive
+  CHECK(decode_entity("#").empty());
+  CHECK(decode_entity("#xZZ").empty());
+  CHECK(decode_entity("#xD800").empty());
+}
+
+TEST_CASE("unknown elements are errors with a hint") {
+  Run r("<p>a</p>\n<center>b</center>");
+  CHECK(r.errors() == 1);  // reported once, at the start tag
+  CHECK(r.first() == "11:1: <center> is not allowed in an EPUB");
+  CHECK(r.diag.all()[0].hint.find("CSS") != std::string::npos);
+  CHECK(r.f.xhtml == "<p>a</p>\nb");
+  Run svg("<svg><path/></svg>");
+  CHECK(svg.errors() >= 1);
+  CHECK(svg.diag.all()[0].hint.find(".svg file") != std::string::npos);
+  Run font("<FONT color=red>x</FONT>");
+  CHECK(font.first() == "10:3: <font> is not allowed in an EPUB");
+}
+
+TEST_CASE("script and style are removed with their content, keeping lines") {
+  Run r("a<script>if (a < b) alert('</div>');\n</SCRIPT >b<style>p{}</style>c");
+  CHECK(r.f.xhtml == "a\nbc");
+  CHECK(r.warnings() == 2);
+  CHECK(r.errors() == 0);
+  CHECK(r.first() == "10:4: <script> removed with its content");
+  CHECK(r.f.tags.empty());
+}
+
+TEST_CASE("iframe, object, form are removed with content; meta, link, embed lose the tag") {
+  Run r("<object data=x><object>inner</object><p>fallback</p></object>"
+        "<form><input name=q></form><meta charset=utf-8><link rel=stylesheet href=a.css>"
+        "<embed src=a.swf>k<iframe src=x>no</iframe>");
+  CHECK(r.f.xhtml == "k");
+  CHECK(r.errors() == 0);
+  CHECK(r.warnings() == 6);
+  CHECK(r.f.tags.empty());
+}
+
+TEST_CASE("an element removed with its content but never closed warns") {
+  Run r("<form><p>x</p>");
+  CHECK(r.f.xhtml.empty());
+  CHECK(r.warnings() == 2);
+}
+
+TEST_CASE("event handlers are removed with a warning") {
+  Run r("<p onclick=\"evil()\" ONMOUSEOVER=x class=c>t</p>");
+  CHECK(r.f.xhtml == "<p class=\"c\">t</p>");
+  CHECK(r.warnings() == 2);
+  CHECK(r.first() == "10:6: event handler 'onclick' removed");
+}
+
+TEST_CASE("javascript:, vbscript: and data: URLs are removed") {
+  Run r("<a href=\" \tJaVa\nScRiPt:alert(1)\">a</a><img src=\"data:image/png;base64,xx\" alt=\"\">"
+        "<a href='vbscript:x'>b</a><a href=\"https://example.com/javascript:\">c</a>");
+  CHECK(r.f.xhtml ==
+        "<a\n>a</a><img alt=\"\"/><a>b</a><a href=\"https://example.com/javascript:\">c</a>");
+  CHECK(r.warnings() == 3);
+  CHECK(r.errors() == 0);
+}
+
+TEST_CASE("attributes not valid in EPUB are dropped or converted") {
+  Run r("<table border=1 bgcolor=red><tr><td align=center valign=top width=50>x</td></tr></table>");
+  CHECK(r.f.xhtml ==
+        "<table><tr><td style=\"text-align: center;vertical-align: top;\">x</td></tr></table>");
+  CHECK(r.warnings() == 3);
+  Run merged("<p style=\"color: red\" align=right>x</p>");
+  CHECK(merged.f.xhtml == "<p style=\"text-align: right; color: red;\">x</p>");
+  Run img("<img src=a.png alt=a width=50% height=20>");
+  CHECK(img.f.xhtml == "<img src=\"a.png\" alt=\"a\" height=\"20\"/>");
+  CHECK(img.warnings() == 1);
+}
+
+TEST_CASE("global attributes are kept") {
+  Run r("<span id=a class=b dir=rtl title=t role=note aria-label=l epub:type=noteref "
+        "style=\"x: y\" data-k=v>x</span>");
+  CHECK(r.f.xhtml ==
+        "<span id=\"a\" class=\"b\" dir=\"rtl\" title=\"t\" role=\"note\" aria-label=\"l\" "
+        "epub:type=\"noteref\" style=\"x: y\" data-k=\"v\">x</span>");
+  CHECK(r.warnings() == 0);
+  CHECK(r.errors() == 0);
+}
+
+TEST_CASE("<a name> becomes an id") {
+  Run r("<a name=\"ch1\"></a>");
+  CHECK(r.f.xhtml == "<a id=\"ch1\"></a>");
+  REQUIRE(r.f.ids.size() == 1);
+  CHECK(r.f.ids[0] == "ch1");
+}
+
+TEST_CASE("invalid ids are errors with a hint") {
+  Run digit("<div id=\"1intro\">");
+  CHECK(digit.first() == "10:8: invalid id '1intro'");
+  CHECK(digit.f.ids.empty());
+  Run space("<div id=\"a b\">");
+  CHECK(space.errors() == 1);
+  Run empty("<div id=\"\">");
+  CHECK(empty.errors() == 1);
+  Run unicode("<div id=\"\u00e9t\u00e9\">");
+  CHECK(unicode.errors() == 0);
+}
+
+TEST_CASE("is_xml_ncname") {
+  CHECK(is_xml_ncname("intro"));
+  CHECK(is_xml_ncname("_1"));
+  CHECK(is_xml_ncname("a-b.c_d9"));
+  CHECK(is_xml_ncname("\u0432\u0441\u0435"));
+  CHECK_FALSE(is_xml_ncname(""));
+  CHECK_FALSE(is_xml_ncname("1a"));
+  CHECK_FALSE(is_xml_ncname("-a"));
+  CHECK_FALSE(is_xml_ncname(".a"));
+  CHECK_FALSE(is_xml_ncname("a:b"));
+  CHECK_FALSE(is_xml_ncname("a b"));
+  CHECK_FALSE(is_xml_ncname("a\xff"));
+}
+
+TEST_CASE("malformed tags are errors at their line:col") {
+  Run eof("text\n  <div class=x");
+  CHECK(eof.first() == "11:3: tag <div is not closed with '>'");
+  CHECK(eof.f.xhtml == "text\n  ");
+  Run quote("<p title=\"open>text</p>\nmore");
+  CHECK(quote.first() == "10:12: attribute value is not closed: missing \"");
+  Run dup("<p class=a\n class=b>x</p>");
+  CHECK(dup.first() == "11:2: duplicate attribute 'class' on <p>");
+  CHECK(dup.f.xhtml == "<p class=\"a\"\n>x</p>");
+  Run badname("<p \"x\">y</p>");
+  CHECK(badname.errors() == 1);
+}
+
+TEST_CASE("columns count characters, not bytes, and later lines start at column 1") {
+  Run r("\u00e9\u00e9 &x;\n\u00e9 &y;", {5, 7});
+  auto all = r.diag.all();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].pos.line == 5);
+  CHECK(all[0].pos.col == 10);
+  CHECK(all[1].pos.line == 6);
+  CHECK(all[1].pos.col == 3);
+}
+
+TEST_CASE("doctype and processing instructions are removed") {
+  Run r("<!DOCTYPE html><?xml version=\"1.0\"?><p>x</p>");
+  CHECK(r.f.xhtml == "<p>x</p>");
+  CHECK(r.warnings() == 2);
+}
+
+TEST_CASE("CDATA becomes escaped text") {
+  Run r("<![CDATA[a < b & c]]>");
+  CHECK(r.f.xhtml == "a &lt; b &amp; c");
+}
+
+TEST_CASE("control characters are errors") {
+  Run r("a\x01" "b");
+  CHECK(r.errors() == 1);
+  CHECK(r.f.xhtml == "ab");
+}
+
+TEST_CASE("multi-line tags keep their line count") {
+  Run r("<div\n  id=\"a\"\n  onclick=\"x\">\n</div>");
+  CHECK(r.f.xhtml == "<div id=\"a\"\n\n>\n</div>");
+  size_t newlines = 0;
+  for (char c : r.f.xhtml) newlines += c == '\n';
+  CHECK(newlines == 3);
+}
+
+TEST_CASE("repairing repaired output changes nothing") {
+  const char* inputs[] = {
+      "<DIV CLASS=note>x<BR>&mdash;&amp;</DIV>",
+      "<p align=center lang=fr>a &lt; b</p><!-- c\n-->",
+      "<table border=1><tr><td>1</td></tr></table><script>x\n</script>",
+      "<a name=x href=\"a.md#b\">&quot;</a>",
+  };
+  for (const char* in : inputs) {
+    Run once(in);
+    Run twice(once.f.xhtml);
+    CHECK(twice.f.xhtml == once.f.xhtml);
+    CHECK(twice.errors() == 0);
+    CHECK(twice.warnings() == 0);
+  }
+}
+
+TEST_CASE("block elements are known") {
+  CHECK(is_block_element("div"));
+  CHECK(is_block_element("table"));
+  CHECK(is_block_element("hr"));
+  CHECK_FALSE(is_block_element("span"));
+  CHECK_FALSE(is_block_element("center"));
+}
+
+TEST_CASE("deep nesting and long input run in linear time without recursion") {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<span>";
+  for (int i = 0; i < 100000; ++i) deep += "</span>";
+  Run r(deep);
+  CHECK(r.f.tags.size() == 200000);
+  CHECK(r.f.tags.back().pos.col == 3 + 100000 * 6 + 99999 * 7);
+  std::string amps(200000, '&');
+  Run a(amps);
+  CHECK(a.f.xhtml.size() == 200000 * 5);
+}
