@@ -29,6 +29,9 @@ bool decode_png(std::string_view data, RawImage& out, std::string& error) {
   const bool alpha = (image.format & PNG_FORMAT_FLAG_ALPHA) != 0;
   image.format = color ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
                        : (alpha ? PNG_FORMAT_GA : PNG_FORMAT_GRAY);
+  // A 16-bit file without gAMA or sRGB is taken as sRGB like an 8-bit one (what image
+  // editors write), not as linear light, so 16 -> 8 bits keeps the values.
+  image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
   const size_t size = PNG_IMAGE_SIZE(image);
   if (image.width == 0 || image.height == 0 || size > kMaxDecodedBytes) {
     error = "image of " + std::to_string(image.width) + "x" + std::to_string(image.height) +

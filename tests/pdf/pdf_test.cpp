@@ -1,0 +1,549 @@
+// Tests of the PDF backend: real font metrics, PNG decoding, and PDFs drawn from
+// hand-built pages, checked with qpdf, poppler and mupdf when they are installed.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/paths.h"
+#include "pdf/fonts.h"
+#include "pdf/images.h"
+#include "pdf/writer.h"
+#include "sample_jpeg.h"
+
+namespace colophon {
+namespace {
+
+namespace fs = std::filesystem;
+
+const FaceId kRegular{FaceFamily::Text, FaceStyle::Regular};
+const FaceId kItalic{FaceFamily::Text, FaceStyle::Italic};
+const FaceId kBold{FaceFamily::Text, FaceStyle::Bold};
+const FaceId kMono{FaceFamily::Mono, FaceStyle::Regular};
+
+std::unique_ptr<RealFontMetrics> load_default_fonts() {
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(FontSet{}, "pdf-style.toml", diag);
+  REQUIRE_MESSAGE(m, "the default fonts (fonts-noto-core, fonts-dejavu-core) must be installed");
+  CHECK(diag.all().empty());
+  return m;
+}
+
+// A fresh, empty directory under the build tree for one test.
+fs::path scratch_dir(const std::string& name) {
+  fs::path dir = fs::path(COLOPHON_BINARY_DIR) / "test-scratch" / "pdf" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Output of a shell command (stdout only) and its exit status.
+struct Run {
+  int status = -1;
+  std::string out;
+};
+
+Run run(const std::string& command) {
+  Run r;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  r.status = pclose(p);
+  return r;
+}
+
+bool have_tool(const std::string& tool) {
+  return run("command -v " + tool + " >/dev/null 2>&1").status == 0;
+}
+
+// Tells whether the tool is there; says loudly that the check is skipped when not.
+bool need_tool(const std::string& tool) {
+  if (have_tool(tool)) return true;
+  MESSAGE("SKIPPED: " << tool << " is not installed, so its check of the PDF does not run");
+  return false;
+}
+
+// ---- PNG files written by hand with zlib, so any bit depth can be tested.
+
+void put_u32(std::string& s, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) s += static_cast<char>((v >> shift) & 0xFF);
+}
+
+void put_chunk(std::string& png, const char* type, const std::string& data) {
+  put_u32(png, static_cast<uint32_t>(data.size()));
+  std::string body = std::string(type, 4) + data;
+  png += body;
+  put_u32(png, static_cast<uint32_t>(
+                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+}
+
+// Makes a PNG of W x H pixels; SAMPLES holds each row's samples (depth/8 bytes each,
+// big-endian) without filter bytes.
+std::string make_png(int w, int h, int depth, int color_type, const std::string& samples) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  put_u32(ihdr, static_cast<uint32_t>(w));
+  put_u32(ihdr, static_cast<uint32_t>(h));
+  ihdr += static_cast<char>(depth);
+  ihdr += static_cast<char>(color_type);
+  ihdr += std::string(3, '\0');
+  put_chunk(png, "IHDR", ihdr);
+  size_t row = samples.size() / static_cast<size_t>(h);
+  std::string raw;
+  for (int y = 0; y < h; ++y) raw += '\0' + samples.substr(static_cast<size_t>(y) * row, row);
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string z(size, '\0');
+  compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
+            static_cast<uLong>(raw.size()), 9);
+  z.resize(size);
+  put_chunk(png, "IDAT", z);
+  put_chunk(png, "IEND", "");
+  return png;
+}
+
+// A 4x2 RGB image with 16-bit samples: sample value v * 257, so 8 bits give back v.
+std::string png16_rgb() {
+  std::string s;
+  for (int i = 0; i < 4 * 2 * 3; ++i) {
+    unsigned v = static_cast<unsigned>(i * 10) * 257;
+    s += static_cast<char>(v >> 8);
+    s += static_cast<char>(v & 0xFF);
+  }
+  return make_png(4, 2, 16, 2, s);
+}
+
+// A 3x3 RGBA image with 8-bit samples and alpha going from clear to opaque.
+std::string png8_rgba() {
+  std::string s;
+  for (int i = 0; i < 9; ++i) {
+    s += static_cast<char>(200);
+    s += static_cast<char>(i * 20);
+    s += static_cast<char>(40);
+    s += static_cast<char>(i * 31);
+  }
+  return make_png(3, 3, 8, 6, s);
+}
+
+// ---- A book and a hand-built layout that exercise everything the writer draws.
+
+Book sample_book(const fs::path& dir) {
+  Book book;
+  book.root = dir.string();
+  book.root_display = dir.string();
+  book.meta.title = "Test Book";
+  book.meta.subtitle = "With a Subtitle";
+  book.meta.authors = {"Ann Author", "Ben Writer"};
+  book.meta.description = "A book for testing the PDF writer";
+  book.meta.subjects = {"typesetting", "testing"};
+  book.build_time = 1700000000;  // 2023-11-14T22:13:20Z
+  Asset png8;
+  png8.source = "src/images/rgba.png";
+  png8.media_type = "image/png";
+  png8.data = png8_rgba();
+  Asset png16;
+  png16.source = "src/images/deep.png";
+  png16.media_type = "image/png";
+  png16.data = png16_rgb();
+  Asset jpeg;
+  jpeg.source = "src/images/photo.jpg";
+  jpeg.media_type = "image/jpeg";
+  jpeg.path = (dir / "photo.jpg").string();
+  write_file_atomic(jpeg.path, std::string_view(reinterpret_cast<const char*>(kSampleJpeg),
+                                                sizeof kSampleJpeg));
+  book.assets = {png8, png16, jpeg};
+  return book;
+}
+
+TextRun text(double x, double y, FaceId face, double size, std::string s) {
+  TextRun r;
+  r.x = x;
+  r.y = y;
+  r.face = face;
+  r.size = size;
+  r.text = std::move(s);
+  return r;
+}
+
+Document sample_document() {
+  Document doc;
+  doc.width = 420;
+  doc.height = 595;
+  Page contents;
+  contents.label = "i";
+  contents.texts.push_back(text(50, 80, kBold, 16, "Contents"));
+  contents.texts.push_back(text(50, 110, kRegular, 10.5, "Chapter One"));
+  LinkArea toc_link;
+  toc_link.x = 50;
+  toc_link.y = 100;
+  toc_link.width = 100;
+  toc_link.height = 13;
+  toc_link.dest = "ch1";
+  contents.links.push_back(toc_link);
+  doc.pages.push_back(contents);
+
+  Page one;
+  one.label = "1";
+  one.anchors.push_back({"ch1", 60});
+  one.texts.push_back(text(50, 80, kBold, 16, "Chapter One"));
+  one.texts.push_back(text(50, 120, kRegular, 10.5, "AVATAR"));
+  one.texts.push_back(text(100, 120, kRegular, 10.5, "To"));
+  one.texts.push_back(text(120, 120, kRegular, 10.5, "Wave,"));
+  one.texts.push_back(text(150, 120, kRegular, 10.5, "quick brown fox."));
+  one.texts.push_back(text(50, 134, kRegular, 10.5, "Привет, мир — съешь же ещё."));
+  one.texts.push_back(text(50, 148, kRegular, 10.5, "Καλημέρα κόσμε, ἀρχή."));
+  one.texts.push_back(text(50, 162, kItalic, 10.5, "italic words"));
+  one.texts.push_back(text(150, 162, kMono, 9, "code_sample()"));
+  one.texts.push_back(text(50, 176, kRegular, 10.5, "web link"));
+  one.rules.push_back({50, 185, 320, 0.5});
+  one.images.push_back({50, 200, 60, 60, 0});
+  one.images.push_back({120, 200, 80, 40, 1});
+  one.images.push_back({210, 200, 80, 40, 2});
+  LinkArea web;
+  web.x = 50;
+  web.y = 167;
+  web.width = 40;
+  web.height = 12;
+  web.uri = "https://example.com/a b?q=\xC3\xBC";
+  one.links.push_back(web);
+  LinkArea to_section;
+  to_section.x = 50;
+  to_section.y = 115;
+  to_section.width = 40;
+  to_section.height = 12;
+  to_section.dest = "ch1#sec";
+  one.links.push_back(to_section);
+  doc.pages.push_back(one);
+
+  Page two;
+  two.label = "2";
+  two.anchors.push_back({"ch1#sec", 100});
+  two.texts.push_back(text(50, 110, kBold, 12, "Section Two"));
+  two.texts.push_back(text(50, 130, kRegular, 10.5, "final words"));
+  doc.pages.push_back(two);
+
+  doc.outline = {{"Contents", 0, 0, 50},
+                 {"Chapter One", 0, 1, 60},
+                 {"Section Two", 1, 2, 100},
+                 {"Глава два", 0, 2, 300}};
+  doc.labels = {{0, PageLabelRange::Style::LowerRoman, 1}, {1, PageLabelRange::Style::Decimal, 1}};
+  return doc;
+}
+
+// Tells whether every word of WORDS occurs in TEXT, in this order.
+bool in_order(const std::string& text, const std::vector<std::string>& words, std::string& missing) {
+  size_t at = 0;
+  for (const std::string& w : words) {
+    size_t found = text.find(w, at);
+    if (found == std::string::npos) {
+      missing = w;
+      return false;
+    }
+    at = found + w.size();
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("metrics: widths of known strings in Noto Serif") {
+  auto m = load_default_fonts();
+  CHECK(m->width(kRegular, "") == 0);
+  double a = m->width(kRegular, "a");
+  CHECK(a > 0.3);
+  CHECK(a < 0.7);
+  CHECK(m->width(kRegular, "aaaa") == doctest::Approx(4 * a));
+  CHECK(m->width(kRegular, " ") == doctest::Approx(0.26).epsilon(0.1));
+  // Bold is wider than regular; the mono face gives every character the same advance.
+  CHECK(m->width(kBold, "minimum") > m->width(kRegular, "minimum"));
+  CHECK(m->width(kMono, "iiii") == doctest::Approx(m->width(kMono, "MMMM")));
+  // Cached and fresh measurements agree.
+  double first = m->width(kRegular, "Привет");
+  CHECK(m->width(kRegular, "Привет") == first);
+  CHECK(first > 2);
+  CHECK(m->ascender(kRegular) > 0.8);
+  CHECK(m->descender(kRegular) < -0.2);
+}
+
+TEST_CASE("metrics: kerning from GPOS is negative for AV and To") {
+  auto m = load_default_fonts();
+  CHECK(m->kern(kRegular, U'A', U'V') < -0.01);
+  CHECK(m->kern(kRegular, U'T', U'o') < -0.01);
+  CHECK(m->kern(kRegular, U'o', U'o') == 0);
+  double av = m->width(kRegular, "AV");
+  CHECK(av == doctest::Approx(m->width(kRegular, "A") + m->width(kRegular, "V") +
+                              m->kern(kRegular, U'A', U'V')));
+  CHECK(av < m->width(kRegular, "A") + m->width(kRegular, "V"));
+}
+
+TEST_CASE("metrics: has_glyph covers Latin, Cyrillic and Greek but not emoji") {
+  auto m = load_default_fonts();
+  for (char32_t cp : {U'a', U'Z', U'é', U'Ж', U'ё', U'λ', U'Ω', U'ά', U'ἀ'}) {
+    CHECK_MESSAGE(m->has_glyph(kRegular, cp), "U+" << std::hex << static_cast<unsigned>(cp));
+  }
+  CHECK_FALSE(m->has_glyph(kRegular, U'\U0001F600'));  // grinning face
+  CHECK_FALSE(m->has_glyph(kRegular, U'\u2603'));      // snowman
+  CHECK(m->has_glyph(FaceId{FaceFamily::Fallback, FaceStyle::Regular}, U'\u2603'));
+}
+
+TEST_CASE("metrics: a missing font file names the file and the style key") {
+  FontSet fonts = default_font_set();
+  fonts.text.italic = "/nonexistent/NoSuchFont-Italic.ttf";
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(fonts, "book/pdf-style.toml", diag);
+  CHECK(m == nullptr);
+  REQUIRE(diag.count(Severity::Error) == 1);
+  Diagnostic d = diag.all()[0];
+  CHECK(d.file == "book/pdf-style.toml");
+  CHECK(d.message.find("/nonexistent/NoSuchFont-Italic.ttf") != std::string::npos);
+  CHECK(d.message.find("fonts.text.italic") != std::string::npos);
+  CHECK(d.hint.find("fonts-noto-core") != std::string::npos);
+}
+
+TEST_CASE("metrics: a style without italic uses the regular face") {
+  FontSet fonts = default_font_set();
+  fonts.text.italic.clear();
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(fonts, "s.toml", diag);
+  REQUIRE(m);
+  CHECK(m->file(kItalic) == fonts.text.regular);
+  CHECK(m->width(kItalic, "word") == m->width(kRegular, "word"));
+}
+
+TEST_CASE("metrics: draw pieces start where kerning moved the next letter") {
+  auto m = load_default_fonts();
+  auto plain = m->pieces(kRegular, "minimum");
+  REQUIRE(plain.size() == 1);
+  CHECK(plain[0].begin == 0);
+  CHECK(plain[0].end == 7);
+  auto kerned = m->pieces(kRegular, "AVA");
+  REQUIRE(kerned.size() >= 2);
+  CHECK(kerned[0].begin == 0);
+  CHECK(kerned[1].begin == 1);
+  CHECK(kerned[1].x_em ==
+        doctest::Approx(m->width(kRegular, "A") + m->kern(kRegular, U'A', U'V')));
+  CHECK(kerned.back().end == 3);
+}
+
+TEST_CASE("metrics: measuring a million cached words is fast") {
+  auto m = load_default_fonts();
+  std::vector<std::string> words;
+  for (int i = 0; i < 20000; ++i) words.push_back("word" + std::to_string(i));
+  auto start = std::chrono::steady_clock::now();
+  double total = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (const std::string& w : words) total += m->width(kRegular, w);
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE("1,000,000 width() calls over 20,000 distinct words: " << seconds << " s");
+  CHECK(total > 0);
+  CHECK(seconds < 1.0);
+}
+
+TEST_CASE("png: a 16-bit image becomes 8-bit with the same values") {
+  RawImage img;
+  std::string error;
+  REQUIRE(decode_png(png16_rgb(), img, error));
+  CHECK(img.width == 4);
+  CHECK(img.height == 2);
+  CHECK(img.channels == 3);
+  CHECK(img.alpha.empty());
+  REQUIRE(img.color.size() == 24);
+  for (int i = 0; i < 24; ++i) CHECK(static_cast<unsigned char>(img.color[i]) == i * 10);
+}
+
+TEST_CASE("png: alpha becomes a separate channel; garbage is refused") {
+  RawImage img;
+  std::string error;
+  REQUIRE(decode_png(png8_rgba(), img, error));
+  CHECK(img.channels == 3);
+  REQUIRE(img.alpha.size() == 9);
+  CHECK(static_cast<unsigned char>(img.alpha[0]) == 0);
+  CHECK(static_cast<unsigned char>(img.alpha[8]) == 248);
+  CHECK(static_cast<unsigned char>(img.color[3 * 4 + 1]) == 80);
+  CHECK_FALSE(decode_png("not a png at all", img, error));
+  CHECK_FALSE(error.empty());
+}
+
+TEST_CASE("uri: unsafe bytes are percent-encoded, reserved ones kept") {
+  CHECK(percent_encode_uri("https://example.com/a b?q=\xC3\xBC") ==
+        "https://example.com/a%20b?q=%C3%BC");
+  CHECK(percent_encode_uri("https://x.org/p%20q#frag") == "https://x.org/p%20q#frag");
+  CHECK(percent_encode_uri("https://x.org/100%") == "https://x.org/100%25");
+  CHECK(percent_encode_uri("mailto:a@b.c?subject=\"hi\"") == "mailto:a@b.c?subject=%22hi%22");
+}
+
+TEST_CASE("writer: a hand-built document passes qpdf, pdffonts, pdftotext and mutool") {
+  fs::path dir = scratch_dir("hand-built");
+  Book book = sample_book(dir);
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  fs::path out = dir / "out.pdf";
+  REQUIRE(write_document(sample_document(), book, *fonts, out, diag));
+  CHECK(diag.all().empty());
+  std::string pdf = read_file(out).value_or("");
+  REQUIRE(pdf.rfind("%PDF-", 0) == 0);
+  CHECK(pdf.find("PDF/A") == std::string::npos);
+  CHECK(pdf.find("/FlateDecode") != std::string::npos);
+  const std::string file = "'" + out.string() + "'";
+
+  if (need_tool("qpdf")) {
+    Run check = run("qpdf --check " + file + " 2>&1");
+    CHECK_MESSAGE(check.status == 0, check.out);
+    CHECK(check.out.find("No syntax or stream encoding errors") != std::string::npos);
+    fs::path qdf = dir / "out.qdf";
+    REQUIRE(run("qpdf --qdf --object-streams=disable " + file + " '" + qdf.string() + "'").status == 0);
+    std::string q = read_file(qdf).value_or("");
+    CHECK(q.find("https://example.com/a%20b?q=%C3%BC") != std::string::npos);
+    size_t links = 0;
+    for (size_t at = q.find("/Subtype /Link"); at != std::string::npos;
+         at = q.find("/Subtype /Link", at + 1)) {
+      ++links;
+    }
+    CHECK(links == 3);
+    CHECK(q.find("/PageLabels") != std::string::npos);
+    CHECK(q.find("/S /r") != std::string::npos);
+    CHECK(q.find("/S /D") != std::string::npos);
+    CHECK(q.find("/SMask") != std::string::npos);
+    CHECK(q.find("/CreationDate (D:20231114221320Z") != std::string::npos);
+  }
+  if (need_tool("pdffonts")) {
+    Run fonts_out = run("pdffonts " + file + " 2>/dev/null");
+    REQUIRE(fonts_out.status == 0);
+    int count = 0;
+    size_t line_start = fonts_out.out.find("----");
+    REQUIRE(line_start != std::string::npos);
+    std::string rest = fonts_out.out.substr(fonts_out.out.find('\n', line_start) + 1);
+    size_t pos = 0;
+    while (pos < rest.size()) {
+      size_t end = rest.find('\n', pos);
+      if (end == std::string::npos) end = rest.size();
+      std::string line = rest.substr(pos, end - pos);
+      pos = end + 1;
+      if (line.empty()) continue;
+      std::vector<std::string> cols;
+      size_t i = 0;
+      while (i < line.size()) {
+        while (i < line.size() && line[i] == ' ') ++i;
+        size_t j = line.find(' ', i);
+        if (j == std::string::npos) j = line.size();
+        if (j > i) cols.push_back(line.substr(i, j - i));
+        i = j;
+      }
+      REQUIRE(cols.size() >= 5);
+      CHECK_MESSAGE(cols[cols.size() - 5] == "yes", "not embedded: " << line);
+      ++count;
+    }
+    CHECK(count == 4);  // regular, bold, italic, mono
+  }
+  if (need_tool("pdftotext")) {
+    Run t = run("pdftotext -enc UTF-8 " + file + " - 2>/dev/null");
+    REQUIRE(t.status == 0);
+    std::string missing;
+    CHECK_MESSAGE(in_order(t.out, {"Contents", "Chapter One", "Chapter One", "AVATAR", "To",
+                                   "Wave,", "quick brown fox.", "Привет, мир", "съешь же ещё.",
+                                   "Καλημέρα κόσμε, ἀρχή.", "italic words", "code_sample()",
+                                   "web link", "Section Two", "final words"},
+                           missing),
+                  "missing or out of order: " << missing << "\n" << t.out);
+  }
+  if (need_tool("pdfinfo")) {
+    Run info = run("pdfinfo " + file + " 2>/dev/null");
+    CHECK(info.out.find("Test Book: With a Subtitle") != std::string::npos);
+    CHECK(info.out.find("Ann Author, Ben Writer") != std::string::npos);
+    CHECK(info.out.find("typesetting, testing") != std::string::npos);
+    CHECK(info.out.find("Pages:           3") != std::string::npos);
+    CHECK(info.out.find("Creator:         colophon") != std::string::npos);
+  }
+  if (need_tool("mutool")) {
+    Run outline = run("mutool show " + file + " outline 2>/dev/null");
+    CHECK_MESSAGE(outline.out.find("\"Chapter One\"\t#page=2") != std::string::npos, outline.out);
+    CHECK(outline.out.find("\"Section Two\"\t#page=3") != std::string::npos);
+    CHECK(outline.out.find("\"Глава два\"\t#page=3") != std::string::npos);
+    // "Section Two" hangs under "Chapter One": one more indent.
+    CHECK(outline.out.find("\t\"Section Two\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("writer: the same document gives the same bytes") {
+  fs::path dir = scratch_dir("determinism");
+  Book book = sample_book(dir);
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  auto a = render_document(sample_document(), book, *fonts, "a.pdf", diag);
+  auto fonts2 = load_default_fonts();  // fresh caches and libharu state
+  auto b = render_document(sample_document(), book, *fonts2, "b.pdf", diag);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->size() == b->size());
+  CHECK(*a == *b);
+  book.build_time += 86400;
+  auto c = render_document(sample_document(), book, *fonts, "c.pdf", diag);
+  REQUIRE(c);
+  CHECK(*a != *c);  // the dates do come from the book
+}
+
+TEST_CASE("writer: a failed write leaves the old file") {
+  fs::path dir = scratch_dir("atomic");
+  Book book = sample_book(dir);
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  CHECK_FALSE(write_document(sample_document(), book, *fonts, dir / "missing" / "out.pdf", diag));
+  CHECK(diag.count(Severity::Error) == 1);
+  CHECK_FALSE(fs::exists(dir / "missing"));
+
+  // A directory in the way: the rename fails, the temporary file is removed.
+  fs::create_directories(dir / "taken.pdf" / "inside");
+  Diagnostics diag3;
+  CHECK_FALSE(write_document(sample_document(), book, *fonts, dir / "taken.pdf", diag3));
+  CHECK(diag3.count(Severity::Error) == 1);
+  CHECK(fs::is_directory(dir / "taken.pdf" / "inside"));
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    CHECK_MESSAGE(entry.path().filename().string().rfind(".taken.pdf", 0) != 0,
+                  "temporary file left behind: " << entry.path());
+  }
+
+  fs::path ro = dir / "readonly";
+  fs::create_directories(ro);
+  REQUIRE(write_file_atomic(ro / "out.pdf", "old contents").empty());
+  chmod(ro.c_str(), 0555);
+  if (::access(ro.c_str(), W_OK) == 0) {
+    MESSAGE("SKIPPED: running as root, a read-only directory is still writable");
+  } else {
+    Diagnostics diag2;
+    CHECK_FALSE(write_document(sample_document(), book, *fonts, ro / "out.pdf", diag2));
+    CHECK(diag2.count(Severity::Error) == 1);
+    CHECK(read_file(ro / "out.pdf").value_or("") == "old contents");
+    CHECK(std::distance(fs::directory_iterator(ro), fs::directory_iterator{}) == 1);
+  }
+  chmod(ro.c_str(), 0755);
+}
+
+TEST_CASE("writer: an unknown link target and an SVG image are warnings, not failures") {
+  fs::path dir = scratch_dir("warnings");
+  Book book = sample_book(dir);
+  Asset svg;
+  svg.source = "src/images/map.svg";
+  svg.media_type = "image/svg+xml";
+  svg.data = "<svg xmlns='http://www.w3.org/2000/svg'/>";
+  book.assets.push_back(svg);
+  Document doc = sample_document();
+  doc.pages[1].images.push_back({300, 300, 50, 50, 3});
+  doc.pages[1].links[1].dest = "nowhere";
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  auto bytes = render_document(doc, book, *fonts, "out.pdf", diag);
+  CHECK(bytes);
+  CHECK(diag.count(Severity::Warning) == 2);
+  CHECK(diag.count(Severity::Error) == 0);
+}
+
+}  // namespace colophon
