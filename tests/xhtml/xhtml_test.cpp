@@ -1,0 +1,212 @@
+// Tests of the XHTML writer on a hand-built book: every node kind, notes, links, escaping,
+// well-formedness (each output parsed with tinyxml2) and speed.
+#include <doctest/doctest.h>
+#include <tinyxml2.h>
+
+#include <chrono>
+
+#include "sample_book.h"
+#include "xhtml/xhtml.h"
+
+using namespace colophon;
+using namespace colophon::testing;
+
+namespace {
+
+// Parses XML and returns the error text, empty when well-formed.
+std::string parse_error(const std::string& xml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(xml.data(), xml.size()) == tinyxml2::XML_SUCCESS) return {};
+  return doc.ErrorStr();
+}
+
+bool has(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
+
+struct Fixture {
+  Book book = sample_book(fresh_dir("xhtml"));
+  std::string chapter(int i, const XhtmlOptions& options = {}) {
+    std::string x = chapter_xhtml(book, i, options);
+    INFO(x);
+    CHECK(parse_error(x) == "");
+    return x;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "every chapter is a well-formed XHTML document") {
+  for (int i = 0; i < static_cast<int>(book.chapters.size()); ++i) {
+    std::string x = chapter(i);
+    CHECK(x.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n", 0) == 0);
+    CHECK(has(x, "<html xmlns=\"http://www.w3.org/1999/xhtml\" "
+                 "xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"en-GB\" lang=\"en-GB\">"));
+    CHECK(has(x, "<link rel=\"stylesheet\" type=\"text/css\" href=\"css/epub.css\"/>"));
+    CHECK(has(x, "</section>\n</body>\n</html>\n"));
+  }
+  CHECK(has(chapter(1), "<title>Chapter One</title>"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "sections carry epub:type and the matching DPUB-ARIA role") {
+  CHECK(has(chapter(0), "<section epub:type=\"preface\" role=\"doc-preface\">"));
+  CHECK(has(chapter(1), "<section epub:type=\"chapter\" role=\"doc-chapter\">"));
+  CHECK(has(chapter(3), "<section epub:type=\"appendix\" role=\"doc-appendix\">"));
+  book.chapters[0].title = "Opening words";
+  CHECK(has(chapter(0), "<section epub:type=\"frontmatter\">"));
+  book.chapters[3].title = "Colophon";
+  CHECK(has(chapter(3), "<section epub:type=\"backmatter\">"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "inline kinds and escaping") {
+  std::string x = chapter(0);
+  CHECK(has(x, "<p>Plain &amp; &lt;odd&gt; \"text\" <em>emph</em> <strong>strong</strong> "
+               "<del>gone</del> <code>a&lt;b &amp;&amp; c</code>\nnext line<br/>\nafter break "
+               "<span class=\"raw\">raw inline</span> "));
+  CHECK(has(x, "<a href=\"https://example.com/?a=1&amp;b=2\">external</a>"));
+  CHECK(has(x, "<a href=\"ch01-one.xhtml#section-a\">to section A</a>"));
+  CHECK(has(x, "<img src=\"images/dot.png\" alt=\"a dot\"/>"));
+  CHECK(has(x, " ctrlchar</p>"));  // U+0001 is not allowed in XML: dropped
+  CHECK_FALSE(has(x, "\x01"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "block kinds") {
+  std::string x = chapter(1);
+  CHECK(has(x, "<div id=\"chapter-1\" class=\"section\">\n<h2 id=\"chapter-one\">Chapter One</h2>"));
+  CHECK(has(x, "<h3 id=\"section-a\">Section A</h3>"));
+  CHECK(has(x, "<h4 id=\"deep\">Deep Heading</h4>"));
+  CHECK(has(x, "<blockquote>\n<p>Quoted words.</p>\n</blockquote>"));
+  CHECK(has(x, "<ul>\n<li>tight one</li>\n<li>tight two\n<ul>\n<li>nested</li>\n</ul>\n</li>\n</ul>"));
+  CHECK(has(x, "<ol start=\"3\">\n<li>\n<p>loose three</p>\n</li>"));
+  CHECK(has(x, "<pre><code class=\"language-c++\">int main() { return a &lt; b &amp;&amp; c &gt; d; "
+               "}</code></pre>"));
+  CHECK(has(x, "<hr/>"));
+  CHECK(has(x, "<table>\n<thead>\n<tr><th scope=\"col\" class=\"align-left\">Trade</th>"
+               "<th scope=\"col\" class=\"align-center\">1914</th>"
+               "<th scope=\"col\" class=\"align-right\">1916</th><th scope=\"col\">Note</th></tr>\n"
+               "</thead>\n<tbody>\n<tr><td class=\"align-left\">Carpenter</td>"));
+  CHECK(has(x, "<td class=\"align-left\">Smith &amp; son</td>"));
+  CHECK_FALSE(has(x, " align="));
+  CHECK(has(x, "<figure>\n<img src=\"images/dot.png\" alt=\"A fine dot\"/>\n"
+               "<figcaption>A <em>fine</em> dot</figcaption>\n</figure>"));
+  CHECK(has(x, "<img src=\"images/shape.svg\" alt=\"A grey shape\"/>"));
+  CHECK(has(x, "</p>\n</div>\n"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "links: same file, other file, chapter start") {
+  std::string x = chapter(1);
+  CHECK(has(x, "<a href=\"#section-a\">same file</a>"));
+  CHECK(has(x, "<a href=\"ch02-two.xhtml#sub-b\">other file</a>"));
+  CHECK(has(x, "<a href=\"ch02-two.xhtml\">chapter start</a>"));
+  CHECK(has(chapter(3), "<a href=\"ch01-one.xhtml\">chapter one</a>"));
+  // An unresolved relative link keeps its words and drops the link.
+  book.chapters[3].blocks[0].inlines[1].target = LinkTarget{};
+  std::string y = chapter(3);
+  CHECK(has(y, "Back to chapter one."));
+  CHECK_FALSE(has(y, "<a "));
+}
+
+TEST_CASE_FIXTURE(Fixture, "a chapter without a heading gets its title as h1") {
+  CHECK(has(chapter(3), "<h1 class=\"chapter-title\">Appendix: Sources</h1>"));
+  CHECK_FALSE(has(chapter(1), "chapter-title"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "notes at the end of the chapter, with unique reference ids") {
+  std::string x = chapter(1);
+  CHECK(has(x, "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"noteref-1\" "
+               "href=\"#note-1\">1</a>"));
+  CHECK(has(x, "id=\"noteref-1-2\" href=\"#note-1\">1</a>"));
+  CHECK(has(x, "id=\"noteref-2\" href=\"#note-2\">2</a>"));
+  CHECK(has(x, "id=\"noteref-2-2\" href=\"#note-2\">2</a>"));  // the one in the table
+  CHECK_FALSE(has(x, "<sup"));
+  CHECK(has(x, "<div class=\"footnotes\">\n<aside epub:type=\"footnote\" role=\"doc-footnote\" "
+               "class=\"note\" id=\"note-1\">\n<p><a role=\"doc-backlink\" class=\"note-backlink\" "
+               "href=\"#noteref-1\">1.</a> First note with <em>emphasis</em>.</p>\n</aside>"));
+  CHECK(has(x, "<pre><code>x &lt; y</code></pre>\n</aside>"));
+  CHECK(count(x, "<aside ") == 2);
+  // A note that starts with a block quote gets its number in a paragraph of its own.
+  std::string y = chapter(2);
+  CHECK(has(y, "<p class=\"note-label\"><a role=\"doc-backlink\" class=\"note-backlink\" "
+               "href=\"#noteref-3\">3.</a></p>\n<blockquote>"));
+  CHECK(count(y, "<aside ") == 1);
+  CHECK_FALSE(has(chapter(3), "footnotes"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "a second reference in a later chapter continues the numbering") {
+  // Chapter 2 refers to note 1 as well: its reference is the book's second.
+  book.chapters[2].blocks[2].inlines.push_back(span(InlineKind::Emph, {}));
+  Inline ref;
+  ref.kind = InlineKind::NoteRef;
+  ref.note = 0;
+  book.chapters[2].blocks[2].inlines.back().children.push_back(ref);
+  std::string x = chapter(2);
+  CHECK(has(x, "id=\"noteref-1-3\" href=\"ch01-one.xhtml#note-1\">1</a>"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "notes gathered in one book-level notes file") {
+  book.note_options.epub_placement = NoteOptions::Placement::Book;
+  XhtmlOptions options;
+  options.notes_file = "notes.xhtml";
+  std::string x = chapter(1, options);
+  CHECK(has(x, "id=\"noteref-1\" href=\"notes.xhtml#note-1\">1</a>"));
+  CHECK(has(x, "id=\"noteref-2-2\" href=\"notes.xhtml#note-2\">2</a>"));
+  CHECK_FALSE(has(x, "<aside"));
+  std::string n = notes_xhtml(book, options);
+  INFO(n);
+  CHECK(parse_error(n) == "");
+  CHECK(has(n, "<title>Notes</title>"));
+  CHECK(has(n, "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n<h1>Notes</h1>\n"
+               "<h2>Chapter One</h2>\n<ol class=\"endnotes\">\n"
+               "<li epub:type=\"endnote\" class=\"note\" id=\"note-1\">\n<p><a role=\"doc-backlink\" "
+               "class=\"note-backlink\" href=\"ch01-one.xhtml#noteref-1\">1.</a> First note"));
+  CHECK(has(n, "<h2>Chapter Two</h2>"));
+  CHECK(has(n, "href=\"ch02-two.xhtml#noteref-3\">3.</a>"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "Page placement (PDF footnotes) puts EPUB notes in the chapter") {
+  book.note_options.epub_placement = NoteOptions::Placement::Page;
+  XhtmlOptions options;
+  options.notes_file = "notes.xhtml";
+  CHECK(has(chapter(1, options), "href=\"#note-1\""));
+}
+
+TEST_CASE("escaping helpers") {
+  std::string s;
+  append_xml_escaped(s, "a\"<&>\n\tb", true);
+  CHECK(s == "a&quot;&lt;&amp;&gt;&#10;&#9;b");
+  s.clear();
+  append_xml_escaped(s, "a\"b\n");
+  CHECK(s == "a\"b\n");
+  CHECK(encode_href("images/my map#1.png") == "images/my%20map%231.png");
+  CHECK(encode_href("images/карта.png") == "images/карта.png");
+  CHECK(generated_label("de-DE", "contents") == "Inhalt");
+  CHECK(generated_label("xx", "notes") == "Notes");
+}
+
+TEST_CASE("a book the size of the corpus renders fast") {
+  Book book = sample_book(fresh_dir("xhtml-speed"));
+  // Grow chapter 1 to about 800 KB of text.
+  Block p = para({text(std::string(400, 'x') + " & some <escaped> text, "),
+                  span(InlineKind::Emph, {text("emphasis")}), text(std::string(300, 'y'))});
+  std::vector<Block> body;
+  for (int i = 0; i < 1100; ++i) body.push_back(p);
+  book.chapters[1].blocks.insert(book.chapters[1].blocks.end() - 1, body.begin(), body.end());
+  auto start = std::chrono::steady_clock::now();
+  NoteRefIndex refs = index_note_refs(book);
+  size_t bytes = 0;
+  for (int i = 0; i < static_cast<int>(book.chapters.size()); ++i)
+    bytes += chapter_xhtml(book, i, {}, refs).size();
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+  MESSAGE("rendered " << bytes << " bytes in " << ms << " ms");
+  CHECK(bytes > 800000);
+  CHECK(ms < 100.0);
+}
