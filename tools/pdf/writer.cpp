@@ -3,7 +3,10 @@
 #include <hpdf.h>
 #include <hpdf_catalog.h>
 #include <hpdf_doc.h>
+#include <hpdf_font.h>
+#include <hpdf_objects.h>
 #include <hpdf_page_label.h>
+#include <hpdf_streams.h>
 
 #include <algorithm>
 #include <cstring>
@@ -64,6 +67,35 @@ std::string_view drawable_text(std::string_view text, std::string& storage) {
   return storage;
 }
 
+// Builds a ToUnicode CMap for libharu's UTF-8 fonts, whose two-byte codes are the
+// characters' own code points: every BMP code maps to itself except surrogates.
+// (libharu 2.3.0 writes a cidrange there, which PDF text extraction must not trust.)
+std::string identity_to_unicode_cmap() {
+  static constexpr int kRangesPerBlock = 100;  // the CMap format's limit per block
+  std::vector<int> high_bytes;
+  for (int hi = 0; hi < 256; ++hi) {
+    if (hi < 0xD8 || hi > 0xDF) high_bytes.push_back(hi);
+  }
+  std::string s =
+      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+  char line[64];
+  for (size_t i = 0; i < high_bytes.size(); i += kRangesPerBlock) {
+    size_t n = std::min(high_bytes.size() - i, static_cast<size_t>(kRangesPerBlock));
+    s += std::to_string(n) + " beginbfrange\n";
+    for (size_t k = i; k < i + n; ++k) {
+      int hi = high_bytes[k];
+      std::snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
+      s += line;
+    }
+    s += "endbfrange\n";
+  }
+  s += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+  return s;
+}
+
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -88,6 +120,7 @@ class Renderer {
     for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
     if (!error_.failed) add_outline();
     if (!error_.failed) add_page_labels();
+    if (!error_.failed) fix_to_unicode_maps();
     if (error_.failed) {
       return fail(fail_note_.empty() ? "libharu failed while drawing the document" : fail_note_);
     }
@@ -337,6 +370,23 @@ class Renderer {
           HPDF_Catalog_AddPageLabel(pdf_.get()->catalog, first, label);
           break;
         }
+      }
+    }
+  }
+
+  // Replaces the ToUnicode CMap of every embedded font with a valid one, so copying
+  // and searching text works in every viewer (and poppler stops warning).
+  void fix_to_unicode_maps() {
+    static const std::string cmap = identity_to_unicode_cmap();
+    for (const auto& [path, font] : fonts_by_path_) {
+      if (!font) continue;
+      auto* to_unicode =
+          static_cast<HPDF_Dict>(HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT));
+      if (!to_unicode || !to_unicode->stream) continue;
+      HPDF_MemStream_FreeData(to_unicode->stream);
+      HPDF_Stream_WriteStr(to_unicode->stream, cmap.c_str());
+      for (const char* key : {"Type", "CMapName", "CIDSystemInfo", "WMode"}) {
+        HPDF_Dict_RemoveElement(to_unicode, key);
       }
     }
   }
