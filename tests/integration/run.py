@@ -49,7 +49,7 @@ class Ctx:
     def __init__(self, exe, source, work):
         self.exe, self.source, self.work = exe, source, work
 
-    def colophon(self, args, cwd=None, env=None, limit_file_bytes=None, timeout=600):
+    def colophon(self, args, cwd=None, env=None, limit_file_bytes=None, timeout=300):
         """Runs colophon with ARGS; returns the CompletedProcess (text stdout/stderr)."""
         full_env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC")
         full_env.update(env or {})

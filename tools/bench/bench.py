@@ -55,7 +55,9 @@ def measure(cmd, cwd=None):
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         lines = err.read().decode("utf-8", "replace").strip().splitlines()
-    return Run(seconds, usage.ru_maxrss / 1024.0, proc.returncode, lines[-1] if lines else "")
+    errors = [l for l in lines if "error" in l]
+    tail = (errors or lines or [""])[0]
+    return Run(seconds, usage.ru_maxrss / 1024.0, proc.returncode, tail)
 
 
 def median_run(cmd, runs, cwd=None):
@@ -158,6 +160,7 @@ def main():
             print(f"  colophon --format {fmt:4s}  {fmt_run(r)}")
         if pandoc:
             src, files = summary_files(book)
+            os.makedirs(os.path.join(work, "out", name), exist_ok=True)
             out = os.path.join(work, "out", name, "pandoc.epub")
             cmd = [pandoc, "-f", "markdown", "-t", "epub3", "-o", out,
                    "--metadata", f"title={name}", "--resource-path", src] + files
