@@ -1,15 +1,14 @@
-// STUB: replaced by the passes implementation.
+// The pass pipeline, in the order the passes depend on each other.
 #include "passes/passes.h"
 
 namespace colophon {
-void assign_ids(Book&, Diagnostics&) {}
-void number_notes(Book&, Diagnostics&) {}
-void resolve_links(Book&, Diagnostics&) {}
-void collect_assets(Book&, Diagnostics&) {}
+
 void run_passes(Book& book, Diagnostics& diag) {
-  assign_ids(book, diag);
-  number_notes(book, diag);
-  resolve_links(book, diag);
-  collect_assets(book, diag);
+  assign_ids(book, diag);      // chapter names, heading ids (raw HTML and note ids reserved)
+  number_notes(book, diag);    // note numbers and ids
+  resolve_links(book, diag);   // needs every id
+  collect_assets(book, diag);  // images and cover
+  check_raw_html(book, diag);  // needs every id (raw fragment links)
 }
+
 }  // namespace colophon

@@ -6,20 +6,34 @@
 namespace colophon {
 
 // Gives every heading a GitHub-style id, unique across the whole book (ids from raw
-// HTML count as taken), and every chapter a unique output id.
+// HTML and note ids count as taken; slugs that are not XML names get a '_' in front),
+// every chapter a unique output id from its file name ("01-intro.md" -> "ch-01-intro"),
+// and fills Chapter::raw_ids. Colliding raw HTML ids are errors.
 void assign_ids(Book& book, Diagnostics& diag);
 
-// Numbers notes (continuous or per chapter), gives them ids, links references to
-// definitions; reports undefined (error), unused and duplicate (warning) notes.
+// Numbers notes (continuous or per chapter) in the order of their first reference,
+// gives them ids (note-N, noteref-N with N = index in Book::notes + 1) and lists each
+// chapter's notes in number order. Undefined, unused and duplicate notes are reported
+// by the reader, not here.
 void number_notes(Book& book, Diagnostics& diag);
 
 // Resolves every link: `other.md`, `other.md#frag`, `#frag`, `../dir/x.md` to
 // chapters and anchors; external URLs kept; missing files or fragments are errors.
+// A fragment may name a real id or a heading's GitHub slug (`#1` finds id `_1`);
+// javascript:/vbscript:/data: links stay Unresolved (written as their text) with a warning.
 void resolve_links(Book& book, Diagnostics& diag);
 
 // Finds every image (and the cover), checks it stays inside the book, exists and is
-// PNG/JPEG/GIF/SVG, and records it once in Book::assets.
+// PNG/JPEG/GIF/SVG by its bytes, and records it once in Book::assets (href
+// "media/<path under src>"); sets Inline::asset and rewrites Metadata::cover to the
+// cover asset's Asset::source.
 void collect_assets(Book& book, Diagnostics& diag);
+
+// Checks raw HTML across fragments: a start tag must be closed in the same block list
+// (raw blocks) or the same paragraph (raw inlines); block elements cannot sit inside a
+// paragraph; raw links must point at a real id of the chapter and raw images are refused
+// (only Markdown images are packed).
+void check_raw_html(Book& book, Diagnostics& diag);
 
 // Runs every pass above in order.
 void run_passes(Book& book, Diagnostics& diag);

@@ -1,0 +1,353 @@
+// collect_assets: every image (and the cover) checked by its bytes and packed once.
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/paths.h"
+#include "passes/common.h"
+#include "passes/passes.h"
+#include "passes/walk.h"
+
+namespace colophon {
+
+namespace {
+
+// Largest image side accepted, in pixels (bigger is a mistake or a decompression bomb).
+constexpr uint32_t kMaxImageSidePx = 20000;
+
+uint32_t be16(const std::string& d, size_t i) {
+  return (static_cast<uint32_t>(static_cast<unsigned char>(d[i])) << 8) |
+         static_cast<unsigned char>(d[i + 1]);
+}
+uint32_t be32(const std::string& d, size_t i) { return (be16(d, i) << 16) | be16(d, i + 2); }
+uint32_t le16(const std::string& d, size_t i) {
+  return (static_cast<uint32_t>(static_cast<unsigned char>(d[i + 1])) << 8) |
+         static_cast<unsigned char>(d[i]);
+}
+
+// Reads PNG size and bit depth from IHDR; returns an error message or "".
+std::string sniff_png(const std::string& d, Asset& a) {
+  if (d.size() < 29 || d.compare(12, 4, "IHDR") != 0 || be32(d, 8) != 13)
+    return "PNG file is truncated or corrupt (no IHDR header)";
+  a.media_type = "image/png";
+  uint32_t w = be32(d, 16), h = be32(d, 20);
+  unsigned depth = static_cast<unsigned char>(d[24]), color = static_cast<unsigned char>(d[25]);
+  bool ok_depth = false;
+  switch (color) {
+    case 0: ok_depth = depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16; break;
+    case 3: ok_depth = depth == 1 || depth == 2 || depth == 4 || depth == 8; break;
+    case 2:
+    case 4:
+    case 6: ok_depth = depth == 8 || depth == 16; break;
+    default: break;
+  }
+  if (!ok_depth) return "PNG header is corrupt (bit depth " + std::to_string(depth) +
+                        " with colour type " + std::to_string(color) + ")";
+  if (w == 0 || h == 0 || w > 0x7FFFFFFF || h > 0x7FFFFFFF) return "PNG header is corrupt (size 0)";
+  a.width = static_cast<int>(std::min<uint32_t>(w, 0x7FFFFFFF));
+  a.height = static_cast<int>(std::min<uint32_t>(h, 0x7FFFFFFF));
+  a.bit_depth = static_cast<int>(depth);
+  return {};
+}
+
+// Reads JPEG size from the first SOF marker; returns an error message or "".
+std::string sniff_jpeg(const std::string& d, Asset& a) {
+  a.media_type = "image/jpeg";
+  size_t i = 2;
+  while (i + 4 <= d.size()) {
+    if (static_cast<unsigned char>(d[i]) != 0xFF) return "JPEG file is corrupt (bad marker)";
+    unsigned m = static_cast<unsigned char>(d[i + 1]);
+    if (m == 0xFF) {  // fill byte
+      ++i;
+      continue;
+    }
+    if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {  // markers without a length
+      i += 2;
+      continue;
+    }
+    if (m == 0xD9 || m == 0xDA) break;  // end of image / start of scan before any SOF
+    uint32_t len = be16(d, i + 2);
+    if (len < 2) return "JPEG file is corrupt (bad segment length)";
+    bool sof = (m >= 0xC0 && m <= 0xCF) && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof) {
+      if (i + 9 > d.size() || len < 7) break;
+      a.height = static_cast<int>(be16(d, i + 5));
+      a.width = static_cast<int>(be16(d, i + 7));
+      if (a.width == 0 || a.height == 0) return "JPEG header is corrupt (size 0)";
+      return {};
+    }
+    i += 2 + len;
+  }
+  return "JPEG file is truncated or corrupt (no frame header)";
+}
+
+// Reads GIF size from the logical screen descriptor.
+std::string sniff_gif(const std::string& d, Asset& a) {
+  a.media_type = "image/gif";
+  if (d.size() < 10) return "GIF file is truncated";
+  a.width = static_cast<int>(le16(d, 6));
+  a.height = static_cast<int>(le16(d, 8));
+  if (a.width == 0 || a.height == 0) return "GIF header is corrupt (size 0)";
+  return {};
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Reads a number (a length like "120", "120px", "12.5") from an attribute; 0 if none.
+double svg_length(const std::string& tag, const std::string& attr) {
+  size_t p = 0;
+  while ((p = tag.find(attr, p)) != std::string::npos) {
+    bool start_ok = p > 0 && is_space(tag[p - 1]);
+    size_t q = p + attr.size();
+    while (q < tag.size() && is_space(tag[q])) ++q;
+    if (start_ok && q < tag.size() && tag[q] == '=') {
+      ++q;
+      while (q < tag.size() && is_space(tag[q])) ++q;
+      if (q < tag.size() && (tag[q] == '"' || tag[q] == '\'')) ++q;
+      return std::strtod(tag.c_str() + q, nullptr);
+    }
+    p += attr.size();
+  }
+  return 0;
+}
+
+// Checks an SVG: XML with an <svg> root, no entity declarations; removes a harmless
+// DOCTYPE (into a.data). Returns an error message or "".
+std::string sniff_svg(const std::string& d, Asset& a) {
+  size_t i = 0;
+  if (d.starts_with("\xEF\xBB\xBF")) i = 3;
+  size_t doctype_start = std::string::npos, doctype_end = 0;
+  while (true) {
+    while (i < d.size() && is_space(d[i])) ++i;
+    if (d.compare(i, 2, "<?") == 0) {
+      size_t e = d.find("?>", i);
+      if (e == std::string::npos) return "not an image";
+      i = e + 2;
+    } else if (d.compare(i, 4, "<!--") == 0) {
+      size_t e = d.find("-->", i);
+      if (e == std::string::npos) return "not an image";
+      i = e + 3;
+    } else if (d.compare(i, 9, "<!DOCTYPE") == 0) {
+      size_t e = d.find_first_of("[>", i);
+      if (e == std::string::npos) return "SVG file is truncated (unclosed DOCTYPE)";
+      if (d[e] == '[')
+        return "SVG has a DOCTYPE with an internal subset (entity declarations are refused)";
+      doctype_start = i;
+      doctype_end = e + 1;
+      i = e + 1;
+    } else {
+      break;
+    }
+  }
+  if (i >= d.size() || d[i] != '<') return "not an image";
+  size_t name_end = i + 1;
+  while (name_end < d.size() && !is_space(d[name_end]) && d[name_end] != '>' && d[name_end] != '/')
+    ++name_end;
+  std::string name = d.substr(i + 1, name_end - i - 1);
+  size_t colon = name.find(':');
+  if ((colon == std::string::npos ? name : name.substr(colon + 1)) != "svg") return "not an image";
+  a.media_type = "image/svg+xml";
+  if (d.find("<!ENTITY") != std::string::npos) return "SVG declares entities, which are refused";
+  if (d.find("<script") != std::string::npos || d.find("<svg:script") != std::string::npos)
+    return "SVG contains a <script>, which an e-book cannot run";
+  for (size_t amp = d.find('&'); amp != std::string::npos; amp = d.find('&', amp + 1)) {
+    size_t semi = d.find(';', amp);
+    if (semi == std::string::npos || semi - amp > 40) continue;
+    std::string ref = d.substr(amp + 1, semi - amp - 1);
+    if (ref.empty() || ref[0] == '#' || ref == "amp" || ref == "lt" || ref == "gt" ||
+        ref == "quot" || ref == "apos")
+      continue;
+    bool is_name = true;
+    for (char c : ref)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+        is_name = false;
+    if (is_name) return "SVG uses the undefined entity '&" + ref + ";'";
+  }
+  size_t tag_end = d.find('>', i);
+  std::string root = d.substr(i, tag_end == std::string::npos ? std::string::npos : tag_end - i);
+  double w = svg_length(root, "width"), h = svg_length(root, "height");
+  if (w <= 0 || h <= 0) {
+    size_t vb = root.find("viewBox");
+    if (vb != std::string::npos) {
+      size_t q = root.find_first_of("\"'", vb);
+      if (q != std::string::npos) {
+        char* p = root.data() + q + 1;
+        double v[4] = {0, 0, 0, 0};
+        for (double& x : v) {
+          while (*p == ',' || is_space(*p)) ++p;
+          x = std::strtod(p, &p);
+        }
+        w = v[2];
+        h = v[3];
+      }
+    }
+  }
+  if (w > 0 && h > 0 && w < 1e9 && h < 1e9) {
+    a.width = static_cast<int>(std::lround(w));
+    a.height = static_cast<int>(std::lround(h));
+  }
+  if (doctype_start != std::string::npos)
+    a.data = d.substr(0, doctype_start) + d.substr(doctype_end);
+  return {};
+}
+
+// Makes a path safe for an EPUB href: letters, digits, '.', '_', '-' and '/'.
+std::string safe_href_path(const std::string& rel) {
+  std::string out;
+  for (char c : rel) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+              c == '/';
+    out += ok && static_cast<unsigned char>(c) < 0x80 ? c : '-';
+  }
+  return out;
+}
+
+class AssetCollector {
+ public:
+  AssetCollector(Book& book, Diagnostics& diag) : book_(book), diag_(diag) {}
+
+  void run() {
+    if (!book_.meta.cover.empty()) {
+      int idx = add(book_.meta.cover, -1, {}, true);
+      if (idx >= 0) book_.meta.cover = book_.assets[idx].source;
+    }
+    std::vector<std::vector<int>> groups = notes_by_chapter(book_);
+    for (size_t c = 0; c < book_.chapters.size(); ++c) {
+      int ci = static_cast<int>(c);
+      auto visit = [&](Inline& in) {
+        if (in.kind == InlineKind::Image) in.asset = add(in.url, ci, in.pos, false);
+      };
+      for_each_inline_in_blocks(book_.chapters[c].blocks, visit);
+      for (int n : groups[c]) for_each_inline_in_blocks(book_.notes[n].blocks, visit);
+    }
+  }
+
+ private:
+  void error(int c, SourcePos pos, std::string message, std::string hint) {
+    diag_.error(chapter_file(book_, c), pos, std::move(message), std::move(hint));
+  }
+
+  // Resolves, checks and records one image; returns its asset index or -1.
+  int add(const std::string& url, int c, SourcePos pos, bool cover) {
+    namespace fs = std::filesystem;
+    std::string what = cover ? "cover image" : "image";
+    std::string scheme = url_scheme(url);
+    if (!scheme.empty() || url.starts_with("//")) {
+      if (scheme == "data")
+        error(c, pos, what + " written as a data: URL is not allowed",
+              "save the image as a file in the book and link to it");
+      else
+        error(c, pos, what + " '" + url + "' is not a file of the book",
+              "download it into the book (e.g. src/images/) and use a relative path");
+      return -1;
+    }
+    std::string path = url.substr(0, url.find('#'));
+    std::optional<std::string> decoded = percent_decode(path);
+    if (!decoded || decoded->empty()) {
+      error(c, pos, what + " '" + url + "' is not a valid path", "write a relative file path");
+      return -1;
+    }
+    fs::path base = cover ? fs::path(book_.root) : chapter_dir(book_, c);
+    SafePath sp = resolve_inside(book_.root, base, *decoded);
+    switch (sp.status) {
+      case SafePath::Status::Absolute:
+        error(c, pos, what + " '" + url + "' is an absolute path",
+              cover ? "write the path relative to the book root" : "write the path relative to "
+                                                                  "this file");
+        return -1;
+      case SafePath::Status::Escapes:
+        error(c, pos, what + " '" + url + "' is outside the book",
+              "copy it into the book (e.g. src/images/) and use a relative path");
+        return -1;
+      case SafePath::Status::Missing: {
+        std::string dir = fs::path(sp.relative).parent_path().generic_string();
+        error(c, pos,
+              what + " '" + url + "' not found (looked in " + (dir.empty() ? "." : dir) + "/)",
+              cover ? "cover paths are relative to the book root" : "check the file name");
+        return -1;
+      }
+      case SafePath::Status::Ok: break;
+    }
+    std::string key = sp.absolute.string();
+    if (auto it = by_path_.find(key); it != by_path_.end()) return it->second;
+    std::error_code ec;
+    if (!fs::is_regular_file(sp.absolute, ec)) {
+      error(c, pos, what + " '" + url + "' is not a file", "point it at an image file");
+      return -1;
+    }
+    std::optional<std::string> data = read_file(sp.absolute);
+    if (!data) {
+      error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
+      return -1;
+    }
+    Asset a;
+    a.source = sp.relative;
+    a.path = key;
+    std::string problem;
+    const std::string& d = *data;
+    if (d.starts_with("\x89PNG\r\n\x1A\n")) {
+      problem = sniff_png(d, a);
+    } else if (d.size() >= 3 && d.compare(0, 3, "\xFF\xD8\xFF") == 0) {
+      problem = sniff_jpeg(d, a);
+    } else if (d.starts_with("GIF87a") || d.starts_with("GIF89a")) {
+      problem = sniff_gif(d, a);
+    } else {
+      problem = sniff_svg(d, a);
+    }
+    if (problem == "not an image") {
+      error(c, pos, what + " '" + url + "' is not an image",
+            "use a PNG, JPEG, GIF or SVG file (the type is read from the bytes, not the name)");
+      return -1;
+    }
+    if (!problem.empty()) {
+      error(c, pos, what + " '" + url + "': " + problem, "export the image again");
+      return -1;
+    }
+    if (a.width > static_cast<int>(kMaxImageSidePx) || a.height > static_cast<int>(kMaxImageSidePx)) {
+      error(c, pos,
+            what + " '" + url + "' is " + std::to_string(a.width) + "x" +
+                std::to_string(a.height) + " pixels, more than " +
+                std::to_string(kMaxImageSidePx) + " on a side",
+            "scale it down; a page never needs that many pixels");
+      return -1;
+    }
+    std::string rel = a.source;
+    std::string src_prefix = book_.src_dir.empty() ? std::string() : book_.src_dir + "/";
+    if (!src_prefix.empty() && rel.starts_with(src_prefix)) rel = rel.substr(src_prefix.size());
+    std::string href = "media/" + safe_href_path(rel);
+    if (hrefs_.count(href)) {
+      size_t dot = href.rfind('.');
+      if (dot == std::string::npos || dot < href.rfind('/')) dot = href.size();
+      std::string stem = href.substr(0, dot), ext = href.substr(dot);
+      for (int k = 2; hrefs_.count(href); ++k) href = stem + "-" + std::to_string(k) + ext;
+    }
+    hrefs_.insert(href);
+    a.href = href;
+    std::string id_base = "img-";
+    for (char ch : safe_href_path(rel)) id_base += (ch == '/' || ch == '.') ? '-' : ch;
+    std::string id = id_base;
+    for (int k = 2; ids_.count(id); ++k) id = id_base + "-" + std::to_string(k);
+    ids_.insert(id);
+    a.id = id;
+    int idx = static_cast<int>(book_.assets.size());
+    book_.assets.push_back(std::move(a));
+    by_path_.emplace(key, idx);
+    return idx;
+  }
+
+  Book& book_;
+  Diagnostics& diag_;
+  std::unordered_map<std::string, int> by_path_;
+  std::unordered_set<std::string> hrefs_, ids_;
+};
+
+}  // namespace
+
+void collect_assets(Book& book, Diagnostics& diag) {
+  book.assets.clear();
+  AssetCollector(book, diag).run();
+}
+
+}  // namespace colophon

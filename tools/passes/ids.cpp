@@ -1,0 +1,207 @@
+// assign_ids: chapter output names and book-wide unique element ids; the anchor table
+// the link passes look fragments up in.
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/text.h"
+#include "core/utf8.h"
+#include "passes/common.h"
+#include "passes/passes.h"
+#include "passes/walk.h"
+
+namespace colophon {
+
+namespace {
+
+// Output names the EPUB writer may use for its own documents.
+constexpr const char* kReservedChapterIds[] = {"nav", "cover", "toc", "notes", "titlepage"};
+
+// Where an element id was first defined, for collision messages.
+struct Origin {
+  std::string file;
+  SourcePos pos;
+  bool note = false;  // reserved by a footnote (note-N, noteref-N)
+};
+
+std::string where(const Origin& o) {
+  return o.file + ":" + std::to_string(o.pos.line) + ":" + std::to_string(o.pos.col);
+}
+
+// Turns a GitHub slug into a valid NCName: characters XML refuses become '-', a slug that
+// cannot start a name gets a '_' in front, an empty one becomes "section".
+std::string ncname_from_slug(const std::string& slug) {
+  std::string out;
+  bool first_ok = true;
+  for (size_t i = 0; i < slug.size();) {
+    size_t start = i;
+    next_code_point(slug, i);
+    std::string ch = slug.substr(start, i - start);
+    if (out.empty()) first_ok = is_xml_ncname(ch);
+    out += is_xml_ncname("a" + ch) ? ch : std::string("-");
+  }
+  if (out.empty()) return "section";
+  return first_ok ? out : "_" + out;
+}
+
+// Calls F(heading) for every heading of chapter C, then of its notes.
+template <typename F>
+void for_each_heading(Book& book, int c, const std::vector<int>& notes, F&& f) {
+  auto visit = [&](Block& b) {
+    if (b.kind == BlockKind::Heading) f(b);
+  };
+  for_each_block(book.chapters[c].blocks, visit);
+  for (int n : notes) for_each_block(book.notes[n].blocks, visit);
+}
+
+// Calls F(text, pos) for every raw HTML block and inline of BLOCKS.
+template <typename F>
+void for_each_raw(std::vector<Block>& blocks, F&& f) {
+  auto inl = [&](Inline& in) {
+    if (in.kind == InlineKind::RawInline) f(in.text, in.pos);
+  };
+  auto blk = [&](Block& b) {
+    if (b.kind == BlockKind::RawBlock) f(b.text, b.pos);
+  };
+  for_each_block(blocks, blk);
+  for_each_inline_in_blocks(blocks, inl);
+}
+
+}  // namespace
+
+void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_notes,
+                           const std::function<void(Block&, const std::string&)>& f) {
+  std::unordered_set<std::string> seen;
+  std::unordered_map<std::string, int> next;
+  for_each_heading(book, c, chapter_notes, [&](Block& h) {
+    std::string text;
+    append_plain_text(h.inlines, text);
+    std::string slug = github_slug(text);
+    if (seen.count(slug)) {
+      int& n = next[slug];
+      if (n == 0) n = 1;
+      while (seen.count(slug + "-" + std::to_string(n))) ++n;
+      slug += "-" + std::to_string(n++);
+    }
+    seen.insert(slug);
+    f(h, slug);
+  });
+}
+
+void assign_ids(Book& book, Diagnostics& diag) {
+  // Chapter output names.
+  std::unordered_set<std::string> chapter_ids(std::begin(kReservedChapterIds),
+                                              std::end(kReservedChapterIds));
+  for (Chapter& ch : book.chapters) {
+    std::string base = file_slug(std::filesystem::path(ch.source).stem().string());
+    if (base[0] >= '0' && base[0] <= '9') base = "ch-" + base;
+    std::string id = base;
+    for (int k = 2; chapter_ids.count(id); ++k) id = base + "-" + std::to_string(k);
+    chapter_ids.insert(id);
+    ch.id = id;
+  }
+
+  std::vector<std::vector<int>> groups = notes_by_chapter(book);
+  std::unordered_map<std::string, Origin> taken;
+
+  // Footnote ids first: note-N, noteref-N and noteref-N-K for the K-th reference.
+  std::vector<int> refs(book.notes.size(), 0);
+  auto count_ref = [&](Inline& in) {
+    if (in.kind == InlineKind::NoteRef && in.note >= 0 &&
+        in.note < static_cast<int>(book.notes.size()))
+      ++refs[in.note];
+  };
+  for (Chapter& ch : book.chapters) for_each_inline_in_blocks(ch.blocks, count_ref);
+  for (Note& n : book.notes) for_each_inline_in_blocks(n.blocks, count_ref);
+  for (size_t i = 0; i < book.notes.size(); ++i) {
+    Origin o{chapter_file(book, book.notes[i].chapter), book.notes[i].pos, true};
+    std::string n = std::to_string(i + 1);
+    taken.emplace("note-" + n, o);
+    taken.emplace("noteref-" + n, o);
+    for (int k = 2; k <= refs[i]; ++k) taken.emplace("noteref-" + n + "-" + std::to_string(k), o);
+  }
+
+  // Ids written in raw HTML: kept as written, so they must not collide.
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    std::string file = chapter_file(book, static_cast<int>(c));
+    std::vector<std::string> found;
+    auto take_raw = [&](const std::string& text, SourcePos pos) {
+      HtmlFragment f = rescan_html(text, pos);
+      for (size_t k = 0; k < f.ids.size(); ++k) {
+        const std::string& id = f.ids[k];
+        auto [it, inserted] = taken.emplace(id, Origin{file, f.id_pos[k], false});
+        if (inserted) {
+          found.push_back(id);
+        } else if (it->second.note) {
+          diag.error(file, f.id_pos[k], "id '" + id + "' is reserved for footnotes",
+                     "rename it; note-N and noteref-N name the book's notes");
+        } else {
+          diag.error(file, f.id_pos[k],
+                     "id '" + id + "' is already defined at " + where(it->second),
+                     "ids must be unique in the whole book; rename one of them");
+        }
+      }
+    };
+    for_each_raw(book.chapters[c].blocks, take_raw);
+    for (int n : groups[c]) for_each_raw(book.notes[n].blocks, take_raw);
+    book.chapters[c].raw_ids = std::move(found);
+  }
+
+  // Heading ids: GitHub slugs, unique across the book ("intro", "intro-1", ...).
+  std::unordered_map<std::string, int> next;
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    std::string file = chapter_file(book, static_cast<int>(c));
+    for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) {
+      if (!h.id.empty()) {  // set by the reader: keep it if it is usable
+        if (!is_xml_ncname(h.id)) {
+          diag.error(file, h.pos, "invalid heading id '" + h.id + "'",
+                     "an id starts with a letter or '_' and holds no spaces");
+        } else if (auto [it, inserted] = taken.emplace(h.id, Origin{file, h.pos, false});
+                   !inserted) {
+          diag.error(file, h.pos, "id '" + h.id + "' is already defined at " + where(it->second),
+                     "ids must be unique in the whole book; rename one of them");
+        }
+        return;
+      }
+      std::string text;
+      append_plain_text(h.inlines, text);
+      std::string base = ncname_from_slug(github_slug(text));
+      std::string id = base;
+      if (taken.count(id)) {
+        int& n = next[base];
+        if (n == 0) n = 1;
+        while (taken.count(base + "-" + std::to_string(n))) ++n;
+        id = base + "-" + std::to_string(n++);
+      }
+      taken.emplace(id, Origin{file, h.pos, false});
+      h.id = id;
+    });
+  }
+}
+
+AnchorTable build_anchor_table(Book& book) {
+  AnchorTable t;
+  t.by_chapter.resize(book.chapters.size());
+  std::vector<std::vector<int>> groups = notes_by_chapter(book);
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    auto& m = t.by_chapter[c];
+    auto add = [&](const std::string& id) {
+      if (id.empty()) return;
+      m.emplace(id, id);
+      t.chapter_of.emplace(id, static_cast<int>(c));
+    };
+    for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) { add(h.id); });
+    for (const std::string& id : book.chapters[c].raw_ids) add(id);
+    for (int n : groups[c]) {
+      add(book.notes[n].id);
+      add(book.notes[n].ref_id);
+    }
+    for_each_heading_slug(book, static_cast<int>(c), groups[c],
+                          [&](Block& h, const std::string& slug) {
+                            if (!h.id.empty()) m.emplace(slug, h.id);
+                          });
+  }
+  return t;
+}
+
+}  // namespace colophon

@@ -1,0 +1,227 @@
+// resolve_links: Markdown links to chapters and anchors, external URLs, refused schemes.
+#include <algorithm>
+#include <filesystem>
+#include <unordered_map>
+
+#include "core/paths.h"
+#include "passes/common.h"
+#include "passes/passes.h"
+#include "passes/walk.h"
+
+namespace colophon {
+
+namespace {
+
+// Candidate ids compared for a "did you mean" hint, at most (keeps errors cheap).
+constexpr size_t kMaxHintCandidates = 5000;
+
+// Computes the edit distance between A and B, giving up (returning LIMIT+1) past LIMIT.
+size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
+  if (a.size() > b.size() + limit || b.size() > a.size() + limit) return limit + 1;
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    size_t best = row[0];
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+      best = std::min(best, row[j]);
+    }
+    if (best > limit) return limit + 1;
+  }
+  return row[b.size()];
+}
+
+// Finds the id of MAP closest to FRAG, or "" when none is close.
+std::string closest_id(const std::unordered_map<std::string, std::string>& map,
+                       const std::string& frag) {
+  size_t limit = std::max<size_t>(2, frag.size() / 3);
+  std::string best;
+  size_t best_d = limit + 1, seen = 0;
+  std::vector<std::string> keys;
+  for (const auto& [spelling, real] : map) {
+    if (++seen > kMaxHintCandidates) break;
+    if (spelling != real) continue;
+    keys.push_back(real);
+  }
+  std::sort(keys.begin(), keys.end());  // deterministic choice among equals
+  for (const std::string& k : keys) {
+    size_t d = edit_distance(frag, k, limit);
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+// Tells whether a scheme names an address outside the book that a reader may follow.
+bool is_refused_scheme(const std::string& s) {
+  return s == "javascript" || s == "vbscript" || s == "data";
+}
+
+class LinkResolver {
+ public:
+  LinkResolver(Book& book, Diagnostics& diag)
+      : book_(book), diag_(diag), anchors_(build_anchor_table(book)) {
+    for (size_t c = 0; c < book.chapters.size(); ++c)
+      by_source_.emplace(
+          std::filesystem::path(book.chapters[c].source).lexically_normal().generic_string(),
+          static_cast<int>(c));
+  }
+
+  void run() {
+    std::vector<std::vector<int>> groups = notes_by_chapter(book_);
+    for (size_t c = 0; c < book_.chapters.size(); ++c) {
+      int ci = static_cast<int>(c);
+      auto visit = [&](Inline& in) {
+        if (in.kind == InlineKind::Link) resolve(in, ci);
+      };
+      for_each_inline_in_blocks(book_.chapters[c].blocks, visit);
+      for (int n : groups[c]) for_each_inline_in_blocks(book_.notes[n].blocks, visit);
+    }
+  }
+
+ private:
+  void error(int c, const Inline& in, std::string message, std::string hint = {}) {
+    diag_.error(chapter_file(book_, c), in.pos, std::move(message), std::move(hint));
+  }
+
+  void resolve(Inline& link, int c) {
+    link.target = LinkTarget{};
+    const std::string& url = link.url;
+    if (url.empty()) {
+      diag_.warning(chapter_file(book_, c), link.pos, "link without a target is written as text",
+                    "give it a destination: [text](chapter.md#anchor)");
+      return;
+    }
+    std::string scheme = url_scheme(url);
+    if (!scheme.empty()) {
+      if (is_refused_scheme(scheme)) {
+        diag_.warning(chapter_file(book_, c), link.pos,
+                      "link to a " + scheme + ": URL is written as plain text",
+                      "e-books carry no scripts or embedded data; link to a real address");
+      } else if (scheme == "file") {
+        error(c, link, "link to a file: URL '" + url + "' points outside the book",
+              "link to a chapter with a relative path, or to an https: address");
+      } else {
+        link.target.kind = LinkTarget::Kind::External;
+      }
+      return;
+    }
+    if (url.starts_with("//")) {
+      error(c, link, "link '" + url + "' has no scheme", "write the full address: https:" + url);
+      return;
+    }
+    size_t hash = url.find('#');
+    std::string path = url.substr(0, hash);
+    std::string frag = hash == std::string::npos ? std::string() : url.substr(hash + 1);
+    if (path.find('?') != std::string::npos) {
+      error(c, link, "link '" + url + "' has a query string, which a book file cannot use",
+            "remove the '?...' part");
+      return;
+    }
+    int target = c;
+    if (!path.empty()) {
+      std::optional<std::string> decoded = percent_decode(path);
+      if (!decoded) {
+        error(c, link, "link '" + url + "' has a malformed %-escape", "write %XX with two hex digits");
+        return;
+      }
+      target = find_chapter(link, c, *decoded);
+      if (target < 0) return;
+    }
+    link.target.chapter = target;
+    if (frag.empty()) {
+      link.target.kind = LinkTarget::Kind::Internal;
+      return;
+    }
+    std::optional<std::string> decoded_frag = percent_decode(frag);
+    if (!decoded_frag) {
+      error(c, link, "link '" + url + "' has a malformed %-escape", "write %XX with two hex digits");
+      link.target.chapter = -1;
+      return;
+    }
+    const auto& m = anchors_.by_chapter[target];
+    auto it = m.find(*decoded_frag);
+    if (it == m.end()) {
+      std::string file = book_.chapters[target].source;
+      std::string hint;
+      auto other = anchors_.chapter_of.find(*decoded_frag);
+      if (other != anchors_.chapter_of.end()) {
+        hint = "'#" + *decoded_frag + "' is in " + book_.chapters[other->second].source +
+               "; link to that file";
+      } else if (std::string near = closest_id(m, *decoded_frag); !near.empty()) {
+        hint = "the closest id in " + file + " is '#" + near + "'";
+      } else {
+        hint = "link to a heading (its GitHub-style slug), a raw HTML id or a note in " + file;
+      }
+      error(c, link, "no heading or id '#" + *decoded_frag + "' in " + file, hint);
+      link.target.chapter = -1;
+      return;
+    }
+    link.target.kind = LinkTarget::Kind::Internal;
+    link.target.anchor = it->second;
+  }
+
+  // Finds the chapter PATH (relative to chapter C) names; reports and returns -1 if none.
+  int find_chapter(const Inline& link, int c, const std::string& path) {
+    namespace fs = std::filesystem;
+    if (!path.empty() && path[0] == '/') {
+      error(c, link, "link '" + link.url + "' is an absolute path",
+            "write the path relative to this file, e.g. other.md");
+      return -1;
+    }
+    fs::path base = chapter_dir(book_, c);
+    SafePath sp = resolve_inside(book_.root, base, path);
+    if (sp.status == SafePath::Status::Missing && path.size() > 5 && path.ends_with(".html")) {
+      SafePath md = resolve_inside(book_.root, base, path.substr(0, path.size() - 5) + ".md");
+      if (md.status == SafePath::Status::Ok) sp = md;  // mdBook output name of a chapter
+    }
+    switch (sp.status) {
+      case SafePath::Status::Absolute:
+        error(c, link, "link '" + link.url + "' is an absolute path",
+              "write the path relative to this file");
+        return -1;
+      case SafePath::Status::Escapes:
+        error(c, link, "link '" + link.url + "' points outside the book",
+              "only chapters of this book can be linked by path; use an https: address");
+        return -1;
+      case SafePath::Status::Missing:
+        error(c, link, "link target '" + path + "' not found (looked for " + sp.relative + ")",
+              "check the file name; paths are relative to " +
+                  fs::path(book_.chapters[c].source).parent_path().generic_string() + "/");
+        return -1;
+      case SafePath::Status::Ok: break;
+    }
+    std::string rel = fs::path(sp.relative).lexically_normal().generic_string();
+    auto it = by_source_.find(rel);
+    if (it != by_source_.end()) return it->second;
+    std::error_code ec;
+    if (fs::is_directory(sp.absolute, ec)) {
+      error(c, link, "link '" + link.url + "' points at a directory", "link to a chapter file");
+    } else if (rel.ends_with(".md")) {
+      error(c, link, "link to '" + rel + "', which is not in the book",
+            "add it to SUMMARY.md, or remove the link");
+    } else {
+      error(c, link, "link to '" + rel + "', which is not a chapter",
+            "only chapters can be linked by path; show an image with ![alt](" + path +
+                ") or link to an https: address");
+    }
+    return -1;
+  }
+
+  Book& book_;
+  Diagnostics& diag_;
+  AnchorTable anchors_;
+  std::unordered_map<std::string, int> by_source_;
+};
+
+}  // namespace
+
+void resolve_links(Book& book, Diagnostics& diag) { LinkResolver(book, diag).run(); }
+
+}  // namespace colophon
