@@ -19,6 +19,9 @@ namespace {
 // Deflate level for text entries: the smallest output; XHTML compresses fast anyway.
 constexpr int kDeflateLevel = 9;
 
+// Unix mode recorded for every entry: a regular file, rw-r--r--.
+constexpr zip_uint32_t kUnixFileMode = 0100644;
+
 // One file of the archive.
 struct ZipEntry {
   std::string name;  // path inside the archive
@@ -206,7 +209,8 @@ bool zip_to_memory(const std::vector<ZipEntry>& entries, int64_t time, std::stri
     auto i = static_cast<zip_uint64_t>(index);
     if (zip_set_file_compression(za, i, e.compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
                                  e.compress ? kDeflateLevel : 0) != 0 ||
-        zip_file_set_dostime(za, i, dos_time, dos_date, 0) != 0) {
+        zip_file_set_dostime(za, i, dos_time, dos_date, 0) != 0 ||
+        zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX, kUnixFileMode << 16) != 0) {
       message = zip_strerror(za);
       zip_discard(za);
       zip_source_free(buffer);

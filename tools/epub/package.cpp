@@ -337,6 +337,7 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   out += "<spine toc=\"ncx\">\n";
   if (plan.cover_asset >= 0) out += "<itemref idref=\"cover\"/>\n";
   out += "<itemref idref=\"titlepage\"/>\n";
+  out += "<itemref idref=\"nav\"/>\n";  // a contents page in the reading order
   for (size_t c = 0; c < book.chapters.size(); ++c)
     out += "<itemref idref=\"c" + std::to_string(c + 1) + "\"/>\n";
   if (plan.notes_file) out += "<itemref idref=\"notes\"/>\n";
@@ -409,18 +410,20 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan) {
   out += "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">\n<h2>";
   esc(out, generated_label(lang, "landmarks"));
   out += "</h2>\n<ol>\n";
-  auto landmark = [&](const char* type, const std::string& href, const std::string& label) {
+  auto landmark = [&](const char* type, const std::string& file, const std::string& label,
+                      const char* fragment = "") {
     out += "<li><a epub:type=\"";
     out += type;
     out += "\" href=\"";
-    esc(out, encode_href(href), true);
+    esc(out, encode_href(file), true);
+    out += fragment;
     out += "\">";
     esc(out, label);
     out += "</a></li>\n";
   };
   if (plan.cover_asset >= 0) landmark("cover", plan.names.cover, generated_label(lang, "cover"));
   landmark("titlepage", plan.names.title_page, generated_label(lang, "title-page"));
-  landmark("toc", plan.names.nav + "#toc", contents);
+  landmark("toc", plan.names.nav, contents, "#toc");
   int start = -1;
   for (size_t c = 0; c < book.chapters.size() && start < 0; ++c)
     if (book.chapters[c].role == ChapterRole::Numbered) start = static_cast<int>(c);
@@ -455,6 +458,8 @@ std::string toc_ncx(const Book& book, const PackagePlan& plan) {
   std::vector<TocEntry> toc = plan.toc;
   if (toc.empty())
     toc.push_back({0, generated_label(book.meta.language, "title-page"), plan.names.title_page});
+  // Entries that point at the same place share a play order (a part and its first chapter).
+  std::vector<std::string> targets;
   int prev = 0;
   for (size_t i = 0; i < toc.size(); ++i) {
     const TocEntry& e = toc[i];
@@ -467,8 +472,10 @@ std::string toc_ncx(const Book& book, const PackagePlan& plan) {
     // A part title points at its first chapter (the next entry).
     std::string src = e.href;
     for (size_t j = i + 1; src.empty() && j < toc.size(); ++j) src = toc[j].href;
+    size_t order = std::find(targets.begin(), targets.end(), src) - targets.begin() + 1;
+    if (order > targets.size()) targets.push_back(src);
     out += "<navPoint id=\"navpoint-" + std::to_string(i + 1) + "\" playOrder=\"" +
-           std::to_string(i + 1) + "\">\n<navLabel><text>";
+           std::to_string(order) + "\">\n<navLabel><text>";
     esc(out, e.label);
     out += "</text></navLabel>\n<content src=\"";
     esc(out, src, true);
