@@ -1,12 +1,448 @@
-// STUB: replaced by the layout engine.
+// The layout pipeline: flow the body, paginate it, then build the front matter (title
+// page, copyright page, contents with the body's page numbers) and compose every page
+// with margins, running heads and folios.
 #include "layout/layout.h"
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <deque>
+#include <unordered_set>
+
+#include "layout/engine.h"
+#include "layout/flow.h"
+#include "layout/paginate.h"
+
 namespace colophon {
-Document layout_book(const Book&, const Style& style, const FontMetrics&, Diagnostics&) {
-  Document d;
-  d.width = style.page_width;
-  d.height = style.page_height;
-  return d;
+
+namespace {
+
+using namespace layout;
+
+constexpr double kFootSeparatorLeadings = 1.0;  // space above footnotes, in body leadings
+constexpr double kFootRuleRatio = 0.3;          // footnote rule length, of the measure
+constexpr double kFootRuleThickness = 0.4;      // points
+constexpr double kHeadRaiseLeadings = 1.6;      // running head baseline above the text block
+constexpr double kFootFolioLeadings = 2.2;      // opening-page folio baseline below the text block
+constexpr double kLeaderPitchEm = 0.6;          // distance of dots in contents leaders, body ems
+constexpr double kTocNumberColumnEm = 2.8;      // width reserved for page numbers, body ems
+
+std::string roman(int n) {
+  static const std::pair<int, const char*> kDigits[] = {
+      {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"},
+      {50, "l"},   {40, "xl"},  {10, "x"},  {9, "ix"},   {5, "v"},   {4, "iv"}, {1, "i"}};
+  std::string out;
+  for (auto [v, s] : kDigits)
+    while (n >= v) {
+      out += s;
+      n -= v;
+    }
+  return out;
 }
-std::string dump_document(const Document&) { return {}; }
+
+// Returns a penalty that forbids a page break.
+VItem keep_item() {
+  VItem v;
+  v.kind = VItem::Kind::Penalty;
+  v.penalty = kInfPenalty;
+  return v;
+}
+
+// Builds and composes pages for one book.
+class Composer {
+ public:
+  Composer(Context& ctx) : ctx_(ctx), flow_(ctx) {}
+
+  Document run() {
+    const Book& book = ctx_.book;
+    const Style& st = ctx_.style;
+    Document doc;
+    doc.width = st.page_width;
+    doc.height = st.page_height;
+
+    // Body: chapters (with part pages) and endnotes.
+    int part = -1;
+    for (size_t c = 0; c < book.chapters.size(); ++c) {
+      const Chapter& ch = book.chapters[c];
+      if (ch.part >= 0 && ch.part != part && ch.part < static_cast<int>(book.parts.size())) {
+        part = ch.part;
+        flow_.add_part(part);
+      }
+      flow_.add_chapter(static_cast<int>(c));
+    }
+    if (book.note_options.pdf_placement == NoteOptions::Placement::Book) flow_.add_book_notes();
+    FlowResult body = flow_.take();
+    outline_ = body.outline;
+    std::vector<std::vector<VItem>> note_lines(book.notes.size());
+    if (book.note_options.pdf_placement == NoteOptions::Placement::Page)
+      for (size_t n = 0; n < book.notes.size(); ++n)
+        note_lines[n] = flow_.footnote_lines(static_cast<int>(n));
+    PageSpec spec;
+    spec.height = flow_.text_height();
+    spec.measure = flow_.measure();
+    spec.foot_separator = kFootSeparatorLeadings * st.leading;
+    spec.two_sided = st.two_sided;
+    std::deque<VItem> owned;
+    std::vector<BodyPage> pages = paginate(body, note_lines, spec, owned);
+    std::vector<int> chapter_page(book.chapters.size(), -1);
+    for (size_t p = 0; p < pages.size(); ++p)
+      for (const Placed& pl : pages[p].body)
+        if (pl.item->toc_chapter >= 0 && chapter_page[pl.item->toc_chapter] < 0)
+          chapter_page[pl.item->toc_chapter] = static_cast<int>(p);
+
+    // Front matter: title, copyright, contents (now that chapter pages are known).
+    title_page(doc);
+    copyright_page(doc);
+    FlowResult toc = contents(chapter_page);
+    std::deque<VItem> toc_owned;
+    std::vector<BodyPage> toc_pages = paginate(toc, {}, spec, toc_owned);
+    if (st.two_sided && doc.pages.size() % 2 == 1) doc.pages.emplace_back();
+    int toc_first = static_cast<int>(doc.pages.size());
+    for (const BodyPage& p : toc_pages) compose(doc, p, "Contents");
+    if (st.two_sided && doc.pages.size() % 2 == 1) doc.pages.emplace_back();
+    for (size_t i = 0; i < doc.pages.size(); ++i) doc.pages[i].label = roman(static_cast<int>(i) + 1);
+    if (!toc_pages.empty()) doc.outline.insert(doc.outline.begin(), OutlineEntry{"Contents", 0, toc_first, 0});
+    const int front = static_cast<int>(doc.pages.size());
+    doc.labels.push_back(PageLabelRange{0, PageLabelRange::Style::LowerRoman, 1});
+
+    for (const BodyPage& p : pages) compose(doc, p, {});
+    for (size_t i = front; i < doc.pages.size(); ++i)
+      doc.pages[i].label = std::to_string(i - front + 1);
+    if (!pages.empty()) doc.labels.push_back(PageLabelRange{front, PageLabelRange::Style::Decimal, 1});
+    check_links(doc);
+    return doc;
+  }
+
+ private:
+  struct Margins {
+    double left, top;
+    bool recto;
+  };
+
+  Margins margins_for(const Document& doc) const {
+    const Style& st = ctx_.style;
+    bool recto = doc.pages.size() % 2 == 0;  // pages count from 1: even index = odd page
+    double left = !st.two_sided || recto ? st.margin_inner : st.margin_outer;
+    return {left, st.margin_top, recto};
+  }
+
+  void place(Page& page, const VItem& item, double x, double y, int page_index, Document& doc) {
+    append_content(page, item.content, x, y);
+    for (int o : item.outline) {
+      const PendingOutline& po = outline_[o];
+      doc.outline.push_back(OutlineEntry{po.title, po.level, page_index, y});
+    }
+  }
+
+  // Draws BODY onto a new page of DOC and queues its head or folio; HEAD overrides the
+  // running head (front matter).
+  void compose(Document& doc, const BodyPage& body, const std::string& head) {
+    const Style& st = ctx_.style;
+    Margins m = margins_for(doc);
+    int index = static_cast<int>(doc.pages.size());
+    doc.pages.emplace_back();
+    Page& page = doc.pages.back();
+    if (body.blank) return;
+    for (const Placed& p : body.body) place(page, *p.item, m.left, m.top + p.y, index, doc);
+    if (!body.notes.empty()) {
+      Rule r;
+      r.x = m.left;
+      r.y = m.top + body.foot_top + (kFootSeparatorLeadings * st.leading) * 0.45;
+      r.width = (st.page_width - st.margin_inner - st.margin_outer) * kFootRuleRatio;
+      r.height = kFootRuleThickness;
+      page.rules.push_back(r);
+      for (const Placed& p : body.notes) place(page, *p.item, m.left, m.top + p.y, index, doc);
+    }
+    pending_heads_.push_back({index, body.opening, body.chapter, head});
+  }
+
+  // Adds running heads and folios once labels are known.
+  void finish_heads(Document& doc) {
+    const Style& st = ctx_.style;
+    const FaceId face{FaceFamily::Text, FaceStyle::Italic};
+    const FaceId folio_face{FaceFamily::Text, FaceStyle::Regular};
+    const double measure = st.page_width - st.margin_inner - st.margin_outer;
+    for (const PendingHead& h : pending_heads_) {
+      Page& page = doc.pages[h.page];
+      bool recto = h.page % 2 == 0;
+      double left = !st.two_sided || recto ? st.margin_inner : st.margin_outer;
+      const std::string& folio = page.label;
+      double fw = text_width(ctx_, folio_face, st.folio_size, folio);
+      if (h.opening) {
+        double y = st.page_height - st.margin_bottom + kFootFolioLeadings * st.leading;
+        draw_text(ctx_, page, left + (measure - fw) / 2, y, folio_face, st.folio_size, folio);
+        continue;
+      }
+      double y = st.margin_top - kHeadRaiseLeadings * st.leading;
+      std::string text = h.head;
+      if (text.empty()) {
+        if (!recto || !st.two_sided) text = ctx_.book.meta.title;
+        else if (h.chapter >= 0) text = ctx_.book.chapters[h.chapter].title;
+        else text = "Notes";
+      }
+      double tw = text_width(ctx_, face, st.running_head_size, text);
+      if (tw < measure - 2 * fw - 24)
+        draw_text(ctx_, page, left + (measure - tw) / 2, y, face, st.running_head_size, text);
+      double fx = recto || !st.two_sided ? left + measure - fw : left;
+      draw_text(ctx_, page, fx, y, folio_face, st.folio_size, folio);
+    }
+    pending_heads_.clear();
+  }
+
+  // Sets TEXT centred at Y in SIZE and STYLE on PAGE; returns the y below it.
+  double centred(Page& page, double y, const std::string& text, double size, FaceStyle style,
+                 double left, double measure) {
+    if (text.empty()) return y;
+    Frame f;
+    f.left = left;
+    f.measure = measure;
+    f.size = size;
+    f.leading = size * 1.3;
+    f.justify = Justify::Center;
+    f.hyphenate = false;
+    f.style = style;
+    std::vector<Inline> in(1);
+    in[0].text = text;
+    Paragraph p = collect_inlines(ctx_, in, f);
+    for (VItem& l : set_paragraph(ctx_, p, f)) {
+      append_content(page, l.content, 0, y);
+      y += l.height;
+    }
+    return y;
+  }
+
+  void title_page(Document& doc) {
+    const Style& st = ctx_.style;
+    const Metadata& meta = ctx_.book.meta;
+    double measure = st.page_width - st.margin_inner - st.margin_outer;
+    doc.pages.emplace_back();
+    Page& page = doc.pages.back();
+    double left = st.margin_inner;
+    double y = st.margin_top + (st.page_height - st.margin_top - st.margin_bottom) * 0.22;
+    y = centred(page, y, meta.title.empty() ? "Untitled" : meta.title, st.heading_sizes[0] * 1.45,
+                FaceStyle::Bold, left, measure);
+    y = centred(page, y + st.leading * 0.6, meta.subtitle, st.heading_sizes[1], FaceStyle::Italic,
+                left, measure);
+    std::string authors;
+    for (size_t i = 0; i < meta.authors.size(); ++i)
+      authors += (i == 0 ? "" : i + 1 == meta.authors.size() ? " and " : ", ") + meta.authors[i];
+    centred(page, y + st.leading * 3, authors, st.heading_sizes[2], FaceStyle::Regular, left, measure);
+    if (!meta.publisher.empty())
+      centred(page, st.page_height - st.margin_bottom - st.leading * 2, meta.publisher, st.font_size,
+              FaceStyle::Regular, left, measure);
+  }
+
+  void copyright_page(Document& doc) {
+    const Style& st = ctx_.style;
+    const Metadata& meta = ctx_.book.meta;
+    doc.pages.emplace_back();
+    Page& page = doc.pages.back();
+    double left = st.two_sided ? st.margin_outer : st.margin_inner;
+    double measure = st.page_width - st.margin_inner - st.margin_outer;
+    std::vector<std::string> lines;
+    lines.push_back(meta.title.empty() ? "Untitled" : meta.title);
+    if (!meta.subtitle.empty()) lines.push_back(meta.subtitle);
+    if (!meta.authors.empty()) {
+      std::string a = "by ";
+      for (size_t i = 0; i < meta.authors.size(); ++i) a += (i ? ", " : "") + meta.authors[i];
+      lines.push_back(a);
+    }
+    lines.emplace_back();
+    if (!meta.publisher.empty()) lines.push_back("Published by " + meta.publisher);
+    if (!meta.date.empty()) lines.push_back(meta.date);
+    if (!meta.rights.empty()) lines.push_back(meta.rights);
+    if (!meta.identifier.empty()) lines.push_back(meta.identifier);
+    lines.emplace_back();
+    lines.push_back("Typeset with colophon");
+    Frame f;
+    f.left = left;
+    f.measure = measure;
+    f.size = st.footnote_size;
+    f.leading = st.footnote_leading;
+    f.justify = Justify::Left;
+    f.hyphenate = false;
+    std::vector<VItem> all;
+    for (const std::string& text : lines) {
+      if (text.empty()) {
+        VItem gap;
+        gap.height = f.leading;
+        all.push_back(std::move(gap));
+        continue;
+      }
+      std::vector<Inline> in(1);
+      in[0].text = text;
+      Paragraph p = collect_inlines(ctx_, in, f);
+      for (VItem& l : set_paragraph(ctx_, p, f)) all.push_back(std::move(l));
+    }
+    double h = 0;
+    for (const VItem& l : all) h += l.height;
+    double y = st.page_height - st.margin_bottom - h;
+    for (const VItem& l : all) {
+      append_content(page, l.content, 0, y);
+      y += l.height;
+    }
+  }
+
+  // Builds the table of contents as a vertical list, page numbers from CHAPTER_PAGE.
+  FlowResult contents(const std::vector<int>& chapter_page) {
+    const Style& st = ctx_.style;
+    const Book& book = ctx_.book;
+    FlowResult out;
+    const double measure = st.page_width - st.margin_inner - st.margin_outer;
+    VItem open;
+    open.opening = true;
+    open.height = (st.page_height - st.margin_top - st.margin_bottom) * 0.18;
+    open.content.anchors.push_back(Anchor{"contents", 0});
+    out.items.push_back(std::move(open));
+    Frame title;
+    title.measure = measure;
+    title.size = st.heading_sizes[0];
+    title.leading = title.size * 1.25;
+    title.justify = Justify::Left;
+    title.style = FaceStyle::Bold;
+    title.hyphenate = false;
+    std::vector<Inline> t(1);
+    t[0].text = "Contents";
+    Paragraph tp = collect_inlines(ctx_, t, title);
+    for (VItem& l : set_paragraph(ctx_, tp, title)) {
+      out.items.push_back(keep_item());
+      out.items.push_back(std::move(l));
+    }
+    VItem gap;
+    gap.kind = VItem::Kind::Penalty;
+    gap.penalty = kInfPenalty;
+    out.items.push_back(std::move(gap));
+    VItem sp;
+    sp.kind = VItem::Kind::Glue;
+    sp.height = 2 * st.leading;
+    out.items.push_back(std::move(sp));
+
+    const FaceId face{FaceFamily::Text, FaceStyle::Regular};
+    const double num_col = kTocNumberColumnEm * st.font_size;
+    const double pitch = kLeaderPitchEm * st.font_size;
+    int part = -1;
+    for (size_t c = 0; c < book.chapters.size(); ++c) {
+      const Chapter& ch = book.chapters[c];
+      if (ch.part >= 0 && ch.part != part && ch.part < static_cast<int>(book.parts.size())) {
+        part = ch.part;
+        Frame f;
+        f.measure = measure;
+        f.size = st.font_size;
+        f.leading = st.leading;
+        f.justify = Justify::Left;
+        f.style = FaceStyle::Bold;
+        f.hyphenate = false;
+        std::vector<Inline> in(1);
+        in[0].text = book.parts[part];
+        Paragraph p = collect_inlines(ctx_, in, f);
+        VItem g;
+        g.kind = VItem::Kind::Glue;
+        g.height = st.leading * 0.5;
+        out.items.push_back(std::move(g));
+        for (VItem& l : set_paragraph(ctx_, p, f)) out.items.push_back(std::move(l));
+        out.items.push_back(keep_item());
+      }
+      Frame f;
+      double indent = ch.depth * 1.5 * st.font_size;
+      f.left = indent;
+      f.measure = measure - indent - num_col;
+      f.size = st.font_size;
+      f.leading = st.leading;
+      f.justify = Justify::Left;
+      f.hyphenate = false;
+      std::vector<Inline> in(1);
+      in[0].text = ch.title;
+      Paragraph p = collect_inlines(ctx_, in, f);
+      std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+      if (lines.empty()) continue;
+      VItem& last = lines.back();
+      double end = indent;
+      double base = last.content.texts.empty() ? st.leading * 0.75 : last.content.texts[0].y;
+      for (const TextRun& r : last.content.texts)
+        end = std::max(end, r.x + ctx_.metrics.width(r.face, r.text) * r.size);
+      std::string num = chapter_page[c] >= 0 ? std::to_string(chapter_page[c] + 1) : "";
+      double nw = text_width(ctx_, face, st.font_size, num);
+      double num_x = measure - nw;
+      double dot_w = text_width(ctx_, face, st.font_size, ".");
+      for (double x = std::ceil((end + pitch) / pitch) * pitch; x + dot_w < measure - num_col + pitch * 0.5 && x + dot_w < num_x - pitch * 0.5; x += pitch)
+        draw_text(ctx_, last.content, x, base, face, st.font_size, ".");
+      draw_text(ctx_, last.content, num_x, base, face, st.font_size, num);
+      for (VItem& l : lines) {
+        LinkArea a;
+        a.x = indent;
+        a.width = measure - indent;
+        a.height = l.height;
+        a.dest = ch.id;
+        l.content.links.push_back(std::move(a));
+      }
+      VItem g;
+      g.kind = VItem::Kind::Glue;
+      g.height = ch.depth == 0 ? st.leading * 0.25 : 0;
+      out.items.push_back(std::move(g));
+      for (size_t k = 0; k < lines.size(); ++k) {
+        if (k > 0) {
+          out.items.push_back(keep_item());
+        }
+        out.items.push_back(std::move(lines[k]));
+      }
+    }
+    return out;
+  }
+
+  // Points links at anchors that exist: a missing element falls back to its chapter,
+  // a missing chapter drops the link.
+  void check_links(Document& doc) {
+    std::unordered_set<std::string> names;
+    for (const Page& p : doc.pages)
+      for (const Anchor& a : p.anchors) names.insert(a.name);
+    for (Page& p : doc.pages) {
+      std::vector<LinkArea> kept;
+      for (LinkArea& l : p.links) {
+        if (!l.dest.empty() && !names.count(l.dest)) {
+          std::string chapter = l.dest.substr(0, l.dest.find('#'));
+          if (!names.count(chapter)) continue;
+          l.dest = chapter;
+        }
+        kept.push_back(std::move(l));
+      }
+      p.links = std::move(kept);
+    }
+  }
+
+ public:
+  // Finishes heads after labels are set (called by layout_book).
+  void heads(Document& doc) { finish_heads(doc); }
+  // Gives the outline titles the flow collected.
+  void set_outline(std::vector<PendingOutline> o) { outline_ = std::move(o); }
+
+ private:
+  struct PendingHead {
+    int page;
+    bool opening;
+    int chapter;
+    std::string head;
+  };
+  Context& ctx_;
+  Flow flow_;
+  std::vector<PendingOutline> outline_;
+  std::vector<PendingHead> pending_heads_;
+};
+
+}  // namespace
+
+Document layout_book(const Book& book, const Style& style, const FontMetrics& metrics,
+                     Diagnostics& diag) {
+  Context ctx{book, style, metrics, diag};
+  std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  std::unique_ptr<Hyphenator> hyphenator;
+  if (style.hyphenate) {
+    hyphenator = std::make_unique<Hyphenator>(book.meta.language, diag, config);
+    if (hyphenator->available()) ctx.hyphenator = hyphenator.get();
+  }
+  Composer composer(ctx);
+  Document doc = composer.run();
+  composer.heads(doc);
+  return doc;
+}
+
 }  // namespace colophon

@@ -1,6 +1,348 @@
-// STUB: replaced by the style loader.
+// The style loader: styles/pdf.toml (embedded), then the book's style file.
 #include "layout/style.h"
 
+#include <charconv>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <toml++/toml.h>
+
+#include "core/paths.h"
+#include "core/resources.h"
+
 namespace colophon {
-Style load_style(const Book&, Diagnostics&) { return Style{}; }
+
+namespace {
+
+constexpr double kPointsPerInch = 72.0;
+constexpr double kPointsPerMm = 72.0 / 25.4;
+
+SourcePos pos_of(const toml::source_region& r) {
+  return SourcePos{static_cast<uint32_t>(r.begin.line), static_cast<uint32_t>(r.begin.column)};
+}
+
+// Parses "<number><unit>" with unit pt, mm, cm, in or em (EM points per em); a bare
+// number is points.
+std::optional<double> parse_length_text(std::string_view s, double em) {
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  size_t n = 0;
+  while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.')) ++n;
+  if (n == 0) return std::nullopt;
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + n, v);
+  if (ec != std::errc() || p != s.data() + n) return std::nullopt;
+  std::string_view unit = s.substr(n);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (unit.empty() || unit == "pt") return v;
+  if (unit == "mm") return v * kPointsPerMm;
+  if (unit == "cm") return v * 10 * kPointsPerMm;
+  if (unit == "in") return v * kPointsPerInch;
+  if (unit == "em") return v * em;
+  return std::nullopt;
+}
+
+// Reads one style file into a Style, reporting at FILE's line and column.
+class StyleReader {
+ public:
+  StyleReader(const std::string& file, Style& style, Diagnostics& diag, std::string base_dir)
+      : file_(file), style_(style), diag_(diag), base_dir_(std::move(base_dir)) {}
+
+  void read(const toml::table& root) {
+    // Sizes first, so lengths in em anywhere in the file use this file's body size.
+    if (const toml::table* sizes = root["sizes"].as_table())
+      if (const toml::node* body = sizes->get("body")) size(*body, style_.font_size);
+    for (auto&& [key, node] : root) {
+      std::string_view k = key.str();
+      if (k == "trim") {
+        trim(node);
+      } else if (k == "two-sided") {
+        boolean(node, style_.two_sided);
+      } else if (k == "chapter-recto") {
+        boolean(node, style_.chapter_recto);
+      } else if (k == "margins") {
+        table(key, node, [&](std::string_view name, const toml::node& v) {
+          if (name == "top") return length(v, style_.margin_top), true;
+          if (name == "bottom") return length(v, style_.margin_bottom), true;
+          if (name == "inner") return length(v, style_.margin_inner), true;
+          if (name == "outer") return length(v, style_.margin_outer), true;
+          return false;
+        });
+      } else if (k == "fonts") {
+        table(key, node, [&](std::string_view name, const toml::node& v) {
+          FontFiles* files = name == "text"       ? &style_.fonts.text
+                             : name == "mono"     ? &style_.fonts.mono
+                             : name == "fallback" ? &style_.fonts.fallback
+                                                  : nullptr;
+          if (!files) return false;
+          fonts(name, v, *files);
+          return true;
+        });
+      } else if (k == "sizes") {
+        table(key, node, [&](std::string_view name, const toml::node& v) {
+          if (name == "body") return true;  // read above
+          if (name == "footnote") return size(v, style_.footnote_size), true;
+          if (name == "footnote-leading") return length(v, style_.footnote_leading), true;
+          if (name == "code") return size(v, style_.code_size), true;
+          if (name == "code-leading") return length(v, style_.code_leading), true;
+          if (name == "quote") return size(v, style_.quote_size), true;
+          if (name == "running-head") return size(v, style_.running_head_size), true;
+          if (name == "folio") return size(v, style_.folio_size), true;
+          if (name == "headings") return headings(v), true;
+          return false;
+        });
+      } else if (k == "paragraph") {
+        table(key, node, [&](std::string_view name, const toml::node& v) {
+          if (name == "leading") return length(v, style_.leading), true;
+          if (name == "indent") return length(v, style_.paragraph_indent, true), true;
+          if (name == "justify") return boolean(v, style_.justify), true;
+          if (name == "hyphenate") return boolean(v, style_.hyphenate), true;
+          if (name == "widows") return count(v, style_.widows, 1, 10), true;
+          if (name == "orphans") return count(v, style_.orphans, 1, 10), true;
+          if (name == "max-consecutive-hyphens")
+            return count(v, style_.max_consecutive_hyphens, 0, 100), true;
+          return false;
+        });
+      } else {
+        unknown(key);
+      }
+    }
+  }
+
+ private:
+  void bad(const toml::node& node, const std::string& what, const std::string& hint) {
+    diag_.error(file_, pos_of(node.source()), what, hint);
+  }
+  void unknown(const toml::key& key) {
+    diag_.warning(file_, pos_of(key.source()), "unknown style key '" + std::string(key.str()) + "'",
+                  "see the comments in styles/pdf.toml for the keys a style may set");
+  }
+
+  // Walks the table NODE, handing each entry to F; entries F does not know are warned about.
+  void table(const toml::key& key, const toml::node& node,
+             const std::function<bool(std::string_view, const toml::node&)>& f) {
+    const toml::table* t = node.as_table();
+    if (!t) {
+      bad(node, "'" + std::string(key.str()) + "' must be a table", "write it as [" +
+                                                                        std::string(key.str()) + "]");
+      return;
+    }
+    for (auto&& [k, v] : *t)
+      if (!f(k.str(), v)) unknown(k);
+  }
+
+  void trim(const toml::node& node) {
+    double w = 0, h = 0;
+    const auto* s = node.as_string();
+    if (!s || !parse_trim(s->get(), w, h)) {
+      bad(node, "bad trim size", "use a5, a4, letter, 6x9in or a custom \"<w>x<h>mm\" (mm, in or pt)");
+      return;
+    }
+    style_.page_width = w;
+    style_.page_height = h;
+  }
+
+  void boolean(const toml::node& node, bool& out) {
+    if (auto b = node.value<bool>(); b && node.is_boolean()) out = *b;
+    else bad(node, "expected true or false", "write the value without quotes: true or false");
+  }
+
+  void length(const toml::node& node, double& out, bool allow_zero = false) {
+    std::optional<double> v;
+    if (node.is_integer() || node.is_floating_point()) v = node.value<double>();
+    else if (const auto* s = node.as_string()) v = parse_length_text(s->get(), style_.font_size);
+    if (!v || *v < 0 || (*v == 0 && !allow_zero) || *v > 2000) {
+      bad(node, "bad length", "write a number of points or a string such as \"15mm\", \"0.5in\", "
+                              "\"12pt\" or \"1.5em\"");
+      return;
+    }
+    out = *v;
+  }
+
+  void size(const toml::node& node, double& out) {
+    double v = out;
+    length(node, v);
+    if (v < 2 || v > 200) {
+      bad(node, "font size out of range", "use a size between 2 and 200 points");
+      return;
+    }
+    out = v;
+  }
+
+  void count(const toml::node& node, int& out, int lo, int hi) {
+    auto v = node.value<int64_t>();
+    if (!node.is_integer() || !v || *v < lo || *v > hi) {
+      bad(node, "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi),
+          "write a plain integer");
+      return;
+    }
+    out = static_cast<int>(*v);
+  }
+
+  void headings(const toml::node& node) {
+    const toml::array* a = node.as_array();
+    if (!a || a->empty() || a->size() > 6) {
+      bad(node, "headings must be an array of 1 to 6 sizes", "write e.g. headings = [17, 13.5, 11.5]");
+      return;
+    }
+    for (size_t i = 0; i < a->size(); ++i) size((*a)[i], style_.heading_sizes[i]);
+    for (size_t i = a->size(); i < 6; ++i) style_.heading_sizes[i] = style_.heading_sizes[a->size() - 1];
+  }
+
+  void fonts(std::string_view family, const toml::node& node, FontFiles& files) {
+    const toml::table* t = node.as_table();
+    if (!t) {
+      bad(node, "fonts." + std::string(family) + " must be a table",
+          "write it as [fonts." + std::string(family) + "] with regular, italic, bold, bold-italic");
+      return;
+    }
+    for (auto&& [k, v] : *t) {
+      std::string_view name = k.str();
+      std::string* slot = name == "regular"       ? &files.regular
+                          : name == "italic"      ? &files.italic
+                          : name == "bold"        ? &files.bold
+                          : name == "bold-italic" ? &files.bold_italic
+                                                  : nullptr;
+      if (!slot) {
+        unknown(k);
+        continue;
+      }
+      const auto* s = v.as_string();
+      if (!s) {
+        bad(v, "expected a font file path", "write the path to a .ttf file in quotes");
+        continue;
+      }
+      std::filesystem::path p(s->get());
+      if (p.is_relative() && !base_dir_.empty()) p = std::filesystem::path(base_dir_) / p;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(p, ec)) {
+        bad(v, "font file '" + s->get() + "' not found",
+            "install the font or give the full path to an existing .ttf file");
+        continue;
+      }
+      *slot = p.string();
+    }
+  }
+
+  const std::string& file_;
+  Style& style_;
+  Diagnostics& diag_;
+  std::string base_dir_;
+};
+
+bool parse_number(std::string_view s, double& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && out > 0;
+}
+
+}  // namespace
+
+bool parse_trim(std::string_view text, double& width, double& height) {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::map<std::string, std::pair<double, double>, std::less<>> kNamed = {
+      {"a4", {595.28, 841.89}},  {"a5", {419.53, 595.28}},  {"a6", {297.64, 419.53}},
+      {"b5", {498.90, 708.66}},  {"letter", {612, 792}},    {"6x9", {432, 648}},
+      {"5x8", {360, 576}},       {"5.5x8.5", {396, 612}},   {"royal", {442.2, 663.3}},
+  };
+  if (auto it = kNamed.find(t); it != kNamed.end()) {
+    width = it->second.first;
+    height = it->second.second;
+    return true;
+  }
+  double scale = 0;
+  std::string_view v(t);
+  if (v.ends_with("mm")) scale = kPointsPerMm;
+  else if (v.ends_with("in")) scale = kPointsPerInch;
+  else if (v.ends_with("pt")) scale = 1;
+  else return false;
+  v.remove_suffix(2);
+  size_t x = v.find('x');
+  if (x == std::string_view::npos) return false;
+  double w = 0, h = 0;
+  if (!parse_number(v.substr(0, x), w) || !parse_number(v.substr(x + 1), h)) return false;
+  w *= scale;
+  h *= scale;
+  if (w < 72 || h < 72 || w > 14400 || h > 14400) return false;
+  width = w;
+  height = h;
+  return true;
+}
+
+bool apply_style_toml(std::string_view text, const std::string& file, Style& style,
+                      Diagnostics& diag) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    diag.error(file, pos_of(e.source()), std::string(e.description()),
+               "fix the TOML syntax at this place");
+    return false;
+  }
+  std::string base = std::filesystem::path(file).parent_path().string();
+  StyleReader(file, style, diag, base).read(root);
+  return true;
+}
+
+Style load_style(const Book& book, Diagnostics& diag) {
+  Style style;
+  const char* kNoto = "/usr/share/fonts/truetype/noto/NotoSerif-";
+  const char* kDejaVu = "/usr/share/fonts/truetype/dejavu/";
+  style.fonts.text = {std::string(kNoto) + "Regular.ttf", std::string(kNoto) + "Italic.ttf",
+                      std::string(kNoto) + "Bold.ttf", std::string(kNoto) + "BoldItalic.ttf"};
+  style.fonts.mono = {std::string(kDejaVu) + "DejaVuSansMono.ttf",
+                      std::string(kDejaVu) + "DejaVuSansMono-Oblique.ttf",
+                      std::string(kDejaVu) + "DejaVuSansMono-Bold.ttf",
+                      std::string(kDejaVu) + "DejaVuSansMono-BoldOblique.ttf"};
+  style.fonts.fallback = {std::string(kDejaVu) + "DejaVuSans.ttf", "",
+                          std::string(kDejaVu) + "DejaVuSans-Bold.ttf", ""};
+  if (auto builtin = resource("styles/pdf.toml"))
+    apply_style_toml(*builtin, "styles/pdf.toml", style, diag);
+
+  if (!book.pdf.style.empty()) {
+    SafePath p = resolve_inside(book.root, book.root, book.pdf.style);
+    std::string shown = book.display(p.relative.empty() ? book.pdf.style : p.relative);
+    std::optional<std::string> text;
+    if (p.status == SafePath::Status::Ok) text = read_file(p.absolute);
+    if (!text) {
+      diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
+                 "PDF style file '" + book.pdf.style + "' not found or outside the book",
+                 "set [output.pdf] style to a TOML file inside the book directory");
+    } else {
+      // Relative font paths in a book's style are relative to the style file.
+      toml::table root;
+      bool ok = true;
+      try {
+        root = toml::parse(*text, shown);
+      } catch (const toml::parse_error& e) {
+        diag.error(shown, pos_of(e.source()), std::string(e.description()),
+                   "fix the TOML syntax at this place");
+        ok = false;
+      }
+      if (ok) StyleReader(shown, style, diag, p.absolute.parent_path().string()).read(root);
+    }
+  }
+  if (!book.pdf.trim.empty()) {
+    double w = 0, h = 0;
+    if (parse_trim(book.pdf.trim, w, h)) {
+      style.page_width = w;
+      style.page_height = h;
+    } else {
+      diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
+                 "bad PDF trim size '" + book.pdf.trim + "'",
+                 "use a5, a4, letter, 6x9in or a custom \"<w>x<h>mm\" (mm, in or pt)");
+    }
+  }
+  // A measure narrower than a few ems cannot hold text: fall back to proportional margins.
+  double min_measure = 6 * style.font_size;
+  if (style.page_width - style.margin_inner - style.margin_outer < min_measure ||
+      style.page_height - style.margin_top - style.margin_bottom < 8 * style.leading) {
+    diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
+               "the PDF margins leave no room for text on the page",
+               "make the margins smaller or the trim size larger");
+    style.margin_inner = style.margin_outer = style.page_width * 0.12;
+    style.margin_top = style.margin_bottom = style.page_height * 0.1;
+  }
+  return style;
+}
+
 }  // namespace colophon

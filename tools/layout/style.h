@@ -1,7 +1,9 @@
 // The PDF style: page size, margins, fonts, sizes, leading, indents (styles/pdf.toml,
 // overridable per book).
 #pragma once
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "core/diagnostics.h"
 #include "layout/metrics.h"
@@ -9,7 +11,7 @@
 
 namespace colophon {
 
-// Everything about the look of the PDF.
+// Everything about the look of the PDF. Lengths are in PostScript points.
 struct Style {
   double page_width = 419.53;   // points (A5)
   double page_height = 595.28;
@@ -17,10 +19,38 @@ struct Style {
   double font_size = 10.5;      // body text, points
   double leading = 13.5;        // baseline to baseline, points
   FontSet fonts;
+
+  // Added by the layout engine (the fields above are the contract with tools/pdf).
+  double footnote_size = 8.5;       // footnote text size
+  double footnote_leading = 10.5;   // footnote baseline to baseline
+  std::array<double, 6> heading_sizes = {17, 13.5, 11.5, 10.5, 10.5, 10.5};  // h1..h6
+  double code_size = 8.5;           // code blocks and inline code
+  double code_leading = 11;         // code block baseline to baseline
+  double quote_size = 9.5;          // block quotes
+  double running_head_size = 8.5;   // running heads
+  double folio_size = 9;            // page numbers
+  double paragraph_indent = 12;     // first-line indent of paragraphs
+  bool justify = true;              // false: ragged right
+  bool hyphenate = true;            // break words with the language's dictionary
+  bool two_sided = true;            // inner/outer margins swap; blank versos allowed
+  bool chapter_recto = true;        // chapters (and parts) start on a right-hand page
+  int widows = 2;                   // minimum lines of a paragraph at the top of a page
+  int orphans = 2;                  // minimum lines of a paragraph at the foot of a page
+  int max_consecutive_hyphens = 2;  // hard limit of hyphenated lines in a row
 };
 
 // Loads the built-in style (styles/pdf.toml), then the book's own style file and
 // [output.pdf] overrides; reports bad keys and values at their line.
 Style load_style(const Book& book, Diagnostics& diag);
+
+// Applies the style TOML in TEXT (shown as FILE in messages) on top of STYLE; reports
+// syntax errors and bad values as errors and unknown keys as warnings. Returns false
+// when TEXT could not be parsed at all.
+bool apply_style_toml(std::string_view text, const std::string& file, Style& style,
+                      Diagnostics& diag);
+
+// Parses a trim size ("a5", "a4", "letter", "6x9in", "150x220mm", "400x600pt") into
+// WIDTH and HEIGHT in points; returns false when the text is not a trim size.
+bool parse_trim(std::string_view text, double& width, double& height);
 
 }  // namespace colophon

@@ -1,0 +1,181 @@
+// Stage "collect": the inline tree of a paragraph becomes a flat list of styled runs.
+#include "layout/engine.h"
+
+namespace colophon::layout {
+
+namespace {
+
+constexpr double kSuperscriptScale = 0.65;  // note references, relative to the text size
+constexpr double kSuperscriptRise = 0.38;   // ems of the text size the baseline is raised
+
+// The style in force while walking the inline tree.
+struct InlineState {
+  bool italic = false;
+  bool bold = false;
+  bool mono = false;
+  bool strike = false;
+  int link = -1;
+};
+
+FaceStyle style_of(bool italic, bool bold) {
+  if (italic && bold) return FaceStyle::BoldItalic;
+  if (italic) return FaceStyle::Italic;
+  if (bold) return FaceStyle::Bold;
+  return FaceStyle::Regular;
+}
+
+class Collector {
+ public:
+  Collector(Context& ctx, const Frame& frame, Paragraph& out) : ctx_(ctx), frame_(frame), out_(out) {
+    base_.italic = frame.style == FaceStyle::Italic || frame.style == FaceStyle::BoldItalic;
+    base_.bold = frame.style == FaceStyle::Bold || frame.style == FaceStyle::BoldItalic;
+  }
+
+  void walk(const std::vector<Inline>& inlines) { walk(inlines, base_); }
+
+ private:
+  void walk(const std::vector<Inline>& inlines, const InlineState& st) {
+    for (const Inline& in : inlines) walk_one(in, st);
+  }
+
+  void text(const std::string& s, const InlineState& st, SourcePos pos) {
+    if (s.empty()) return;
+    Run r;
+    r.face = FaceId{st.mono ? FaceFamily::Mono : FaceFamily::Text, style_of(st.italic, st.bold)};
+    r.size = st.mono ? frame_.size * ctx_.style.code_size / ctx_.style.font_size : frame_.size;
+    r.strike = st.strike;
+    r.link = st.link;
+    r.pos = pos;
+    // Merge with the previous run when nothing differs (fewer, longer runs).
+    if (!out_.runs.empty()) {
+      Run& p = out_.runs.back();
+      if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == 0 &&
+          p.strike == r.strike && p.link == r.link) {
+        p.text += s;
+        return;
+      }
+    }
+    r.text = s;
+    out_.runs.push_back(std::move(r));
+  }
+
+  void walk_one(const Inline& in, const InlineState& st) {
+    InlineState inner = st;
+    switch (in.kind) {
+      case InlineKind::Text:
+        text(in.text, st, in.pos);
+        break;
+      case InlineKind::SoftBreak:
+        text(" ", st, in.pos);
+        break;
+      case InlineKind::LineBreak: {
+        Run r;
+        r.kind = Run::Kind::LineBreak;
+        r.face = FaceId{FaceFamily::Text, style_of(st.italic, st.bold)};
+        r.size = frame_.size;
+        r.pos = in.pos;
+        out_.runs.push_back(std::move(r));
+        break;
+      }
+      case InlineKind::Emph:
+        inner.italic = !st.italic;
+        walk(in.children, inner);
+        break;
+      case InlineKind::Strong:
+        inner.bold = true;
+        walk(in.children, inner);
+        break;
+      case InlineKind::Strikethrough:
+        inner.strike = true;
+        walk(in.children, inner);
+        break;
+      case InlineKind::Code:
+        inner.mono = true;
+        text(in.text, inner, in.pos);
+        break;
+      case InlineKind::Link: {
+        LinkSpec spec;
+        if (in.target.kind == LinkTarget::Kind::External) {
+          spec.uri = in.url;
+        } else if (in.target.kind == LinkTarget::Kind::Internal && in.target.chapter >= 0 &&
+                   in.target.chapter < static_cast<int>(ctx_.book.chapters.size())) {
+          spec.dest = ctx_.book.chapters[in.target.chapter].id;
+          if (!in.target.anchor.empty()) spec.dest += "#" + in.target.anchor;
+        } else if (in.url.find("://") != std::string::npos || in.url.rfind("mailto:", 0) == 0) {
+          spec.uri = in.url;
+        }
+        if (!spec.uri.empty() || !spec.dest.empty()) {
+          inner.link = static_cast<int>(out_.links.size());
+          out_.links.push_back(std::move(spec));
+        }
+        walk(in.children, inner);
+        break;
+      }
+      case InlineKind::Image:
+        // An image inside running text: its alternative text, in brackets.
+        text("[", st, in.pos);
+        walk(in.children, st);
+        text("]", st, in.pos);
+        break;
+      case InlineKind::NoteRef: {
+        if (in.note < 0 || in.note >= static_cast<int>(ctx_.book.notes.size())) break;
+        Run r;
+        r.kind = Run::Kind::NoteRef;
+        r.face = FaceId{FaceFamily::Text, FaceStyle::Regular};
+        r.size = frame_.size * kSuperscriptScale;
+        r.rise = frame_.size * kSuperscriptRise;
+        r.note = in.note;
+        r.pos = in.pos;
+        r.text = std::to_string(ctx_.book.notes[in.note].number);
+        r.link = static_cast<int>(out_.links.size());
+        out_.links.push_back(LinkSpec{"", note_anchor(ctx_.book, in.note)});
+        out_.runs.push_back(std::move(r));
+        break;
+      }
+      case InlineKind::RawInline:
+        break;  // raw HTML has no meaning on paper
+    }
+  }
+
+  Context& ctx_;
+  const Frame& frame_;
+  Paragraph& out_;
+  InlineState base_;
+};
+
+}  // namespace
+
+bool Context::has_glyph(FaceId face, char32_t cp) {
+  constexpr char32_t kCachedRange = 0x10000;
+  if (cp >= kCachedRange) return metrics.has_glyph(face, cp);
+  if (glyph_cache.empty()) glyph_cache.resize(12);
+  std::vector<uint8_t>& c = glyph_cache[face.index()];
+  if (c.empty()) c.assign(kCachedRange, 0);
+  uint8_t& v = c[cp];
+  if (v == 0) v = metrics.has_glyph(face, cp) ? 1 : 2;
+  return v == 1;
+}
+
+std::string note_anchor(const Book& book, int note) {
+  const Note& n = book.notes[note];
+  std::string chapter = n.chapter >= 0 && n.chapter < static_cast<int>(book.chapters.size())
+                            ? book.chapters[n.chapter].id
+                            : "notes";
+  return chapter + "#" + n.id;
+}
+
+std::string note_ref_anchor(const Book& book, int note) {
+  const Note& n = book.notes[note];
+  std::string chapter = n.chapter >= 0 && n.chapter < static_cast<int>(book.chapters.size())
+                            ? book.chapters[n.chapter].id
+                            : "notes";
+  return chapter + "#" + n.ref_id;
+}
+
+Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame) {
+  Paragraph p;
+  Collector(ctx, frame, p).walk(inlines);
+  return p;
+}
+
+}  // namespace colophon::layout

@@ -1,0 +1,173 @@
+// Internal types shared by the layout stages (collect -> prepare -> linebreak ->
+// flow -> paginate -> compose). Not part of the module's public API; tests use it.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "layout/hyphenate.h"
+#include "layout/metrics.h"
+#include "layout/pages.h"
+#include "layout/style.h"
+#include "model/model.h"
+
+namespace colophon::layout {
+
+constexpr int kInfPenalty = 10000;           // TeX's "infinite" penalty: never break here
+constexpr double kFilStretch = 1e6;          // points; stretch that fills any line (\parfillskip)
+constexpr double kInfBadness = 10000;        // TeX's inf_bad
+
+// One styled piece of a paragraph (stage "collect").
+struct Run {
+  enum class Kind : uint8_t { Text, LineBreak, NoteRef };
+  Kind kind = Kind::Text;
+  FaceId face;
+  bool strike = false;
+  double size = 10;  // points
+  double rise = 0;   // points the baseline is raised (superscripts)
+  int link = -1;     // index into Paragraph::links
+  int note = -1;     // NoteRef: index into Book::notes
+  SourcePos pos;     // for messages
+  std::string text;
+};
+
+// Where a link in a paragraph goes.
+struct LinkSpec {
+  std::string uri;   // external
+  std::string dest;  // internal anchor name
+};
+
+// A paragraph's content as runs, before measuring.
+struct Paragraph {
+  std::vector<Run> runs;
+  std::vector<LinkSpec> links;
+  bool faces_resolved = false;  // prepare has moved missing characters to the fallback face
+};
+
+// One Knuth-Plass item (stage "prepare"). Widths in points.
+struct Item {
+  enum class Type : uint8_t { Box, Glue, Penalty };
+  Type type = Type::Box;
+  bool flagged = false;  // Penalty: a hyphenation break (counts for the hyphen limits)
+  bool hyphen = false;   // Penalty: a '-' is drawn at the end of the line if broken here
+  int run = -1;          // Box text, Glue space, Penalty hyphen: the run it belongs to
+  uint32_t begin = 0, end = 0;  // Box: bytes of the run's text
+  double width = 0, stretch = 0, shrink = 0;
+  double penalty = 0;
+};
+
+// How a paragraph is set.
+enum class Justify : uint8_t { Full, Left, Center, Right };
+
+// Parameters of one line-breaking pass (TeX's names in comments).
+struct BreakParams {
+  double measure = 300;               // points, \hsize
+  double tolerance = 200;             // \tolerance (\pretolerance in the first pass)
+  double emergency_stretch = 0;       // points added to every line's stretch for badness
+  double line_end_stretch = 0;        // points; ragged right's \rightskip stretch
+  int max_hyphens = 2;                // hard limit of consecutive hyphenated lines
+  double line_penalty = 10;           // \linepenalty
+  double adj_demerits = 100;          // adjacent fitness classes differ by more than one
+                                      // (TeX: \adjdemerits = 10000; the brief asks 100)
+  double double_hyphen_demerits = 10000;  // \doublehyphendemerits
+  double final_hyphen_demerits = 5000;    // \finalhyphendemerits
+  bool rescue = false;  // treat every line that is not overfull as feasible (last pass)
+};
+
+// Finds the breaks of minimal total demerits over ITEMS (which end in a forced break);
+// returns false when no feasible set exists. BREAKS gets the item index of each break.
+bool break_lines(const std::vector<Item>& items, const BreakParams& params,
+                 std::vector<int>& breaks, double* total_demerits);
+
+// Returns the total demerits of the given break sequence under PARAMS (infinity if a
+// line is infeasible or a rule is broken); the reference for tests.
+double evaluate_breaks(const std::vector<Item>& items, const BreakParams& params,
+                       const std::vector<int>& breaks);
+
+// Tells whether item I is a legal breakpoint.
+bool is_legal_break(const std::vector<Item>& items, size_t i);
+
+// A box of the vertical list: one line, a rule, a figure ... (stage "flow").
+struct VItem {
+  enum class Kind : uint8_t { Box, Glue, Penalty };
+  Kind kind = Kind::Box;
+  bool recto = false;       // Penalty: a forced break continues on a right-hand page
+  bool opening = false;     // Box: starts a chapter or part (no running head on its page)
+  int penalty = 0;          // Penalty: kInfPenalty = never, -kInfPenalty = forced
+  int chapter = -1;         // chapter this item belongs to (running heads)
+  int table_header = -1;    // Box in a table body: header to repeat atop a new page
+  int toc_chapter = -1;     // Box: first box of this chapter (TOC page numbers)
+  double height = 0;        // Box: advance; Glue: space
+  double image_height = 0;  // Box holding a figure: its scalable image part (0 = fixed)
+  std::vector<int> notes;   // Box: notes referenced (placed at the foot of its page)
+  std::vector<int> outline; // Box: indexes into Flow::outline placed with this box
+  Page content;             // drawing, relative to the box's top-left corner
+};
+
+// An outline entry before it knows its page.
+struct PendingOutline {
+  std::string title;
+  int level = 0;
+};
+
+// Diagnostics context of the layout of one book.
+struct Context {
+  // Makes a context for one layout of BOOK.
+  Context(const Book& b, const Style& s, const FontMetrics& m, Diagnostics& d)
+      : book(b), style(s), metrics(m), diag(d) {}
+  const Book& book;
+  const Style& style;
+  const FontMetrics& metrics;
+  Diagnostics& diag;
+  Hyphenator* hyphenator = nullptr;  // null = no hyphenation
+  std::string file;                  // source shown in messages (the current chapter)
+  int warned_long_words = 0;
+  std::unordered_map<char32_t, bool> warned_glyphs;
+  std::vector<std::vector<uint8_t>> glyph_cache;  // per face index: 0 unknown, 1 yes, 2 no
+  std::vector<char> note_ref_seen;  // per note: its first reference got its anchor
+  int chapter = -1;                 // chapter being laid out
+
+  // Tells whether FACE has CP (cached).
+  bool has_glyph(FaceId face, char32_t cp);
+};
+
+// Geometry and type of the text being set.
+struct Frame {
+  double left = 0;         // points from the text block's left edge
+  double measure = 300;    // points
+  double size = 10;        // body size of this text
+  double leading = 12;     // baseline to baseline
+  FaceStyle style = FaceStyle::Regular;
+  Justify justify = Justify::Full;
+  bool hyphenate = true;
+  double indent = 0;       // first-line indent
+};
+
+// Converts the inlines to runs (stage "collect").
+Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame);
+
+// Measures the runs into Knuth-Plass items (stage "prepare"); HYPHENATE adds the
+// dictionary's hyphenation points.
+std::vector<Item> prepare_items(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate);
+
+// Breaks PARA into lines and returns them as vertical boxes (stages "linebreak" and
+// "finalize"); each line's height is frame.leading.
+std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& frame);
+
+// Draws TEXT on one baseline at (X, Y) in FACE (characters FACE lacks in the fallback
+// face) into PAGE; returns the advance width in points.
+double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, double size,
+                 std::string_view text);
+
+// Measures TEXT as draw_text would draw it, in points.
+double text_width(Context& ctx, FaceId face, double size, std::string_view text);
+
+// Returns the anchor name of a note ("<chapter id>#<note id>").
+std::string note_anchor(const Book& book, int note);
+// Returns the anchor name of a note's first reference.
+std::string note_ref_anchor(const Book& book, int note);
+
+}  // namespace colophon::layout

@@ -1,0 +1,879 @@
+// Stage "flow": chapters and their blocks become one vertical list of line boxes,
+// glue and penalties, with the keep rules (widows, orphans, headings with what follows)
+// written as infinite penalties.
+#include "layout/flow.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/utf8.h"
+
+namespace colophon::layout {
+
+namespace {
+
+constexpr double kChapterSinkRatio = 0.18;   // of the text height: space above a chapter title
+constexpr double kPartSinkRatio = 0.33;      // of the text height: space above a part title
+constexpr double kQuoteIndentEm = 1.5;       // block quote indent on both sides, body ems
+constexpr double kListIndentEm = 1.6;        // bullet list hanging indent, body ems
+constexpr double kLabelGapEm = 0.5;          // gap between a list label and its text
+constexpr double kCodeIndentEm = 1.0;        // code block indent, body ems
+constexpr int kCodeTabWidth = 4;             // spaces per tab in code blocks
+constexpr double kHeadingLeadingRatio = 1.25;  // heading baseline to baseline / size
+constexpr double kTableGutterEm = 1.0;       // space between table columns, table ems
+constexpr double kTableMinColumnEm = 3.0;    // narrowest table column, table ems
+constexpr double kHeavyRule = 0.8;           // points: booktabs top and bottom rules
+constexpr double kLightRule = 0.5;           // points: booktabs rule under the header
+constexpr double kRuleGap = 3.0;             // points between a table rule and the text
+constexpr double kPixelsToPoints = 0.75;     // an image pixel at 96 dpi, in points
+constexpr double kMaxFigureHeightRatio = 0.75;  // of the text height, before captions
+
+// Returns the baseline offset in a box of LEADING for text of SIZE.
+double baseline_in(const Context& ctx, double leading, double size) {
+  FaceId f{FaceFamily::Text, FaceStyle::Regular};
+  double asc = ctx.metrics.ascender(f), desc = ctx.metrics.descender(f);
+  double ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
+  return (leading - size) / 2 + size * ratio;
+}
+
+// Extracts the text of repaired XHTML: tags dropped, block tags as paragraph breaks,
+// the common entities decoded. IDS gets every id="..." attribute.
+std::vector<std::string> strip_html(const std::string& html, std::vector<std::string>& ids) {
+  std::vector<std::string> paras(1);
+  size_t i = 0;
+  bool in_script = false;
+  while (i < html.size()) {
+    char c = html[i];
+    if (c == '<') {
+      size_t end = html.find('>', i);
+      if (end == std::string::npos) break;
+      std::string tag = html.substr(i + 1, end - i - 1);
+      std::string name;
+      size_t k = tag[0] == '/' ? 1 : 0;
+      while (k < tag.size() && std::isalnum(static_cast<unsigned char>(tag[k])))
+        name += static_cast<char>(std::tolower(static_cast<unsigned char>(tag[k++])));
+      if (name == "script" || name == "style") in_script = tag[0] != '/';
+      static const char* kBlockTags[] = {"p",  "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
+                                         "h6", "tr",  "blockquote", "section", "figure", "table",
+                                         "ul", "ol",  "pre", "hr", "figcaption", "aside", "dd", "dt"};
+      for (const char* b : kBlockTags)
+        if (name == b && !paras.back().empty()) paras.emplace_back();
+      for (size_t p = tag.find("id=\""); p != std::string::npos; p = tag.find("id=\"", p + 1)) {
+        if (p > 0 && !std::isspace(static_cast<unsigned char>(tag[p - 1]))) continue;
+        size_t q = tag.find('"', p + 4);
+        if (q != std::string::npos) ids.push_back(tag.substr(p + 4, q - p - 4));
+      }
+      i = end + 1;
+      continue;
+    }
+    if (in_script) {
+      ++i;
+      continue;
+    }
+    if (c == '&') {
+      size_t semi = html.find(';', i);
+      if (semi != std::string::npos && semi - i < 10) {
+        std::string ent = html.substr(i + 1, semi - i - 1);
+        std::string rep;
+        if (ent == "amp") rep = "&";
+        else if (ent == "lt") rep = "<";
+        else if (ent == "gt") rep = ">";
+        else if (ent == "quot") rep = "\"";
+        else if (ent == "apos") rep = "'";
+        else if (ent == "nbsp") rep = "\xC2\xA0";
+        else if (!ent.empty() && ent[0] == '#') {
+          long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
+                        ? std::strtol(ent.c_str() + 2, nullptr, 16)
+                        : std::strtol(ent.c_str() + 1, nullptr, 10);
+          if (cp > 0 && cp < 0x110000) append_utf8(rep, static_cast<char32_t>(cp));
+        }
+        if (!rep.empty()) {
+          paras.back() += rep;
+          i = semi + 1;
+          continue;
+        }
+      }
+    }
+    paras.back() += c;
+    ++i;
+  }
+  std::vector<std::string> out;
+  for (std::string& p : paras) {
+    bool blank = std::all_of(p.begin(), p.end(), [](char ch) {
+      return std::isspace(static_cast<unsigned char>(ch));
+    });
+    if (!blank) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Returns the text of INLINES without markup (note references left out).
+std::string plain_text(const std::vector<Inline>& inlines) {
+  std::string out;
+  for (const Inline& in : inlines) {
+    if (in.kind == InlineKind::Text || in.kind == InlineKind::Code) out += in.text;
+    else if (in.kind == InlineKind::SoftBreak || in.kind == InlineKind::LineBreak) out += ' ';
+    else if (in.kind != InlineKind::NoteRef && in.kind != InlineKind::RawInline)
+      out += plain_text(in.children);
+  }
+  return out;
+}
+
+// Moves every drawing of FROM by (DX, DY) into TO.
+void append_content(Page& to, const Page& from, double dx, double dy) {
+  for (TextRun t : from.texts) {
+    t.x += dx;
+    t.y += dy;
+    to.texts.push_back(std::move(t));
+  }
+  for (Rule r : from.rules) {
+    r.x += dx;
+    r.y += dy;
+    to.rules.push_back(r);
+  }
+  for (ImageBox im : from.images) {
+    im.x += dx;
+    im.y += dy;
+    to.images.push_back(im);
+  }
+  for (LinkArea l : from.links) {
+    l.x += dx;
+    l.y += dy;
+    to.links.push_back(std::move(l));
+  }
+  for (Anchor a : from.anchors) {
+    a.y += dy;
+    to.anchors.push_back(std::move(a));
+  }
+}
+
+Flow::Flow(Context& ctx) : ctx_(ctx) { warned_assets_.assign(ctx.book.assets.size(), 0); }
+
+double Flow::text_height() const {
+  return ctx_.style.page_height - ctx_.style.margin_top - ctx_.style.margin_bottom;
+}
+
+double Flow::measure() const {
+  return ctx_.style.page_width - ctx_.style.margin_inner - ctx_.style.margin_outer;
+}
+
+Frame Flow::body_frame() const {
+  Frame f;
+  f.measure = measure();
+  f.size = ctx_.style.font_size;
+  f.leading = ctx_.style.leading;
+  f.justify = ctx_.style.justify ? Justify::Full : Justify::Left;
+  f.hyphenate = ctx_.style.hyphenate;
+  return f;
+}
+
+void Flow::push_box(VItem box) {
+  box.kind = VItem::Kind::Box;
+  box.chapter = ctx_.chapter;
+  out_.items.push_back(std::move(box));
+}
+
+void Flow::space(double h) {
+  VItem g;
+  g.kind = VItem::Kind::Glue;
+  g.height = h;
+  g.chapter = ctx_.chapter;
+  out_.items.push_back(std::move(g));
+}
+
+void Flow::no_break() {
+  VItem p;
+  p.kind = VItem::Kind::Penalty;
+  p.penalty = kInfPenalty;
+  p.chapter = ctx_.chapter;
+  out_.items.push_back(std::move(p));
+}
+
+void Flow::forced_break(bool recto) {
+  VItem p;
+  p.kind = VItem::Kind::Penalty;
+  p.penalty = -kInfPenalty;
+  p.recto = recto && ctx_.style.two_sided && ctx_.style.chapter_recto;
+  p.chapter = ctx_.chapter;
+  out_.items.push_back(std::move(p));
+}
+
+void Flow::push_lines(std::vector<VItem> lines, bool keep_together) {
+  const int n = static_cast<int>(lines.size());
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) {
+      // A break after line i leaves i lines behind and n - i lines ahead.
+      bool forbidden = keep_together || i < ctx_.style.orphans || n - i < ctx_.style.widows;
+      VItem p;
+      p.kind = VItem::Kind::Penalty;
+      p.penalty = forbidden ? kInfPenalty : 0;
+      p.chapter = ctx_.chapter;
+      out_.items.push_back(std::move(p));
+    }
+    push_box(std::move(lines[i]));
+  }
+}
+
+void Flow::add_part(int index) {
+  ctx_.chapter = -1;
+  forced_break(true);
+  VItem open;
+  open.opening = true;
+  open.height = text_height() * kPartSinkRatio;
+  open.outline.push_back(static_cast<int>(out_.outline.size()));
+  out_.outline.push_back(PendingOutline{ctx_.book.parts[index], 0});
+  push_box(std::move(open));
+  Frame f = body_frame();
+  f.size = ctx_.style.heading_sizes[0] * 1.2;
+  f.leading = f.size * kHeadingLeadingRatio;
+  f.justify = Justify::Center;
+  f.hyphenate = false;
+  std::vector<Inline> title(1);
+  title[0].text = ctx_.book.parts[index];
+  Paragraph p = collect_inlines(ctx_, title, f);
+  push_lines(set_paragraph(ctx_, p, f), true);
+}
+
+void Flow::add_chapter(int index) {
+  const Chapter& ch = ctx_.book.chapters[index];
+  ctx_.chapter = index;
+  ctx_.file = ctx_.book.display(ch.source);
+  forced_break(ch.depth == 0);
+  VItem open;
+  open.opening = true;
+  open.toc_chapter = index;
+  open.height = text_height() * kChapterSinkRatio;
+  open.content.anchors.push_back(Anchor{ch.id, 0});
+  int level = (ch.part >= 0 ? 1 : 0) + ch.depth;
+  open.outline.push_back(static_cast<int>(out_.outline.size()));
+  out_.outline.push_back(PendingOutline{ch.title, level});
+  push_box(std::move(open));
+  no_break();
+
+  // The chapter title: its first level-1 heading, or the title from SUMMARY.md.
+  size_t first = 0;
+  Frame title = body_frame();
+  title.size = ctx_.style.heading_sizes[0];
+  title.leading = title.size * kHeadingLeadingRatio;
+  title.justify = Justify::Left;
+  title.hyphenate = false;
+  title.style = FaceStyle::Bold;
+  std::vector<Inline> synthesized;
+  const std::vector<Inline>* inlines = &synthesized;
+  std::string anchor;
+  if (!ch.blocks.empty() && ch.blocks[0].kind == BlockKind::Heading && ch.blocks[0].level == 1) {
+    inlines = &ch.blocks[0].inlines;
+    if (!ch.blocks[0].id.empty()) anchor = ch.id + "#" + ch.blocks[0].id;
+    first = 1;
+  } else {
+    synthesized.resize(1);
+    synthesized[0].text = ch.title;
+  }
+  Paragraph p = collect_inlines(ctx_, *inlines, title);
+  std::vector<VItem> lines = set_paragraph(ctx_, p, title);
+  if (!lines.empty() && !anchor.empty()) lines[0].content.anchors.push_back(Anchor{anchor, 0});
+  push_lines(std::move(lines), true);
+  no_break();
+  space(2 * ctx_.style.leading);
+
+  std::vector<Block> rest(ch.blocks.begin() + static_cast<long>(first), ch.blocks.end());
+  Frame f = body_frame();
+  bool indent = false;
+  for (const Block& b : rest) block(b, f, 0, indent);
+
+  if (ctx_.book.note_options.pdf_placement == NoteOptions::Placement::Chapter && !ch.notes.empty()) {
+    Block h;
+    h.kind = BlockKind::Heading;
+    h.level = 2;
+    std::vector<Inline> t(1);
+    t[0].text = "Notes";
+    h.inlines = t;
+    heading(h, f);
+    notes_list(ch.notes, f);
+  }
+}
+
+void Flow::add_book_notes() {
+  std::vector<int> any;
+  for (const Chapter& ch : ctx_.book.chapters)
+    if (!ch.notes.empty()) any.push_back(1);
+  if (any.empty()) return;
+  ctx_.chapter = -1;
+  ctx_.file = ctx_.book.display(ctx_.book.config_file.empty() ? "book.toml" : ctx_.book.config_file);
+  forced_break(true);
+  VItem open;
+  open.opening = true;
+  open.height = text_height() * kChapterSinkRatio;
+  open.content.anchors.push_back(Anchor{"notes", 0});
+  open.outline.push_back(static_cast<int>(out_.outline.size()));
+  out_.outline.push_back(PendingOutline{"Notes", 0});
+  push_box(std::move(open));
+  no_break();
+  Frame title = body_frame();
+  title.size = ctx_.style.heading_sizes[0];
+  title.leading = title.size * kHeadingLeadingRatio;
+  title.justify = Justify::Left;
+  title.style = FaceStyle::Bold;
+  title.hyphenate = false;
+  std::vector<Inline> t(1);
+  t[0].text = "Notes";
+  Paragraph p = collect_inlines(ctx_, t, title);
+  push_lines(set_paragraph(ctx_, p, title), true);
+  no_break();
+  space(2 * ctx_.style.leading);
+  Frame f = body_frame();
+  for (size_t c = 0; c < ctx_.book.chapters.size(); ++c) {
+    const Chapter& ch = ctx_.book.chapters[c];
+    if (ch.notes.empty()) continue;
+    Block h;
+    h.kind = BlockKind::Heading;
+    h.level = 3;
+    std::vector<Inline> ht(1);
+    ht[0].text = ch.title;
+    h.inlines = ht;
+    heading(h, f);
+    notes_list(ch.notes, f);
+  }
+}
+
+void Flow::notes_list(const std::vector<int>& notes, const Frame& frame) {
+  Frame f = frame;
+  f.size = ctx_.style.footnote_size;
+  f.leading = ctx_.style.footnote_leading;
+  for (int n : notes) {
+    std::vector<VItem> lines;
+    note_blocks(n, f, lines, false);
+    space(ctx_.style.footnote_leading * 0.3);
+    push_lines(std::move(lines));
+  }
+}
+
+std::vector<VItem> Flow::footnote_lines(int index) {
+  Frame f = body_frame();
+  f.size = ctx_.style.footnote_size;
+  f.leading = ctx_.style.footnote_leading;
+  std::vector<VItem> lines;
+  int saved = ctx_.chapter;
+  std::string saved_file = ctx_.file;
+  const Note& n = ctx_.book.notes[index];
+  if (n.chapter >= 0 && n.chapter < static_cast<int>(ctx_.book.chapters.size()))
+    ctx_.file = ctx_.book.display(ctx_.book.chapters[n.chapter].source);
+  note_blocks(index, f, lines, true);
+  ctx_.chapter = saved;
+  ctx_.file = saved_file;
+  return lines;
+}
+
+// Lays out the blocks of note INDEX with its number hanging in the margin of FRAME.
+void Flow::note_blocks(int index, const Frame& frame, std::vector<VItem>& out, bool footnote) {
+  const Note& note = ctx_.book.notes[index];
+  std::string label = std::to_string(note.number) + ".";
+  FaceId face{FaceFamily::Text, FaceStyle::Regular};
+  double label_w = text_width(ctx_, face, frame.size, footnote ? "000." : "000.");
+  double gap = kLabelGapEm * frame.size;
+  Frame f = frame;
+  f.left = frame.left + label_w + gap;
+  f.measure = frame.measure - label_w - gap;
+  f.indent = 0;
+  size_t first = out.size();
+  // Paragraphs of the note in order; other blocks are set through a nested flow.
+  for (const Block& b : note.blocks) {
+    if (b.kind == BlockKind::Paragraph) {
+      Paragraph p = collect_inlines(ctx_, b.inlines, f);
+      std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+      for (VItem& l : lines) out.push_back(std::move(l));
+    } else {
+      FlowResult saved = std::move(out_);
+      out_ = FlowResult{};
+      bool indent = false;
+      block(b, f, 1, indent);
+      for (VItem& it : out_.items)
+        if (it.kind == VItem::Kind::Box) out.push_back(std::move(it));
+      out_ = std::move(saved);
+    }
+  }
+  if (out.size() == first) {
+    VItem empty;
+    empty.height = f.leading;
+    out.push_back(std::move(empty));
+  }
+  VItem& head = out[first];
+  double lw = text_width(ctx_, face, frame.size, label);
+  double base = baseline_in(ctx_, head.height, frame.size);
+  draw_text(ctx_, head.content, f.left - gap - lw, base, face, frame.size, label);
+  head.content.anchors.push_back(Anchor{note_anchor(ctx_.book, index), 0});
+  LinkArea back;
+  back.x = f.left - gap - lw;
+  back.width = lw;
+  back.height = head.height;
+  back.dest = note_ref_anchor(ctx_.book, index);
+  head.content.links.push_back(std::move(back));
+  for (size_t i = first; i < out.size(); ++i) out[i].chapter = ctx_.chapter;
+}
+
+void Flow::blocks(const std::vector<Block>& list, const Frame& frame, int depth) {
+  bool indent = false;
+  for (const Block& b : list) block(b, frame, depth, indent);
+}
+
+void Flow::paragraph(const std::vector<Inline>& inlines, const Frame& frame, bool indent,
+                     const std::string& anchor) {
+  Frame f = frame;
+  f.indent = indent ? ctx_.style.paragraph_indent * frame.size / ctx_.style.font_size : 0;
+  Paragraph p = collect_inlines(ctx_, inlines, f);
+  std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+  if (!lines.empty() && !anchor.empty()) lines[0].content.anchors.push_back(Anchor{anchor, 0});
+  if (!out_.items.empty() && out_.items.back().kind == VItem::Kind::Box) space(0);
+  push_lines(std::move(lines));
+}
+
+void Flow::block(const Block& b, const Frame& frame, int depth, bool& indent_next) {
+  const double lead = frame.leading;
+  switch (b.kind) {
+    case BlockKind::Paragraph:
+      paragraph(b.inlines, frame, indent_next && frame.justify == Justify::Full);
+      indent_next = true;
+      return;
+    case BlockKind::Heading:
+      heading(b, frame);
+      indent_next = false;
+      return;
+    case BlockKind::BlockQuote: {
+      Frame f = frame;
+      double in = kQuoteIndentEm * ctx_.style.font_size;
+      f.left += in;
+      f.measure -= 2 * in;
+      f.size = frame.size * ctx_.style.quote_size / ctx_.style.font_size;
+      f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+      space(lead * 0.5);
+      blocks(b.children, f, depth + 1);
+      space(lead * 0.5);
+      indent_next = false;
+      return;
+    }
+    case BlockKind::BulletList:
+    case BlockKind::OrderedList:
+      space(lead * 0.3);
+      list(b, frame, depth);
+      space(lead * 0.3);
+      indent_next = false;
+      return;
+    case BlockKind::ListItem:
+      blocks(b.children, frame, depth);
+      indent_next = false;
+      return;
+    case BlockKind::CodeBlock:
+      space(lead * 0.5);
+      code(b, frame);
+      space(lead * 0.5);
+      indent_next = false;
+      return;
+    case BlockKind::ThematicBreak:
+      ornament(frame);
+      indent_next = false;
+      return;
+    case BlockKind::Table:
+      space(lead * 0.5);
+      table(b, frame);
+      space(lead * 0.5);
+      indent_next = false;
+      return;
+    case BlockKind::Figure:
+      space(lead * 0.5);
+      figure(b, frame);
+      space(lead * 0.5);
+      indent_next = false;
+      return;
+    case BlockKind::RawBlock:
+      raw(b, frame);
+      return;
+  }
+}
+
+void Flow::heading(const Block& b, const Frame& frame) {
+  int level = std::clamp(b.level, 1, 6);
+  Frame f = frame;
+  f.size = ctx_.style.heading_sizes[level - 1] * frame.size / ctx_.style.font_size;
+  f.leading = std::max(frame.leading, f.size * kHeadingLeadingRatio);
+  f.justify = Justify::Left;
+  f.hyphenate = false;
+  f.indent = 0;
+  f.style = level <= 3 ? FaceStyle::Bold : FaceStyle::BoldItalic;
+  double before = level <= 2 ? 1.5 * frame.leading : frame.leading;
+  space(before);
+  Paragraph p = collect_inlines(ctx_, b.inlines, f);
+  std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+  if (lines.empty()) return;
+  if (ctx_.chapter >= 0 && !b.id.empty())
+    lines[0].content.anchors.push_back(
+        Anchor{ctx_.book.chapters[ctx_.chapter].id + "#" + b.id, 0});
+  if (ctx_.chapter >= 0 && level <= 3) {
+    const Chapter& ch = ctx_.book.chapters[ctx_.chapter];
+    int chapter_level = (ch.part >= 0 ? 1 : 0) + ch.depth;
+    std::string title = plain_text(b.inlines);
+    lines[0].outline.push_back(static_cast<int>(out_.outline.size()));
+    out_.outline.push_back(PendingOutline{title, chapter_level + std::max(1, level - 1)});
+  }
+  push_lines(std::move(lines), true);
+  no_break();
+  space(0.5 * frame.leading);
+}
+
+void Flow::list(const Block& b, const Frame& frame, int depth) {
+  const bool ordered = b.kind == BlockKind::OrderedList;
+  FaceId face{FaceFamily::Text, FaceStyle::Regular};
+  double label_w = kListIndentEm * ctx_.style.font_size - kLabelGapEm * frame.size;
+  if (ordered) {
+    int last = b.start + static_cast<int>(b.children.size()) - 1;
+    label_w = std::max(label_w, text_width(ctx_, face, frame.size, std::to_string(last) + "."));
+  }
+  double gap = kLabelGapEm * frame.size;
+  Frame f = frame;
+  f.left += label_w + gap;
+  f.measure -= label_w + gap;
+  int number = b.start;
+  for (const Block& item : b.children) {
+    if (&item != &b.children.front()) space(b.tight ? 0 : 0.5 * frame.leading);
+    size_t first = out_.items.size();
+    bool indent = false;
+    for (const Block& c : item.children) block(c, f, depth + 1, indent);
+    if (item.children.empty()) {
+      VItem empty;
+      empty.height = frame.leading;
+      push_box(std::move(empty));
+    }
+    std::string label = ordered ? std::to_string(number++) + "." : (depth % 2 ? "\u2013" : "\u2022");
+    for (size_t i = first; i < out_.items.size(); ++i) {
+      VItem& it = out_.items[i];
+      if (it.kind != VItem::Kind::Box) continue;
+      double lw = text_width(ctx_, face, frame.size, label);
+      double base = it.content.texts.empty() ? baseline_in(ctx_, it.height, frame.size)
+                                             : it.content.texts[0].y;
+      draw_text(ctx_, it.content, f.left - gap - lw, base, face, frame.size, label);
+      break;
+    }
+  }
+}
+
+void Flow::code(const Block& b, const Frame& frame) {
+  const FaceId mono{FaceFamily::Mono, FaceStyle::Regular};
+  const double size = ctx_.style.code_size * frame.size / ctx_.style.font_size;
+  const double leading = ctx_.style.code_leading * frame.size / ctx_.style.font_size;
+  const double left = frame.left + kCodeIndentEm * ctx_.style.font_size;
+  const double measure = frame.measure - kCodeIndentEm * ctx_.style.font_size;
+  const std::string mark = "\u21AA";  // the continuation mark drawn where a line wraps
+  const double mark_w = text_width(ctx_, mono, size, mark) + 0.3 * size;
+  const double base = baseline_in(ctx_, leading, size);
+  std::vector<VItem> lines;
+  std::string text = b.text;
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line;
+    int col = 0;
+    for (size_t i = pos; i < nl;) {
+      size_t at = i;
+      char32_t c = next_code_point(text, i);
+      if (c == '\t') {
+        int n = kCodeTabWidth - col % kCodeTabWidth;
+        line.append(static_cast<size_t>(n), ' ');
+        col += n;
+      } else if (c != '\r') {
+        line.append(text, at, i - at);
+        ++col;
+      }
+    }
+    // Wrap: cut where the next character would pass the measure.
+    bool continuation = false;
+    std::string_view rest(line);
+    do {
+      double avail = measure - (continuation ? mark_w : 0);
+      size_t cut = rest.size();
+      if (text_width(ctx_, mono, size, rest) > avail) {
+        double w = 0;
+        size_t i = 0;
+        cut = 0;
+        while (i < rest.size()) {
+          size_t at = i;
+          next_code_point(rest, i);
+          w += text_width(ctx_, mono, size, rest.substr(at, i - at));
+          if (w > avail) break;
+          cut = i;
+        }
+        if (cut == 0) {  // not even one character fits: take one anyway
+          size_t one = 0;
+          next_code_point(rest, one);
+          cut = one;
+        }
+      }
+      VItem l;
+      l.height = leading;
+      double x = left;
+      if (continuation) {
+        draw_text(ctx_, l.content, x, base, mono, size, mark);
+        x += mark_w;
+      }
+      std::string_view piece = rest.substr(0, cut);
+      if (!piece.empty()) draw_text(ctx_, l.content, x, base, mono, size, piece);
+      lines.push_back(std::move(l));
+      rest.remove_prefix(cut);
+      continuation = true;
+    } while (!rest.empty());
+    pos = nl + 1;
+  }
+  push_lines(std::move(lines));
+}
+
+void Flow::ornament(const Frame& frame) {
+  FaceId face{FaceFamily::Text, FaceStyle::Regular};
+  std::string mark = ctx_.has_glyph(face, 0x2042) ? "\u2042" : "*\u2003*\u2003*";
+  VItem l;
+  l.height = frame.leading;
+  double w = text_width(ctx_, face, frame.size, mark);
+  draw_text(ctx_, l.content, frame.left + (frame.measure - w) / 2,
+            baseline_in(ctx_, frame.leading, frame.size), face, frame.size, mark);
+  space(frame.leading * 0.5);
+  push_box(std::move(l));
+  space(frame.leading * 0.5);
+}
+
+void Flow::raw(const Block& b, const Frame& frame) {
+  std::vector<std::string> ids;
+  std::vector<std::string> paras = strip_html(b.text, ids);
+  std::string chapter = ctx_.chapter >= 0 ? ctx_.book.chapters[ctx_.chapter].id : "";
+  if (paras.empty()) {
+    if (ids.empty() || chapter.empty()) return;
+    VItem mark;  // ids only: an empty box that carries the anchors
+    for (const std::string& id : ids) mark.content.anchors.push_back(Anchor{chapter + "#" + id, 0});
+    push_box(std::move(mark));
+    return;
+  }
+  bool first = true;
+  for (const std::string& text : paras) {
+    std::vector<Inline> in(1);
+    in[0].text = text;
+    in[0].pos = b.pos;
+    size_t at = out_.items.size();
+    paragraph(in, frame, false);
+    if (first && !chapter.empty()) {
+      for (size_t i = at; i < out_.items.size(); ++i) {
+        if (out_.items[i].kind != VItem::Kind::Box) continue;
+        for (const std::string& id : ids)
+          out_.items[i].content.anchors.push_back(Anchor{chapter + "#" + id, 0});
+        break;
+      }
+    }
+    first = false;
+  }
+}
+
+void Flow::figure(const Block& b, const Frame& frame) {
+  const Inline* image = nullptr;
+  for (const Inline& in : b.inlines)
+    if (in.kind == InlineKind::Image) image = &in;
+  if (!image) {
+    paragraph(b.inlines, frame, false);
+    return;
+  }
+  FaceId face{FaceFamily::Text, FaceStyle::Regular};
+  const Asset* asset = image->asset >= 0 && image->asset < static_cast<int>(ctx_.book.assets.size())
+                           ? &ctx_.book.assets[image->asset]
+                           : nullptr;
+  bool svg = asset && asset->media_type == "image/svg+xml";
+  bool known = asset && !svg && asset->width > 0 && asset->height > 0;
+  double max_h = text_height() * kMaxFigureHeightRatio;
+  double w = frame.measure, h = frame.measure * 0.5;
+  if (known) {
+    w = std::min(frame.measure, asset->width * kPixelsToPoints);
+    h = w * asset->height / asset->width;
+    if (h > max_h) {
+      w *= max_h / h;
+      h = max_h;
+    }
+  }
+  VItem box;
+  double x = frame.left + (frame.measure - w) / 2;
+  if (known) {
+    box.content.images.push_back(ImageBox{x, 0, w, h, image->asset});
+    box.image_height = h;
+  } else {
+    // A framed placeholder with a word of explanation instead of the image.
+    const double t = 0.5;
+    box.content.rules.push_back(Rule{x, 0, w, t});
+    box.content.rules.push_back(Rule{x, h - t, w, t});
+    box.content.rules.push_back(Rule{x, 0, t, h});
+    box.content.rules.push_back(Rule{x + w - t, 0, t, h});
+    std::string what = asset ? (svg ? "SVG image " : "image ") + asset->source + " not shown"
+                             : "image " + image->url + " not found";
+    double size = ctx_.style.footnote_size;
+    double tw = text_width(ctx_, face, size, what);
+    if (tw > w - 4) {
+      what = svg ? "SVG image not shown" : "image not shown";
+      tw = text_width(ctx_, face, size, what);
+    }
+    draw_text(ctx_, box.content, x + std::max(2.0, (w - tw) / 2), h / 2 + size * 0.3, face, size,
+              what);
+    int idx = image->asset;
+    if (asset && idx >= 0 && !warned_assets_[idx]) {
+      warned_assets_[idx] = 1;
+      ctx_.diag.warning(ctx_.file, image->pos,
+                        svg ? "SVG image '" + asset->source + "' cannot be placed in the PDF; a "
+                                                              "placeholder is printed"
+                            : "size of image '" + asset->source + "' is unknown; a placeholder "
+                                                                  "is printed",
+                        svg ? "provide a PNG or JPEG version of the image for the PDF"
+                            : "use a PNG or JPEG file");
+    }
+  }
+  double caption_top = h + 0.4 * frame.leading;
+  if (!image->children.empty()) {
+    Frame f = frame;
+    f.size = ctx_.style.quote_size * frame.size / ctx_.style.font_size;
+    f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+    f.justify = Justify::Center;
+    f.style = FaceStyle::Italic;
+    f.indent = 0;
+    Paragraph p = collect_inlines(ctx_, image->children, f);
+    std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+    for (VItem& l : lines) {
+      append_content(box.content, l.content, 0, caption_top);
+      for (int n : l.notes) box.notes.push_back(n);
+      caption_top += l.height;
+    }
+  }
+  box.height = caption_top;
+  if (!out_.items.empty() && out_.items.back().kind == VItem::Kind::Box) space(0);
+  push_box(std::move(box));
+}
+
+void Flow::table(const Block& b, const Frame& frame) {
+  const Table& t = b.table;
+  if (t.rows.empty()) return;
+  size_t cols = 0;
+  for (const auto& row : t.rows) cols = std::max(cols, row.size());
+  if (cols == 0) return;
+  const double size = ctx_.style.quote_size * frame.size / ctx_.style.font_size;
+  const double leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+  const double gutter = kTableGutterEm * size;
+  const double min_col = kTableMinColumnEm * size;
+  // Natural (one line) and minimum (widest word) width of every column.
+  std::vector<double> natural(cols, min_col), minimum(cols, min_col);
+  Frame probe;
+  probe.size = size;
+  probe.leading = leading;
+  probe.measure = frame.measure;
+  probe.justify = Justify::Left;
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    probe.style = static_cast<int>(r) < t.header_rows ? FaceStyle::Bold : FaceStyle::Regular;
+    for (size_t c = 0; c < t.rows[r].size(); ++c) {
+      Paragraph p = collect_inlines(ctx_, t.rows[r][c], probe);
+      std::vector<Item> items = prepare_items(ctx_, p, probe, false);
+      double line = 0, word = 0, widest = 0;
+      for (const Item& it : items) {
+        if (it.type == Item::Type::Box) {
+          word += it.width;
+          line += it.width;
+        } else {
+          widest = std::max(widest, word);
+          word = 0;
+          if (it.type == Item::Type::Glue && it.stretch < kFilStretch) line += it.width;
+        }
+      }
+      widest = std::max(widest, word);
+      natural[c] = std::max(natural[c], line);
+      minimum[c] = std::max(minimum[c], std::min(widest, frame.measure / 2));
+    }
+  }
+  double avail = frame.measure - gutter * static_cast<double>(cols - 1);
+  double sum_nat = 0, sum_min = 0;
+  for (size_t c = 0; c < cols; ++c) {
+    sum_nat += natural[c];
+    sum_min += minimum[c];
+  }
+  std::vector<double> width(cols);
+  for (size_t c = 0; c < cols; ++c) {
+    if (sum_nat <= avail) width[c] = natural[c];
+    else if (sum_min <= avail)
+      width[c] = minimum[c] + (avail - sum_min) * (natural[c] - minimum[c]) / (sum_nat - sum_min);
+    else width[c] = avail * minimum[c] / sum_min;
+  }
+  double total = gutter * static_cast<double>(cols - 1);
+  for (double w : width) total += w;
+  const double x0 = frame.left + std::max(0.0, (frame.measure - total) / 2);
+
+  auto rule_box = [&](double thickness, bool above) {
+    VItem r;
+    r.height = thickness + kRuleGap;
+    r.content.rules.push_back(Rule{x0, above ? 0 : kRuleGap, total, thickness});
+    return r;
+  };
+  // Each row becomes line slices: slice k holds line k of every cell.
+  auto row_slices = [&](size_t r) {
+    Frame cell;
+    cell.size = size;
+    cell.leading = leading;
+    cell.hyphenate = ctx_.style.hyphenate;
+    cell.style = static_cast<int>(r) < t.header_rows ? FaceStyle::Bold : FaceStyle::Regular;
+    std::vector<std::vector<VItem>> cells;
+    double x = x0;
+    size_t n = 1;
+    for (size_t c = 0; c < cols; ++c) {
+      cell.left = x;
+      cell.measure = width[c];
+      Align a = c < t.align.size() ? t.align[c] : Align::None;
+      cell.justify = a == Align::Center ? Justify::Center : a == Align::Right ? Justify::Right
+                                                                              : Justify::Left;
+      std::vector<VItem> lines;
+      if (c < t.rows[r].size()) {
+        Paragraph p = collect_inlines(ctx_, t.rows[r][c], cell);
+        lines = set_paragraph(ctx_, p, cell);
+      }
+      n = std::max(n, lines.size());
+      cells.push_back(std::move(lines));
+      x += width[c] + gutter;
+    }
+    std::vector<VItem> slices(n);
+    for (size_t k = 0; k < n; ++k) {
+      slices[k].height = leading;
+      for (auto& lines : cells)
+        if (k < lines.size()) {
+          append_content(slices[k].content, lines[k].content, 0, 0);
+          for (int note : lines[k].notes) slices[k].notes.push_back(note);
+        }
+    }
+    return slices;
+  };
+
+  // The header block (top rule, header rows, mid rule), kept for repetition.
+  std::vector<VItem> header;
+  header.push_back(rule_box(kHeavyRule, true));
+  size_t header_rows = std::min(t.rows.size(), static_cast<size_t>(std::max(0, t.header_rows)));
+  for (size_t r = 0; r < header_rows; ++r)
+    for (VItem& s : row_slices(r)) header.push_back(std::move(s));
+  if (header_rows > 0) header.push_back(rule_box(kLightRule, false));
+  int header_index = static_cast<int>(out_.table_headers.size());
+  for (VItem& h : header) h.chapter = ctx_.chapter;
+  out_.table_headers.push_back(header);
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (i > 0) no_break();
+    push_box(std::move(header[i]));
+  }
+  for (size_t r = header_rows; r < t.rows.size(); ++r) {
+    std::vector<VItem> slices = row_slices(r);
+    if (r == header_rows) no_break();
+    else space(2);
+    for (size_t k = 0; k < slices.size(); ++k) {
+      if (k > 0) no_break();
+      slices[k].table_header = header_index;
+      push_box(std::move(slices[k]));
+    }
+  }
+  no_break();
+  push_box(rule_box(kHeavyRule, false));
+}
+
+}  // namespace colophon::layout

@@ -1,0 +1,153 @@
+// Hyphenation: libhyphen patterns, words converted to the dictionary's encoding.
+#include "layout/hyphenate.h"
+
+#include <hyphen.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/utf8.h"
+
+namespace colophon {
+
+namespace {
+
+constexpr const char* kHyphenDir = "/usr/share/hyphen/";
+constexpr size_t kMaxWordBytes = 96;  // libhyphen works on short buffers; longer "words" are not words
+
+// KOI8-R bytes 0xC0..0xDF hold these lower-case Cyrillic letters, in this order.
+constexpr char16_t kKoi8Lower[32] = {u'ю', u'а', u'б', u'ц', u'д', u'е', u'ф', u'г',
+                                     u'х', u'и', u'й', u'к', u'л', u'м', u'н', u'о',
+                                     u'п', u'я', u'р', u'с', u'т', u'у', u'ж', u'в',
+                                     u'ь', u'ы', u'з', u'ш', u'э', u'щ', u'ч', u'ъ'};
+
+// Lower-cases the letters hyphenation dictionaries know (Latin, Greek, Cyrillic).
+char32_t to_lower(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return c | 1;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+  return c;
+}
+
+bool is_letter(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
+         (c >= 0x370 && c <= 0x3FF) || (c >= 0x400 && c <= 0x4FF);
+}
+
+}  // namespace
+
+std::string Hyphenator::dictionary_for(const std::string& language) {
+  std::string lang, region;
+  size_t sep = language.find_first_of("-_");
+  lang = language.substr(0, sep);
+  if (sep != std::string::npos) region = language.substr(sep + 1, 2);
+  for (char& c : lang) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const struct {
+    const char* lang;
+    const char* region;
+  } kDefaultRegion[] = {{"en", "US"}, {"de", "DE"}, {"fr", "FR"}, {"ru", "RU"}, {"es", "ES"},
+                        {"it", "IT"}, {"pt", "PT"}, {"nl", "NL"}};
+  std::vector<std::string> names;
+  if (!region.empty()) names.push_back("hyph_" + lang + "_" + region + ".dic");
+  for (const auto& d : kDefaultRegion)
+    if (lang == d.lang) names.push_back("hyph_" + lang + "_" + d.region + ".dic");
+  names.push_back("hyph_" + lang + ".dic");
+  std::error_code ec;
+  for (const std::string& n : names)
+    if (std::filesystem::is_regular_file(kHyphenDir + n, ec)) return kHyphenDir + n;
+  return {};
+}
+
+Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file) {
+  std::string path = dictionary_for(language);
+  if (path.empty()) {
+    diag.warning(file, {}, "no hyphenation dictionary for language '" + language + "'",
+                 "install the hyphen-<lang> package; the PDF is set without hyphenation");
+    return;
+  }
+  HyphenDict* d = hnj_hyphen_load(path.c_str());
+  if (!d) {
+    diag.warning(file, {}, "cannot load hyphenation dictionary " + path,
+                 "reinstall the hyphen-<lang> package; the PDF is set without hyphenation");
+    return;
+  }
+  dict_ = d;
+  std::string lang = language.substr(0, language.find_first_of("-_"));
+  if (lang == "en") {
+    left_min_ = 2;  // TeX's English \lefthyphenmin
+    right_min_ = 3;  // TeX's English \righthyphenmin
+  } else {
+    left_min_ = std::max(2, static_cast<int>(d->lhmin));
+    right_min_ = std::max(2, static_cast<int>(d->rhmin));
+  }
+}
+
+Hyphenator::~Hyphenator() {
+  if (dict_) hnj_hyphen_free(static_cast<HyphenDict*>(dict_));
+}
+
+const std::vector<uint32_t>& Hyphenator::points(std::string_view word) {
+  if (!dict_ || word.size() > kMaxWordBytes) return empty_;
+  auto it = cache_.find(std::string(word));
+  if (it != cache_.end()) return it->second;
+
+  HyphenDict* d = static_cast<HyphenDict*>(dict_);
+  std::string cset(d->cset);
+  bool latin1 = cset.find("8859-1") != std::string::npos || cset.find("8859-15") != std::string::npos;
+  bool koi8 = cset.find("KOI8") != std::string::npos;
+  // Encode the lower-cased word; remember where each character ends in both encodings.
+  lower_.clear();
+  std::vector<uint32_t> end_in_lower, end_in_word;
+  bool ok = true;
+  size_t i = 0;
+  while (i < word.size()) {
+    char32_t c = next_code_point(word, i);
+    if (!is_letter(c)) ok = false;
+    char32_t l = to_lower(c);
+    if (d->utf8) {
+      append_utf8(lower_, l);
+    } else if (latin1 && l < 0x100) {
+      lower_ += static_cast<char>(l);
+    } else if (koi8) {
+      auto* p = std::find(std::begin(kKoi8Lower), std::end(kKoi8Lower), static_cast<char16_t>(l));
+      if (p == std::end(kKoi8Lower)) ok = false;
+      else lower_ += static_cast<char>(0xC0 + (p - kKoi8Lower));
+    } else {
+      ok = false;
+    }
+    end_in_lower.push_back(static_cast<uint32_t>(lower_.size()));
+    end_in_word.push_back(static_cast<uint32_t>(i));
+  }
+  std::vector<uint32_t> result;
+  int n = static_cast<int>(end_in_word.size());
+  if (ok && n >= left_min_ + right_min_) {
+    buffer_.assign(lower_.size() + 5, 0);
+    std::vector<char> hyphenated(lower_.size() * 2 + 8, 0);
+    char** rep = nullptr;
+    int* pos = nullptr;
+    int* cut = nullptr;
+    if (hnj_hyphen_hyphenate3(d, lower_.data(), static_cast<int>(lower_.size()), buffer_.data(),
+                              hyphenated.data(), &rep, &pos, &cut, 1, 1, 1, 1) == 0) {
+      for (int k = left_min_ - 1; k < n - right_min_; ++k) {
+        uint32_t b = end_in_lower[k] - 1;
+        if ((buffer_[b] & 1) && !(rep && rep[b])) result.push_back(end_in_word[k]);
+      }
+    }
+    if (rep) {
+      for (size_t j = 0; j < lower_.size(); ++j) std::free(rep[j]);
+      std::free(rep);
+    }
+    std::free(pos);
+    std::free(cut);
+  }
+  return cache_.emplace(std::string(word), std::move(result)).first->second;
+}
+
+}  // namespace colophon

@@ -1,0 +1,234 @@
+// Stages "linebreak" driver and "finalize": a paragraph goes through TeX's passes
+// (pretolerance without hyphenation, tolerance with it, emergency stretch), then each
+// line is set: words positioned, hyphens added, strike rules and link areas drawn.
+#include <algorithm>
+#include <cmath>
+
+#include "core/utf8.h"
+#include "layout/engine.h"
+
+namespace colophon::layout {
+
+namespace {
+
+constexpr double kPretolerance = 100;          // TeX's \pretolerance (first pass, no hyphenation)
+constexpr double kTolerance = 200;             // TeX's \tolerance (second pass)
+constexpr double kEmergencyStretchEm = 1.5;    // ems of the text size, TeX's \emergencystretch (final pass)
+constexpr double kRaggedStretchEm = 2.0;       // ems; \rightskip stretch of ragged-right text
+constexpr double kStrikeHeightEm = 0.28;       // ems above the baseline of the strike-through rule
+constexpr double kStrikeThicknessEm = 0.055;   // ems, the rule's thickness
+
+// One positioned piece of text on a line.
+struct Piece {
+  int run;
+  double x, width;
+  std::string text;
+};
+
+// Calls F(face, bytes) for each stretch of TEXT drawn in one face.
+template <typename F>
+void split_by_face(Context& ctx, FaceId face, std::string_view text, F&& f) {
+  bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
+  FaceId fb{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
+  size_t from = 0;
+  FaceId current = face;
+  for (size_t i = 0; i < text.size();) {
+    size_t at = i;
+    char32_t c = next_code_point(text, i);
+    FaceId want = face;
+    if (c != ' ' && !ctx.has_glyph(face, c) && ctx.has_glyph(fb, c)) want = fb;
+    if (!(want == current)) {
+      if (at > from) f(current, text.substr(from, at - from));
+      from = at;
+      current = want;
+    }
+  }
+  if (text.size() > from) f(current, text.substr(from));
+}
+
+}  // namespace
+
+double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, double size,
+                 std::string_view text) {
+  double x0 = x;
+  split_by_face(ctx, face, text, [&](FaceId f, std::string_view piece) {
+    TextRun t;
+    t.x = x;
+    t.y = y;
+    t.face = f;
+    t.size = size;
+    t.text = std::string(piece);
+    page.texts.push_back(std::move(t));
+    x += ctx.metrics.width(f, piece) * size;
+  });
+  return x - x0;
+}
+
+double text_width(Context& ctx, FaceId face, double size, std::string_view text) {
+  double w = 0;
+  split_by_face(ctx, face, text,
+                [&](FaceId f, std::string_view piece) { w += ctx.metrics.width(f, piece) * size; });
+  return w;
+}
+
+std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& frame) {
+  std::vector<VItem> lines;
+  if (para.runs.empty()) return lines;
+  BreakParams params;
+  params.measure = frame.measure;
+  params.max_hyphens = ctx.style.max_consecutive_hyphens;
+  if (frame.justify != Justify::Full) params.line_end_stretch = kRaggedStretchEm * frame.size;
+  std::vector<Item> items = prepare_items(ctx, para, frame, false);
+  std::vector<int> breaks;
+  params.tolerance = kPretolerance;
+  bool ok = break_lines(items, params, breaks, nullptr);
+  if (!ok) {
+    if (frame.hyphenate && ctx.hyphenator) items = prepare_items(ctx, para, frame, true);
+    params.tolerance = kTolerance;
+    ok = break_lines(items, params, breaks, nullptr);
+  }
+  if (!ok) {
+    params.emergency_stretch = kEmergencyStretchEm * frame.size;
+    params.rescue = true;
+    break_lines(items, params, breaks, nullptr);
+  }
+
+  const FaceId text_face{FaceFamily::Text, FaceStyle::Regular};
+  double asc = ctx.metrics.ascender(text_face), desc = ctx.metrics.descender(text_face);
+  double asc_ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
+  double baseline = (frame.leading - frame.size) / 2 + frame.size * asc_ratio;
+
+  int start = 0;
+  std::vector<Piece> pieces;
+  for (size_t l = 0; l < breaks.size(); ++l) {
+    int b = breaks[l];
+    // Skip what a break discards at the start of the line.
+    int s = start;
+    if (l > 0)
+      while (s < b && items[s].type != Item::Type::Box) ++s;
+    const Item& brk = items[b];
+    double w = 0, y = 0, z = 0;
+    for (int i = s; i < b; ++i) {
+      const Item& it = items[i];
+      if (it.type == Item::Type::Penalty) continue;
+      w += it.width;
+      if (it.type == Item::Type::Glue) {
+        y += it.stretch;
+        z += it.shrink;
+      }
+    }
+    if (brk.type == Item::Type::Penalty) w += brk.width;
+    double ratio = 0;
+    if (w < frame.measure && y > 0 && frame.justify == Justify::Full) ratio = (frame.measure - w) / y;
+    else if (w > frame.measure && z > 0) ratio = std::max(-1.0, (frame.measure - w) / z);
+    double shift = 0;
+    double natural = w + (ratio < 0 ? ratio * z : 0);
+    if (frame.justify == Justify::Center) shift = std::max(0.0, (frame.measure - natural) / 2);
+    if (frame.justify == Justify::Right) shift = std::max(0.0, frame.measure - natural);
+
+    VItem line;
+    line.height = frame.leading;
+    pieces.clear();
+    double x = frame.left + shift;
+    bool glue_since_piece = true;
+    // Strike-through spans and link spans on this line.
+    double strike_from = -1, strike_to = -1;
+    std::vector<std::pair<double, double>> link_span(para.links.size(), {-1, -1});
+    auto extend_link = [&](int link, double x0, double x1) {
+      if (link < 0) return;
+      auto& sp = link_span[link];
+      if (sp.first < 0) sp = {x0, x1};
+      else sp.second = std::max(sp.second, x1);
+    };
+    auto flush_strike = [&]() {
+      if (strike_from >= 0 && strike_to > strike_from) {
+        Rule r;
+        r.x = strike_from;
+        r.width = strike_to - strike_from;
+        r.height = kStrikeThicknessEm * frame.size;
+        r.y = baseline - kStrikeHeightEm * frame.size - r.height / 2;
+        line.content.rules.push_back(r);
+      }
+      strike_from = strike_to = -1;
+    };
+    for (int i = s; i < b; ++i) {
+      const Item& it = items[i];
+      if (it.type == Item::Type::Penalty) continue;
+      if (it.type == Item::Type::Glue) {
+        double gw = it.width + (ratio >= 0 ? ratio * it.stretch : ratio * it.shrink);
+        if (it.stretch >= kFilStretch) gw = it.width;
+        if (it.run >= 0) {
+          const Run& r = para.runs[it.run];
+          if (r.strike && strike_from >= 0) strike_to = x + gw;
+          extend_link(r.link, x, x + gw);
+        }
+        x += gw;
+        glue_since_piece = true;
+        continue;
+      }
+      if (it.run < 0) {  // the paragraph indent
+        x += it.width;
+        continue;
+      }
+      const Run& r = para.runs[it.run];
+      std::string_view text(r.text.data() + it.begin, it.end - it.begin);
+      if (!glue_since_piece && !pieces.empty() && pieces.back().run == it.run) {
+        pieces.back().text += text;
+        pieces.back().width = x + it.width - pieces.back().x;
+      } else {
+        pieces.push_back(Piece{it.run, x, it.width, std::string(text)});
+      }
+      glue_since_piece = false;
+      if (r.strike) {
+        if (strike_from < 0) strike_from = x;
+        strike_to = x + it.width;
+      } else {
+        flush_strike();
+      }
+      extend_link(r.link, x, x + it.width);
+      if (r.kind == Run::Kind::NoteRef && r.note >= 0) {
+        line.notes.push_back(r.note);
+        if (ctx.note_ref_seen.size() < ctx.book.notes.size())
+          ctx.note_ref_seen.resize(ctx.book.notes.size(), 0);
+        if (!ctx.note_ref_seen[r.note]) {
+          ctx.note_ref_seen[r.note] = 1;
+          line.content.anchors.push_back(Anchor{note_ref_anchor(ctx.book, r.note), 0});
+        }
+      }
+      x += it.width;
+    }
+    if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
+      if (!pieces.empty() && pieces.back().run == brk.run) pieces.back().text += "-";
+      else pieces.push_back(Piece{brk.run, x, brk.width, "-"});
+      if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
+    }
+    flush_strike();
+    for (Piece& p : pieces) {
+      const Run& r = para.runs[p.run];
+      TextRun t;
+      t.x = p.x;
+      t.y = baseline - r.rise;
+      t.face = r.face;
+      t.size = r.size;
+      t.text = std::move(p.text);
+      line.content.texts.push_back(std::move(t));
+    }
+    for (size_t k = 0; k < link_span.size(); ++k) {
+      auto [x0, x1] = link_span[k];
+      if (x0 < 0) continue;
+      LinkArea a;
+      a.x = x0;
+      a.y = 0;
+      a.width = x1 - x0;
+      a.height = frame.leading;
+      a.uri = para.links[k].uri;
+      a.dest = para.links[k].dest;
+      line.content.links.push_back(std::move(a));
+    }
+    lines.push_back(std::move(line));
+    start = b + 1;
+  }
+  return lines;
+}
+
+}  // namespace colophon::layout

@@ -1,0 +1,387 @@
+// Stage "prepare": runs are given faces that have their glyphs, measured, and turned
+// into Knuth-Plass boxes, glue and penalties (spaces, hyphenation points, explicit
+// hyphens, emergency breaks inside over-long words).
+#include <algorithm>
+#include <cstdio>
+
+#include "core/utf8.h"
+#include "layout/engine.h"
+
+namespace colophon::layout {
+
+namespace {
+
+constexpr double kHyphenPenalty = 50;         // TeX's \hyphenpenalty
+constexpr double kExHyphenPenalty = 50;       // TeX's \exhyphenpenalty (after '-' in a word)
+constexpr double kDashPenalty = 50;           // after an en or em dash (not a hyphenated line)
+constexpr double kUrlBreakPenalty = 150;      // after '/', '.' ... inside an over-long word
+constexpr double kLetterBreakPenalty = 1000;  // between any two characters, last resort
+constexpr double kSpaceStretchRatio = 0.5;    // interword stretch = space / 2 (TeX's cmr10)
+constexpr double kSpaceShrinkRatio = 1.0 / 3; // interword shrink = space / 3 (TeX's cmr10)
+constexpr size_t kMinHyphenatedWord = 5;      // characters; shorter words are never hyphenated
+
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+bool is_letter_cp(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x3FF) ||
+         (c >= 0x400 && c <= 0x4FF);
+}
+
+// Returns the fallback face for FACE's style.
+FaceId fallback_of(FaceId face) {
+  bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
+  return FaceId{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
+}
+
+char32_t first_cp(std::string_view s) {
+  size_t i = 0;
+  return s.empty() ? 0 : next_code_point(s, i);
+}
+
+char32_t last_cp(std::string_view s) {
+  if (s.empty()) return 0;
+  size_t i = s.size() - 1;
+  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return next_code_point(s, i);
+}
+
+// Splits runs where a character is missing from the run's face but present in the
+// fallback face; warns about characters no face has.
+void resolve_faces(Context& ctx, Paragraph& para) {
+  std::vector<Run> out;
+  out.reserve(para.runs.size());
+  for (Run& run : para.runs) {
+    if (run.kind == Run::Kind::LineBreak) {
+      out.push_back(std::move(run));
+      continue;
+    }
+    const std::string& t = run.text;
+    bool all = true;
+    for (size_t i = 0; i < t.size();) {
+      char32_t c = next_code_point(t, i);
+      if (!is_space(static_cast<char>(c < 0x80 ? c : 'x')) && !ctx.has_glyph(run.face, c)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) {
+      out.push_back(std::move(run));
+      continue;
+    }
+    FaceId fb = fallback_of(run.face);
+    std::string piece;
+    FaceId piece_face = run.face;
+    auto flush = [&](FaceId next) {
+      if (!piece.empty()) {
+        Run r = run;
+        r.text = std::move(piece);
+        r.face = piece_face;
+        out.push_back(std::move(r));
+      }
+      piece.clear();
+      piece_face = next;
+    };
+    for (size_t i = 0; i < t.size();) {
+      size_t start = i;
+      char32_t c = next_code_point(t, i);
+      FaceId f = run.face;
+      if (c >= 0x80 || !is_space(static_cast<char>(c))) {
+        if (!ctx.has_glyph(run.face, c)) {
+          if (ctx.has_glyph(fb, c)) {
+            f = fb;
+          } else if (!ctx.warned_glyphs[c]) {
+            ctx.warned_glyphs[c] = true;
+            char code[16];
+            std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+            ctx.diag.warning(ctx.file, run.pos,
+                             std::string("character ") + code + " '" + t.substr(start, i - start) +
+                                 "' is in none of the PDF fonts",
+                             "set a [fonts.fallback] face that has it in the PDF style, or "
+                             "replace the character");
+          }
+        }
+      }
+      if (!(f == piece_face)) flush(f);
+      piece.append(t, start, i - start);
+    }
+    flush(run.face);
+  }
+  para.runs = std::move(out);
+}
+
+// Measures and builds the items of one paragraph.
+class Builder {
+ public:
+  Builder(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate)
+      : ctx_(ctx), para_(para), frame_(frame), hyphenate_(hyphenate && ctx.hyphenator) {}
+
+  std::vector<Item> build() {
+    if (frame_.indent > 0) {
+      Item indent;
+      indent.width = frame_.indent;
+      items_.push_back(indent);
+    }
+    for (size_t r = 0; r < para_.runs.size(); ++r) add_run(static_cast<int>(r));
+    drop_trailing_glue();
+    finish_line(true);
+    split_long_chunks();
+    return std::move(items_);
+  }
+
+ private:
+  double em_width(FaceId face, std::string_view s) { return ctx_.metrics.width(face, s); }
+
+  void add_glue(int run) {
+    const Run& r = para_.runs[run];
+    double w = em_width(r.face, " ") * r.size;
+    Item g;
+    g.type = Item::Type::Glue;
+    g.run = run;
+    g.width = w;
+    if (frame_.justify == Justify::Full) {
+      g.stretch = w * kSpaceStretchRatio;
+      g.shrink = w * kSpaceShrinkRatio;
+    }
+    items_.push_back(g);
+  }
+
+  void drop_trailing_glue() {
+    while (!items_.empty() && items_.back().type == Item::Type::Glue) items_.pop_back();
+  }
+
+  // Ends a line: parfillskip glue and a forced break (LAST: the paragraph's end).
+  void finish_line(bool last) {
+    (void)last;
+    Item fill;
+    fill.type = Item::Type::Glue;
+    fill.stretch = kFilStretch;
+    items_.push_back(fill);
+    Item brk;
+    brk.type = Item::Type::Penalty;
+    brk.penalty = -kInfPenalty;
+    items_.push_back(brk);
+  }
+
+  void add_run(int r) {
+    const Run& run = para_.runs[r];
+    if (run.kind == Run::Kind::LineBreak) {
+      drop_trailing_glue();
+      finish_line(false);
+      pending_space_ = -1;
+      return;
+    }
+    const std::string& t = run.text;
+    size_t i = 0;
+    while (i < t.size()) {
+      if (is_space(t[i])) {
+        while (i < t.size() && is_space(t[i])) ++i;
+        if (!items_.empty() && items_.back().type == Item::Type::Box) pending_space_ = r;
+        continue;
+      }
+      size_t j = i;
+      while (j < t.size() && !is_space(t[j])) ++j;
+      if (pending_space_ >= 0) {
+        add_glue(pending_space_);
+        pending_space_ = -1;
+      }
+      add_word(r, static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      i = j;
+    }
+  }
+
+  // Adds the box of bytes [b, e) of run R, cut at its hyphenation points.
+  void add_word(int r, uint32_t b, uint32_t e) {
+    const Run& run = para_.runs[r];
+    std::string_view t(run.text);
+    std::vector<std::pair<uint32_t, int>> cuts;  // byte offset, kind (0 hyphenation, 1 hyphen, 2 dash)
+    if (run.kind == Run::Kind::Text) {
+      uint32_t letters_from = b;
+      size_t letters = 0;
+      size_t i = b;
+      char32_t prev = 0;
+      auto flush_letters = [&](uint32_t end) {
+        if (hyphenate_ && letters >= kMinHyphenatedWord && run.face.family == FaceFamily::Text) {
+          for (uint32_t p : ctx_.hyphenator->points(t.substr(letters_from, end - letters_from)))
+            cuts.push_back({letters_from + p, 0});
+        }
+        letters = 0;
+      };
+      while (i < e) {
+        size_t at = i;
+        char32_t c = next_code_point(t.substr(0, e), i);
+        if (is_letter_cp(c)) {
+          if (letters == 0) letters_from = static_cast<uint32_t>(at);
+          ++letters;
+        } else {
+          flush_letters(static_cast<uint32_t>(at));
+          bool more = i < e;
+          if (c == '-' && is_letter_cp(prev) && more) cuts.push_back({static_cast<uint32_t>(i), 1});
+          if ((c == 0x2014 || c == 0x2013) && more && at > b) cuts.push_back({static_cast<uint32_t>(i), 2});
+        }
+        prev = c;
+      }
+      flush_letters(e);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    uint32_t from = b;
+    for (auto [at, kind] : cuts) {
+      if (at <= from || at >= e) continue;
+      add_box(r, from, at);
+      Item p;
+      p.type = Item::Type::Penalty;
+      p.run = r;
+      if (kind == 0) {
+        p.flagged = true;
+        p.hyphen = true;
+        p.penalty = kHyphenPenalty;
+        p.width = em_width(run.face, "-") * run.size;
+      } else {
+        p.flagged = kind == 1;
+        p.penalty = kind == 1 ? kExHyphenPenalty : kDashPenalty;
+      }
+      items_.push_back(p);
+      from = at;
+    }
+    add_box(r, from, e);
+  }
+
+  void add_box(int r, uint32_t b, uint32_t e) {
+    const Run& run = para_.runs[r];
+    std::string_view s(run.text.data() + b, e - b);
+    Item box;
+    box.run = r;
+    box.begin = b;
+    box.end = e;
+    box.width = em_width(run.face, s) * run.size;
+    // Kerning with the box this one continues (same face: a word cut in pieces).
+    for (size_t k = items_.size(); k-- > 0;) {
+      const Item& prev = items_[k];
+      if (prev.type == Item::Type::Penalty && prev.penalty > -kInfPenalty) continue;
+      if (prev.type == Item::Type::Box && prev.run >= 0) {
+        const Run& pr = para_.runs[prev.run];
+        if (pr.face == run.face && pr.size == run.size && pr.rise == run.rise)
+          items_[k].width += ctx_.metrics.kern(run.face,
+                                               last_cp(std::string_view(pr.text).substr(
+                                                   prev.begin, prev.end - prev.begin)),
+                                               first_cp(s)) *
+                             run.size;
+      }
+      break;
+    }
+    items_.push_back(box);
+  }
+
+  // Splits every chunk of boxes with no break between them that is wider than the
+  // measure: after '/', '.', '-', '_' ... first, between any two characters if need be.
+  void split_long_chunks() {
+    const double limit = frame_.measure - frame_.indent - 0.5 * frame_.size;
+    size_t i = 0;
+    while (i < items_.size()) {
+      if (items_[i].type != Item::Type::Box) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      double w = 0;
+      while (j < items_.size() && items_[j].type == Item::Type::Box) w += items_[j++].width;
+      if (w > limit) {
+        size_t added = split_chunk(i, j, limit);
+        j += added;
+      }
+      i = j;
+    }
+  }
+
+  // Splits boxes [i, j) at break opportunities; returns how many items were added.
+  size_t split_chunk(size_t i, size_t j, double limit) {
+    std::vector<Item> out;
+    bool letters_needed = false;
+    for (size_t k = i; k < j; ++k) {
+      const Item& box = items_[k];
+      if (box.run < 0) {
+        out.push_back(box);
+        continue;
+      }
+      // Break after URL punctuation; pieces still too wide are cut between characters.
+      std::vector<Item> pieces = cut_box(box, false);
+      for (const Item& piece : pieces) {
+        if (piece.type == Item::Type::Box && piece.width > limit) {
+          letters_needed = true;
+          std::vector<Item> letters = cut_box(piece, true);
+          out.insert(out.end(), letters.begin(), letters.end());
+        } else {
+          out.push_back(piece);
+        }
+      }
+    }
+    if (letters_needed) {
+      if (ctx_.warned_long_words++ < 20) {
+        const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
+        std::string word;
+        for (size_t k = i; k < j && word.size() < 60; ++k)
+          if (items_[k].run >= 0)
+            word += para_.runs[items_[k].run].text.substr(items_[k].begin,
+                                                           items_[k].end - items_[k].begin);
+        ctx_.diag.warning(ctx_.file, r.pos,
+                          "word '" + word + "' is wider than the line; broken between letters",
+                          "add spaces or break the word where it may be divided");
+      }
+    }
+    size_t added = out.size() - (j - i);
+    items_.erase(items_.begin() + i, items_.begin() + j);
+    items_.insert(items_.begin() + i, out.begin(), out.end());
+    return added;
+  }
+
+  // Cuts BOX after punctuation (or after every character when LETTERS) into boxes
+  // separated by penalties.
+  std::vector<Item> cut_box(const Item& box, bool letters) {
+    const Run& run = para_.runs[box.run];
+    std::string_view t(run.text);
+    std::vector<Item> out;
+    uint32_t from = box.begin;
+    size_t i = box.begin;
+    while (i < box.end) {
+      char32_t c = next_code_point(t.substr(0, box.end), i);
+      bool cut = letters || c == '/' || c == '.' || c == '-' || c == '_' || c == '?' ||
+                 c == '&' || c == '=' || c == '#' || c == ':' || c == ',' || c == ';';
+      if (!cut || i >= box.end) continue;
+      Item piece = box;
+      piece.begin = from;
+      piece.end = static_cast<uint32_t>(i);
+      piece.width = em_width(run.face, t.substr(from, i - from)) * run.size;
+      out.push_back(piece);
+      Item p;
+      p.type = Item::Type::Penalty;
+      p.run = box.run;
+      p.penalty = letters ? kLetterBreakPenalty : kUrlBreakPenalty;
+      out.push_back(p);
+      from = static_cast<uint32_t>(i);
+    }
+    Item piece = box;
+    piece.begin = from;
+    piece.width = em_width(run.face, t.substr(from, box.end - from)) * run.size;
+    out.push_back(piece);
+    return out;
+  }
+
+  Context& ctx_;
+  Paragraph& para_;
+  const Frame& frame_;
+  bool hyphenate_;
+  int pending_space_ = -1;
+  std::vector<Item> items_;
+};
+
+}  // namespace
+
+std::vector<Item> prepare_items(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate) {
+  if (!para.faces_resolved) {
+    resolve_faces(ctx, para);
+    para.faces_resolved = true;
+  }
+  return Builder(ctx, para, frame, hyphenate).build();
+}
+
+}  // namespace colophon::layout
