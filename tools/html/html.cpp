@@ -122,8 +122,8 @@ bool is_element_attribute(std::string_view el, std::string_view a) {
       {"img", {"src", "alt", "width", "height", "srcset", "sizes"}},
       {"ol", {"start", "reversed", "type"}},
       {"li", {"value"}},
-      {"td", {"colspan", "rowspan", "headers"}},
-      {"th", {"colspan", "rowspan", "headers", "scope", "abbr"}},
+      {"td", {"colspan", "rowspan"}},  // "headers" dropped: epubcheck checks its targets
+      {"th", {"colspan", "rowspan", "scope", "abbr"}},
       {"col", {"span"}},
       {"colgroup", {"span"}},
       {"time", {"datetime"}},
