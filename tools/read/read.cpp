@@ -1,11 +1,277 @@
-// STUB: replaced by the reader implementation.
+// read_book: the reader's driver. Finds what to read (a book folder or one Markdown
+// file), reads book.toml and SUMMARY.md, then parses every chapter.
 #include "read/read.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "core/clock.h"
+#include "core/paths.h"
+#include "core/text.h"
+#include "read/config.h"
+#include "read/summary.h"
+
 namespace colophon {
+
+namespace {
+
+// Appends the plain text of inlines (markup dropped, breaks as spaces) to OUT.
+void append_plain(const std::vector<Inline>& inlines, std::string& out) {
+  for (const Inline& in : inlines) {
+    switch (in.kind) {
+      case InlineKind::Text:
+      case InlineKind::Code:
+        out += in.text;
+        break;
+      case InlineKind::SoftBreak:
+      case InlineKind::LineBreak:
+        out += ' ';
+        break;
+      case InlineKind::NoteRef:
+      case InlineKind::RawInline:
+        break;
+      default:
+        append_plain(in.children, out);
+    }
+  }
+}
+
+// Returns the plain text of the chapter's first top-level heading, or "".
+std::string first_heading(const Chapter& chapter) {
+  for (const Block& b : chapter.blocks) {
+    if (b.kind != BlockKind::Heading) continue;
+    std::string text;
+    append_plain(b.inlines, text);
+    return std::string(trim(text));
+  }
+  return {};
+}
+
+// Tells whether PATH ends in .md (any case).
+bool is_markdown(const fs::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".md" || ext == ".markdown";
+}
+
+// Reads a whole file with one read per chunk straight into the string (chapters are
+// read once; the stream copy of core's read_file costs as much as parsing them).
+std::optional<std::string> read_whole_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string data;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
+  constexpr size_t kChunkBytes = 1 << 16;
+  bool ok = true;
+  for (;;) {
+    size_t old = data.size();
+    data.resize(old + kChunkBytes);
+    ssize_t got = ::read(fd, data.data() + old, kChunkBytes);
+    if (got < 0 && errno == EINTR) {
+      data.resize(old);
+      continue;
+    }
+    data.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
+    if (got <= 0) {
+      ok = got == 0;
+      break;
+    }
+  }
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return data;
+}
+
+// Reads every chapter file of BOOK and parses it.
+void parse_chapters(Book& book, Diagnostics& diag) {
+  for (size_t i = 0; i < book.chapters.size(); ++i) {
+    const std::string& source = book.chapters[i].source;
+    std::optional<std::string> text = read_whole_file(fs::path(book.root) / source);
+    if (!text) {
+      diag.error(book.display(source), {}, "cannot read the chapter file",
+                 "check that it exists and that you may read it");
+      continue;
+    }
+    parse_chapter(*text, book, static_cast<int>(i), diag);
+  }
+}
+
+// Lists every .md file under the source folder as a numbered chapter, in byte order
+// of their paths (used when there is no SUMMARY.md).
+void chapters_from_folder(Book& book, Diagnostics& diag) {
+  fs::path src = fs::path(book.root) / book.src_dir;
+  std::vector<std::string> files;
+  std::error_code ec;
+  auto it = fs::recursive_directory_iterator(src, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::string name = p.filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec) || !is_markdown(p)) continue;
+    std::string rel = p.lexically_relative(book.root).generic_string();
+    SafePath safe = resolve_inside(book.root, book.root, rel);
+    if (safe.status != SafePath::Status::Ok) {
+      diag.warning(book.display(rel), {}, "skipped: it leads outside the book folder",
+                   "replace the link with the file itself");
+      continue;
+    }
+    files.push_back(safe.relative);
+  }
+  if (ec) {
+    diag.error(book.display(book.src_dir), {}, "cannot list the folder: " + ec.message(),
+               "check that the folder exists and that you may read it");
+  }
+  std::sort(files.begin(), files.end());
+  for (std::string& f : files) {
+    Chapter& ch = book.chapters.emplace_back();
+    ch.source = std::move(f);
+    ch.role = ChapterRole::Numbered;
+    ch.number = {static_cast<int>(book.chapters.size())};
+  }
+}
+
+// Reads a book folder: book.toml, SUMMARY.md (or the folder's files), the chapters.
+void read_folder(const ReadOptions& options, const fs::path& input, Book& book,
+                 Diagnostics& diag) {
+  std::error_code ec;
+  book.root = fs::weakly_canonical(fs::absolute(input, ec), ec).string();
+  book.root_display = options.input;
+  fs::path root(book.root);
+
+  if (fs::exists(root / "book.toml", ec)) {
+    book.config_file = "book.toml";
+    std::optional<std::string> text = read_file(root / "book.toml");
+    if (text) {
+      read_config(*text, book.display("book.toml"), book, diag);
+    } else {
+      diag.error(book.display("book.toml"), {}, "cannot read book.toml",
+                 "check that you may read it");
+    }
+  } else {
+    diag.warning(book.display("book.toml"), {},
+                 "no book.toml; the title comes from the first chapter's first heading",
+                 "create book.toml with [book], title = \"...\" and authors = [\"...\"]");
+  }
+
+  if (!fs::is_directory(root / book.src_dir, ec)) {
+    if (book.src_dir == "src") {  // a custom src was already reported where it is set
+      diag.error(book.display("src"), {}, "no src folder in the book",
+                 "put the chapters and SUMMARY.md in " + book.display("src") +
+                     "/, or set src = \"...\" under [book] in book.toml");
+    }
+    return;
+  }
+
+  std::string summary = source_path(book.src_dir, "SUMMARY.md");
+  if (fs::exists(root / summary, ec)) {
+    std::optional<std::string> text = read_file(root / summary);
+    if (text) {
+      read_summary(*text, book, diag);
+    } else {
+      diag.error(book.display(summary), {}, "cannot read SUMMARY.md", "check that you may read it");
+    }
+    if (book.chapters.empty() && !diag.has_errors()) {
+      diag.error(book.display(summary), {}, "SUMMARY.md lists no chapters",
+                 "add chapters to " + book.display(summary) + ", one per line: - [Title](file.md)");
+    }
+  } else {
+    chapters_from_folder(book, diag);
+    if (book.chapters.empty()) {
+      diag.error(book.display(book.src_dir), {}, "the book has no chapters",
+                 "add chapters to " + book.display(summary) +
+                     " (- [Title](file.md)), or put .md files in " + book.display(book.src_dir) +
+                     "/");
+    }
+  }
+  if (book.chapters.empty()) return;
+
+  parse_chapters(book, diag);
+  for (Chapter& ch : book.chapters) {
+    if (!ch.title.empty()) continue;
+    ch.title = first_heading(ch);
+    if (ch.title.empty()) ch.title = fs::path(ch.source).stem().string();
+  }
+  if (book.meta.title.empty()) {
+    if (!book.config_file.empty()) {
+      diag.warning(book.display("book.toml"), {}, "book.toml has no title; using \"Untitled\"",
+                   "add title = \"...\" under [book]");
+      book.meta.title = "Untitled";
+    } else {
+      book.meta.title = first_heading(book.chapters.front());
+      if (book.meta.title.empty()) {
+        diag.warning(book.display(book.chapters.front().source), {},
+                     "no title: no book.toml and no heading in the first chapter; using "
+                     "\"Untitled\"",
+                     "create book.toml with [book] and title = \"...\"");
+        book.meta.title = "Untitled";
+      }
+    }
+  }
+}
+
+// Reads one Markdown file as a one-chapter book.
+void read_single_file(const ReadOptions& options, const fs::path& input, Book& book,
+                      Diagnostics& diag) {
+  if (!is_markdown(input)) {
+    diag.error(options.input, {}, "not a Markdown file or a book folder",
+               "give a folder with book.toml and src/, or a file ending in .md");
+    return;
+  }
+  std::error_code ec;
+  fs::path file = fs::weakly_canonical(fs::absolute(input, ec), ec);
+  book.root = file.parent_path().string();
+  book.root_display = input.parent_path().string();
+  book.src_dir = ".";
+  if (!options.lang.empty()) {
+    if (is_language_tag(options.lang)) {
+      book.meta.language = options.lang;
+    } else {
+      diag.error("--lang", {}, "'" + options.lang + "' is not a BCP 47 language tag",
+                 "use a tag such as \"en\", \"en-GB\", \"de\" or \"fr-CA\"");
+    }
+  }
+  if (!options.author.empty()) book.meta.authors = {options.author};
+
+  Chapter& ch = book.chapters.emplace_back();
+  ch.source = file.filename().generic_string();
+  ch.role = ChapterRole::Numbered;
+  ch.number = {1};
+  parse_chapters(book, diag);
+  ch.title = options.title;
+  if (ch.title.empty()) ch.title = first_heading(ch);
+  if (ch.title.empty()) ch.title = file.stem().string();
+  book.meta.title = ch.title;
+}
+
+}  // namespace
+
 Book read_book(const ReadOptions& options, Diagnostics& diag) {
   Book book;
-  diag.error(options.input, {}, "reader not implemented yet");
+  book.build_time = build_time();
+  std::string given = options.input.empty() ? "." : options.input;
+  fs::path input(given);
+  std::error_code ec;
+  fs::file_status status = fs::status(input, ec);
+  if (!fs::exists(status)) {
+    diag.error(given, {}, "no such book folder or Markdown file",
+               "give the folder that holds book.toml and src/, or a .md file "
+               "(colophon new DIR creates a book)");
+  } else if (fs::is_directory(status)) {
+    read_folder(options, input, book, diag);
+  } else if (fs::is_regular_file(status)) {
+    read_single_file(options, input, book, diag);
+  } else {
+    diag.error(given, {}, "not a file or folder", "give a book folder or a .md file");
+  }
   return book;
 }
-void parse_chapter(std::string_view, Book&, int, Diagnostics&) {}
+
 }  // namespace colophon

@@ -1,0 +1,510 @@
+#include "read/config.h"
+
+#include <toml++/toml.h>
+
+#include <array>
+#include <cctype>
+#include <optional>
+
+#include "core/paths.h"
+
+namespace colophon {
+
+namespace {
+
+constexpr int kMaxTocDepth = 6;  // h1..h6: no deeper heading level exists
+
+// Returns the line:col where a TOML key or value starts.
+SourcePos at(const toml::source_region& region) {
+  return {region.begin.line, region.begin.column};
+}
+
+// Joins names as `a, b, c` for hints.
+template <size_t N>
+std::string join(const std::array<std::string_view, N>& names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Checks the keys of one table and reports the values it cannot use.
+class ConfigReader {
+ public:
+  ConfigReader(const std::string& file, Book& book, Diagnostics& diag)
+      : file_(file), book_(book), diag_(diag) {}
+
+  void read(const toml::table& root);
+
+ private:
+  void read_book_table(const toml::table& table);
+  void read_epub_table(const toml::table& table);
+  void read_pdf_table(const toml::table& table);
+
+  // Returns the string value of KEY, or reports a type error and returns nullopt.
+  std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
+                                          std::string_view example);
+  // Returns the strings of an array value, or reports a type error.
+  std::optional<std::vector<std::string>> string_array(const toml::key& key,
+                                                       const toml::node& node,
+                                                       std::string_view example);
+  // Returns the string value of KEY if it is one of ALLOWED, else reports it.
+  template <size_t N>
+  std::optional<std::string> choice(const toml::key& key, const toml::node& node,
+                                    const std::array<std::string_view, N>& allowed);
+  // Checks that PATH (relative to the book root) names an existing file inside the
+  // book; returns its normalised relative path.
+  std::optional<std::string> existing_file(SourcePos pos, std::string_view key_name,
+                                           const std::string& path);
+  void date_value(const toml::key& key, const toml::node& node);
+  void identifier_value(const toml::key& key, const std::string& value);
+  void unknown_key(const toml::key& key, std::string_view table, std::string_view known);
+
+  const std::string& file_;
+  Book& book_;
+  Diagnostics& diag_;
+};
+
+constexpr std::array<std::string_view, 14> kBookKeys = {
+    "title",     "authors",    "language", "description", "src",      "subtitle", "identifier",
+    "publisher", "date",       "rights",   "subjects",    "cover",    "multilingual",
+    "text-direction"};
+constexpr std::array<std::string_view, 4> kEpubKeys = {"extra-css", "toc-depth", "notes",
+                                                       "note-numbering"};
+constexpr std::array<std::string_view, 3> kPdfKeys = {"style", "trim", "notes"};
+constexpr std::array<std::string_view, 5> kTopLevelTables = {"book", "output", "build", "rust",
+                                                             "preprocessor"};
+
+void ConfigReader::read(const toml::table& root) {
+  for (auto&& [key, node] : root) {
+    std::string_view name = key.str();
+    if (name == "book") {
+      if (const toml::table* t = node.as_table()) {
+        read_book_table(*t);
+      } else {
+        diag_.error(file_, at(key.source()), "'book' must be a table",
+                    "write the book's keys under a [book] line");
+      }
+    } else if (name == "output") {
+      const toml::table* out = node.as_table();
+      if (out == nullptr) {
+        diag_.error(file_, at(key.source()), "'output' must be a table",
+                    "write output options under [output.epub] and [output.pdf]");
+        continue;
+      }
+      for (auto&& [sub_key, sub] : *out) {
+        std::string_view sub_name = sub_key.str();
+        if (sub_name != "epub" && sub_name != "pdf") continue;  // other renderers' tables
+        const toml::table* t = sub.as_table();
+        if (t == nullptr) {
+          diag_.error(file_, at(sub_key.source()),
+                      "'output." + std::string(sub_name) + "' must be a table",
+                      "write its options under an [output." + std::string(sub_name) + "] line");
+        } else if (sub_name == "epub") {
+          read_epub_table(*t);
+        } else {
+          read_pdf_table(*t);
+        }
+      }
+    } else if (name == "build" || name == "rust" || name == "preprocessor") {
+      // mdBook's own tables: accepted, not used.
+    } else {
+      diag_.warning(file_, at(key.source()), "unknown key '" + std::string(name) + "' in book.toml",
+                    "the known tables are " + join(kTopLevelTables) + "; check the spelling");
+    }
+  }
+}
+
+void ConfigReader::unknown_key(const toml::key& key, std::string_view table,
+                               std::string_view known) {
+  diag_.warning(file_, at(key.source()),
+                "unknown key '" + std::string(key.str()) + "' in [" + std::string(table) + "]",
+                "known keys are " + std::string(known) + "; check the spelling");
+}
+
+std::optional<std::string> ConfigReader::string_value(const toml::key& key,
+                                                      const toml::node& node,
+                                                      std::string_view example) {
+  if (const toml::value<std::string>* s = node.as_string()) return s->get();
+  diag_.error(file_, at(key.source()), "'" + std::string(key.str()) + "' must be a string",
+              "write it in quotes, e.g. " + std::string(example));
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> ConfigReader::string_array(const toml::key& key,
+                                                                   const toml::node& node,
+                                                                   std::string_view example) {
+  const toml::array* array = node.as_array();
+  bool ok = array != nullptr;
+  std::vector<std::string> out;
+  if (ok) {
+    for (const toml::node& item : *array) {
+      const toml::value<std::string>* s = item.as_string();
+      if (s == nullptr) {
+        ok = false;
+        break;
+      }
+      out.push_back(s->get());
+    }
+  }
+  if (ok) return out;
+  diag_.error(file_, at(key.source()),
+              "'" + std::string(key.str()) + "' must be an array of strings",
+              "write it as " + std::string(example));
+  return std::nullopt;
+}
+
+template <size_t N>
+std::optional<std::string> ConfigReader::choice(const toml::key& key, const toml::node& node,
+                                                const std::array<std::string_view, N>& allowed) {
+  std::string list;
+  for (std::string_view a : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(a) + "\"";
+  const toml::value<std::string>* s = node.as_string();
+  if (s != nullptr) {
+    for (std::string_view a : allowed)
+      if (s->get() == a) return s->get();
+  }
+  std::string what = s != nullptr ? "'" + s->get() + "' is not an allowed value"
+                                  : "must be a string";
+  diag_.error(file_, at(key.source()), "'" + std::string(key.str()) + "': " + what,
+              "allowed values: " + list);
+  return std::nullopt;
+}
+
+std::optional<std::string> ConfigReader::existing_file(SourcePos pos, std::string_view key_name,
+                                                       const std::string& path) {
+  std::string name(key_name);
+  if (path.empty()) {
+    diag_.error(file_, pos, "'" + name + "' is empty", "give a path relative to the book folder");
+    return std::nullopt;
+  }
+  SafePath p = resolve_inside(book_.root, book_.root, path);
+  switch (p.status) {
+    case SafePath::Status::Ok:
+      if (fs::is_directory(p.absolute)) {
+        diag_.error(file_, pos, "'" + name + "': '" + path + "' is a folder, not a file",
+                    "give the path of a file, relative to the book folder");
+        return std::nullopt;
+      }
+      return p.relative;
+    case SafePath::Status::Missing:
+      diag_.error(file_, pos, "'" + name + "': file '" + path + "' not found",
+                  "create it or fix the path (relative to the book folder, where book.toml is)");
+      return std::nullopt;
+    case SafePath::Status::Escapes:
+    case SafePath::Status::Absolute:
+      diag_.error(file_, pos, "'" + name + "': '" + path + "' is outside the book folder",
+                  "keep every file the book uses inside the book folder and give a relative path");
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Tells whether S is YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.
+bool is_publication_date(std::string_view s) {
+  auto digits = [&](size_t from, size_t n) {
+    if (from + n > s.size()) return false;
+    for (size_t i = from; i < from + n; ++i)
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  };
+  auto number = [&](size_t from, size_t n) { return std::stoi(std::string(s.substr(from, n))); };
+  if (!digits(0, 4)) return false;
+  if (s.size() == 4) return true;
+  if (s.size() < 7 || s[4] != '-' || !digits(5, 2)) return false;
+  int month = number(5, 2);
+  if (month < 1 || month > 12) return false;
+  if (s.size() == 7) return true;
+  if (s.size() != 10 || s[7] != '-' || !digits(8, 2)) return false;
+  int year = number(0, 4), day = number(8, 2);
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int max_day = month == 2 && !leap ? 28 : kDays[month - 1];
+  return day >= 1 && day <= max_day;
+}
+
+void ConfigReader::date_value(const toml::key& key, const toml::node& node) {
+  constexpr std::string_view kHint =
+      "write the publication date in quotes as \"2026-11-27\", \"2026-11\" or \"2026\"";
+  if (const toml::value<toml::date>* d = node.as_date()) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", unsigned{d->get().year},
+                  unsigned{d->get().month}, unsigned{d->get().day});
+    book_.meta.date = buf;
+    return;
+  }
+  const toml::value<std::string>* s = node.as_string();
+  if (s == nullptr) {
+    diag_.error(file_, at(key.source()), "'date' must be a date", std::string(kHint));
+  } else if (!is_publication_date(s->get())) {
+    diag_.error(file_, at(key.source()), "'date': '" + s->get() + "' is not a valid date",
+                std::string(kHint));
+  } else {
+    book_.meta.date = s->get();
+  }
+}
+
+// Tells whether DIGITS (hyphens and spaces removed) is an ISBN-10 or ISBN-13 with a
+// correct check digit.
+bool is_isbn(std::string_view text) {
+  std::string d;
+  for (char c : text)
+    if (c != '-' && c != ' ') d += c;
+  if (d.size() == 13) {
+    int sum = 0;
+    for (size_t i = 0; i < 13; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+      sum += (d[i] - '0') * (i % 2 == 0 ? 1 : 3);
+    }
+    return sum % 10 == 0;
+  }
+  if (d.size() == 10) {
+    int sum = 0;
+    for (size_t i = 0; i < 10; ++i) {
+      int v;
+      if (std::isdigit(static_cast<unsigned char>(d[i]))) v = d[i] - '0';
+      else if (i == 9 && (d[i] == 'X' || d[i] == 'x')) v = 10;
+      else return false;
+      sum += v * static_cast<int>(10 - i);
+    }
+    return sum % 11 == 0;
+  }
+  return false;
+}
+
+// Tells whether S is a UUID in its 8-4-4-4-12 hexadecimal form.
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+void ConfigReader::identifier_value(const toml::key& key, const std::string& value) {
+  constexpr std::string_view kIsbn = "urn:isbn:", kUuid = "urn:uuid:";
+  std::string_view v = value;
+  bool ok = false;
+  std::string problem = "'" + value + "' is not an allowed identifier";
+  if (v.substr(0, kIsbn.size()) == kIsbn) {
+    ok = is_isbn(v.substr(kIsbn.size()));
+    problem = "'" + value + "' is not a valid ISBN (wrong length or check digit)";
+  } else if (v.substr(0, kUuid.size()) == kUuid) {
+    ok = is_uuid(v.substr(kUuid.size()));
+    problem = "'" + value + "' is not a valid UUID";
+  }
+  if (ok) {
+    book_.meta.identifier = value;
+  } else {
+    diag_.error(file_, at(key.source()), "'identifier': " + problem,
+                "allowed forms: \"urn:isbn:<ISBN-10 or ISBN-13>\", "
+                "\"urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"; or remove the key and "
+                "colophon derives a UUID from the title and authors");
+  }
+}
+
+void ConfigReader::read_book_table(const toml::table& table) {
+  Metadata& meta = book_.meta;
+  for (auto&& [key, node] : table) {
+    std::string_view name = key.str();
+    SourcePos pos = at(key.source());
+    if (name == "title") {
+      if (auto s = string_value(key, node, "title = \"My Book\"")) meta.title = *s;
+    } else if (name == "subtitle") {
+      if (auto s = string_value(key, node, "subtitle = \"A Novel\"")) meta.subtitle = *s;
+    } else if (name == "authors") {
+      if (auto a = string_array(key, node, "authors = [\"Jane Doe\", \"John Roe\"]"))
+        meta.authors = *a;
+    } else if (name == "language") {
+      if (auto s = string_value(key, node, "language = \"en\"")) {
+        if (is_language_tag(*s)) {
+          meta.language = *s;
+        } else {
+          diag_.error(file_, pos, "'language': '" + *s + "' is not a BCP 47 language tag",
+                      "use a tag such as \"en\", \"en-GB\", \"de\", \"fr-CA\" or \"zh-Hant\"");
+        }
+      }
+    } else if (name == "description") {
+      if (auto s = string_value(key, node, "description = \"...\"")) meta.description = *s;
+    } else if (name == "src") {
+      if (auto s = string_value(key, node, "src = \"src\"")) {
+        SafePath p = resolve_inside(book_.root, book_.root, *s);
+        if (p.status == SafePath::Status::Ok && fs::is_directory(p.absolute)) {
+          book_.src_dir = p.relative.empty() ? "." : p.relative;
+        } else if (p.status == SafePath::Status::Escapes ||
+                   p.status == SafePath::Status::Absolute) {
+          diag_.error(file_, pos, "'src': '" + *s + "' is outside the book folder",
+                      "give a folder inside the book, relative to book.toml (default \"src\")");
+        } else {
+          diag_.error(file_, pos, "'src': folder '" + *s + "' not found",
+                      "create it or fix the path (relative to book.toml; default \"src\")");
+          book_.src_dir = *s;
+        }
+      }
+    } else if (name == "identifier") {
+      if (auto s = string_value(key, node, "identifier = \"urn:isbn:9780000000000\""))
+        identifier_value(key, *s);
+    } else if (name == "publisher") {
+      if (auto s = string_value(key, node, "publisher = \"...\"")) meta.publisher = *s;
+    } else if (name == "date") {
+      date_value(key, node);
+    } else if (name == "rights") {
+      if (auto s = string_value(key, node, "rights = \"All rights reserved\"")) meta.rights = *s;
+    } else if (name == "subjects") {
+      if (auto a = string_array(key, node, "subjects = [\"History\", \"Russia\"]"))
+        meta.subjects = *a;
+    } else if (name == "cover") {
+      if (auto s = string_value(key, node, "cover = \"src/images/cover.jpg\"")) {
+        if (auto rel = existing_file(pos, "cover", *s)) meta.cover = *rel;
+      }
+    } else if (name == "multilingual") {
+      if (!node.is_boolean())
+        diag_.error(file_, pos, "'multilingual' must be true or false", "allowed values: true, false");
+    } else if (name == "text-direction") {
+      choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"});
+    } else {
+      unknown_key(key, "book", join(kBookKeys));
+    }
+  }
+}
+
+void ConfigReader::read_epub_table(const toml::table& table) {
+  for (auto&& [key, node] : table) {
+    std::string_view name = key.str();
+    SourcePos pos = at(key.source());
+    if (name == "extra-css") {
+      if (auto list = string_array(key, node, "extra-css = [\"extra.css\"]")) {
+        const toml::array& array = *node.as_array();
+        for (size_t i = 0; i < list->size(); ++i) {
+          SourcePos item_pos = at(array[i].source());
+          if (auto rel = existing_file(item_pos.line ? item_pos : pos, "extra-css", (*list)[i]))
+            book_.epub.extra_css.push_back(*rel);
+        }
+      }
+    } else if (name == "toc-depth") {
+      const toml::value<int64_t>* v = node.as_integer();
+      if (v != nullptr && v->get() >= 0 && v->get() <= kMaxTocDepth) {
+        book_.epub.toc_depth = static_cast<int>(v->get());
+      } else {
+        diag_.error(file_, pos,
+                    v != nullptr ? "'toc-depth': " + std::to_string(v->get()) + " is out of range"
+                                 : std::string("'toc-depth' must be a whole number"),
+                    "allowed values: 0 to " + std::to_string(kMaxTocDepth) +
+                        " (heading levels listed under each chapter; default 2)");
+      }
+    } else if (name == "notes") {
+      if (auto s = choice(key, node, std::array<std::string_view, 2>{"chapter", "book"}))
+        book_.note_options.epub_placement =
+            *s == "book" ? NoteOptions::Placement::Book : NoteOptions::Placement::Chapter;
+    } else if (name == "note-numbering") {
+      if (auto s = choice(key, node, std::array<std::string_view, 2>{"continuous", "chapter"}))
+        book_.note_options.numbering = *s == "chapter" ? NoteOptions::Numbering::PerChapter
+                                                       : NoteOptions::Numbering::Continuous;
+    } else {
+      unknown_key(key, "output.epub", join(kEpubKeys));
+    }
+  }
+}
+
+// Tells whether S is "<w>x<h>mm" or "<w>x<h>in" with positive decimal numbers.
+bool is_custom_trim(std::string_view s) {
+  if (s.size() < 5) return false;
+  std::string_view unit = s.substr(s.size() - 2);
+  if (unit != "mm" && unit != "in") return false;
+  s.remove_suffix(2);
+  size_t x = s.find('x');
+  if (x == std::string_view::npos) return false;
+  auto positive_number = [](std::string_view n) {
+    if (n.empty() || n.front() == '.' || n.back() == '.') return false;
+    bool dot = false, nonzero = false;
+    for (char c : n) {
+      if (c == '.') {
+        if (dot) return false;
+        dot = true;
+      } else if (!std::isdigit(static_cast<unsigned char>(c))) {
+        return false;
+      } else if (c != '0') {
+        nonzero = true;
+      }
+    }
+    return nonzero;
+  };
+  return positive_number(s.substr(0, x)) && positive_number(s.substr(x + 1));
+}
+
+void ConfigReader::read_pdf_table(const toml::table& table) {
+  for (auto&& [key, node] : table) {
+    std::string_view name = key.str();
+    SourcePos pos = at(key.source());
+    if (name == "style") {
+      if (auto s = string_value(key, node, "style = \"pdf-style.toml\"")) {
+        if (auto rel = existing_file(pos, "style", *s)) book_.pdf.style = *rel;
+      }
+    } else if (name == "trim") {
+      constexpr std::string_view kAllowed =
+          "\"a5\", \"6x9in\", \"a4\", \"letter\", or \"<width>x<height>mm\" / "
+          "\"<width>x<height>in\" (e.g. \"148x210mm\", \"5.5x8.5in\")";
+      const toml::value<std::string>* s = node.as_string();
+      if (s == nullptr) {
+        diag_.error(file_, pos, "'trim' must be a string", "allowed values: " + std::string(kAllowed));
+      } else if (s->get() == "a5" || s->get() == "6x9in" || s->get() == "a4" ||
+                 s->get() == "letter" || is_custom_trim(s->get())) {
+        book_.pdf.trim = s->get();
+      } else {
+        diag_.error(file_, pos, "'trim': '" + s->get() + "' is not an allowed value",
+                    "allowed values: " + std::string(kAllowed));
+      }
+    } else if (name == "notes") {
+      if (auto s = choice(key, node, std::array<std::string_view, 3>{"footnotes", "chapter", "book"}))
+        book_.note_options.pdf_placement = *s == "book"      ? NoteOptions::Placement::Book
+                                           : *s == "chapter" ? NoteOptions::Placement::Chapter
+                                                             : NoteOptions::Placement::Page;
+    } else {
+      unknown_key(key, "output.pdf", join(kPdfKeys));
+    }
+  }
+}
+
+}  // namespace
+
+bool is_language_tag(std::string_view tag) {
+  // language (2-3 letters, or 4-8 registered ones) then subtags of 1-8 letters/digits.
+  size_t i = 0, part = 0;
+  while (i <= tag.size()) {
+    size_t end = tag.find('-', i);
+    if (end == std::string_view::npos) end = tag.size();
+    std::string_view sub = tag.substr(i, end - i);
+    if (sub.empty() || sub.size() > 8) return false;
+    for (char c : sub) {
+      bool ok = part == 0 ? std::isalpha(static_cast<unsigned char>(c))
+                          : std::isalnum(static_cast<unsigned char>(c));
+      if (!ok) return false;
+    }
+    if (part == 0 && sub.size() < 2 && sub != "x" && sub != "i") return false;  // x-, i- prefixes
+    ++part;
+    i = end + 1;
+  }
+  return part > 0;
+}
+
+void read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    diag.error(file, at(e.source()), std::string(e.description()),
+               "fix the TOML syntax: strings in \"quotes\", arrays in [ ], tables as [name] "
+               "on their own line (see https://toml.io)");
+    return;
+  } catch (const std::exception& e) {
+    diag.error(file, {}, std::string("cannot read book.toml: ") + e.what(),
+               "check that book.toml is a UTF-8 TOML file");
+    return;
+  }
+  ConfigReader(file, book, diag).read(root);
+}
+
+}  // namespace colophon

@@ -1,0 +1,496 @@
+// parse_chapter: one Markdown text through cmark-gfm into the model's blocks and
+// inlines, with positions, footnotes and raw HTML handled on the way.
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+
+#include "html/html.h"
+#include "read/cmark_doc.h"
+#include "read/footnotes.h"
+#include "read/read.h"
+#include "read/source.h"
+
+namespace colophon {
+
+namespace {
+
+// Nested blocks and inlines allowed in one chapter. Far beyond any real book, low
+// enough that every later recursive walk of the model (and readers' XML parsers) is safe.
+constexpr size_t kMaxNestingDepth = 256;
+
+constexpr int kChapterOptions =
+    CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE;
+
+// What a frame of the walk collects into.
+enum class FrameKind { Blocks, Inlines, Table, Row, Pass };
+
+// One open cmark container during the walk.
+struct Frame {
+  cmark_node* node = nullptr;
+  FrameKind kind = FrameKind::Pass;
+  std::vector<Block>* blocks = nullptr;                // Blocks: where child blocks go
+  std::vector<Inline>* inlines = nullptr;              // Inlines: where child inlines go
+  Block* block = nullptr;                              // the paragraph or table being built
+  std::vector<std::vector<Inline>>* row = nullptr;     // Row: the table row's cells
+  SourcePos pos;                                       // fallback for inlines without one
+  uint32_t line0 = 0, col0 = 0;                        // start of the leaf block (byte column)
+  int quote_depth = 0;                                 // block quotes around this frame
+};
+
+// Returns the first word of a code block's info string ("rust ignore" -> "rust").
+std::string info_word(const char* info) {
+  if (info == nullptr) return {};
+  std::string_view s(info);
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_first_of(" \t", b);
+  return std::string(s.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+}
+
+// Tells whether an inline is only white space (for the figure check).
+bool is_blank(const Inline& in) {
+  if (in.kind == InlineKind::SoftBreak || in.kind == InlineKind::LineBreak) return true;
+  if (in.kind != InlineKind::Text) return false;
+  return in.text.find_first_not_of(" \t\n\r") == std::string::npos;
+}
+
+// Converts one chapter's cmark tree into the model.
+class ChapterConverter {
+ public:
+  ChapterConverter(const SourceText& source, Book& book, int chapter, Diagnostics& diag)
+      : source_(source),
+        book_(book),
+        chapter_(chapter),
+        file_(book.display(book.chapters[chapter].source)),
+        diag_(diag) {}
+
+  void convert(cmark_node* doc);
+
+ private:
+  void collect_definitions(cmark_node* doc);
+  void enter(cmark_iter* iter, cmark_node* n);
+  void exit(cmark_node* n);
+  void finish(Frame& f);
+  void enter_block(cmark_node* n, cmark_node_type type, const Frame& parent);
+  void enter_inline(cmark_node* n, cmark_node_type type, const Frame& parent);
+  Frame child_frame(cmark_node* n, FrameKind kind, const Frame& parent) const;
+
+  SourcePos block_pos(cmark_node* n) const {
+    return source_.pos(static_cast<uint32_t>(cmark_node_get_start_line(n)),
+                       static_cast<uint32_t>(cmark_node_get_start_column(n)));
+  }
+  BytePos inline_byte_pos(cmark_node* n, const Frame& f) const;
+  uint32_t content_start(uint32_t line, int quote_depth) const;
+  int note_of_reference(const char* literal) const;
+
+  const SourceText& source_;
+  Book& book_;
+  int chapter_;
+  std::string file_;
+  Diagnostics& diag_;
+  std::vector<Frame> stack_;
+  std::unordered_map<cmark_node*, int> note_of_definition_;
+  std::vector<int> notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
+  FootnoteFacts facts_;
+  bool depth_reported_ = false;
+};
+
+void ChapterConverter::convert(cmark_node* doc) {
+  collect_definitions(doc);
+  stack_.reserve(32);
+  cmark_iter* iter = cmark_iter_new(doc);
+  cmark_event_type ev;
+  while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+    cmark_node* n = cmark_iter_get_node(iter);
+    if (ev == CMARK_EVENT_ENTER) enter(iter, n);
+    else exit(n);
+  }
+  cmark_iter_free(iter);
+  while (!stack_.empty()) exit(stack_.back().node);
+  check_footnotes(source_, facts_, file_, diag_);
+}
+
+// cmark-gfm moves the definitions that are referenced to the end of the document, in
+// order of first reference; they become Book::notes before the walk so references
+// can point at them (and the notes vector never grows while frames point into it).
+void ChapterConverter::collect_definitions(cmark_node* doc) {
+  for (cmark_node* n = cmark_node_first_child(doc); n != nullptr; n = cmark_node_next(n)) {
+    if (cmark_node_get_type(n) != CMARK_NODE_FOOTNOTE_DEFINITION) continue;
+    uint32_t line = static_cast<uint32_t>(cmark_node_get_start_line(n));
+    auto [label, col] =
+        definition_label(source_, line, static_cast<uint32_t>(cmark_node_get_start_column(n)));
+    Note note;
+    note.label = label;
+    note.chapter = chapter_;
+    note.pos = col != 0 ? source_.pos(line, col) : block_pos(n);
+    std::string key = normalize_label(label);
+    facts_.kept.emplace_back(line, key);
+    int index = static_cast<int>(book_.notes.size());
+    notes_in_order_.push_back(index);
+    note_of_definition_.emplace(n, index);
+    book_.chapters[chapter_].notes.push_back(index);
+    book_.notes.push_back(std::move(note));
+  }
+}
+
+Frame ChapterConverter::child_frame(cmark_node* n, FrameKind kind, const Frame& parent) const {
+  Frame f = parent;
+  f.node = n;
+  f.kind = kind;
+  return f;
+}
+
+void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
+  cmark_node_type type = cmark_node_get_type(n);
+  if (type == CMARK_NODE_DOCUMENT) {
+    Frame root;
+    root.node = n;
+    root.kind = FrameKind::Blocks;
+    root.blocks = &book_.chapters[chapter_].blocks;
+    root.pos = {1, 1};
+    stack_.push_back(root);
+    return;
+  }
+  if (stack_.empty()) return;
+  if (stack_.size() >= kMaxNestingDepth) {
+    if (!depth_reported_) {
+      diag_.error(file_, block_pos(n),
+                  "more than " + std::to_string(kMaxNestingDepth) +
+                      " nested blocks and inlines; the deeper content is left out",
+                  "flatten the nesting of block quotes, lists and emphasis");
+      depth_reported_ = true;
+    }
+    cmark_iter_reset(iter, n, CMARK_EVENT_EXIT);  // skip the whole subtree
+    return;
+  }
+  const Frame parent = stack_.back();
+  if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE) {
+    enter_inline(n, type, parent);
+  } else {
+    enter_block(n, type, parent);
+  }
+}
+
+void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Frame& parent) {
+  if (type == CMARK_NODE_FOOTNOTE_DEFINITION) {
+    auto it = note_of_definition_.find(n);
+    Frame f = child_frame(n, it == note_of_definition_.end() ? FrameKind::Pass : FrameKind::Blocks,
+                          parent);
+    f.quote_depth = 0;
+    if (it != note_of_definition_.end()) f.blocks = &book_.notes[it->second].blocks;
+    stack_.push_back(f);
+    return;
+  }
+  if (type == CMARK_NODE_TABLE_ROW && parent.kind == FrameKind::Table) {
+    parent.block->table.rows.emplace_back();
+    Frame f = child_frame(n, FrameKind::Row, parent);
+    f.row = &parent.block->table.rows.back();
+    stack_.push_back(f);
+    return;
+  }
+  if (type == CMARK_NODE_TABLE_CELL && parent.kind == FrameKind::Row) {
+    parent.row->emplace_back();
+    Frame f = child_frame(n, FrameKind::Inlines, parent);
+    f.inlines = &parent.row->back();
+    f.block = nullptr;
+    f.pos = block_pos(n);
+    f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
+    f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
+    stack_.push_back(f);
+    return;
+  }
+  if (parent.blocks == nullptr || parent.kind != FrameKind::Blocks) {
+    // A block where none can go (cannot happen with cmark's tree); keep its children.
+    if (type != CMARK_NODE_CODE_BLOCK && type != CMARK_NODE_HTML_BLOCK &&
+        type != CMARK_NODE_THEMATIC_BREAK)
+      stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+    return;
+  }
+  Block& b = parent.blocks->emplace_back();
+  b.pos = block_pos(n);
+  auto open_blocks = [&](int quote_increment) {
+    Frame f = child_frame(n, FrameKind::Blocks, parent);
+    f.blocks = &b.children;
+    f.quote_depth += quote_increment;
+    stack_.push_back(f);
+  };
+  auto open_inlines = [&] {
+    Frame f = child_frame(n, FrameKind::Inlines, parent);
+    f.inlines = &b.inlines;
+    f.block = &b;
+    f.pos = b.pos;
+    f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
+    f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
+    stack_.push_back(f);
+  };
+  switch (type) {
+    case CMARK_NODE_PARAGRAPH:
+      b.kind = BlockKind::Paragraph;
+      open_inlines();
+      return;
+    case CMARK_NODE_HEADING:
+      b.kind = BlockKind::Heading;
+      b.level = cmark_node_get_heading_level(n);
+      open_inlines();
+      return;
+    case CMARK_NODE_BLOCK_QUOTE:
+      b.kind = BlockKind::BlockQuote;
+      open_blocks(1);
+      return;
+    case CMARK_NODE_LIST:
+      b.kind = cmark_node_get_list_type(n) == CMARK_ORDERED_LIST ? BlockKind::OrderedList
+                                                                 : BlockKind::BulletList;
+      b.start = cmark_node_get_list_start(n);
+      if (b.kind == BlockKind::BulletList || b.start < 0) b.start = 1;
+      b.tight = cmark_node_get_list_tight(n) != 0;
+      open_blocks(0);
+      return;
+    case CMARK_NODE_ITEM:
+      b.kind = BlockKind::ListItem;
+      open_blocks(0);
+      return;
+    case CMARK_NODE_CODE_BLOCK: {
+      b.kind = BlockKind::CodeBlock;
+      const char* lit = cmark_node_get_literal(n);
+      b.text = lit != nullptr ? lit : "";
+      if (!b.text.empty() && b.text.back() != '\n') b.text += '\n';
+      b.info = info_word(cmark_node_get_fence_info(n));
+      facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+      return;
+    }
+    case CMARK_NODE_THEMATIC_BREAK:
+      b.kind = BlockKind::ThematicBreak;
+      return;
+    case CMARK_NODE_HTML_BLOCK: {
+      b.kind = BlockKind::RawBlock;
+      const char* lit = cmark_node_get_literal(n);
+      HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, b.pos, diag_);
+      b.text = std::move(frag.xhtml);
+      auto& ids = book_.chapters[chapter_].raw_ids;
+      ids.insert(ids.end(), std::make_move_iterator(frag.ids.begin()),
+                 std::make_move_iterator(frag.ids.end()));
+      facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+      return;
+    }
+    default:
+      break;
+  }
+  if (type == CMARK_NODE_TABLE) {
+    b.kind = BlockKind::Table;
+    uint16_t columns = cmark_gfm_extensions_get_table_columns(n);
+    const uint8_t* align = cmark_gfm_extensions_get_table_alignments(n);
+    b.table.align.reserve(columns);
+    for (uint16_t c = 0; c < columns; ++c) {
+      uint8_t a = align != nullptr ? align[c] : 0;
+      b.table.align.push_back(a == 'l'   ? Align::Left
+                              : a == 'c' ? Align::Center
+                              : a == 'r' ? Align::Right
+                                         : Align::None);
+    }
+    Frame f = child_frame(n, FrameKind::Table, parent);
+    f.block = &b;
+    stack_.push_back(f);
+    return;
+  }
+  // A block kind the model does not know (none with the extensions enabled): drop the
+  // empty block and keep its content in the parent.
+  parent.blocks->pop_back();
+  stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+}
+
+void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const Frame& parent) {
+  bool leaf = type == CMARK_NODE_TEXT || type == CMARK_NODE_SOFTBREAK ||
+              type == CMARK_NODE_LINEBREAK || type == CMARK_NODE_CODE ||
+              type == CMARK_NODE_HTML_INLINE;
+  if (parent.inlines == nullptr) {
+    if (!leaf) stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+    return;
+  }
+  std::vector<Inline>& out = *parent.inlines;
+  BytePos bp = inline_byte_pos(n, parent);
+  SourcePos pos = bp.first != 0 ? source_.pos(bp.first, bp.second) : parent.pos;
+  switch (type) {
+    case CMARK_NODE_TEXT: {
+      const char* lit = cmark_node_get_literal(n);
+      if (lit == nullptr || *lit == '\0') return;
+      if (std::strstr(lit, "[^") != nullptr) collect_literal_labels(lit, facts_.literal_labels);
+      if (!out.empty() && out.back().kind == InlineKind::Text) {
+        out.back().text += lit;
+      } else {
+        Inline& in = out.emplace_back();
+        in.kind = InlineKind::Text;
+        in.pos = pos;
+        in.text = lit;
+      }
+      return;
+    }
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK: {
+      Inline& in = out.emplace_back();
+      in.kind = type == CMARK_NODE_SOFTBREAK ? InlineKind::SoftBreak : InlineKind::LineBreak;
+      in.pos = pos;
+      return;
+    }
+    case CMARK_NODE_CODE: {
+      Inline& in = out.emplace_back();
+      in.kind = InlineKind::Code;
+      in.pos = pos;
+      const char* lit = cmark_node_get_literal(n);
+      in.text = lit != nullptr ? lit : "";
+      return;
+    }
+    case CMARK_NODE_HTML_INLINE: {
+      const char* lit = cmark_node_get_literal(n);
+      HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, pos, diag_);
+      Inline& in = out.emplace_back();
+      in.kind = InlineKind::RawInline;
+      in.pos = pos;
+      in.text = std::move(frag.xhtml);
+      auto& ids = book_.chapters[chapter_].raw_ids;
+      ids.insert(ids.end(), std::make_move_iterator(frag.ids.begin()),
+                 std::make_move_iterator(frag.ids.end()));
+      return;
+    }
+    case CMARK_NODE_FOOTNOTE_REFERENCE: {
+      facts_.references.insert(bp);
+      int note = note_of_reference(cmark_node_get_literal(n));
+      Inline& in = out.emplace_back();
+      in.pos = pos;
+      if (note < 0) {
+        // Cannot happen with cmark-gfm 0.29: it only makes references it can resolve.
+        diag_.error(file_, pos, "footnote reference without a definition",
+                    "check the note's label and its definition [^label]: ...");
+        in.kind = InlineKind::Text;
+        in.text = "[^?]";
+      } else {
+        in.kind = InlineKind::NoteRef;
+        in.note = note;
+        ++book_.notes[note].ref_count;
+      }
+      stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+      return;
+    }
+    default:
+      break;
+  }
+  Inline& in = out.emplace_back();
+  in.pos = pos;
+  if (type == CMARK_NODE_EMPH) {
+    in.kind = InlineKind::Emph;
+  } else if (type == CMARK_NODE_STRONG) {
+    in.kind = InlineKind::Strong;
+  } else if (type == CMARK_NODE_STRIKETHROUGH) {
+    in.kind = InlineKind::Strikethrough;
+  } else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
+    in.kind = type == CMARK_NODE_LINK ? InlineKind::Link : InlineKind::Image;
+    const char* url = cmark_node_get_url(n);
+    const char* title = cmark_node_get_title(n);
+    if (url != nullptr) in.url = url;
+    if (title != nullptr) in.title = title;
+  } else {
+    // An inline kind the model does not know: keep its content in the parent.
+    out.pop_back();
+    stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+    return;
+  }
+  Frame f = child_frame(n, FrameKind::Inlines, parent);
+  f.inlines = &in.children;
+  f.block = nullptr;
+  f.pos = pos;
+  stack_.push_back(f);
+}
+
+void ChapterConverter::exit(cmark_node* n) {
+  if (stack_.empty()) return;
+  if (stack_.back().node != n) {
+    // Only pop through frames if N is open at all (leaf nodes have no frame).
+    bool open = false;
+    for (const Frame& f : stack_) open = open || f.node == n;
+    if (!open) return;
+  }
+  while (!stack_.empty()) {
+    Frame f = stack_.back();
+    stack_.pop_back();
+    finish(f);
+    if (f.node == n) break;
+  }
+}
+
+void ChapterConverter::finish(Frame& f) {
+  if (f.block == nullptr) return;
+  Block& b = *f.block;
+  if (f.kind == FrameKind::Inlines && b.kind == BlockKind::Paragraph) {
+    // A paragraph holding one image and nothing else is a figure.
+    size_t image = b.inlines.size(), others = 0;
+    for (size_t i = 0; i < b.inlines.size(); ++i) {
+      if (b.inlines[i].kind == InlineKind::Image && image == b.inlines.size()) image = i;
+      else if (!is_blank(b.inlines[i])) ++others;
+    }
+    if (image != b.inlines.size() && others == 0) {
+      Inline only = std::move(b.inlines[image]);
+      b.inlines.clear();
+      b.inlines.push_back(std::move(only));
+      b.kind = BlockKind::Figure;
+    }
+  } else if (f.kind == FrameKind::Table) {
+    size_t columns = b.table.align.size();
+    for (auto& row : b.table.rows) row.resize(columns);
+  }
+}
+
+// cmark counts inline columns from where the paragraph starts, as if every line began
+// at that column; lines that begin elsewhere (lazy continuation lines, deeper
+// indentation, `>` markers) are moved to where their text really starts.
+BytePos ChapterConverter::inline_byte_pos(cmark_node* n, const Frame& f) const {
+  uint32_t line = static_cast<uint32_t>(cmark_node_get_start_line(n));
+  uint32_t col = static_cast<uint32_t>(cmark_node_get_start_column(n));
+  if (line == 0 || col == 0) {
+    // Breaks carry no position: place them just after the previous node.
+    cmark_node* prev = cmark_node_previous(n);
+    if (prev == nullptr) return {0, 0};
+    line = static_cast<uint32_t>(cmark_node_get_end_line(prev));
+    col = static_cast<uint32_t>(cmark_node_get_end_column(prev)) + 1;
+    if (line == 0) return {0, 0};
+  }
+  if (line == f.line0 || f.line0 == 0 || col < f.col0) return {line, col};
+  return {line, content_start(line, f.quote_depth) + (col - f.col0)};
+}
+
+// cmark-gfm 0.29 replaces a reference's label with the 1-based number of its
+// definition among the definitions it kept (the order they now have at the end of the
+// document), so that number picks the note.
+int ChapterConverter::note_of_reference(const char* literal) const {
+  if (literal == nullptr) return -1;
+  char* end = nullptr;
+  long ordinal = std::strtol(literal, &end, 10);
+  if (end == literal || *end != '\0' || ordinal < 1 ||
+      ordinal > static_cast<long>(notes_in_order_.size()))
+    return -1;
+  return notes_in_order_[static_cast<size_t>(ordinal - 1)];
+}
+
+uint32_t ChapterConverter::content_start(uint32_t line, int quote_depth) const {
+  std::string_view text = source_.line(line);
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  };
+  skip_space();
+  for (int q = 0; q < quote_depth && i < text.size() && text[i] == '>'; ++q) {
+    ++i;
+    skip_space();
+  }
+  return static_cast<uint32_t>(i + 1);
+}
+
+}  // namespace
+
+void parse_chapter(std::string_view text, Book& book, int chapter_index, Diagnostics& diag) {
+  if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
+  SourceText source(text);
+  source.check_encoding(book.display(book.chapters[chapter_index].source), diag);
+  CmarkDocument doc(source.text(), kChapterOptions, true);
+  ChapterConverter(source, book, chapter_index, diag).convert(doc.root());
+}
+
+}  // namespace colophon
