@@ -60,6 +60,8 @@ class LoadedFace {
   double ascender = 0.9, descender = -0.25;
   std::unordered_map<std::string, double, StringHash, std::equal_to<>> widths;
   std::unordered_map<uint64_t, double> kerns;
+  std::unordered_map<std::string, std::vector<DrawPiece>, StringHash, std::equal_to<>> pieces;
+  std::unordered_map<std::string, DrawnRun, StringHash, std::equal_to<>> drawn;
 
   ~LoadedFace() {
     if (buffer) hb_buffer_destroy(buffer);
@@ -97,6 +99,13 @@ class LoadedFace {
     hb_codepoint_t gid = 0;
     hb_font_get_nominal_glyph(hb, cp, &gid);
     return hb_font_get_glyph_h_advance(hb, gid);
+  }
+
+  // Returns the advance of code point CP as a PDF viewer sees it, in ems.
+  double viewer_advance_of(char32_t cp) {
+    hb_codepoint_t gid = 0;
+    hb_font_get_nominal_glyph(hb, cp, &gid);
+    return viewer_advance_em(gid);
   }
 
   // Returns the glyph's advance as a PDF viewer sees it: libharu's /W entry, the
@@ -286,10 +295,14 @@ bool RealFontMetrics::has_glyph(FaceId id, char32_t cp) const {
 const std::string& RealFontMetrics::file(FaceId id) const { return face(id).path; }
 
 std::vector<DrawPiece> RealFontMetrics::pieces(FaceId id, std::string_view text) const {
+  std::lock_guard lock(mutex_);
+  return pieces_locked(face(id), text);
+}
+
+std::vector<DrawPiece> RealFontMetrics::pieces_locked(LoadedFace& f, std::string_view text) const {
   std::vector<DrawPiece> out;
   if (text.empty()) return out;
-  LoadedFace& f = face(id);
-  std::lock_guard lock(mutex_);
+  if (auto it = f.pieces.find(text); it != f.pieces.end()) return it->second;
   f.shape(text);
   unsigned n = 0;
   hb_glyph_info_t* info = hb_buffer_get_glyph_infos(f.buffer, &n);
@@ -309,7 +322,38 @@ std::vector<DrawPiece> RealFontMetrics::pieces(FaceId id, std::string_view text)
       viewer_em = pen_em;
     }
   }
+  f.pieces.emplace(std::string(text), out);
   return out;
+}
+
+const DrawnRun& RealFontMetrics::drawn(FaceId id, std::string_view text) const {
+  LoadedFace& f = face(id);
+  std::lock_guard lock(mutex_);
+  if (auto it = f.drawn.find(text); it != f.drawn.end()) return it->second;
+  DrawnRun run;
+  double viewer_em = 0;
+  for (const DrawPiece& piece : pieces_locked(f, text)) {
+    double shift = piece.x_em - viewer_em;
+    if (!run.codes.empty() && std::fabs(shift) > kDrawDriftToleranceEm) {
+      run.shifts.emplace_back(static_cast<uint32_t>(run.codes.size()), shift);
+      viewer_em = piece.x_em;
+    }
+    std::string_view part = text.substr(piece.begin, piece.end - piece.begin);
+    for (size_t i = 0; i < part.size();) {
+      char32_t cp = next_code_point(part, i);
+      if (cp > 0xFFFF) continue;  // not drawable (the layout reports it)
+      run.codes.push_back(static_cast<char16_t>(cp));
+      viewer_em += f.viewer_advance_of(cp);
+    }
+  }
+  run.width_em = viewer_em;
+  return f.drawn.emplace(std::string(text), std::move(run)).first->second;
+}
+
+double RealFontMetrics::viewer_advance(FaceId id, char32_t cp) const {
+  LoadedFace& f = face(id);
+  std::lock_guard lock(mutex_);
+  return f.viewer_advance_of(cp);
 }
 
 }  // namespace colophon

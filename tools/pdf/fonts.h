@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/diagnostics.h"
@@ -24,6 +25,15 @@ FontSet default_font_set();
 struct DrawPiece {
   size_t begin = 0, end = 0;
   double x_em = 0;
+};
+
+// A run as a PDF viewer must draw it: its code points (Basic Multilingual Plane only)
+// and, where kerning moved a character from the viewer's nominal position, a shift in
+// ems applied before the code with that index.
+struct DrawnRun {
+  std::u16string codes;
+  std::vector<std::pair<uint32_t, double>> shifts;  // (index into codes, ems to the right)
+  double width_em = 0;  // where the viewer's pen ends: the measured width, within rounding
 };
 
 class LoadedFace;  // one font file, shared by every FaceId that names it
@@ -54,10 +64,15 @@ class RealFontMetrics final : public FontMetrics {
   // (in thousandths of an em, truncated), places where width() measured them: a new
   // piece starts after each kerned pair.
   std::vector<DrawPiece> pieces(FaceId face, std::string_view text) const;
+  // Returns TEXT as codes plus kerning shifts for a TJ operator (cached per word).
+  const DrawnRun& drawn(FaceId face, std::string_view text) const;
+  // Returns the advance of CP as a PDF viewer computes it from the embedded widths.
+  double viewer_advance(FaceId face, char32_t cp) const;
 
  private:
   RealFontMetrics();
   LoadedFace& face(FaceId id) const;
+  std::vector<DrawPiece> pieces_locked(LoadedFace& f, std::string_view text) const;
 
   static constexpr int kFaceCount = 12;
   std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct file

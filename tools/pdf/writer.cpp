@@ -4,11 +4,15 @@
 #include <hpdf_catalog.h>
 #include <hpdf_doc.h>
 #include <hpdf_font.h>
+#include <hpdf_fontdef.h>
 #include <hpdf_objects.h>
 #include <hpdf_page_label.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -94,6 +98,27 @@ std::string identity_to_unicode_cmap() {
   }
   s += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
   return s;
+}
+
+// A run that starts this far (ems) left of where the previous run on its line ended
+// still joins its line; anything further back starts a new text position.
+constexpr double kJoinToleranceEm = 0.01;
+// A gap between runs on a line at least this wide (ems) gets a space character, so
+// text extraction sees two words; justified word spaces never shrink this far.
+constexpr double kWordSpaceMinEm = 0.1;
+
+// Appends V with at most DECIMALS digits after the point, trailing zeros dropped,
+// independent of the locale ("-12.5", "3", "0.25").
+void append_number(std::string& out, double v, int decimals) {
+  char buf[64];
+  if (std::fabs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0"
+  auto result = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  char* end = result.ptr;
+  if (decimals > 0) {
+    while (end[-1] == '0') --end;
+    if (end[-1] == '.') --end;
+  }
+  out.append(buf, end);
 }
 
 bool is_hex(char c) {
@@ -272,28 +297,114 @@ class Renderer {
       HPDF_Page_Fill(page);
     }
     if (p.texts.empty()) return;
+    draw_texts(page, p.texts);
+  }
+
+  // Draws every run of a page in one text object, written straight into the page's
+  // content stream: libharu's own text calls cost a buffer per call and cannot kern, so
+  // each line becomes one TJ with the kerning and word spaces as numbers. Runs that
+  // continue a line (same font, size and baseline) join its TJ, with a space character
+  // in gaps wide enough to be word spaces, so text extraction sees the words.
+  void draw_texts(HPDF_Page page, const std::vector<TextRun>& runs) {
     HPDF_Page_BeginText(page);
+    std::string out;
     HPDF_Font current = nullptr;
     double current_size = 0;
-    std::string storage, piece_text;
-    for (const TextRun& run : p.texts) {
+    bool in_tj = false;
+    double line_y = 0, pen_x = 0;  // the open TJ's baseline and where its pen stands
+    std::string storage;
+    auto close_tj = [&] {
+      if (in_tj) out += "] TJ\n";
+      in_tj = false;
+    };
+    for (const TextRun& run : runs) {
       std::string_view text = drawable_text(run.text, storage);
       if (text.empty()) continue;
       HPDF_Font f = font(run.face);
       if (!f) break;
-      if (f != current || run.size != current_size) {
-        HPDF_Page_SetFontAndSize(page, f, static_cast<HPDF_REAL>(run.size));
-        current = f;
-        current_size = run.size;
+      const DrawnRun& drawn = fonts_.drawn(run.face, text);
+      if (drawn.codes.empty()) continue;
+      mark_used(f, drawn.codes);
+      const double size = run.size;
+      const bool same_font = f == current && size == current_size;
+      const double gap = run.x - pen_x;
+      if (in_tj && same_font && run.y == line_y && gap > -kJoinToleranceEm * size) {
+        double shift_em = gap / size;
+        if (shift_em >= kWordSpaceMinEm && fonts_.has_glyph(run.face, U' ')) {
+          out += "<0020>";
+          shift_em -= fonts_.viewer_advance(run.face, U' ');
+          mark_used(f, u" ");
+        }
+        append_shift(out, shift_em);
+      } else {
+        close_tj();
+        if (!same_font) {
+          const char* name = HPDF_Page_GetLocalFontName(page, f);
+          if (!name) break;
+          out += '/';
+          out += name;
+          out += ' ';
+          append_number(out, size, 3);
+          out += " Tf\n";
+          current = f;
+          current_size = size;
+        }
+        out += "1 0 0 1 ";
+        append_number(out, run.x, 3);
+        out += ' ';
+        append_number(out, pdf_y(run.y), 3);
+        out += " Tm\n[";
+        in_tj = true;
+        line_y = run.y;
       }
-      for (const DrawPiece& piece : fonts_.pieces(run.face, text)) {
-        piece_text.assign(text.substr(piece.begin, piece.end - piece.begin));
-        HPDF_Page_TextOut(page, static_cast<HPDF_REAL>(run.x + piece.x_em * run.size),
-                          static_cast<HPDF_REAL>(pdf_y(run.y)), piece_text.c_str());
-      }
-      if (error_.failed) break;
+      append_codes(out, drawn);
+      pen_x = run.x + drawn.width_em * size;
     }
+    close_tj();
+    HPDF_Stream_Write(static_cast<HPDF_PageAttr>(page->attr)->stream,
+                      reinterpret_cast<const HPDF_BYTE*>(out.data()),
+                      static_cast<HPDF_UINT>(out.size()));
     HPDF_Page_EndText(page);
+  }
+
+  // Tells libharu which glyphs the page uses, so its font subset keeps them.
+  void mark_used(HPDF_Font f, std::u16string_view codes) {
+    std::vector<bool>& used = used_codes_[f];
+    if (used.empty()) used.resize(0x10000);
+    HPDF_FontDef def = static_cast<HPDF_FontAttr>(f->attr)->fontdef;
+    for (char16_t c : codes) {
+      if (used[c]) continue;
+      used[c] = true;
+      HPDF_TTFontDef_GetCharWidth(def, c);  // marks the glyph as used
+    }
+  }
+
+  // Appends the codes of DRAWN as hex strings, with its kerning shifts between them.
+  static void append_codes(std::string& out, const DrawnRun& drawn) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    size_t next_shift = 0;
+    out += '<';
+    for (size_t i = 0; i < drawn.codes.size(); ++i) {
+      if (next_shift < drawn.shifts.size() && drawn.shifts[next_shift].first == i) {
+        out += '>';
+        append_shift(out, drawn.shifts[next_shift].second);
+        out += '<';
+        ++next_shift;
+      }
+      char16_t c = drawn.codes[i];
+      out += kHex[(c >> 12) & 15];
+      out += kHex[(c >> 8) & 15];
+      out += kHex[(c >> 4) & 15];
+      out += kHex[c & 15];
+    }
+    out += '>';
+  }
+
+  // Appends a TJ number that moves the next glyph SHIFT_EM ems to the right.
+  static void append_shift(std::string& out, double shift_em) {
+    out += ' ';
+    append_number(out, -shift_em * 1000, 2);
+    out += ' ';
   }
 
   HPDF_Rect rect(const LinkArea& l) const {
@@ -422,6 +533,7 @@ class Renderer {
   std::string fail_note_;
   std::vector<HPDF_Page> pages_;
   std::unordered_map<std::string, HPDF_Font> fonts_by_path_;
+  std::unordered_map<HPDF_Font, std::vector<bool>> used_codes_;
   std::unordered_map<int, HPDF_Image> images_;
   std::unordered_map<std::string, std::pair<int, double>> anchors_;
   std::unordered_set<std::string> missing_dests_;
