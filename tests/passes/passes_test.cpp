@@ -557,6 +557,19 @@ TEST_CASE("raw HTML that does not balance in its container is an error") {
   CHECK(t.hints().find("the <div> opened at 1:1 is outside this container") != std::string::npos);
 }
 
+TEST_CASE("block content inside a raw <p> or <span> is an error") {
+  TempBook t({"src/a.md"});
+  Block p = para({text("x")});
+  p.pos = {4, 1};
+  t.book.chapters[0].blocks = {raw_block("<p><span><div>x</div></span></p>", {1, 1}),
+                               raw_block("<p class=\"lead\">", {3, 1}), p,
+                               raw_block("</p>", {5, 1})};
+  check_raw_html(t.book, t.diag);
+  CHECK(t.messages() ==
+        "book/src/a.md:1:10: block element <div> inside <span> opened at 1:4\n"
+        "book/src/a.md:4:1: Markdown block inside the raw <p> opened at 3:1\n");
+}
+
 TEST_CASE("links and images in raw HTML are checked") {
   TempBook t({"src/a.md"});
   t.book.chapters[0].blocks = {heading("1"),

@@ -16,6 +16,15 @@ struct OpenTag {
   SourcePos pos;
 };
 
+// Tells whether an element may hold only phrasing content (no block elements).
+bool phrasing_only(const std::string& name) {
+  if (name == "a" || name == "del" || name == "ins") return false;  // transparent
+  if (name == "p" || name == "pre" || name == "summary" || name == "dt" ||
+      (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6'))
+    return true;
+  return !is_block_element(name);
+}
+
 std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_string(p.col); }
 
 class RawChecker {
@@ -35,8 +44,17 @@ class RawChecker {
 
  private:
   // Applies one tag to STACK: pushes starts, pops matching ends, reports the rest.
-  void apply(std::vector<OpenTag>& stack, const HtmlTag& t, const char* level) {
+  void apply(std::vector<OpenTag>& stack, const HtmlTag& t, const char* level,
+             bool in_paragraph = false) {
     if (t.open) {
+      if (!in_paragraph && is_block_element(t.name)) {
+        if (const OpenTag* p = innermost_phrasing(stack))
+          diag_.error(file_, t.pos,
+                      "block element <" + t.name + "> inside <" + p->name + "> opened at " +
+                          at(p->pos),
+                      "close the <" + p->name + "> first, or use <div> instead of <" + p->name +
+                          ">");
+      }
       stack.push_back({t.name, t.pos});
       return;
     }
@@ -64,6 +82,13 @@ class RawChecker {
     }
     diag_.error(file_, t.pos, "stray </" + t.name + ">: no <" + t.name + "> is open " + level,
                 hint);
+  }
+
+  // Returns the innermost open element of STACK that takes only phrasing content, if any.
+  static const OpenTag* innermost_phrasing(const std::vector<OpenTag>& stack) {
+    for (size_t k = stack.size(); k-- > 0;)
+      if (phrasing_only(stack[k].name)) return &stack[k];
+    return nullptr;
   }
 
   void report_unclosed(const std::vector<OpenTag>& stack, const char* level) {
@@ -111,6 +136,10 @@ class RawChecker {
         check_urls(f);
         continue;
       }
+      if (const OpenTag* p = innermost_phrasing(stack))
+        diag_.error(file_, b.pos,
+                    "Markdown block inside the raw <" + p->name + "> opened at " + at(p->pos),
+                    "a raw <" + p->name + "> may hold only text; use <div> around Markdown blocks");
       outer_.push_back(&stack);
       auto per_list = [&](std::vector<Inline>& list) { check_inlines(list); };
       for_each_own_inline_list(b, per_list);
@@ -129,7 +158,7 @@ class RawChecker {
           if (t.open && is_block_element(t.name))
             diag_.error(file_, t.pos, "block element <" + t.name + "> inside a paragraph",
                         "start it on a line of its own, with a blank line before it");
-          apply(stack, t, "in this paragraph");
+          apply(stack, t, "in this paragraph", true);
         }
         check_urls(f);
         continue;
