@@ -18,7 +18,8 @@ void assign_ids(Book& book, Diagnostics& diag);
 void number_notes(Book& book, Diagnostics& diag);
 
 // Resolves every link: `other.md`, `other.md#frag`, `#frag`, `../dir/x.md` to
-// chapters and anchors; external URLs kept; missing files or fragments are errors.
+// chapters and anchors; external URLs kept; missing or non-chapter files are errors; a
+// fragment no id of the target chapter has is a warning and the link opens the chapter.
 // A fragment may name a real id or a heading's GitHub slug (`#1` finds id `_1`);
 // javascript:/vbscript:/data: links stay Unresolved (written as their text) with a warning.
 void resolve_links(Book& book, Diagnostics& diag);
