@@ -143,14 +143,17 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
           rescue_demerits = node.demerits;
           rescue_prev = a;
         }
-      } else if ((bad <= p.tolerance || p.rescue) && !(hyphenated && node.hyphen_run >= max_run)) {
+      } else if ((bad <= p.tolerance || p.rescue) &&
+                 (p.rescue || !(hyphenated && node.hyphen_run >= max_run))) {
         double d = line_demerits(p, bad, item);
+        // The last pass may exceed the hyphen limit rather than the measure.
+        if (hyphenated && node.hyphen_run >= max_run) d += kInfBadness * kInfBadness;
         if (hyphenated && node.hyphen_run > 0) d += p.double_hyphen_demerits;
         if (last && node.hyphen_run > 0) d += p.final_hyphen_demerits;
         int fit = fitness_of(ratio, bad);
         if (std::abs(fit - node.fitness) > 1) d += p.adj_demerits;
         d += node.demerits;
-        int run = hyphenated ? node.hyphen_run + 1 : 0;
+        int run = hyphenated ? std::min(node.hyphen_run + 1, max_run) : 0;
         Candidate& c = best[fit * (max_run + 1) + run];
         if (d < c.demerits) {
           c = {d, a};
@@ -219,15 +222,17 @@ double evaluate_breaks(const std::vector<Item>& items, const BreakParams& p,
     double bad = badness(w, y, z, p.measure, ratio);
     if (ratio < -1 || (bad > p.tolerance && !p.rescue)) return kInfinity;
     bool hyphenated = item.type == Item::Type::Penalty && item.flagged;
-    if (hyphenated && run >= p.max_hyphens) return kInfinity;
+    const int max_run = std::max(0, p.max_hyphens);
+    if (hyphenated && run >= max_run && !p.rescue) return kInfinity;
     double d = line_demerits(p, bad, item);
+    if (hyphenated && run >= max_run) d += kInfBadness * kInfBadness;
     if (hyphenated && run > 0) d += p.double_hyphen_demerits;
     if (b + 1 == items.size() && run > 0) d += p.final_hyphen_demerits;
     int fit = fitness_of(ratio, bad);
     if (std::abs(fit - fitness) > 1) d += p.adj_demerits;
     total += d;
     fitness = fit;
-    run = hyphenated ? run + 1 : 0;
+    run = hyphenated ? std::min(run + 1, max_run) : 0;
     prev = static_cast<int>(b);
   }
   // Every forced break must be among the breaks, and the last must be the last item.

@@ -175,27 +175,49 @@ class Paginator {
     }
     if (!ended) next = items.size();
 
-    // Footnotes: continued lines first, then the notes referenced here, as many as fit.
-    std::vector<NoteLine> queue(carry_.begin(), carry_.end());
+    // Footnotes: continued lines first, but never so many that a note referenced here
+    // must wait; then the notes referenced here, as many lines as fit.
+    double own_required = 0;
+    for (size_t k = 0; k < notes.size(); ++k) {
+      const auto& lines = notes_[notes[k]];
+      size_t need = k + 1 < notes.size() ? lines.size()
+                                         : std::min(lines.size(), size_t(kMinNoteLinesOnRefPage));
+      for (size_t l = 0; l < need; ++l) own_required += lines[l].height;
+    }
+    const double room = spec_.height - h - spec_.foot_separator;
+    std::vector<NoteLine> placed, rest;
+    double used = 0;
+    for (const NoteLine& l : carry_) {
+      double lh = notes_[l.note][l.line].height;
+      bool first = placed.empty() && notes.empty();
+      if (rest.empty() && (used + lh <= room - own_required + kFitSlack || first)) {
+        placed.push_back(l);
+        used += lh;
+      } else {
+        rest.push_back(l);
+      }
+    }
+    bool stop = false;
     for (int n : notes) {
       placed_note_[n] = 1;
-      for (size_t l = 0; l < notes_[n].size(); ++l) queue.push_back({n, static_cast<int>(l)});
+      for (size_t l = 0; l < notes_[n].size(); ++l) {
+        double lh = notes_[n][l].height;
+        NoteLine nl{n, static_cast<int>(l)};
+        if (!stop && (used + lh <= room + kFitSlack || placed.empty())) {
+          placed.push_back(nl);
+          used += lh;
+        } else {
+          stop = true;
+          rest.push_back(nl);
+        }
+      }
     }
-    double room = spec_.height - h - spec_.foot_separator;
-    size_t take = 0;
-    double used = 0;
-    while (take < queue.size()) {
-      double lh = notes_[queue[take].note][queue[take].line].height;
-      if (used + lh > room + kFitSlack && take > 0) break;
-      used += lh;
-      ++take;
-    }
-    carry_.assign(queue.begin() + static_cast<long>(take), queue.end());
-    if (take > 0) {
+    carry_ = std::move(rest);
+    if (!placed.empty()) {
       page.foot_top = spec_.height - used - spec_.foot_separator;
       double y = spec_.height - used;
-      for (size_t k = 0; k < take; ++k) {
-        const VItem& line = notes_[queue[k].note][queue[k].line];
+      for (const NoteLine& l : placed) {
+        const VItem& line = notes_[l.note][l.line];
         page.notes.push_back({&line, y});
         y += line.height;
       }

@@ -1,6 +1,7 @@
 // The style loader: styles/pdf.toml (embedded), then the book's style file.
 #include "layout/style.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <functional>
@@ -16,6 +17,18 @@ namespace {
 
 constexpr double kPointsPerInch = 72.0;
 constexpr double kPointsPerMm = 72.0 / 25.4;
+
+// Returns the entries of T in the order they appear in the file (toml++ sorts by key).
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> out;
+  for (auto&& [k, v] : t) out.push_back({&k, &v});
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto& x = a.first->source().begin;
+    const auto& y = b.first->source().begin;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+  return out;
+}
 
 SourcePos pos_of(const toml::source_region& r) {
   return SourcePos{static_cast<uint32_t>(r.begin.line), static_cast<uint32_t>(r.begin.column)};
@@ -51,7 +64,9 @@ class StyleReader {
     // Sizes first, so lengths in em anywhere in the file use this file's body size.
     if (const toml::table* sizes = root["sizes"].as_table())
       if (const toml::node* body = sizes->get("body")) size(*body, style_.font_size);
-    for (auto&& [key, node] : root) {
+    for (auto [key_ptr, node_ptr] : in_file_order(root)) {
+      const toml::key& key = *key_ptr;
+      const toml::node& node = *node_ptr;
       std::string_view k = key.str();
       if (k == "trim") {
         trim(node);
@@ -126,8 +141,8 @@ class StyleReader {
                                                                         std::string(key.str()) + "]");
       return;
     }
-    for (auto&& [k, v] : *t)
-      if (!f(k.str(), v)) unknown(k);
+    for (auto [k, v] : in_file_order(*t))
+      if (!f(k->str(), *v)) unknown(*k);
   }
 
   void trim(const toml::node& node) {
@@ -195,7 +210,9 @@ class StyleReader {
           "write it as [fonts." + std::string(family) + "] with regular, italic, bold, bold-italic");
       return;
     }
-    for (auto&& [k, v] : *t) {
+    for (auto [kp, vp] : in_file_order(*t)) {
+      const toml::key& k = *kp;
+      const toml::node& v = *vp;
       std::string_view name = k.str();
       std::string* slot = name == "regular"       ? &files.regular
                           : name == "italic"      ? &files.italic

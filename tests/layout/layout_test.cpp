@@ -1,0 +1,703 @@
+// Unit tests of tools/layout with a fixed-width fake font: optimal line breaks (against
+// a brute-force search), the measure is never exceeded, hyphen limits, widows and
+// orphans, headings kept with what follows, footnotes on their reference's page, table
+// headers repeated, code wrapping, contents page numbers, page labels, style errors.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+
+#include "core/utf8.h"
+#include "layout/engine.h"
+#include "layout/flow.h"
+#include "layout/layout.h"
+#include "layout/paginate.h"
+
+using namespace colophon;
+using namespace colophon::layout;
+
+namespace {
+
+constexpr double kCharEm = 0.5;
+
+// Every character is half an em wide; U+2603 exists in no face, U+21AA and U+2042 only in
+// the fallback face.
+class FakeMetrics : public FontMetrics {
+ public:
+  double width(FaceId, std::string_view text) const override {
+    return kCharEm * static_cast<double>(utf8_length(text));
+  }
+  double kern(FaceId, char32_t, char32_t) const override { return 0; }
+  double ascender(FaceId) const override { return 0.8; }
+  double descender(FaceId) const override { return -0.2; }
+  bool has_glyph(FaceId face, char32_t cp) const override {
+    if (cp == 0x2603) return false;
+    if (cp == 0x21AA || cp == 0x2042) return face.family == FaceFamily::Fallback;
+    return true;
+  }
+};
+
+Inline text(const std::string& s) {
+  Inline in;
+  in.text = s;
+  in.pos = {1, 1};
+  return in;
+}
+
+Block para(const std::string& s) {
+  Block b;
+  b.kind = BlockKind::Paragraph;
+  b.inlines.push_back(text(s));
+  b.pos = {1, 1};
+  return b;
+}
+
+Block heading(int level, const std::string& s, const std::string& id) {
+  Block b;
+  b.kind = BlockKind::Heading;
+  b.level = level;
+  b.id = id;
+  b.inlines.push_back(text(s));
+  return b;
+}
+
+// Returns N words "<tag>" separated by spaces.
+std::string words(const std::string& tag, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += (i ? " " : "") + tag;
+  return s;
+}
+
+Book make_book(int chapters) {
+  Book b;
+  b.root = "/nonexistent";
+  b.root_display = "book";
+  b.meta.title = "Test Book";
+  b.meta.authors = {"A. Author"};
+  b.meta.publisher = "Press";
+  for (int c = 0; c < chapters; ++c) {
+    Chapter ch;
+    ch.source = "src/ch" + std::to_string(c) + ".md";
+    ch.title = "Chapter " + std::to_string(c + 1);
+    ch.id = "ch" + std::to_string(c);
+    ch.blocks.push_back(heading(1, ch.title, "chapter-" + std::to_string(c + 1)));
+    b.chapters.push_back(ch);
+  }
+  return b;
+}
+
+Style test_style() {
+  Style s;
+  s.page_width = 400;
+  s.page_height = 400;
+  s.margin_top = s.margin_bottom = 50;
+  s.margin_inner = s.margin_outer = 50;  // measure 300 pt = 60 characters at 10 pt
+  s.font_size = 10;
+  s.leading = 12;
+  s.paragraph_indent = 10;
+  return s;
+}
+
+// Builds simple items: words as boxes of their length, spaces as glue, '|' inside a
+// word as a hyphenation point.
+std::vector<Item> items_from(const std::string& para, double size) {
+  std::vector<Item> items;
+  std::string word;
+  auto flush = [&]() {
+    if (word.empty()) return;
+    size_t start = 0;
+    for (size_t i = 0; i <= word.size(); ++i) {
+      if (i == word.size() || word[i] == '|') {
+        Item b;
+        b.width = static_cast<double>(i - start) * kCharEm * size;
+        items.push_back(b);
+        if (i < word.size()) {
+          Item p;
+          p.type = Item::Type::Penalty;
+          p.flagged = p.hyphen = true;
+          p.penalty = 50;
+          p.width = kCharEm * size;
+          items.push_back(p);
+        }
+        start = i + 1;
+      }
+    }
+    word.clear();
+  };
+  for (char c : para) {
+    if (c == ' ') {
+      flush();
+      Item g;
+      g.type = Item::Type::Glue;
+      g.width = kCharEm * size;
+      g.stretch = g.width / 2;
+      g.shrink = g.width / 3;
+      items.push_back(g);
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  Item fill;
+  fill.type = Item::Type::Glue;
+  fill.stretch = kFilStretch;
+  items.push_back(fill);
+  Item end;
+  end.type = Item::Type::Penalty;
+  end.penalty = -kInfPenalty;
+  items.push_back(end);
+  return items;
+}
+
+// Finds the minimal total demerits over every sequence of legal breaks.
+double brute_force(const std::vector<Item>& items, const BreakParams& p) {
+  std::vector<int> legal;
+  for (size_t i = 0; i < items.size(); ++i)
+    if (is_legal_break(items, i)) legal.push_back(static_cast<int>(i));
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<int> seq;
+  std::function<void(size_t)> go = [&](size_t k) {
+    if (!seq.empty() && seq.back() == legal.back()) {
+      best = std::min(best, evaluate_breaks(items, p, seq));
+      return;
+    }
+    for (size_t j = k; j < legal.size(); ++j) {
+      seq.push_back(legal[j]);
+      // Prune sequences whose last line is already overfull: longer lines only grow.
+      std::vector<int> probe = seq;
+      double partial = 0;
+      bool over = false;
+      {
+        // Width of the last line, from the previous break to this one.
+        int from = seq.size() > 1 ? seq[seq.size() - 2] + 1 : 0;
+        while (seq.size() > 1 && from < legal[j] && items[from].type != Item::Type::Box) ++from;
+        for (int i = from; i < legal[j]; ++i)
+          if (items[i].type != Item::Type::Penalty) partial += items[i].width - items[i].shrink;
+        over = partial > p.measure + 1e-9;
+      }
+      if (!over) go(j + 1);
+      seq.pop_back();
+      if (over) break;
+    }
+  };
+  go(0);
+  return best;
+}
+
+// Lays out one paragraph with the fake metrics and returns its lines.
+struct Setter {
+  Book book;
+  Style style = test_style();
+  FakeMetrics metrics;
+  Diagnostics diag;
+  Context ctx{book, style, metrics, diag};
+  std::unique_ptr<Hyphenator> hyph;
+
+  explicit Setter(bool hyphenate = true) {
+    if (hyphenate) {
+      hyph = std::make_unique<Hyphenator>("en-US", diag, "book.toml");
+      ctx.hyphenator = hyph.get();
+    }
+  }
+  std::vector<VItem> set(const std::vector<Inline>& inlines, Frame f) {
+    Paragraph p = collect_inlines(ctx, inlines, f);
+    return set_paragraph(ctx, p, f);
+  }
+};
+
+double right_edge(const FakeMetrics& m, const VItem& line) {
+  double r = 0;
+  for (const TextRun& t : line.content.texts)
+    r = std::max(r, t.x + m.width(t.face, t.text) * t.size);
+  return r;
+}
+
+std::string line_text(const VItem& line) {
+  std::string s;
+  for (const TextRun& t : line.content.texts) s += (s.empty() ? "" : " ") + t.text;
+  return s;
+}
+
+// Everything about a page a test may ask.
+struct PageInfo {
+  std::vector<std::string> lines;  // texts grouped by baseline, top to bottom
+  std::set<std::string> anchors;
+};
+
+std::vector<PageInfo> pages_of(const Document& d) {
+  std::vector<PageInfo> out;
+  for (const Page& p : d.pages) {
+    std::map<long, std::string> by_y;
+    for (const TextRun& t : p.texts) {
+      std::string& s = by_y[std::lround(t.y * 10)];
+      s += (s.empty() ? "" : " ") + t.text;
+    }
+    PageInfo info;
+    for (auto& [y, s] : by_y) info.lines.push_back(s);
+    for (const Anchor& a : p.anchors) info.anchors.insert(a.name);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Knuth-Plass finds the same minimum as a brute-force search over all breaks") {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 60; ++trial) {
+    std::string p;
+    int n = 8 + static_cast<int>(rng() % 8);
+    for (int w = 0; w < n; ++w) {
+      int len = 2 + static_cast<int>(rng() % 8);
+      std::string word(static_cast<size_t>(len), 'x');
+      if (len >= 6 && rng() % 2) word.insert(3, "|");
+      p += (w ? " " : "") + word;
+    }
+    BreakParams params;
+    params.measure = 10 * kCharEm * 10 * (2 + trial % 3);  // 10, 15 or 20 characters... in points
+    params.measure = (10.0 + 5.0 * (trial % 3)) * kCharEm * 10;
+    params.tolerance = trial % 2 ? 10000 : 800;
+    params.rescue = trial % 4 == 3;
+    params.max_hyphens = trial % 5 == 0 ? 1 : 2;
+    std::vector<Item> items = items_from(p, 10);
+    std::vector<int> breaks;
+    double demerits = 0;
+    bool ok = break_lines(items, params, breaks, &demerits);
+    double expected = brute_force(items, params);
+    INFO("paragraph: " << p << " measure " << params.measure);
+    if (std::isinf(expected)) {
+      CHECK_FALSE(ok);
+    } else {
+      REQUIRE(ok);
+      CHECK(demerits == doctest::Approx(expected));
+      CHECK(evaluate_breaks(items, params, breaks) == doctest::Approx(demerits));
+    }
+  }
+}
+
+TEST_CASE("a known paragraph breaks as total fit, not first fit") {
+  // First fit would fill line one ("aaaa bbbb cc") and leave a very loose line.
+  BreakParams params;
+  params.measure = 12 * kCharEm * 10;
+  params.tolerance = 10000;
+  std::vector<Item> items = items_from("aaaa bbbb cc dddddddddd eeee", 10);
+  std::vector<int> breaks;
+  double d = 0;
+  REQUIRE(break_lines(items, params, breaks, &d));
+  CHECK(d == doctest::Approx(brute_force(items, params)));
+  CHECK(breaks.size() == 3);
+}
+
+TEST_CASE("no line is ever wider than the measure (random paragraphs, long words, URLs)") {
+  Setter s;
+  std::mt19937 rng(11);
+  const char* pool[] = {"the", "typesetting", "of", "books", "is", "an", "art", "https://example.com/a/very/long/path/that/goes/on/and/on/index.html",
+                        "supercalifragilisticexpialidociousandthensomemorelettersthatneverend", "well-known", "a—b", "unbelievably", "x"};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string p;
+    int n = 1 + static_cast<int>(rng() % 60);
+    for (int w = 0; w < n; ++w) p += (w ? " " : "") + std::string(pool[rng() % 13]);
+    Frame f;
+    f.measure = 40 + static_cast<double>(rng() % 260);
+    f.size = 10;
+    f.leading = 12;
+    f.indent = trial % 2 ? 10 : 0;
+    f.justify = trial % 3 == 0 ? Justify::Left : Justify::Full;
+    std::vector<VItem> lines = s.set({text(p)}, f);
+    REQUIRE_FALSE(lines.empty());
+    for (const VItem& l : lines) {
+      INFO("measure " << f.measure << ": " << line_text(l));
+      CHECK(right_edge(s.metrics, l) <= f.measure + 1e-6);
+    }
+  }
+}
+
+TEST_CASE("never more than the allowed hyphenated lines in a row") {
+  Setter s;
+  std::string p;
+  const char* pool[] = {"international", "organization", "communication", "responsibility",
+                        "understanding", "characteristically", "establishment"};
+  std::mt19937 rng(3);
+  for (int w = 0; w < 300; ++w) p += (w ? " " : "") + std::string(pool[rng() % 7]);
+  for (int limit : {1, 2}) {
+    s.style.max_consecutive_hyphens = limit;
+    Frame f;
+    f.measure = 95;
+    f.size = 10;
+    f.leading = 12;
+    std::vector<VItem> lines = s.set({text(p)}, f);
+    int run = 0, worst = 0, total = 0;
+    for (const VItem& l : lines) {
+      bool hy = !l.content.texts.empty() && l.content.texts.back().text.back() == '-';
+      run = hy ? run + 1 : 0;
+      total += hy;
+      worst = std::max(worst, run);
+      CHECK(right_edge(s.metrics, l) <= f.measure + 1e-6);
+    }
+    CHECK(total > 0);  // the dictionary was used
+    CHECK(worst <= limit);
+  }
+}
+
+TEST_CASE("hyphenation respects English minimums and the dictionary choice") {
+  CHECK(Hyphenator::dictionary_for("en-GB").find("hyph_en_") != std::string::npos);
+  CHECK(Hyphenator::dictionary_for("de").find("hyph_de") != std::string::npos);
+  CHECK(Hyphenator::dictionary_for("xx").empty());
+  Diagnostics diag;
+  Hyphenator h("en", diag, "book.toml");
+  REQUIRE(h.available());
+  std::vector<uint32_t> pts = h.points("hyphenation");
+  CHECK(pts == std::vector<uint32_t>{2, 6});  // hy-phen-ation
+  for (uint32_t p : h.points("associate")) {
+    CHECK(p >= 2);
+    CHECK(p <= 9 - 3);
+  }
+  Hyphenator none("xx", diag, "book.toml");
+  CHECK_FALSE(none.available());
+  CHECK(diag.count(Severity::Warning) == 1);
+}
+
+TEST_CASE("characters no face has are reported with U+XXXX and file:line; fallback is used") {
+  Setter s(false);
+  s.ctx.file = "src/ch01.md";
+  Frame f;
+  f.measure = 300;
+  Inline in = text("snow \u2603 and arrow \u21AA");
+  in.pos = {12, 3};
+  std::vector<VItem> lines = s.set({in}, f);
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "src/ch01.md");
+  CHECK(all[0].pos.line == 12);
+  CHECK(all[0].message.find("U+2603") != std::string::npos);
+  bool fallback = false;
+  for (const TextRun& t : lines[0].content.texts)
+    if (t.face.family == FaceFamily::Fallback && t.text == "\u21AA") fallback = true;
+  CHECK(fallback);
+}
+
+TEST_CASE("over-long words are broken and reported only when cut between letters") {
+  Setter s(false);
+  Frame f;
+  f.measure = 100;  // 20 characters
+  s.set({text("see https://example.com/aaaa/bbbb/cccc/dddd/eeee/ffff now")}, f);
+  CHECK(s.diag.count(Severity::Warning) == 0);
+  s.set({text("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")}, f);
+  CHECK(s.diag.count(Severity::Warning) == 1);
+}
+
+namespace {
+
+struct Laid {
+  Document doc;
+  std::vector<PageInfo> pages;
+  Diagnostics diag;
+};
+
+std::unique_ptr<Laid> lay(const Book& book, Style style = test_style()) {
+  auto out = std::make_unique<Laid>();
+  FakeMetrics m;
+  out->doc = layout_book(book, style, m, out->diag);
+  out->pages = pages_of(out->doc);
+  return out;
+}
+
+int page_with_anchor(const Laid& l, const std::string& name) {
+  for (size_t i = 0; i < l.pages.size(); ++i)
+    if (l.pages[i].anchors.count(name)) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("widows and orphans: never a single line of a paragraph alone at a page edge") {
+  Book book = make_book(1);
+  std::mt19937 rng(5);
+  for (int k = 0; k < 60; ++k) {
+    int n = 5 + static_cast<int>(rng() % 120);  // 5..124 words = 1..11 lines
+    book.chapters[0].blocks.push_back(para(words("p" + std::to_string(k) + "x", n)));
+  }
+  auto l = lay(book);
+  int checked = 0;
+  for (size_t p = 0; p < l->pages.size(); ++p) {
+    const auto& lines = l->pages[p].lines;
+    // Count the lines of each paragraph on this page and overall.
+    for (int k = 0; k < 60; ++k) {
+      std::string tag = "p" + std::to_string(k) + "x";
+      auto belongs = [&](const std::string& s) { return s.find(tag + " ") == 0 || s == tag; };
+      int here = 0, total = 0;
+      for (const std::string& s : lines) here += belongs(s) || s.find(" " + tag + " ") != std::string::npos;
+      for (const PageInfo& q : l->pages)
+        for (const std::string& s : q.lines) total += belongs(s) || s.find(" " + tag + " ") != std::string::npos;
+      if (here > 0 && here < total) {
+        ++checked;
+        CHECK(here >= 2);
+      }
+    }
+  }
+  CHECK(checked > 0);  // some paragraphs were split across pages
+}
+
+TEST_CASE("headings are kept with the text that follows them") {
+  Book book = make_book(1);
+  for (int k = 0; k < 40; ++k) {
+    book.chapters[0].blocks.push_back(heading(2, "Section H" + std::to_string(k), "h" + std::to_string(k)));
+    book.chapters[0].blocks.push_back(para(words("body", 25 + k * 7 % 50)));
+  }
+  auto l = lay(book);
+  int sections = 0;
+  for (size_t p = 0; p < l->pages.size(); ++p) {
+    const auto& lines = l->pages[p].lines;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].rfind("Section H", 0) != 0) continue;
+      ++sections;
+      // At least two body lines follow the heading on its page.
+      REQUIRE(i + 2 < lines.size());
+      CHECK(lines[i + 1].rfind("body", 0) == 0);
+      CHECK(lines[i + 2].rfind("body", 0) == 0);
+    }
+  }
+  CHECK(sections == 40);
+}
+
+TEST_CASE("footnotes sit on the page of their reference; long notes split, never before") {
+  Book book = make_book(1);
+  book.note_options.pdf_placement = NoteOptions::Placement::Page;
+  std::vector<Block>& blocks = book.chapters[0].blocks;
+  for (int k = 0; k < 30; ++k) {
+    Block b = para(words("text", 30 + k % 20));
+    Inline ref;
+    ref.kind = InlineKind::NoteRef;
+    ref.note = k;
+    b.inlines.push_back(ref);
+    b.inlines.push_back(text(" more text after the reference"));
+    blocks.push_back(b);
+    Note n;
+    n.chapter = 0;
+    n.number = k + 1;
+    n.id = "note-" + std::to_string(k + 1);
+    n.ref_id = "noteref-" + std::to_string(k + 1);
+    // Note 5 is longer than a page: it must continue on the following pages.
+    n.blocks.push_back(para(words("n" + std::to_string(k + 1), k == 5 ? 900 : 5 + k % 30)));
+    book.notes.push_back(n);
+    book.chapters[0].notes.push_back(k);
+  }
+  auto l = lay(book);
+  for (int k = 0; k < 30; ++k) {
+    int ref = page_with_anchor(*l, "ch0#noteref-" + std::to_string(k + 1));
+    int note = page_with_anchor(*l, "ch0#note-" + std::to_string(k + 1));
+    INFO("note " << k + 1);
+    REQUIRE(ref >= 0);
+    CHECK(note == ref);
+    // Every line of the note is on its reference's page or later; none is lost.
+    std::string tag = "n" + std::to_string(k + 1);
+    int words_seen = 0;
+    for (size_t p = 0; p < l->pages.size(); ++p)
+      for (const std::string& s : l->pages[p].lines) {
+        size_t at = 0;
+        int here = 0;
+        while ((at = s.find(tag, at)) != std::string::npos) {
+          bool whole = (at + tag.size() == s.size() || s[at + tag.size()] == ' ' || s[at + tag.size()] == '-') &&
+                       (at == 0 || s[at - 1] == ' ');
+          here += whole;
+          at += tag.size();
+        }
+        if (here) CHECK(static_cast<int>(p) >= ref);
+        words_seen += here;
+      }
+    CHECK(words_seen == (k == 5 ? 900 : 5 + k % 30));
+  }
+  // The long note spans more than one page.
+  int pages_with_long = 0;
+  for (const PageInfo& p : l->pages)
+    for (const std::string& s : p.lines)
+      if (s.rfind("n6 ", 0) == 0) {
+        ++pages_with_long;
+        break;
+      }
+  CHECK(pages_with_long >= 2);
+}
+
+TEST_CASE("a table that runs over a page repeats its header") {
+  Book book = make_book(1);
+  Block t;
+  t.kind = BlockKind::Table;
+  t.table.align = {Align::Left, Align::Right};
+  t.table.rows.push_back({{text("Head")}, {text("Value")}});
+  for (int r = 0; r < 80; ++r)
+    t.table.rows.push_back({{text("row" + std::to_string(r))}, {text(std::to_string(r * 3))}});
+  book.chapters[0].blocks.push_back(t);
+  auto l = lay(book);
+  int table_pages = 0;
+  std::set<std::string> rows_seen;
+  for (const PageInfo& p : l->pages) {
+    bool has_rows = false;
+    for (const std::string& s : p.lines)
+      if (s.rfind("row", 0) == 0) {
+        has_rows = true;
+        rows_seen.insert(s);
+      }
+    if (!has_rows) continue;
+    ++table_pages;
+    bool header_first = false;
+    for (const std::string& s : p.lines) {
+      if (s.rfind("row", 0) == 0) break;
+      if (s.rfind("Head Value", 0) == 0) header_first = true;
+    }
+    CHECK(header_first);
+  }
+  CHECK(table_pages >= 2);
+  CHECK(rows_seen.size() == 80);
+}
+
+TEST_CASE("long code lines wrap with a continuation mark, never past the measure") {
+  Book book = make_book(1);
+  Block code;
+  code.kind = BlockKind::CodeBlock;
+  code.text = std::string(150, 'a') + "\n\tshort\n";
+  book.chapters[0].blocks.push_back(code);
+  Style st = test_style();
+  auto l = lay(book, st);
+  FakeMetrics m;
+  int marks = 0;
+  std::string all;
+  for (const Page& p : l->doc.pages)
+    for (const TextRun& t : p.texts) {
+      if (t.text == "\u21AA") {
+        ++marks;
+        CHECK(t.face.family == FaceFamily::Fallback);
+      }
+      if (t.face.family == FaceFamily::Mono) {
+        all += t.text;
+        CHECK(t.x + m.width(t.face, t.text) * t.size <= st.page_width - st.margin_outer + 1e-6);
+      }
+    }
+  CHECK(marks >= 1);
+  CHECK(all.find(std::string(150, 'a').substr(0, 40)) != std::string::npos);
+  CHECK(std::count(all.begin(), all.end(), 'a') == 150);
+  CHECK(all.find("    short") != std::string::npos);
+}
+
+TEST_CASE("contents page numbers are the pages where chapters start; front matter is roman") {
+  Book book = make_book(5);
+  for (int c = 0; c < 5; ++c)
+    for (int k = 0; k < 3 + c * 4; ++k)
+      book.chapters[c].blocks.push_back(para(words("w", 80)));
+  auto l = lay(book);
+  const Document& d = l->doc;
+  REQUIRE(d.labels.size() == 2);
+  CHECK(d.labels[0].style == PageLabelRange::Style::LowerRoman);
+  CHECK(d.labels[0].first_page == 0);
+  CHECK(d.labels[1].style == PageLabelRange::Style::Decimal);
+  CHECK(d.pages[0].label == "i");
+  CHECK(d.pages[1].label == "ii");
+  int body = d.labels[1].first_page;
+  CHECK(d.pages[body].label == "1");
+  CHECK(body % 2 == 0);  // page 1 is a recto
+  for (int c = 0; c < 5; ++c) {
+    std::string id = "ch" + std::to_string(c);
+    int start = page_with_anchor(*l, id);
+    REQUIRE(start >= body);
+    CHECK((start - body) % 2 == 0);  // chapters open on rectos
+    // Find the contents line that links to this chapter and read its number.
+    std::string number;
+    for (int p = 0; p < body; ++p)
+      for (const LinkArea& a : d.pages[p].links)
+        if (a.dest == id)
+          for (const TextRun& t : d.pages[p].texts)
+            if (t.y >= a.y && t.y <= a.y + a.height && !t.text.empty() &&
+                std::isdigit(static_cast<unsigned char>(t.text[0])))
+              number = t.text;
+    CHECK(number == d.pages[start].label);
+  }
+  // No running head on chapter openings; blank pages are empty.
+  for (int c = 0; c < 5; ++c) {
+    int start = page_with_anchor(*l, "ch" + std::to_string(c));
+    for (const TextRun& t : d.pages[start].texts) CHECK(t.text != "Test Book");
+  }
+}
+
+TEST_CASE("dump prints positions rounded to 0.1 pt") {
+  Book book = make_book(1);
+  book.chapters[0].blocks.push_back(para("Hello world."));
+  auto l = lay(book);
+  std::string dump = dump_document(l->doc);
+  CHECK(dump.rfind("document 400.0 x 400.0 pt", 0) == 0);
+  CHECK(dump.find("labels from page 1: roman starting 1") != std::string::npos);
+  CHECK(dump.find(" text-bold 17.0 \"Chapter\"") != std::string::npos);
+  CHECK(dump.find("\"Hello\"") != std::string::npos);
+  CHECK(dump.find("anchor ch0 ") != std::string::npos);
+  CHECK(dump.find("outline 0 \"Chapter 1\"") != std::string::npos);
+}
+
+TEST_CASE("style files: values, units, errors at line:col, unknown keys as warnings") {
+  Style s;
+  Diagnostics d;
+  CHECK(apply_style_toml("trim = \"6x9in\"\n[margins]\ninner = \"20mm\"\n[paragraph]\njustify = false\n"
+                         "widows = 3\n",
+                         "style.toml", s, d));
+  CHECK(d.all().empty());
+  CHECK(s.page_width == doctest::Approx(432));
+  CHECK(s.margin_inner == doctest::Approx(56.69).epsilon(0.001));
+  CHECK_FALSE(s.justify);
+  CHECK(s.widows == 3);
+
+  Diagnostics e;
+  apply_style_toml("trim = \"a5\"\n[margins]\ntop = \"12furlongs\"\ncolour = 3\n", "style.toml", s, e);
+  auto all = e.all();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].severity == Severity::Error);
+  CHECK(all[0].pos.line == 3);
+  CHECK(all[0].pos.col == 7);
+  CHECK(all[1].severity == Severity::Warning);
+  CHECK(all[1].pos.line == 4);
+  CHECK(all[1].pos.col == 1);
+
+  Diagnostics syntax;
+  CHECK_FALSE(apply_style_toml("trim = \n", "style.toml", s, syntax));
+  REQUIRE(syntax.all().size() == 1);
+  CHECK(syntax.all()[0].pos.line == 1);
+
+  double w = 0, h = 0;
+  CHECK(parse_trim("A4", w, h));
+  CHECK(w == doctest::Approx(595.28));
+  CHECK(parse_trim("150x220mm", w, h));
+  CHECK(h == doctest::Approx(220 * 72 / 25.4));
+  CHECK_FALSE(parse_trim("huge", w, h));
+}
+
+TEST_CASE("the built-in style loads without diagnostics") {
+  Book book;
+  book.root = "/nonexistent";
+  Diagnostics d;
+  Style s = load_style(book, d);
+  CHECK(d.all().empty());
+  CHECK(s.page_width == doctest::Approx(419.53));
+  CHECK(s.fonts.text.regular.find("NotoSerif-Regular.ttf") != std::string::npos);
+  CHECK(s.max_consecutive_hyphens == 2);
+}
+
+TEST_CASE("a long book lays out quickly (linear time)") {
+  Book book = make_book(10);
+  std::mt19937 rng(1);
+  const char* pool[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog",
+                        "typography", "considerably", "paragraph", "a", "of"};
+  size_t bytes = 0;
+  for (auto& ch : book.chapters)
+    for (int k = 0; k < 200; ++k) {
+      std::string p;
+      int n = 20 + static_cast<int>(rng() % 150);
+      for (int w = 0; w < n; ++w) p += (w ? " " : "") + std::string(pool[rng() % 13]);
+      bytes += p.size();
+      ch.blocks.push_back(para(p));
+    }
+  auto t0 = std::chrono::steady_clock::now();
+  auto l = lay(book);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  MESSAGE("laid out " << bytes / 1024 << " KB in " << ms << " ms, " << l->doc.pages.size() << " pages");
+  CHECK(l->doc.pages.size() > 100);
+}
