@@ -5,6 +5,7 @@
 #include <tinyxml2.h>
 #include <zip.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -412,4 +413,20 @@ TEST_CASE("epubcheck: zero errors and zero warnings on every construct") {
     CHECK(r.errors == 0);
     CHECK(r.warnings == 0);
   }
+}
+
+TEST_CASE("a book the size of the corpus packs quickly") {
+  fs::path dir = fresh_dir("epub-speed");
+  Book book = sample_book(dir / "book");
+  Block p = para({text(std::string(400, 'x') + " & some <escaped> text, "),
+                  span(InlineKind::Emph, {text("emphasis")}), text(std::string(300, 'y'))});
+  for (int c = 0; c < 4; ++c)
+    book.chapters[c].blocks.insert(book.chapters[c].blocks.begin(), 280, p);
+  auto start = std::chrono::steady_clock::now();
+  Diagnostics diag;
+  REQUIRE(write_epub(book, dir / "big.epub", diag));
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+  MESSAGE("packed " << fs::file_size(dir / "big.epub") << " bytes in " << ms << " ms");
+  CHECK(ms < 1000.0);
 }
