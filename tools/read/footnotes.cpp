@@ -82,6 +82,22 @@ std::vector<std::pair<size_t, size_t>> code_spans(std::string_view line) {
   return spans;
 }
 
+// Tells whether a label contains white space (cmark-gfm footnote labels cannot).
+bool has_space(std::string_view label) {
+  return label.find_first_of(" \t") != std::string_view::npos;
+}
+
+// Returns LABEL with white space runs turned into '-', for hints.
+std::string dashed(std::string_view label) {
+  std::string out;
+  for (char c : label) {
+    bool space = c == ' ' || c == '\t';
+    if (!space) out += c;
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string normalize_label(std::string_view label) {
@@ -164,7 +180,14 @@ void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
         if (kept_lines.count(l) != 0) continue;
         std::string key = normalize_label(label);
         auto [it, first] = first_line.emplace(key, l);
-        if (first) {
+        if (has_space(label)) {
+          findings.push_back({pos, false,
+                              "footnote label [^" + label +
+                                  "] contains white space, so this is not a footnote; it is "
+                                  "left out",
+                              "use a label without spaces, e.g. [^" + dashed(label) +
+                                  "], here and in its references"});
+        } else if (first) {
           findings.push_back({pos, false,
                               "footnote [^" + label + "] is never referenced; it is left out",
                               "refer to it in the text with [^" + label +
@@ -190,6 +213,14 @@ void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
       bool in_code = std::any_of(spans.begin(), spans.end(),
                                  [&](const auto& s) { return at >= s.first && at < s.second; });
       if (in_code) continue;
+      if (has_space(label)) {
+        findings.push_back({pos, true,
+                            "footnote label [^" + label +
+                                "] contains white space, so this is not a footnote reference",
+                            "use a label without spaces, e.g. [^" + dashed(label) +
+                                "], here and in its definition"});
+        continue;
+      }
       findings.push_back({pos, true, "footnote [^" + label + "] is not defined",
                           "add its text on a line of its own in this file: [^" + label +
                               "]: The note. (Each chapter file defines its own notes.)"});

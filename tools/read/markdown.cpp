@@ -30,7 +30,8 @@ struct Frame {
   FrameKind kind = FrameKind::Pass;
   std::vector<Block>* blocks = nullptr;                // Blocks: where child blocks go
   std::vector<Inline>* inlines = nullptr;              // Inlines: where child inlines go
-  Block* block = nullptr;                              // the paragraph or table being built
+  Block* block = nullptr;                              // the block this frame fills
+  std::vector<Block>* parent_blocks = nullptr;         // where BLOCK is (to drop it if empty)
   std::vector<std::vector<Inline>>* row = nullptr;     // Row: the table row's cells
   SourcePos pos;                                       // fallback for inlines without one
   uint32_t line0 = 0, col0 = 0;                        // start of the leaf block (byte column)
@@ -82,6 +83,7 @@ class ChapterConverter {
   BytePos inline_byte_pos(cmark_node* n, const Frame& f) const;
   uint32_t content_start(uint32_t line, int quote_depth) const;
   int note_of_reference(const char* literal) const;
+  void check_spaced_footnote(BytePos bp, SourcePos pos);
 
   const SourceText& source_;
   Book& book_;
@@ -211,6 +213,8 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
   auto open_blocks = [&](int quote_increment) {
     Frame f = child_frame(n, FrameKind::Blocks, parent);
     f.blocks = &b.children;
+    f.block = &b;
+    f.parent_blocks = parent.blocks;
     f.quote_depth += quote_increment;
     stack_.push_back(f);
   };
@@ -383,6 +387,7 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
     in.kind = InlineKind::Strikethrough;
   } else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
     in.kind = type == CMARK_NODE_LINK ? InlineKind::Link : InlineKind::Image;
+    if (type == CMARK_NODE_LINK) check_spaced_footnote(bp, pos);
     const char* url = cmark_node_get_url(n);
     const char* title = cmark_node_get_title(n);
     if (url != nullptr) in.url = url;
@@ -432,6 +437,12 @@ void ChapterConverter::finish(Frame& f) {
       b.inlines.push_back(std::move(only));
       b.kind = BlockKind::Figure;
     }
+  } else if (f.kind == FrameKind::Blocks && b.kind == BlockKind::BlockQuote &&
+             b.children.empty() && f.parent_blocks != nullptr &&
+             !f.parent_blocks->empty() && &f.parent_blocks->back() == &b) {
+    // Nothing left inside (e.g. it held only a footnote definition, which cmark moved
+    // to the end): an empty quote would only print an empty box.
+    f.parent_blocks->pop_back();
   } else if (f.kind == FrameKind::Table) {
     size_t columns = b.table.align.size();
     for (auto& row : b.table.rows) row.resize(columns);
@@ -454,6 +465,27 @@ BytePos ChapterConverter::inline_byte_pos(cmark_node* n, const Frame& f) const {
   }
   if (line == f.line0 || f.line0 == 0 || col < f.col0) return {line, col};
   return {line, content_start(line, f.quote_depth) + (col - f.col0)};
+}
+
+// `[^two words]` cannot be a footnote (labels have no white space), and with a
+// definition `[^two words]: text` cmark reads a link to "text" instead: report it.
+void ChapterConverter::check_spaced_footnote(BytePos bp, SourcePos pos) {
+  std::string_view line = source_.line(bp.first);
+  if (bp.second == 0 || bp.second > line.size()) return;
+  std::string_view rest = line.substr(bp.second - 1);
+  if (rest.substr(0, 2) != "[^") return;
+  size_t close = rest.find(']');
+  if (close == std::string_view::npos) return;
+  if (close + 1 < rest.size() && (rest[close + 1] == '(' || rest[close + 1] == '[')) return;
+  std::string_view label = rest.substr(2, close - 2);
+  if (label.find_first_of(" \t") == std::string_view::npos) return;
+  std::string dashed(label);
+  for (char& c : dashed)
+    if (c == ' ' || c == '\t') c = '-';
+  diag_.error(file_, pos,
+              "footnote label [^" + std::string(label) +
+                  "] contains white space, so this is not a footnote reference",
+              "use a label without spaces, e.g. [^" + dashed + "], here and in its definition");
 }
 
 // cmark-gfm 0.29 replaces a reference's label with the 1-based number of its

@@ -1,0 +1,351 @@
+// book.toml: syntax errors, every agreed key's type and values, unknown keys.
+#include <doctest/doctest.h>
+
+#include "test_book.h"
+
+using namespace colophon;
+using namespace colophon::test;
+
+namespace {
+
+// Writes a one-chapter book with the given book.toml and reads it.
+Book read_with_toml(TempBook& tb, std::string_view toml, Diagnostics& diag) {
+  tb.write("book.toml", toml);
+  tb.write("src/SUMMARY.md", "- [One](one.md)\n");
+  tb.write("src/one.md", "# One\n\nText.\n");
+  return tb.read(diag);
+}
+
+}  // namespace
+
+TEST_CASE("book.toml: every agreed key is read") {
+  TempBook tb;
+  tb.write("src/images/cover.jpg", "not really a jpeg");
+  tb.write("extra.css", "p{}");
+  tb.write("pdf-style.toml", "");
+  Diagnostics diag;
+  Book book = read_with_toml(tb, R"([book]
+title = "Ten Days"
+authors = ["John Reed", "Someone Else"]
+language = "en-GB"
+description = "An account."
+src = "src"
+subtitle = "A Chronicle"
+identifier = "urn:isbn:978-0-306-40615-7"
+publisher = "Boni & Liveright"
+date = "1919-03"
+rights = "Public domain"
+subjects = ["History", "Russia"]
+cover = "src/images/cover.jpg"
+
+[output.epub]
+extra-css = ["extra.css"]
+toc-depth = 3
+notes = "book"
+note-numbering = "chapter"
+
+[output.pdf]
+style = "pdf-style.toml"
+trim = "148.5x210mm"
+notes = "chapter"
+
+[output.html]
+anything = "goes"
+[preprocessor.links]
+[rust]
+edition = "2021"
+[build]
+build-dir = "out"
+)",
+                             diag);
+  INFO(all_diags(diag));
+  CHECK(diag.all().empty());
+  CHECK(book.config_file == "book.toml");
+  CHECK(book.meta.title == "Ten Days");
+  CHECK(book.meta.authors == std::vector<std::string>{"John Reed", "Someone Else"});
+  CHECK(book.meta.language == "en-GB");
+  CHECK(book.meta.description == "An account.");
+  CHECK(book.meta.subtitle == "A Chronicle");
+  CHECK(book.meta.identifier == "urn:isbn:978-0-306-40615-7");
+  CHECK(book.meta.publisher == "Boni & Liveright");
+  CHECK(book.meta.date == "1919-03");
+  CHECK(book.meta.rights == "Public domain");
+  CHECK(book.meta.subjects == std::vector<std::string>{"History", "Russia"});
+  CHECK(book.meta.cover == "src/images/cover.jpg");
+  CHECK(book.epub.extra_css == std::vector<std::string>{"extra.css"});
+  CHECK(book.epub.toc_depth == 3);
+  CHECK(book.note_options.epub_placement == NoteOptions::Placement::Book);
+  CHECK(book.note_options.numbering == NoteOptions::Numbering::PerChapter);
+  CHECK(book.note_options.pdf_placement == NoteOptions::Placement::Chapter);
+  CHECK(book.pdf.style == "pdf-style.toml");
+  CHECK(book.pdf.trim == "148.5x210mm");
+  CHECK(book.build_time > 0);
+}
+
+TEST_CASE("book.toml: defaults when keys are absent") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, "[book]\ntitle = \"T\"\n", diag);
+  CHECK(diag.all().empty());
+  CHECK(book.meta.language == "en");
+  CHECK(book.src_dir == "src");
+  CHECK(book.epub.toc_depth == 2);
+  CHECK(book.note_options.epub_placement == NoteOptions::Placement::Chapter);
+  CHECK(book.note_options.pdf_placement == NoteOptions::Placement::Page);
+  CHECK(book.note_options.numbering == NoteOptions::Numbering::Continuous);
+  CHECK(book.meta.identifier.empty());
+}
+
+TEST_CASE("book.toml: a syntax error is reported at its line and column") {
+  TempBook tb;
+  Diagnostics diag;
+  read_with_toml(tb, "[book]\ntitle = \"Unclosed\nauthors = [\"A\"]\n", diag);
+  auto all = diag.all();
+  REQUIRE(all.size() >= 1);
+  const Diagnostic& d = all.front();
+  CHECK(d.severity == Severity::Error);
+  CHECK(d.file.find("book.toml") != std::string::npos);
+  CHECK(d.pos.line == 2);
+  CHECK(d.pos.col > 0);
+  CHECK_FALSE(d.hint.empty());
+}
+
+TEST_CASE("book.toml: unknown keys are warnings at their line:col; mdBook tables are fine") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, R"([book]
+title = "T"
+  tittle = "typo"
+
+[output.epub]
+toc-dept = 2
+
+[output.pdf]
+paper = "a4"
+
+[output.html]
+mathjax-support = true
+
+[colophon]
+x = 1
+)",
+                             diag);
+  auto all = diag.all();
+  CHECK_FALSE(diag.has_errors());
+  std::optional<Diagnostic> d = find_diag(all, Severity::Warning, "'tittle'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 3);
+  CHECK(d->pos.col == 3);
+  CHECK(d->hint.find("title") != std::string::npos);
+  d = find_diag(all, Severity::Warning, "'toc-dept' in [output.epub]");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 6);
+  CHECK(d->pos.col == 1);
+  d = find_diag(all, Severity::Warning, "'paper' in [output.pdf]");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 9);
+  d = find_diag(all, Severity::Warning, "'colophon'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 14);
+  CHECK(count_diag(all, Severity::Warning, "unknown") == 4);
+  CHECK(book.meta.title == "T");
+}
+
+TEST_CASE("book.toml: wrong types are errors at the key") {
+  TempBook tb;
+  Diagnostics diag;
+  read_with_toml(tb, R"([book]
+title = 3
+authors = "Jane Doe"
+subjects = ["a", 2]
+[output.epub]
+toc-depth = "2"
+)",
+                 diag);
+  auto all = diag.all();
+  std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'title' must be a string");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 2);
+  CHECK(d->pos.col == 1);
+  d = find_diag(all, Severity::Error, "'authors' must be an array of strings");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 3);
+  CHECK(d->hint.find("[\"Jane Doe\"") != std::string::npos);
+  d = find_diag(all, Severity::Error, "'subjects' must be an array of strings");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 4);
+  d = find_diag(all, Severity::Error, "'toc-depth' must be a whole number");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 6);
+}
+
+TEST_CASE("book.toml: values outside the allowed set are errors listing the allowed ones") {
+  TempBook tb;
+  Diagnostics diag;
+  read_with_toml(tb, R"([book]
+title = "T"
+language = "english language"
+date = "2026-02-30"
+identifier = "urn:isbn:9780306406158"
+[output.epub]
+notes = "page"
+note-numbering = "roman"
+toc-depth = 9
+[output.pdf]
+notes = "endnotes"
+trim = "b5"
+)",
+                 diag);
+  auto all = diag.all();
+  INFO(all_diags(diag));
+  std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'language'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 3);
+  d = find_diag(all, Severity::Error, "'date'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 4);
+  d = find_diag(all, Severity::Error, "'identifier'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 5);
+  CHECK(d->message.find("check digit") != std::string::npos);
+  d = find_diag(all, Severity::Error, "'notes': 'page'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 7);
+  CHECK(d->hint == "allowed values: \"chapter\", \"book\"");
+  d = find_diag(all, Severity::Error, "'note-numbering'");
+  REQUIRE(d.has_value());
+  CHECK(d->hint == "allowed values: \"continuous\", \"chapter\"");
+  d = find_diag(all, Severity::Error, "'toc-depth': 9");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 9);
+  d = find_diag(all, Severity::Error, "'notes': 'endnotes'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 11);
+  CHECK(d->hint == "allowed values: \"footnotes\", \"chapter\", \"book\"");
+  d = find_diag(all, Severity::Error, "'trim'");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 12);
+  CHECK(d->hint.find("\"a5\", \"6x9in\", \"a4\", \"letter\"") != std::string::npos);
+  CHECK(diag.count(Severity::Error) == 8);
+}
+
+TEST_CASE("book.toml: dates, identifiers and trims in their accepted forms") {
+  struct Case {
+    const char* line;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"date = \"2026\"", true},
+      {"date = \"2024-02-29\"", true},
+      {"date = \"2023-02-29\"", false},
+      {"date = 2026-11-27", true},
+      {"date = \"27.11.2026\"", false},
+      {"identifier = \"urn:uuid:123e4567-e89b-12d3-a456-426614174000\"", true},
+      {"identifier = \"urn:uuid:not-a-uuid\"", false},
+      {"identifier = \"urn:isbn:0-306-40615-2\"", true},
+      {"identifier = \"isbn 12345\"", false},
+  };
+  for (const Case& c : cases) {
+    TempBook tb;
+    Diagnostics diag;
+    Book book = read_with_toml(tb, std::string("[book]\ntitle = \"T\"\n") + c.line + "\n", diag);
+    INFO(c.line);
+    INFO(all_diags(diag));
+    CHECK(diag.has_errors() == !c.ok);
+    if (std::string(c.line) == "date = 2026-11-27") CHECK(book.meta.date == "2026-11-27");
+  }
+  for (const char* trim : {"a5", "a4", "letter", "6x9in", "5.5x8.5in", "130x200mm"}) {
+    TempBook tb;
+    Diagnostics diag;
+    Book book = read_with_toml(
+        tb, std::string("[book]\ntitle = \"T\"\n[output.pdf]\ntrim = \"") + trim + "\"\n", diag);
+    INFO(trim);
+    CHECK_FALSE(diag.has_errors());
+    CHECK(book.pdf.trim == trim);
+  }
+  for (const char* trim : {"0x200mm", "130x200", "130x200cm", "x200mm", "A5"}) {
+    TempBook tb;
+    Diagnostics diag;
+    read_with_toml(tb, std::string("[book]\ntitle = \"T\"\n[output.pdf]\ntrim = \"") + trim + "\"\n",
+                   diag);
+    INFO(trim);
+    CHECK(diag.has_errors());
+  }
+}
+
+TEST_CASE("book.toml: files it names must exist inside the book") {
+  TempBook tb;
+  Diagnostics diag;
+  read_with_toml(tb, R"([book]
+title = "T"
+cover = "images/missing.jpg"
+[output.epub]
+extra-css = ["../outside.css"]
+[output.pdf]
+style = "/etc/passwd"
+)",
+                 diag);
+  auto all = diag.all();
+  std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'cover': file 'images/missing.jpg' not found");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 3);
+  d = find_diag(all, Severity::Error, "'extra-css': '../outside.css' is outside the book");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 5);
+  CHECK(d->pos.col == 14);  // the array element
+  d = find_diag(all, Severity::Error, "'style': '/etc/passwd' is outside the book");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 7);
+}
+
+TEST_CASE("book.toml: a custom src folder is used; a missing one is an error at the key") {
+  {
+    TempBook tb;
+    tb.write("book.toml", "[book]\ntitle = \"T\"\nsrc = \"text\"\n");
+    tb.write("text/SUMMARY.md", "- [A](a.md)\n");
+    tb.write("text/a.md", "# A\n");
+    Diagnostics diag;
+    Book book = tb.read(diag);
+    INFO(all_diags(diag));
+    CHECK(diag.all().empty());
+    CHECK(book.src_dir == "text");
+    REQUIRE(book.chapters.size() == 1);
+    CHECK(book.chapters[0].source == "text/a.md");
+  }
+  {
+    TempBook tb;
+    tb.write("book.toml", "[book]\ntitle = \"T\"\nsrc = \"nowhere\"\n");
+    Diagnostics diag;
+    Book book = tb.read(diag);
+    auto all = diag.all();
+    std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'src': folder 'nowhere' not found");
+    REQUIRE(d.has_value());
+    CHECK(d->pos.line == 3);
+    CHECK(diag.count(Severity::Error) == 1);
+    CHECK(book.chapters.empty());
+  }
+}
+
+TEST_CASE("book.toml: a missing title is a warning and the book is \"Untitled\"") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, "[book]\nauthors = [\"A\"]\n", diag);
+  CHECK_FALSE(diag.has_errors());
+  CHECK(find_diag(diag.all(), Severity::Warning, "no title").has_value());
+  CHECK(book.meta.title == "Untitled");
+}
+
+TEST_CASE("no book.toml: a warning, and the title comes from the first chapter's heading") {
+  TempBook tb;
+  tb.write("src/SUMMARY.md", "- [One](one.md)\n- [Two](two.md)\n");
+  tb.write("src/one.md", "Intro text.\n\n## The *Real* Title\n\n# Later\n");
+  tb.write("src/two.md", "# Two\n");
+  Diagnostics diag;
+  Book book = tb.read(diag);
+  CHECK_FALSE(diag.has_errors());
+  std::optional<Diagnostic> d = find_diag(diag.all(), Severity::Warning, "no book.toml");
+  REQUIRE(d.has_value());
+  CHECK(d->file.find("book.toml") != std::string::npos);
+  CHECK(book.config_file.empty());
+  CHECK(book.meta.title == "The Real Title");
+}
