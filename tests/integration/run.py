@@ -329,15 +329,19 @@ def build_good(ctx):
 
 def expect_failure(ctx, proc, pattern, before, want_hint=True):
     """Checks exit 1, a diagnostic matching PATTERN with a hint, and dist/ unchanged."""
+    after = snapshot(os.path.join(ctx.work, "dist"))
+    kept = "dist/ kept as it was" if after == before else f"dist/ CHANGED: {before} -> {after}"
+    check(proc.returncode >= 0, f"colophon was killed by signal {-proc.returncode} ({kept})")
     check(proc.returncode == 1, f"expected exit 1, got {describe(proc)}")
-    check(re.search(pattern, proc.stderr, re.MULTILINE),
-          f"no diagnostic matching /{pattern}/ in stderr:\n{proc.stderr}")
+    match = re.search(pattern, proc.stderr, re.MULTILINE)
+    check(match, f"no diagnostic matching /{pattern}/ in stderr:\n{proc.stderr}")
     if want_hint:
         check("hint: " in proc.stderr, f"the diagnostic has no hint line:\n{proc.stderr}")
     check("internal error" not in proc.stderr, f"colophon reported an internal error:\n{proc.stderr}")
-    after = snapshot(os.path.join(ctx.work, "dist"))
-    check(after == before, f"dist/ changed: before {before}, after {after}")
-    print(f"ok: {proc.stderr.strip().splitlines()[0]}")
+    check(after == before, kept)
+    start = proc.stderr.rfind("\n", 0, match.start()) + 1
+    end = proc.stderr.find("\n", match.end())
+    print(f"diagnostic: {proc.stderr[start:end if end >= 0 else None]}")
 
 
 def case_bad(ctx, name):
@@ -368,7 +372,6 @@ def case_bad(ctx, name):
         replace_line(ctx, "src/two.md", 5, noise)
         proc = ctx.colophon(["build", "book", "-o", "dist", "--format", "epub"],
                             limit_file_bytes=4096)
-        check(proc.returncode >= 0, f"colophon was killed by signal {-proc.returncode}")
         expect_failure(ctx, proc, r"error: ", before, want_hint=False)
     else:
         raise Fail(f"unknown case bad:{name}")
