@@ -1,7 +1,12 @@
 // Unit tests of tools/html: every repair, every removal, every error at its line:col.
 #include <doctest/doctest.h>
 
+#include <tinyxml2.h>
+
+#include <iterator>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "core/text.h"
 #include "html/html.h"
@@ -348,4 +353,44 @@ TEST_CASE("deep nesting and long input run in linear time without recursion") {
   std::string amps(200000, '&');
   Run a(amps);
   CHECK(a.f.xhtml.size() == 200000 * 5);
+}
+
+TEST_CASE("random tag soup never crashes and repairs into well-formed XML") {
+  const char* pieces[] = {"<div", "<p", "<span", "</div>", "</p>", "</span>", "<br>", "</br>",
+                          " id=", " class=", "\"", "'", "x", " ", "\n", ">", "/>", "&", "&amp;",
+                          "&mdash;", "&#x41;", "&#0;", "&bogus;", "<!--", "-->", "<script>",
+                          "</script>", "<", "=", "<img src=a.png>", "<center>", " onclick=",
+                          "javascript:", "<![CDATA[", "]]>", "<?x?>", "\xC3\xA9", "<A HREF=#x>",
+                          "</a>", "<em>", "</em>", "<table>", "</table>", "<form>", "</form>"};
+  std::mt19937 rng(20260127);
+  std::uniform_int_distribution<size_t> pick(0, std::size(pieces) - 1);
+  std::uniform_int_distribution<int> length(0, 40);
+  for (int round = 0; round < 3000; ++round) {
+    std::string raw;
+    for (int k = length(rng); k > 0; --k) raw += pieces[pick(rng)];
+    Run r(raw);
+    Run again(r.f.xhtml);
+    INFO("input: " << raw);
+    INFO("output: " << r.f.xhtml);
+    CHECK(again.errors() == 0);
+    CHECK(again.warnings() == 0);
+    CHECK(again.f.xhtml == r.f.xhtml);
+    // When the tags balance, the fragment must parse as XML inside a root element.
+    std::vector<std::string> stack;
+    bool balanced = true;
+    for (const HtmlTag& t : r.f.tags) {
+      if (t.open) {
+        stack.push_back(t.name);
+      } else if (stack.empty() || stack.back() != t.name) {
+        balanced = false;
+        break;
+      } else {
+        stack.pop_back();
+      }
+    }
+    if (!balanced || !stack.empty()) continue;
+    tinyxml2::XMLDocument doc;
+    std::string xml = "<root xmlns:epub=\"http://www.idpf.org/2007/ops\">" + r.f.xhtml + "</root>";
+    CHECK(doc.Parse(xml.c_str(), xml.size()) == tinyxml2::XML_SUCCESS);
+  }
 }
