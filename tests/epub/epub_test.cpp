@@ -222,8 +222,8 @@ TEST_CASE("nav: parts, SUMMARY nesting, headings to toc depth, landmarks") {
                  "<li><a href=\"ch01-one.xhtml#section-a\">Section A</a></li>\n"
                  "<li><a href=\"ch02-two.xhtml\">Chapter Two</a>\n<ol>\n"
                  "<li><a href=\"ch02-two.xhtml#sub-b\">Sub B</a></li>\n</ol>\n</li>\n</ol>\n</li>\n"
-                 "<li><a href=\"appendix.xhtml\">Appendix: Sources</a></li>\n</ol>\n</li>\n"
-                 "</ol>\n</nav>"));
+                 "</ol>\n</li>\n"
+                 "<li><a href=\"appendix.xhtml\">Appendix: Sources</a></li>\n</ol>\n</nav>"));
   CHECK_FALSE(has(nav, "#chapter-one"));  // the chapter's own heading is its title
   CHECK_FALSE(has(nav, "#deep"));
   CHECK(has(nav, "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"hidden\">"));

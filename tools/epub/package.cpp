@@ -170,9 +170,14 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
   int depth_limit = std::max(1, book.epub.toc_depth);
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     const Chapter& ch = book.chapters[c];
-    if (ch.part != part && ch.part >= 0 && ch.part < static_cast<int>(book.parts.size())) {
-      part = ch.part;
-      toc.push_back({0, book.parts[part], ""});
+    // Prefix and suffix chapters stand outside parts, like mdBook's sidebar.
+    int chapter_part = ch.role == ChapterRole::Numbered ? ch.part : -1;
+    if (chapter_part != part) {
+      part = chapter_part;
+      if (part >= 0 && part < static_cast<int>(book.parts.size()))
+        toc.push_back({0, book.parts[part], ""});
+      else
+        part = -1;
     }
     int level = (part >= 0 ? 1 : 0) + std::max(0, ch.depth);
     toc.push_back({level, ch.title.empty() ? ch.id : ch.title, encode_href(files[c])});
