@@ -6,7 +6,7 @@
 
 Cases are GROUP:NAME. Groups: epubcheck:<book>, pdf:<book> (qpdf, pdffonts, pdftotext),
 bad:<error> (exit 1, file:line:col diagnostic with a hint, previous EPUB untouched),
-accept:<input>, usage:<error> (exit 2), cli:<command>, determinism:<format>.
+hostile:<markup> (script never reaches the EPUB), accept:<input>, usage:<error> (exit 2), cli:<command>, determinism:<format>.
 Books: sample (the repository's book/), torture (tests/books/gen_torture.py), corpus
 (../shared/corpus/ten-days, skipped when absent), scaffold (`colophon new`) and single
 (one Markdown file). Set KEEP=1 to keep the work folder of a passing case.
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 
 SKIP = 77  # ctest SKIP_RETURN_CODE
 EPOCH = "1700000000"
@@ -308,6 +309,9 @@ BAD_CASES = {
     "image-dotdot": (break_dotdot, r"book/src/one\.md:9" + POS),
     "image-absolute": (break_absolute, r"book/src/one\.md:9" + POS),
     "image-symlink-out": (break_symlink, r"book/src/one\.md:9" + POS),
+    "image-not-an-image": (lambda c: write(os.path.join(c.work, "book/src/images/dot.png"),
+                                           "this is text, not a PNG\n"),
+                           r"book/src/one\.md:9" + POS + r".*dot\.png"),
     "undefined-footnote": (lambda c: replace_line(c, "src/one.md", 3, "Intro paragraph.[^zz]"),
                            r"book/src/one\.md:3" + POS + r".*zz"),
     "raw-html-unclosed": (lambda c: replace_line(c, "src/one.md", 5, '<div class="unclosed">'),
@@ -375,6 +379,40 @@ def case_bad(ctx, name):
         expect_failure(ctx, proc, r"error: ", before, want_hint=False)
     else:
         raise Fail(f"unknown case bad:{name}")
+
+
+# --------------------------------------------------------------------------- hostile markup
+
+# Script in any form must never reach the EPUB: refused (exit 1 at its line) or
+# dropped with a warning (exit 0, and no trace of it in any file of the EPUB).
+HOSTILE = [b"<script", b"javascript:", b"onclick", b"onerror", b"data:text/html"]
+
+
+def case_hostile(ctx, name):
+    lines = {
+        "script": (3, "<script>alert(1)</script>"),
+        "event-handler": (3, 'Intro <span onclick="alert(1)">paragraph</span>.'),
+        "javascript-url": (7, "See [two](javascript:alert(1))."),
+        "data-url": (7, "See [two](data:text/html,<b>x</b>)."),
+        "raw-img-onerror": (3, 'Intro <img src="x" onerror="alert(1)" alt="x"/>.'),
+    }
+    check(name in lines, f"unknown case hostile:{name}")
+    line, text = lines[name]
+    before = build_good(ctx)
+    replace_line(ctx, "src/one.md", line, text)
+    proc = ctx.colophon(["build", "book", "-o", "dist", "--format", "epub"])
+    if proc.returncode == 1:
+        expect_failure(ctx, proc, rf"book/src/one\.md:{line}" + POS, before)
+        return
+    check(proc.returncode == 0, f"expected exit 0 (dropped) or 1 (refused), got {describe(proc)}")
+    check("warning" in proc.stderr, f"dropped without a warning:\n{proc.stderr}")
+    with zipfile.ZipFile(only_file(os.path.join(ctx.work, "dist"), "epub")) as z:
+        for entry in z.namelist():
+            data = z.read(entry).lower()
+            found = [h.decode() for h in HOSTILE if h in data]
+            check(not found, f"{found} reached {entry} of the EPUB")
+    warning = next(l for l in proc.stderr.splitlines() if "warning" in l)
+    print(f"dropped with a warning: {warning}")
 
 
 # --------------------------------------------------------------------------- accepted input
@@ -490,6 +528,8 @@ GROUPS = {
     "pdf": (case_pdf, BOOKS + ["determinism"]),
     "bad": (case_bad, list(BAD_CASES) + ["output-is-a-file", "output-file-is-a-directory",
                                          "disk-full"]),
+    "hostile": (case_hostile, ["script", "event-handler", "javascript-url", "data-url",
+                               "raw-img-onerror"]),
     "accept": (case_accept, ["bom", "crlf"]),
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
