@@ -45,6 +45,7 @@ struct Paragraph {
   std::vector<Run> runs;
   std::vector<LinkSpec> links;
   bool faces_resolved = false;  // prepare has moved missing characters to the fallback face
+  bool letter_breaks = false;   // prepare had to cut a word between letters (hyphenation may help)
 };
 
 // One Knuth-Plass item (stage "prepare"). Widths in points.
@@ -129,6 +130,21 @@ struct Context {
   std::vector<std::vector<uint8_t>> glyph_cache;  // per face index: 0 unknown, 1 yes, 2 no
   std::vector<char> note_ref_seen;  // per note: its first reference got its anchor
   int chapter = -1;                 // chapter being laid out
+  double space_em[12] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};   // per face
+  double hyphen_em[12] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // per face
+
+  // Returns the width of a space in FACE, in ems (cached).
+  double space_width(FaceId face) {
+    double& w = space_em[face.index()];
+    if (w < 0) w = metrics.width(face, " ");
+    return w;
+  }
+  // Returns the width of a hyphen in FACE, in ems (cached).
+  double hyphen_width(FaceId face) {
+    double& w = hyphen_em[face.index()];
+    if (w < 0) w = metrics.width(face, "-");
+    return w;
+  }
 
   // Tells whether FACE has CP (cached).
   bool has_glyph(FaceId face, char32_t cp);

@@ -95,7 +95,7 @@ Hyphenator::~Hyphenator() {
 
 const std::vector<uint32_t>& Hyphenator::points(std::string_view word) {
   if (!dict_ || word.size() > kMaxWordBytes) return empty_;
-  auto it = cache_.find(std::string(word));
+  auto it = cache_.find(word);
   if (it != cache_.end()) return it->second;
 
   HyphenDict* d = static_cast<HyphenDict*>(dict_);

@@ -36,7 +36,12 @@ class Hyphenator {
   void* dict_ = nullptr;  // HyphenDict*
   int left_min_ = 2;      // TeX's \lefthyphenmin for the language
   int right_min_ = 3;     // TeX's \righthyphenmin
-  std::unordered_map<std::string, std::vector<uint32_t>> cache_;
+  // Hashes strings and string views alike, so lookups need no copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<uint32_t>, Hash, std::equal_to<>> cache_;
   std::string lower_;
   std::vector<char> buffer_;
   std::vector<uint32_t> empty_;

@@ -170,6 +170,24 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
       any = true;
     }
     if (!any) continue;
+    // Exact pruning: (fit, run) is dominated by (fit2, run2) with run2 <= run when its
+    // demerits exceed the other's by adj_demerits or more, since every continuation of
+    // the first is open to the second and costs at most adj_demerits more there.
+    for (int fit = 0; fit < kFitnessClasses; ++fit)
+      for (int run = 0; run <= max_run; ++run) {
+        Candidate& c = best[fit * (max_run + 1) + run];
+        if (c.prev < 0) continue;
+        for (int f2 = 0; f2 < kFitnessClasses && c.prev >= 0; ++f2)
+          for (int r2 = 0; r2 <= run; ++r2) {
+            if (f2 == fit && r2 == run) continue;
+            const Candidate& o = best[f2 * (max_run + 1) + r2];
+            double margin = p.adj_demerits;
+            if (o.prev >= 0 && o.demerits + margin < c.demerits) {
+              c.prev = -1;
+              break;
+            }
+          }
+      }
     size_t s = line_start(items, static_cast<int>(b));
     for (int fit = 0; fit < kFitnessClasses; ++fit) {
       for (int run = 0; run <= max_run; ++run) {

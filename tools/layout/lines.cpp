@@ -81,7 +81,9 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   std::vector<Item> items = prepare_items(ctx, para, frame, false);
   std::vector<int> breaks;
   params.tolerance = kPretolerance;
-  bool ok = break_lines(items, params, breaks, nullptr);
+  // A word cut between letters in the first pass goes straight to the hyphenating pass.
+  bool ok = !(para.letter_breaks && frame.hyphenate && ctx.hyphenator) &&
+            break_lines(items, params, breaks, nullptr);
   if (!ok) {
     if (frame.hyphenate && ctx.hyphenator) items = prepare_items(ctx, para, frame, true);
     params.tolerance = kTolerance;

@@ -134,7 +134,7 @@ class Builder {
 
   void add_glue(int run) {
     const Run& r = para_.runs[run];
-    double w = em_width(r.face, " ") * r.size;
+    double w = ctx_.space_width(r.face) * r.size;
     Item g;
     g.type = Item::Type::Glue;
     g.run = run;
@@ -235,7 +235,8 @@ class Builder {
         p.flagged = true;
         p.hyphen = true;
         p.penalty = kHyphenPenalty;
-        p.width = em_width(run.face, "-") * run.size;
+        char32_t last = last_cp(t.substr(from, at - from));
+        p.width = (ctx_.hyphen_width(run.face) + ctx_.metrics.kern(run.face, last, '-')) * run.size;
       } else {
         p.flagged = kind == 1;
         p.penalty = kind == 1 ? kExHyphenPenalty : kDashPenalty;
@@ -255,17 +256,22 @@ class Builder {
     box.end = e;
     box.width = em_width(run.face, s) * run.size;
     // Kerning with the box this one continues (same face: a word cut in pieces).
+    // A hyphen break in between drops that kerning: its width takes it back.
     for (size_t k = items_.size(); k-- > 0;) {
       const Item& prev = items_[k];
       if (prev.type == Item::Type::Penalty && prev.penalty > -kInfPenalty) continue;
       if (prev.type == Item::Type::Box && prev.run >= 0) {
         const Run& pr = para_.runs[prev.run];
-        if (pr.face == run.face && pr.size == run.size && pr.rise == run.rise)
-          items_[k].width += ctx_.metrics.kern(run.face,
-                                               last_cp(std::string_view(pr.text).substr(
-                                                   prev.begin, prev.end - prev.begin)),
-                                               first_cp(s)) *
-                             run.size;
+        if (pr.face == run.face && pr.size == run.size && pr.rise == run.rise) {
+          double kern = ctx_.metrics.kern(run.face,
+                                          last_cp(std::string_view(pr.text).substr(
+                                              prev.begin, prev.end - prev.begin)),
+                                          first_cp(s)) *
+                        run.size;
+          items_[k].width += kern;
+          for (size_t q = k + 1; q < items_.size(); ++q)
+            if (items_[q].type == Item::Type::Penalty && items_[q].hyphen) items_[q].width -= kern;
+        }
       }
       break;
     }
@@ -315,7 +321,10 @@ class Builder {
         }
       }
     }
-    if (letters_needed) {
+    if (letters_needed) para_.letter_breaks = true;
+    // Without hyphenation in this pass, the next pass may divide the word properly.
+    bool later = !hyphenate_ && frame_.hyphenate && ctx_.hyphenator;
+    if (letters_needed && !later) {
       if (ctx_.warned_long_words++ < 20) {
         const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
         std::string word;
