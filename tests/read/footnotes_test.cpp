@@ -83,6 +83,21 @@ TEST_CASE("footnotes: definitions become notes and references point at them") {
   CHECK(ch.blocks.size() == 2);
 }
 
+TEST_CASE("footnotes: containers that held only a definition are dropped, not left empty") {
+  Diagnostics diag;
+  Book book = parse_one("- [^a]: In a list.\n\nRef[^a][^b].\n\n> [^b]: In a quote.\n\n-\n\n>\n", diag);
+  INFO(all_diags(diag));
+  CHECK(diag.all().empty());
+  const auto& b = book.chapters[0].blocks;
+  REQUIRE(b.size() == 3);
+  CHECK(b[0].kind == BlockKind::Paragraph);
+  CHECK(b[1].kind == BlockKind::BulletList);  // an empty item written as such stays
+  CHECK(b[2].kind == BlockKind::BlockQuote);
+  REQUIRE(book.notes.size() == 2);
+  CHECK(book.notes[0].pos.line == 1);
+  CHECK(book.notes[0].pos.col == 3);
+}
+
 TEST_CASE("footnotes: labels are per chapter; indexes continue through the book") {
   Book book;
   book.root_display = "book";

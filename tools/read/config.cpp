@@ -166,9 +166,10 @@ std::optional<std::string> ConfigReader::choice(const toml::key& key, const toml
     for (std::string_view a : allowed)
       if (s->get() == a) return s->get();
   }
-  std::string what = s != nullptr ? "'" + s->get() + "' is not an allowed value"
-                                  : "must be a string";
-  diag_.error(file_, at(key.source()), "'" + std::string(key.str()) + "': " + what,
+  std::string name(key.str());
+  diag_.error(file_, at(key.source()),
+              s != nullptr ? "'" + name + "': '" + s->get() + "' is not an allowed value"
+                           : "'" + name + "' must be a string",
               "allowed values: " + list);
   return std::nullopt;
 }

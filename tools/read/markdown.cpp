@@ -1,5 +1,6 @@
 // parse_chapter: one Markdown text through cmark-gfm into the model's blocks and
 // inlines, with positions, footnotes and raw HTML handled on the way.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
@@ -83,6 +84,7 @@ class ChapterConverter {
   BytePos inline_byte_pos(cmark_node* n, const Frame& f) const;
   uint32_t content_start(uint32_t line, int quote_depth) const;
   int note_of_reference(const char* literal) const;
+  bool holds_definition(cmark_node* n) const;
   void check_spaced_footnote(BytePos bp, SourcePos pos);
 
   const SourceText& source_;
@@ -92,6 +94,7 @@ class ChapterConverter {
   Diagnostics& diag_;
   std::vector<Frame> stack_;
   std::unordered_map<cmark_node*, int> note_of_definition_;
+  std::vector<uint32_t> definition_lines_;  // sorted lines of the kept definitions
   std::vector<int> notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
   FootnoteFacts facts_;
   bool depth_reported_ = false;
@@ -129,10 +132,20 @@ void ChapterConverter::collect_definitions(cmark_node* doc) {
     facts_.kept.emplace_back(line, key);
     int index = static_cast<int>(book_.notes.size());
     notes_in_order_.push_back(index);
+    definition_lines_.push_back(line);
     note_of_definition_.emplace(n, index);
     book_.chapters[chapter_].notes.push_back(index);
     book_.notes.push_back(std::move(note));
   }
+  std::sort(definition_lines_.begin(), definition_lines_.end());
+}
+
+// Tells whether a footnote definition starts within N's lines.
+bool ChapterConverter::holds_definition(cmark_node* n) const {
+  auto first = static_cast<uint32_t>(cmark_node_get_start_line(n));
+  auto last = static_cast<uint32_t>(cmark_node_get_end_line(n));
+  auto it = std::lower_bound(definition_lines_.begin(), definition_lines_.end(), first);
+  return it != definition_lines_.end() && *it <= last;
 }
 
 Frame ChapterConverter::child_frame(cmark_node* n, FrameKind kind, const Frame& parent) const {
@@ -437,11 +450,11 @@ void ChapterConverter::finish(Frame& f) {
       b.inlines.push_back(std::move(only));
       b.kind = BlockKind::Figure;
     }
-  } else if (f.kind == FrameKind::Blocks && b.kind == BlockKind::BlockQuote &&
-             b.children.empty() && f.parent_blocks != nullptr &&
-             !f.parent_blocks->empty() && &f.parent_blocks->back() == &b) {
-    // Nothing left inside (e.g. it held only a footnote definition, which cmark moved
-    // to the end): an empty quote would only print an empty box.
+  } else if (f.kind == FrameKind::Blocks && b.children.empty() && f.parent_blocks != nullptr &&
+             !f.parent_blocks->empty() && &f.parent_blocks->back() == &b &&
+             holds_definition(f.node)) {
+    // A quote, list or item that held only footnote definitions, which cmark moved to
+    // the end: left empty it would print an empty box or bullet.
     f.parent_blocks->pop_back();
   } else if (f.kind == FrameKind::Table) {
     size_t columns = b.table.align.size();
