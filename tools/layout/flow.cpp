@@ -263,17 +263,34 @@ void Flow::add_chapter(int index) {
   std::vector<Inline> synthesized;
   const std::vector<Inline>* inlines = &synthesized;
   std::string anchor;
-  if (!ch.blocks.empty() && ch.blocks[0].kind == BlockKind::Heading && ch.blocks[0].level == 1) {
-    inlines = &ch.blocks[0].inlines;
-    if (!ch.blocks[0].id.empty()) anchor = ch.id + "#" + ch.blocks[0].id;
-    first = 1;
+  // Raw HTML with no text before the first heading (an opening <div id>) only lends
+  // its ids to the title.
+  std::vector<std::string> lead_ids;
+  size_t head = 0;
+  while (head < ch.blocks.size() && ch.blocks[head].kind == BlockKind::RawBlock) {
+    std::vector<std::string> ids;
+    if (!strip_html(ch.blocks[head].text, ids).empty()) break;
+    lead_ids.insert(lead_ids.end(), ids.begin(), ids.end());
+    ++head;
+  }
+  // A first heading of any level that repeats the chapter's title is the title.
+  bool first_is_title =
+      head < ch.blocks.size() && ch.blocks[head].kind == BlockKind::Heading &&
+      (ch.blocks[head].level == 1 || plain_text(ch.blocks[head].inlines) == ch.title);
+  if (first_is_title) {
+    inlines = &ch.blocks[head].inlines;
+    if (!ch.blocks[head].id.empty()) anchor = ch.id + "#" + ch.blocks[head].id;
+    first = head + 1;
   } else {
+    lead_ids.clear();
     synthesized.resize(1);
     synthesized[0].text = ch.title;
   }
   Paragraph p = collect_inlines(ctx_, *inlines, title);
   std::vector<VItem> lines = set_paragraph(ctx_, p, title);
   if (!lines.empty() && !anchor.empty()) lines[0].content.anchors.push_back(Anchor{anchor, 0});
+  for (const std::string& id : lead_ids)
+    if (!lines.empty()) lines[0].content.anchors.push_back(Anchor{ch.id + "#" + id, 0});
   push_lines(std::move(lines), true);
   no_break();
   space(2 * ctx_.style.leading);
