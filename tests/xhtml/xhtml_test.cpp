@@ -114,6 +114,20 @@ TEST_CASE_FIXTURE(Fixture, "links: same file, other file, chapter start") {
   CHECK_FALSE(has(y, "<a "));
 }
 
+TEST_CASE_FIXTURE(Fixture, "links that would run code keep their words only") {
+  Inline& link = book.chapters[3].blocks[0].inlines[1];
+  link.target = LinkTarget{};
+  link.target.kind = LinkTarget::Kind::External;
+  for (const char* url : {"javascript:alert(1)", " JavaScript:x", "data:text/html,hi", "vbscript:y"}) {
+    link.url = url;
+    std::string x = chapter(3);
+    CHECK(has(x, "Back to chapter one."));
+    CHECK_FALSE(has(x, "<a "));
+  }
+  link.url = "mailto:someone@example.org";
+  CHECK(has(chapter(3), "<a href=\"mailto:someone@example.org\">chapter one</a>"));
+}
+
 TEST_CASE_FIXTURE(Fixture, "a chapter without a heading gets its title as h1") {
   CHECK(has(chapter(3), "<h1 class=\"chapter-title\">Appendix: Sources</h1>"));
   CHECK_FALSE(has(chapter(1), "chapter-title"));

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace colophon {
 
 namespace {
@@ -128,6 +130,18 @@ bool has_scheme(std::string_view url) {
     if (!ok) return false;
   }
   return true;
+}
+
+// Tells whether URL runs code or embeds data (javascript:, vbscript:, data:), which
+// must never reach an EPUB as a link.
+bool unsafe_scheme(std::string_view url) {
+  std::string scheme;
+  for (char c : trim(url)) {
+    if (c == ':') break;
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != '\t' && c != '\n' && c != '\r') scheme += c;
+  }
+  return scheme == "javascript" || scheme == "vbscript" || scheme == "data";
 }
 
 // Renders blocks and inlines of one output file (a chapter or the notes file).
@@ -386,7 +400,8 @@ class Writer {
       if (file == file_) return "#" + t.anchor;
       return encode_href(file) + "#" + t.anchor;
     }
-    if (t.kind == LinkTarget::Kind::External || has_scheme(x.url)) return x.url;
+    if ((t.kind == LinkTarget::Kind::External || has_scheme(x.url)) && !unsafe_scheme(x.url))
+      return x.url;
     return {};
   }
 
