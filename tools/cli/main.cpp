@@ -1,5 +1,6 @@
 // colophon: builds a Markdown book into EPUB 3 and PDF.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 
@@ -31,6 +32,9 @@ void add_read_options(CLI::App* cmd, ReadOptions& read) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) the kernel would kill us with SIGXFSZ and leave
+  // a temporary file behind; ignored, the write fails with EFBIG and is reported.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"colophon: builds a Markdown book into EPUB 3 and PDF"};
   app.set_version_flag("--version", std::string("colophon ") + COLOPHON_VERSION);
   app.require_subcommand(1);
