@@ -266,8 +266,8 @@ TEST_CASE("book.toml: dates, identifiers and trims in their accepted forms") {
   for (const char* trim : {"0x200mm", "130x200", "130x200cm", "x200mm", "A5"}) {
     TempBook tb;
     Diagnostics diag;
-    read_with_toml(tb, std::string("[book]\ntitle = \"T\"\n[output.pdf]\ntrim = \"") + trim + "\"\n",
-                   diag);
+    read_with_toml(
+        tb, std::string("[book]\ntitle = \"T\"\n[output.pdf]\ntrim = \"") + trim + "\"\n", diag);
     INFO(trim);
     CHECK(diag.has_errors());
   }
@@ -286,7 +286,8 @@ style = "/etc/passwd"
 )",
                  diag);
   auto all = diag.all();
-  std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'cover': file 'images/missing.jpg' not found");
+  std::optional<Diagnostic> d =
+      find_diag(all, Severity::Error, "'cover': file 'images/missing.jpg' not found");
   REQUIRE(d.has_value());
   CHECK(d->pos.line == 3);
   d = find_diag(all, Severity::Error, "'extra-css': '../outside.css' is outside the book");
@@ -318,7 +319,8 @@ TEST_CASE("book.toml: a custom src folder is used; a missing one is an error at 
     Diagnostics diag;
     Book book = tb.read(diag);
     auto all = diag.all();
-    std::optional<Diagnostic> d = find_diag(all, Severity::Error, "'src': folder 'nowhere' not found");
+    std::optional<Diagnostic> d =
+        find_diag(all, Severity::Error, "'src': folder 'nowhere' not found");
     REQUIRE(d.has_value());
     CHECK(d->pos.line == 3);
     CHECK(diag.count(Severity::Error) == 1);

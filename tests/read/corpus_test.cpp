@@ -23,8 +23,8 @@ TEST_CASE("corpus: ten-days reads without errors from the reader") {
   options.input = kCorpus;
   auto start = std::chrono::steady_clock::now();
   Book book = read_book(options, diag);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   MESSAGE("read_book(ten-days): " << ms << " ms");
   INFO(all_diags(diag));
   CHECK(diag.all().empty());

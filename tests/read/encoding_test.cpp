@@ -24,7 +24,8 @@ TEST_CASE("invalid UTF-8 far into a long ASCII file is still found") {
   text[77777] = '\n';
   text[88888] = '\xC3';  // a lead byte followed by ASCII
   parse_one(text, diag);
-  std::optional<Diagnostic> d = find_diag(diag.all(), Severity::Error, "invalid UTF-8 at byte 88888");
+  std::optional<Diagnostic> d =
+      find_diag(diag.all(), Severity::Error, "invalid UTF-8 at byte 88888");
   REQUIRE(d.has_value());
   CHECK(d->pos.line == 2);
   CHECK(d->pos.col == 88888 - 77777);

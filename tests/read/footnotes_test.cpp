@@ -85,7 +85,8 @@ TEST_CASE("footnotes: definitions become notes and references point at them") {
 
 TEST_CASE("footnotes: containers that held only a definition are dropped, not left empty") {
   Diagnostics diag;
-  Book book = parse_one("- [^a]: In a list.\n\nRef[^a][^b].\n\n> [^b]: In a quote.\n\n-\n\n>\n", diag);
+  Book book =
+      parse_one("- [^a]: In a list.\n\nRef[^a][^b].\n\n> [^b]: In a quote.\n\n-\n\n>\n", diag);
   INFO(all_diags(diag));
   CHECK(diag.all().empty());
   const auto& b = book.chapters[0].blocks;

@@ -220,8 +220,7 @@ TEST_CASE("tables: alignment per column, header row first, short rows padded") {
   const Block& t = b[1];
   CHECK(t.kind == BlockKind::Table);
   CHECK(at(t.pos) == "3:1");
-  CHECK(t.table.align ==
-        std::vector<Align>{Align::Left, Align::Center, Align::Right, Align::None});
+  CHECK(t.table.align == std::vector<Align>{Align::Left, Align::Center, Align::Right, Align::None});
   CHECK(t.table.header_rows == 1);
   REQUIRE(t.table.rows.size() == 3);
   for (const auto& row : t.table.rows) CHECK(row.size() == 4);

@@ -43,7 +43,7 @@ Book parse_one(std::string_view text, Diagnostics& diag) {
 }
 
 std::optional<Diagnostic> find_diag(const std::vector<Diagnostic>& all, Severity severity,
-                            std::string_view needle) {
+                                    std::string_view needle) {
   for (const Diagnostic& d : all)
     if (d.severity == severity && d.message.find(needle) != std::string::npos) return d;
   return std::nullopt;

@@ -36,7 +36,7 @@ Book parse_one(std::string_view text, Diagnostics& diag);
 
 // Returns the first diagnostic of SEVERITY whose message contains NEEDLE, if any.
 std::optional<Diagnostic> find_diag(const std::vector<Diagnostic>& all, Severity severity,
-                            std::string_view needle);
+                                    std::string_view needle);
 
 // Counts the diagnostics of SEVERITY whose message contains NEEDLE.
 size_t count_diag(const std::vector<Diagnostic>& all, Severity severity, std::string_view needle);

@@ -15,9 +15,7 @@ namespace {
 constexpr int kMaxTocDepth = 6;  // h1..h6: no deeper heading level exists
 
 // Returns the line:col where a TOML key or value starts.
-SourcePos at(const toml::source_region& region) {
-  return {region.begin.line, region.begin.column};
-}
+SourcePos at(const toml::source_region& region) { return {region.begin.line, region.begin.column}; }
 
 // Joins names as `a, b, c` for hints.
 template <size_t N>
@@ -47,8 +45,7 @@ class ConfigReader {
   std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
                                           std::string_view example);
   // Returns the strings of an array value, or reports a type error.
-  std::optional<std::vector<std::string>> string_array(const toml::key& key,
-                                                       const toml::node& node,
+  std::optional<std::vector<std::string>> string_array(const toml::key& key, const toml::node& node,
                                                        std::string_view example);
   // Returns the string value of KEY if it is one of ALLOWED, else reports it.
   template <size_t N>
@@ -68,9 +65,8 @@ class ConfigReader {
 };
 
 constexpr std::array<std::string_view, 14> kBookKeys = {
-    "title",     "authors",    "language", "description", "src",      "subtitle", "identifier",
-    "publisher", "date",       "rights",   "subjects",    "cover",    "multilingual",
-    "text-direction"};
+    "title",     "authors", "language", "description", "src",   "subtitle",     "identifier",
+    "publisher", "date",    "rights",   "subjects",    "cover", "multilingual", "text-direction"};
 constexpr std::array<std::string_view, 4> kEpubKeys = {"extra-css", "toc-depth", "notes",
                                                        "note-numbering"};
 constexpr std::array<std::string_view, 3> kPdfKeys = {"style", "trim", "notes"};
@@ -124,8 +120,7 @@ void ConfigReader::unknown_key(const toml::key& key, std::string_view table,
                 "known keys are " + std::string(known) + "; check the spelling");
 }
 
-std::optional<std::string> ConfigReader::string_value(const toml::key& key,
-                                                      const toml::node& node,
+std::optional<std::string> ConfigReader::string_value(const toml::key& key, const toml::node& node,
                                                       std::string_view example) {
   if (const toml::value<std::string>* s = node.as_string()) return s->get();
   diag_.error(file_, at(key.source()), "'" + std::string(key.str()) + "' must be a string",
@@ -265,9 +260,12 @@ bool is_isbn(std::string_view text) {
     int sum = 0;
     for (size_t i = 0; i < 10; ++i) {
       int v;
-      if (std::isdigit(static_cast<unsigned char>(d[i]))) v = d[i] - '0';
-      else if (i == 9 && (d[i] == 'X' || d[i] == 'x')) v = 10;
-      else return false;
+      if (std::isdigit(static_cast<unsigned char>(d[i])))
+        v = d[i] - '0';
+      else if (i == 9 && (d[i] == 'X' || d[i] == 'x'))
+        v = 10;
+      else
+        return false;
       sum += v * static_cast<int>(10 - i);
     }
     return sum % 11 == 0;
@@ -363,7 +361,8 @@ void ConfigReader::read_book_table(const toml::table& table) {
       }
     } else if (name == "multilingual") {
       if (!node.is_boolean())
-        diag_.error(file_, pos, "'multilingual' must be true or false", "allowed values: true, false");
+        diag_.error(file_, pos, "'multilingual' must be true or false",
+                    "allowed values: true, false");
     } else if (name == "text-direction") {
       choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"});
     } else {
@@ -450,7 +449,8 @@ void ConfigReader::read_pdf_table(const toml::table& table) {
           "\"<width>x<height>in\" (e.g. \"148x210mm\", \"5.5x8.5in\")";
       const toml::value<std::string>* s = node.as_string();
       if (s == nullptr) {
-        diag_.error(file_, pos, "'trim' must be a string", "allowed values: " + std::string(kAllowed));
+        diag_.error(file_, pos, "'trim' must be a string",
+                    "allowed values: " + std::string(kAllowed));
       } else if (s->get() == "a5" || s->get() == "6x9in" || s->get() == "a4" ||
                  s->get() == "letter" || is_custom_trim(s->get())) {
         book_.pdf.trim = s->get();
@@ -459,7 +459,8 @@ void ConfigReader::read_pdf_table(const toml::table& table) {
                     "allowed values: " + std::string(kAllowed));
       }
     } else if (name == "notes") {
-      if (auto s = choice(key, node, std::array<std::string_view, 3>{"footnotes", "chapter", "book"}))
+      if (auto s =
+              choice(key, node, std::array<std::string_view, 3>{"footnotes", "chapter", "book"}))
         book_.note_options.pdf_placement = *s == "book"      ? NoteOptions::Placement::Book
                                            : *s == "chapter" ? NoteOptions::Placement::Chapter
                                                              : NoteOptions::Placement::Page;

@@ -7,7 +7,7 @@ namespace colophon {
 
 namespace {
 
-constexpr size_t kMaxLabelBytes = 999;  // CommonMark's limit for link labels
+constexpr size_t kMaxLabelBytes = 999;    // CommonMark's limit for link labels
 constexpr int kMaxContainerMarkers = 32;  // `>` and list markers skipped before a definition
 
 // Reads a label after "[^" at TEXT[FROM]; returns its end (the ']') or npos.
@@ -92,8 +92,10 @@ std::string dashed(std::string_view label) {
   std::string out;
   for (char c : label) {
     bool space = c == ' ' || c == '\t';
-    if (!space) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (!space)
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   return out;
 }
@@ -142,8 +144,8 @@ void collect_literal_labels(std::string_view text, std::set<std::string>& labels
   }
 }
 
-void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
-                     const std::string& file, Diagnostics& diag) {
+void check_footnotes(const SourceText& source, const FootnoteFacts& facts, const std::string& file,
+                     Diagnostics& diag) {
   std::vector<bool> verbatim(source.line_count() + 2, false);
   for (auto [first, last] : facts.verbatim_lines)
     for (uint32_t l = first; l <= last && l < verbatim.size(); ++l) verbatim[l] = true;
@@ -188,10 +190,9 @@ void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
                               "use a label without spaces, e.g. [^" + dashed(label) +
                                   "], here and in its references"});
         } else if (first) {
-          findings.push_back({pos, false,
-                              "footnote [^" + label + "] is never referenced; it is left out",
-                              "refer to it in the text with [^" + label +
-                                  "], or delete the definition"});
+          findings.push_back(
+              {pos, false, "footnote [^" + label + "] is never referenced; it is left out",
+               "refer to it in the text with [^" + label + "], or delete the definition"});
         } else {
           findings.push_back({pos, false,
                               "footnote [^" + label + "] is defined twice (first at line " +
@@ -227,8 +228,10 @@ void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
     }
   }
   for (Finding& f : findings) {
-    if (f.error) diag.error(file, f.pos, std::move(f.message), std::move(f.hint));
-    else diag.warning(file, f.pos, std::move(f.message), std::move(f.hint));
+    if (f.error)
+      diag.error(file, f.pos, std::move(f.message), std::move(f.hint));
+    else
+      diag.warning(file, f.pos, std::move(f.message), std::move(f.hint));
   }
 }
 

@@ -14,12 +14,13 @@
 
 namespace colophon {
 
-// A 1-based line and 1-based byte column (cmark's unit, before columns become code points).
+// Locates a byte: 1-based line and 1-based byte column (cmark's unit, before code points).
 using BytePos = std::pair<uint32_t, uint32_t>;
 
-// What the tree walk learned about a chapter's footnotes.
+// Records what the tree walk learned about a chapter's footnotes.
 struct FootnoteFacts {
-  std::vector<std::pair<uint32_t, uint32_t>> verbatim_lines;  // code and HTML blocks: first, last line
+  std::vector<std::pair<uint32_t, uint32_t>>
+      verbatim_lines;                    // code and HTML blocks: first, last line
   std::set<std::string> literal_labels;  // labels of `[^x]` that cmark left as plain text
   std::set<BytePos> references;          // where cmark found real references
   std::vector<std::pair<uint32_t, std::string>> kept;  // kept definitions: line, normalised label
@@ -36,8 +37,8 @@ std::pair<std::string, uint32_t> definition_label(const SourceText& source, uint
 
 // Reports undefined references (errors), and unused or repeated definitions (warnings),
 // in FILE, at their line:col.
-void check_footnotes(const SourceText& source, const FootnoteFacts& facts,
-                     const std::string& file, Diagnostics& diag);
+void check_footnotes(const SourceText& source, const FootnoteFacts& facts, const std::string& file,
+                     Diagnostics& diag);
 
 // Adds to LABELS every `[^label]` written in TEXT (a text node's literal).
 void collect_literal_labels(std::string_view text, std::set<std::string>& labels);

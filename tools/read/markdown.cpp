@@ -29,14 +29,14 @@ enum class FrameKind { Blocks, Inlines, Table, Row, Pass };
 struct Frame {
   cmark_node* node = nullptr;
   FrameKind kind = FrameKind::Pass;
-  std::vector<Block>* blocks = nullptr;                // Blocks: where child blocks go
-  std::vector<Inline>* inlines = nullptr;              // Inlines: where child inlines go
-  Block* block = nullptr;                              // the block this frame fills
-  std::vector<Block>* parent_blocks = nullptr;         // where BLOCK is (to drop it if empty)
-  std::vector<std::vector<Inline>>* row = nullptr;     // Row: the table row's cells
-  SourcePos pos;                                       // fallback for inlines without one
-  uint32_t line0 = 0, col0 = 0;                        // start of the leaf block (byte column)
-  int quote_depth = 0;                                 // block quotes around this frame
+  std::vector<Block>* blocks = nullptr;             // Blocks: where child blocks go
+  std::vector<Inline>* inlines = nullptr;           // Inlines: where child inlines go
+  Block* block = nullptr;                           // the block this frame fills
+  std::vector<Block>* parent_blocks = nullptr;      // where BLOCK is (to drop it if empty)
+  std::vector<std::vector<Inline>>* row = nullptr;  // Row: the table row's cells
+  SourcePos pos;                                    // fallback for inlines without one
+  uint32_t line0 = 0, col0 = 0;                     // start of the leaf block (byte column)
+  int quote_depth = 0;                              // block quotes around this frame
 };
 
 // Returns the first word of a code block's info string ("rust ignore" -> "rust").
@@ -95,7 +95,8 @@ class ChapterConverter {
   std::vector<Frame> stack_;
   std::unordered_map<cmark_node*, int> note_of_definition_;
   std::vector<uint32_t> definition_lines_;  // sorted lines of the kept definitions
-  std::vector<int> notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
+  std::vector<int>
+      notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
   FootnoteFacts facts_;
   bool depth_reported_ = false;
 };
@@ -107,8 +108,10 @@ void ChapterConverter::convert(cmark_node* doc) {
   cmark_event_type ev;
   while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
     cmark_node* n = cmark_iter_get_node(iter);
-    if (ev == CMARK_EVENT_ENTER) enter(iter, n);
-    else exit(n);
+    if (ev == CMARK_EVENT_ENTER)
+      enter(iter, n);
+    else
+      exit(n);
   }
   cmark_iter_free(iter);
   while (!stack_.empty()) exit(stack_.back().node);
@@ -441,8 +444,10 @@ void ChapterConverter::finish(Frame& f) {
     // A paragraph holding one image and nothing else is a figure.
     size_t image = b.inlines.size(), others = 0;
     for (size_t i = 0; i < b.inlines.size(); ++i) {
-      if (b.inlines[i].kind == InlineKind::Image && image == b.inlines.size()) image = i;
-      else if (!is_blank(b.inlines[i])) ++others;
+      if (b.inlines[i].kind == InlineKind::Image && image == b.inlines.size())
+        image = i;
+      else if (!is_blank(b.inlines[i]))
+        ++others;
     }
     if (image != b.inlines.size() && others == 0) {
       Inline only = std::move(b.inlines[image]);

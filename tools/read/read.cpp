@@ -107,7 +107,8 @@ void chapters_from_folder(Book& book, Diagnostics& diag) {
   fs::path src = fs::path(book.root) / book.src_dir;
   std::vector<std::string> files;
   std::error_code ec;
-  auto it = fs::recursive_directory_iterator(src, fs::directory_options::skip_permission_denied, ec);
+  auto it =
+      fs::recursive_directory_iterator(src, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     std::string name = p.filename().string();
@@ -139,8 +140,7 @@ void chapters_from_folder(Book& book, Diagnostics& diag) {
 }
 
 // Reads a book folder: book.toml, SUMMARY.md (or the folder's files), the chapters.
-void read_folder(const ReadOptions& options, const fs::path& input, Book& book,
-                 Diagnostics& diag) {
+void read_folder(const ReadOptions& options, const fs::path& input, Book& book, Diagnostics& diag) {
   std::error_code ec;
   book.root = fs::weakly_canonical(fs::absolute(input, ec), ec).string();
   book.root_display = options.input;
@@ -229,7 +229,7 @@ void read_single_file(const ReadOptions& options, const fs::path& input, Book& b
   fs::path file = fs::weakly_canonical(fs::absolute(input, ec), ec);
   book.root = file.parent_path().string();
   book.root_display = input.parent_path().string();
-  book.src_dir = ".";
+  book.src_dir.assign(1, '.');  // not = ".", which GCC 12 -O3 flags with a false -Wrestrict
   if (!options.lang.empty()) {
     if (is_language_tag(options.lang)) {
       book.meta.language = options.lang;

@@ -11,7 +11,7 @@
 
 namespace colophon {
 
-// One source file's text with its line index; holds a view, so the bytes must outlive it.
+// Holds a view of one source file's text and its line index (the bytes must outlive it).
 class SourceText {
  public:
   // Wraps RAW, the file's bytes; a leading UTF-8 byte-order mark is skipped.

@@ -93,11 +93,11 @@ void SummaryReader::read(cmark_node* doc) {
       case CMARK_NODE_THEMATIC_BREAK:
         break;  // a separator: only a visual break in mdBook's sidebar
       default:
-        diag_.warning(file_, pos_of(n),
-                      std::string("a ") + cmark_node_get_type_string(n) +
-                          " in SUMMARY.md is ignored",
-                      "SUMMARY.md holds only a # title, part titles, chapter links and lists "
-                      "of chapter links");
+        diag_.warning(
+            file_, pos_of(n),
+            std::string("a ") + cmark_node_get_type_string(n) + " in SUMMARY.md is ignored",
+            "SUMMARY.md holds only a # title, part titles, chapter links and lists "
+            "of chapter links");
     }
     first = false;
   }
@@ -115,8 +115,8 @@ void SummaryReader::heading(cmark_node* node, bool first) {
   int level = cmark_node_get_heading_level(node);
   if (first && level == 1) return;  // the summary's own title, e.g. "# Summary"
   if (level != 1) {
-    diag_.warning(file_, pos_of(node), "a level-" + std::to_string(level) +
-                                           " heading in SUMMARY.md is ignored",
+    diag_.warning(file_, pos_of(node),
+                  "a level-" + std::to_string(level) + " heading in SUMMARY.md is ignored",
                   "part titles use a level-1 heading: # Part Title");
     return;
   }
@@ -140,9 +140,10 @@ void SummaryReader::links(cmark_node* container, ChapterRole role) {
     } else if (type == CMARK_NODE_TEXT) {
       const char* lit = cmark_node_get_literal(c);
       if (lit != nullptr && !trim(lit).empty()) {
-        diag_.warning(file_, pos_of(c), "text '" + std::string(trim(lit)) +
-                                            "' in SUMMARY.md is not a chapter link; ignored",
-                      "chapters are links: [Title](file.md)");
+        diag_.warning(
+            file_, pos_of(c),
+            "text '" + std::string(trim(lit)) + "' in SUMMARY.md is not a chapter link; ignored",
+            "chapters are links: [Title](file.md)");
       }
     } else if (type != CMARK_NODE_SOFTBREAK && type != CMARK_NODE_LINEBREAK) {
       diag_.warning(file_, pos_of(c), "only chapter links are read here; this is ignored",
@@ -156,8 +157,7 @@ void SummaryReader::list(cmark_node* list, const std::vector<int>& prefix, int d
   if (depth >= kMaxSummaryDepth) {
     if (!depth_reported_) {
       diag_.error(file_, pos_of(list),
-                  "chapters nested more than " + std::to_string(kMaxSummaryDepth) +
-                      " levels deep",
+                  "chapters nested more than " + std::to_string(kMaxSummaryDepth) + " levels deep",
                   "flatten SUMMARY.md: books rarely need more than three levels");
       depth_reported_ = true;
     }
@@ -193,7 +193,8 @@ void SummaryReader::list(cmark_node* list, const std::vector<int>& prefix, int d
     }
     int child_counter = 0;
     for (cmark_node* c = cmark_node_first_child(item); c != nullptr; c = cmark_node_next(c)) {
-      if (cmark_node_get_type(c) == CMARK_NODE_LIST) this->list(c, number, depth + 1, child_counter);
+      if (cmark_node_get_type(c) == CMARK_NODE_LIST)
+        this->list(c, number, depth + 1, child_counter);
     }
   }
 }
@@ -240,9 +241,10 @@ void SummaryReader::add_chapter(cmark_node* link, ChapterRole role, std::vector<
     return;
   }
   if (p.status == SafePath::Status::Missing) {
-    diag_.error(file_, pos, "chapter file '" + url + "' not found (looked in " +
-                                book_.display(book_.src_dir) + "/)",
-                "create it or fix the name");
+    diag_.error(
+        file_, pos,
+        "chapter file '" + url + "' not found (looked in " + book_.display(book_.src_dir) + "/)",
+        "create it or fix the name");
     return;
   }
   std::error_code ec;
@@ -252,10 +254,10 @@ void SummaryReader::add_chapter(cmark_node* link, ChapterRole role, std::vector<
   }
   auto [it, inserted] = seen_.emplace(p.relative, pos);
   if (!inserted) {
-    diag_.error(file_, pos,
-                "'" + url + "' is listed twice (first at line " +
-                    std::to_string(it->second.line) + ")",
-                "list each chapter file once; split the file if it holds two chapters");
+    diag_.error(
+        file_, pos,
+        "'" + url + "' is listed twice (first at line " + std::to_string(it->second.line) + ")",
+        "list each chapter file once; split the file if it holds two chapters");
     return;
   }
   Chapter ch;
