@@ -1,9 +1,19 @@
-// Image decoding for the PDF writer: PNGs of any kind become 8-bit samples plus an
-// optional 8-bit alpha channel, which libharu embeds reliably (its own PNG loader
-// garbles 16-bit files).
+// Image encoding for the PDF writer. A PNG whose samples a PDF reader can take as they
+// are (8 bits or fewer, not interlaced, no alpha channel) keeps its own zlib data, read
+// through PNG predictors, so it is neither decoded nor compressed again; a palette's
+// transparency becomes a colour-key mask when it is all-or-nothing and a soft mask
+// otherwise. Alpha channels, 16-bit samples, interlacing and non-sRGB gamma are decoded
+// and compressed at a fast zlib level. JPEG files pass through unchanged. ImageEncoder
+// does this work on a worker thread, so it overlaps the layout.
 #pragma once
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
+
+#include "model/model.h"
 
 namespace colophon {
 
@@ -18,5 +28,62 @@ struct RawImage {
 // Decodes PNG DATA (any bit depth, palette, gray, transparency, interlacing) to 8-bit
 // samples; returns false with a message in ERROR when DATA is not a readable PNG.
 bool decode_png(std::string_view data, RawImage& out, std::string& error);
+
+// An image as the PDF stores it: one image stream, perhaps with a soft mask.
+struct EncodedImage {
+  enum class Kind {
+    Missing,  // left out: PROBLEM says why, HINT what to do
+    Jpeg,     // DATA is a JPEG file, drawn with /DCTDecode
+    Flate,    // DATA is zlib data of the samples described below
+  };
+  Kind kind = Kind::Missing;
+  std::string problem;  // Missing: what went wrong, e.g. "cannot decode PNG image: ..."
+  std::string hint;     // Missing: what the author can do about it
+  int width = 0, height = 0;
+  int bits = 8;                // bits per sample (1, 2, 4 or 8)
+  int colors = 1;              // samples per pixel: 1 (gray or palette index) or 3 (RGB)
+  std::string palette;         // when not empty: the samples index these RGB triples
+  bool png_rows = false;       // every row starts with a PNG filter byte (/Predictor 15)
+  std::string data;            // the image stream's bytes
+  std::vector<int> color_key;  // /Mask: min and max sample per colour; such pixels stay clear
+  std::string alpha;           // zlib data of an 8-bit gray soft mask, or empty when none
+};
+
+// Encodes image file BYTES of MEDIA_TYPE ("image/png", "image/jpeg") for the PDF; any
+// other type or an unreadable file gives Kind::Missing with the reason.
+EncodedImage encode_image(std::string_view bytes, std::string_view media_type);
+
+// Encodes ASSET for the PDF, reading its file when it holds no bytes of its own.
+EncodedImage encode_asset(const Asset& asset);
+
+// Encodes every asset of a book for the PDF, each once: a worker thread started by the
+// constructor goes through them in order while the caller lays the book out, and get()
+// encodes an asset itself when the worker has not reached it yet.
+class ImageEncoder {
+ public:
+  // Starts encoding ASSETS, which must outlive this object.
+  explicit ImageEncoder(const std::vector<Asset>& assets);
+  // Stops the worker after the asset in hand.
+  ~ImageEncoder();
+  ImageEncoder(const ImageEncoder&) = delete;
+  ImageEncoder& operator=(const ImageEncoder&) = delete;
+
+  // Returns asset INDEX (< the number of assets) encoded, waiting for it if needed.
+  const EncodedImage& get(size_t index);
+
+ private:
+  enum class State { Pending, Working, Done };
+  void run_worker();
+  // Encodes asset INDEX, which the caller has marked Working, and publishes it.
+  void encode_one(size_t index);
+
+  const std::vector<Asset>& assets_;
+  std::vector<EncodedImage> results_;
+  std::vector<State> states_;
+  bool stop_ = false;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::thread worker_;
+};
 
 }  // namespace colophon

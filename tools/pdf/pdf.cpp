@@ -6,6 +6,7 @@
 #include "layout/layout.h"
 #include "layout/style.h"
 #include "pdf/fonts.h"
+#include "pdf/images.h"
 #include "pdf/writer.h"
 
 namespace colophon {
@@ -22,11 +23,12 @@ std::string style_file_for(const Book& book) {
 
 bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
   try {
+    ImageEncoder images(book.assets);  // encodes on a worker thread during the layout
     Style style = load_style(book, diag);
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
     if (!metrics) return false;
     Document document = layout_book(book, style, *metrics, diag);
-    return write_document(document, book, *metrics, out, diag);
+    return write_document(document, book, *metrics, out, diag, &images);
   } catch (const std::exception& e) {
     diag.error(out.string(), {}, std::string("cannot write the PDF: ") + e.what());
     return false;

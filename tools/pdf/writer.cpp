@@ -2,6 +2,7 @@
 
 #include <hpdf.h>
 #include <hpdf_catalog.h>
+#include <hpdf_conf.h>
 #include <hpdf_doc.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
@@ -121,6 +122,15 @@ void append_number(std::string& out, double v, int decimals) {
   out.append(buf, end);
 }
 
+// Adds the /Filter entry of a stream that holds zlib data already (libharu calls this
+// while writing the stream's dictionary).
+HPDF_STATUS write_flate_filter(HPDF_Dict, HPDF_Stream stream) {
+  return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+// /DecodeParms /Predictor value for rows that each name their own PNG filter.
+constexpr int kPngPredictors = 15;
+
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -129,8 +139,13 @@ bool is_hex(char c) {
 class Renderer {
  public:
   Renderer(const Document& document, const Book& book, const RealFontMetrics& fonts,
-           const std::string& out_name, Diagnostics& diag)
-      : doc_(document), book_(book), fonts_(fonts), out_name_(out_name), diag_(diag) {}
+           ImageEncoder& encoder, const std::string& out_name, Diagnostics& diag)
+      : doc_(document),
+        book_(book),
+        fonts_(fonts),
+        encoder_(encoder),
+        out_name_(out_name),
+        diag_(diag) {}
 
   std::optional<std::string> run() {
     pdf_.reset(HPDF_New(on_haru_error, &error_));
@@ -226,53 +241,91 @@ class Renderer {
   HPDF_Image image(int asset) {
     if (asset < 0 || asset >= static_cast<int>(book_.assets.size())) return nullptr;
     if (auto it = images_.find(asset); it != images_.end()) return it->second;
-    HPDF_Image img = load_image(book_.assets[static_cast<size_t>(asset)]);
+    HPDF_Image img = load_image(static_cast<size_t>(asset));
     images_[asset] = img;
     return img;
   }
 
-  HPDF_Image load_image(const Asset& a) {
-    std::string where = book_.display(a.source);
-    std::optional<std::string> bytes;
-    if (!a.data.empty()) {
-      bytes = a.data;
+  HPDF_Image load_image(size_t asset) {
+    const EncodedImage& e = encoder_.get(asset);
+    switch (e.kind) {
+      case EncodedImage::Kind::Missing:
+        diag_.warning(book_.display(book_.assets[asset].source), {},
+                      e.problem + "; it is left out", e.hint);
+        return nullptr;
+      case EncodedImage::Kind::Jpeg:
+        return HPDF_LoadJpegImageFromMem(pdf_.get(),
+                                         reinterpret_cast<const HPDF_BYTE*>(e.data.data()),
+                                         static_cast<HPDF_UINT>(e.data.size()));
+      case EncodedImage::Kind::Flate:
+        break;
+    }
+    HPDF_Dict img = image_stream(e.data, e.width, e.height, e.bits);
+    if (!img) return nullptr;
+    HPDF_MMgr mmgr = pdf_.get()->mmgr;
+    if (e.palette.empty()) {
+      HPDF_Dict_AddName(img, "ColorSpace", e.colors == 3 ? "DeviceRGB" : "DeviceGray");
     } else {
-      bytes = read_file(a.path);
+      HPDF_Array space = HPDF_Array_New(mmgr);
+      if (!space) return nullptr;
+      HPDF_Dict_Add(img, "ColorSpace", space);
+      HPDF_Array_AddName(space, "Indexed");
+      HPDF_Array_AddName(space, "DeviceRGB");
+      HPDF_Array_AddNumber(space, static_cast<HPDF_INT32>(e.palette.size() / 3) - 1);
+      std::string palette = e.palette;  // libharu's binary objects take a mutable buffer
+      HPDF_Array_Add(space, HPDF_Binary_New(mmgr, reinterpret_cast<HPDF_BYTE*>(palette.data()),
+                                            static_cast<HPDF_UINT>(palette.size())));
     }
-    if (!bytes) {
-      diag_.warning(where, {}, "cannot read image for the PDF; it is left out",
-                    "check that the file exists and is readable");
-      return nullptr;
+    if (e.png_rows) {
+      HPDF_Dict parms = HPDF_Dict_New(mmgr);
+      if (!parms) return nullptr;
+      HPDF_Dict_Add(img, "DecodeParms", parms);
+      HPDF_Dict_AddNumber(parms, "Predictor", kPngPredictors);
+      HPDF_Dict_AddNumber(parms, "Colors", e.colors);
+      HPDF_Dict_AddNumber(parms, "BitsPerComponent", e.bits);
+      HPDF_Dict_AddNumber(parms, "Columns", e.width);
     }
+    if (!e.color_key.empty()) {
+      HPDF_Array key = HPDF_Array_New(mmgr);
+      if (!key) return nullptr;
+      HPDF_Dict_Add(img, "Mask", key);
+      for (int v : e.color_key) HPDF_Array_AddNumber(key, v);
+    }
+    if (!e.alpha.empty()) {
+      HPDF_Dict mask = image_stream(e.alpha, e.width, e.height, 8);
+      if (!mask) return nullptr;
+      HPDF_Dict_AddName(mask, "ColorSpace", "DeviceGray");
+      HPDF_Dict_Add(img, "SMask", mask);
+    }
+    return error_.failed ? nullptr : img;
+  }
+
+  // Makes an image XObject whose stream is DATA, zlib data that libharu must write as
+  // it is: the /Filter entry comes from write_flate_filter, because libharu drops any
+  // /Filter of a stream it does not compress itself.
+  HPDF_Dict image_stream(const std::string& data, int width, int height, int bits) {
     HPDF_Doc pdf = pdf_.get();
-    if (a.media_type == "image/jpeg") {
-      return HPDF_LoadJpegImageFromMem(pdf, reinterpret_cast<const HPDF_BYTE*>(bytes->data()),
-                                       static_cast<HPDF_UINT>(bytes->size()));
-    }
-    if (a.media_type != "image/png") {
-      diag_.warning(where, {}, "the PDF cannot show " + a.media_type + " images; it is left out",
-                    "convert the image to PNG or JPEG");
+    HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!img) return nullptr;
+    // One buffer for the whole stream instead of libharu's 4 KB pieces.
+    HPDF_Stream stream = HPDF_MemStream_New(
+        pdf->mmgr, static_cast<HPDF_UINT>(std::max<size_t>(data.size(), HPDF_STREAM_BUF_SIZ)));
+    if (!stream) return nullptr;
+    HPDF_Stream_Free(img->stream);
+    img->stream = stream;
+    if (HPDF_Stream_Write(stream, reinterpret_cast<const HPDF_BYTE*>(data.data()),
+                          static_cast<HPDF_UINT>(data.size())) != HPDF_OK) {
       return nullptr;
     }
-    RawImage raw;
-    std::string error;
-    if (!decode_png(*bytes, raw, error)) {
-      diag_.warning(where, {}, "cannot decode PNG image: " + error + "; it is left out",
-                    "re-save the image as a PNG or JPEG");
-      return nullptr;
-    }
-    HPDF_Image img = HPDF_LoadRawImageFromMem(
-        pdf, reinterpret_cast<const HPDF_BYTE*>(raw.color.data()),
-        static_cast<HPDF_UINT>(raw.width), static_cast<HPDF_UINT>(raw.height),
-        raw.channels == 3 ? HPDF_CS_DEVICE_RGB : HPDF_CS_DEVICE_GRAY, 8);
-    if (img && !raw.alpha.empty()) {
-      HPDF_Image mask = HPDF_LoadRawImageFromMem(
-          pdf, reinterpret_cast<const HPDF_BYTE*>(raw.alpha.data()),
-          static_cast<HPDF_UINT>(raw.width), static_cast<HPDF_UINT>(raw.height),
-          HPDF_CS_DEVICE_GRAY, 8);
-      if (mask) HPDF_Image_AddSMask(img, mask);
-    }
-    return img;
+    img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+    img->filter = HPDF_STREAM_FILTER_NONE;
+    img->write_fn = write_flate_filter;
+    HPDF_Dict_AddName(img, "Type", "XObject");
+    HPDF_Dict_AddName(img, "Subtype", "Image");
+    HPDF_Dict_AddNumber(img, "Width", width);
+    HPDF_Dict_AddNumber(img, "Height", height);
+    HPDF_Dict_AddNumber(img, "BitsPerComponent", bits);
+    return error_.failed ? nullptr : img;
   }
 
   void draw_page(const Page& p) {
@@ -526,6 +579,7 @@ class Renderer {
   const Document& doc_;
   const Book& book_;
   const RealFontMetrics& fonts_;
+  ImageEncoder& encoder_;
   const std::string& out_name_;
   Diagnostics& diag_;
   HaruError error_;
@@ -563,14 +617,18 @@ std::string percent_encode_uri(std::string_view uri) {
 
 std::optional<std::string> render_document(const Document& document, const Book& book,
                                            const RealFontMetrics& fonts,
-                                           const std::string& out_name, Diagnostics& diag) {
-  Renderer renderer(document, book, fonts, out_name, diag);
+                                           const std::string& out_name, Diagnostics& diag,
+                                           ImageEncoder* images) {
+  std::optional<ImageEncoder> own;
+  if (!images) images = &own.emplace(book.assets);
+  Renderer renderer(document, book, fonts, *images, out_name, diag);
   return renderer.run();
 }
 
 bool write_document(const Document& document, const Book& book, const RealFontMetrics& fonts,
-                    const std::filesystem::path& out, Diagnostics& diag) {
-  std::optional<std::string> bytes = render_document(document, book, fonts, out.string(), diag);
+                    const std::filesystem::path& out, Diagnostics& diag, ImageEncoder* images) {
+  std::optional<std::string> bytes =
+      render_document(document, book, fonts, out.string(), diag, images);
   if (!bytes) return false;
   std::string error = write_file_atomic(out, *bytes);
   if (!error.empty()) {
