@@ -71,7 +71,11 @@ std::optional<std::string> read_file(const fs::path& path) {
 
 std::string write_file_atomic(const fs::path& path, std::string_view data) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  // Built with append() rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict)
+  // about the temporaries of "." + name + suffix.
+  std::string name = ".";
+  name.append(path.filename().string()).append(".XXXXXX");
+  std::string tmpl = (dir / name).string();
   int fd = mkstemp(tmpl.data());
   if (fd < 0) return "cannot create a file in '" + dir.string() + "': " + std::strerror(errno);
   const char* p = data.data();
