@@ -301,6 +301,17 @@ bool palette_color_key(const std::vector<unsigned char>& alpha, size_t entries,
   return true;
 }
 
+// Tells whether the first ENTRIES values of ALPHA are their own indices (1), 255 minus
+// them (-1), or neither (0).
+int alpha_from_index(const std::vector<unsigned char>& alpha, size_t entries) {
+  bool same = true, inverted = true;
+  for (size_t i = 0; i < entries; ++i) {
+    same = same && alpha[i] == i;
+    inverted = inverted && alpha[i] == 255 - i;
+  }
+  return same ? 1 : inverted ? -1 : 0;
+}
+
 // Builds the soft mask of a palette image from its unfiltered ROWS: each pixel's
 // index looked up in ALPHA. Returns an empty string when every pixel is opaque.
 std::string palette_soft_mask(const PngFile& png, const std::string& rows,
@@ -463,9 +474,18 @@ EncodedImage encode_png(std::string_view bytes) {
     std::vector<unsigned char> class_of;
     std::string colors;
     const bool reduce = reduce_palette(png, class_of, colors);
+    // When each entry's alpha is its own index (or 255 minus it), the samples serve
+    // as the soft mask too, as they are.
+    const int index_alpha = png.depth == 8 ? alpha_from_index(alpha, entries) : 0;
+    if (index_alpha != 0) {
+      e.alpha = exact ? png.idat : deflate_fast(rows);
+      e.alpha_png_rows = true;
+      e.alpha_inverted = index_alpha < 0;
+    }
     if (!reduce) keep_samples();
+    if (!reduce && index_alpha != 0) return e;
     unfilter(rows, png.height, row_bytes, png.filter_step());
-    e.alpha = palette_soft_mask(png, rows, alpha);
+    if (index_alpha == 0) e.alpha = palette_soft_mask(png, rows, alpha);
     if (reduce) {
       pack_reduced(png, rows, class_of, colors.size() / 3, e);
       e.palette = std::move(colors);

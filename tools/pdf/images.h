@@ -47,6 +47,8 @@ struct EncodedImage {
   std::string data;            // the image stream's bytes
   std::vector<int> color_key;  // /Mask: min and max sample per colour; such pixels stay clear
   std::string alpha;           // zlib data of an 8-bit gray soft mask, or empty when none
+  bool alpha_png_rows = false;  // ALPHA's rows start with a PNG filter byte
+  bool alpha_inverted = false;  // ALPHA's samples count transparency (/Decode [1 0])
 };
 
 // Encodes image file BYTES of MEDIA_TYPE ("image/png", "image/jpeg") for the PDF; any

@@ -276,15 +276,7 @@ class Renderer {
       HPDF_Array_Add(space, HPDF_Binary_New(mmgr, reinterpret_cast<HPDF_BYTE*>(palette.data()),
                                             static_cast<HPDF_UINT>(palette.size())));
     }
-    if (e.png_rows) {
-      HPDF_Dict parms = HPDF_Dict_New(mmgr);
-      if (!parms) return nullptr;
-      HPDF_Dict_Add(img, "DecodeParms", parms);
-      HPDF_Dict_AddNumber(parms, "Predictor", kPngPredictors);
-      HPDF_Dict_AddNumber(parms, "Colors", e.colors);
-      HPDF_Dict_AddNumber(parms, "BitsPerComponent", e.bits);
-      HPDF_Dict_AddNumber(parms, "Columns", e.width);
-    }
+    if (e.png_rows && !add_png_predictors(img, e.colors, e.bits, e.width)) return nullptr;
     if (!e.color_key.empty()) {
       HPDF_Array key = HPDF_Array_New(mmgr);
       if (!key) return nullptr;
@@ -295,9 +287,29 @@ class Renderer {
       HPDF_Dict mask = image_stream(e.alpha, e.width, e.height, 8);
       if (!mask) return nullptr;
       HPDF_Dict_AddName(mask, "ColorSpace", "DeviceGray");
+      if (e.alpha_png_rows && !add_png_predictors(mask, 1, 8, e.width)) return nullptr;
+      if (e.alpha_inverted) {
+        HPDF_Array decode = HPDF_Array_New(mmgr);
+        if (!decode) return nullptr;
+        HPDF_Dict_Add(mask, "Decode", decode);
+        HPDF_Array_AddNumber(decode, 1);
+        HPDF_Array_AddNumber(decode, 0);
+      }
       HPDF_Dict_Add(img, "SMask", mask);
     }
     return error_.failed ? nullptr : img;
+  }
+
+  // Tells the reader of IMG's stream that each row starts with a PNG filter byte.
+  bool add_png_predictors(HPDF_Dict img, int colors, int bits, int width) {
+    HPDF_Dict parms = HPDF_Dict_New(pdf_.get()->mmgr);
+    if (!parms) return false;
+    HPDF_Dict_Add(img, "DecodeParms", parms);
+    HPDF_Dict_AddNumber(parms, "Predictor", kPngPredictors);
+    HPDF_Dict_AddNumber(parms, "Colors", colors);
+    HPDF_Dict_AddNumber(parms, "BitsPerComponent", bits);
+    HPDF_Dict_AddNumber(parms, "Columns", width);
+    return !error_.failed;
   }
 
   // Makes an image XObject whose stream is DATA, zlib data that libharu must write as
