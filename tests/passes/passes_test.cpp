@@ -346,13 +346,11 @@ TEST_CASE("broken links are errors at the link's line:col") {
   CHECK(t.messages() ==
         "book/src/a.md:10:3: link target 'missing.md' not found (looked for src/missing.md)\n"
         "book/src/a.md:11:3: link to 'src/orphan.md', which is not in the book\n"
-        "book/src/a.md:12:3: no heading or id '#getting-startd' in src/c.md; the link goes to "
-        "the start of the chapter\n"
+        "book/src/a.md:12:3: no heading or id '#getting-startd' in src/c.md\n"
         "book/src/a.md:13:3: link to 'src/img.png', which is not a chapter\n"
         "book/src/a.md:14:3: link '../../etc/passwd' points outside the book\n"
         "book/src/a.md:15:3: link '/abs.md' is an absolute path\n"
-        "book/src/a.md:16:3: no heading or id '#getting-started' in src/a.md; the link goes to "
-        "the start of the chapter\n"
+        "book/src/a.md:16:3: no heading or id '#getting-started' in src/a.md\n"
         "book/src/a.md:17:3: link 'c.md?x=1' has a query string, which a book file cannot use\n"
         "book/src/a.md:18:3: link 'c%zz.md' has a malformed %-escape\n"
         "book/src/a.md:19:3: link '//example.com/x' has no scheme\n");
@@ -360,14 +358,30 @@ TEST_CASE("broken links are errors at the link's line:col") {
   CHECK(hints.find("add it to SUMMARY.md") != std::string::npos);
   CHECK(hints.find("the closest id in src/c.md is '#getting-started'") != std::string::npos);
   CHECK(hints.find("'#getting-started' is in src/c.md") != std::string::npos);
-  CHECK(t.errors() == 8);
-  CHECK(t.warnings() == 2);  // dead fragments: the link opens the chapter instead
+  CHECK(t.errors() == 10);  // dead fragments too, by default
+  CHECK(t.warnings() == 0);
   auto& l = t.book.chapters[0].blocks[0].inlines;
   for (int k : {0, 1, 3, 4, 5, 7, 8, 9}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
-  CHECK(l[2].target.kind == LinkTarget::Kind::Internal);
-  CHECK(l[2].target.chapter == 1);
-  CHECK(l[2].target.anchor.empty());
-  CHECK(l[6].target.chapter == 0);
+}
+
+TEST_CASE("with missing-anchors = warning a dead fragment opens its chapter") {
+  TempBook t({"src/a.md", "src/c.md"});
+  t.book.missing_anchor_is_error = false;
+  t.book.chapters[1].blocks = {heading("Getting started")};
+  t.book.chapters[0].blocks = {para({link("c.md#getting-startd", {12, 3}), link("#nope", {13, 3})})};
+  run_passes(t.book, t.diag);
+  CHECK(t.messages() ==
+        "book/src/a.md:12:3: no heading or id '#getting-startd' in src/c.md; the link goes to "
+        "the start of the chapter\n"
+        "book/src/a.md:13:3: no heading or id '#nope' in src/a.md; the link goes to "
+        "the start of the chapter\n");
+  CHECK(t.errors() == 0);
+  CHECK(t.warnings() == 2);
+  auto& l = t.book.chapters[0].blocks[0].inlines;
+  CHECK(l[0].target.kind == LinkTarget::Kind::Internal);
+  CHECK(l[0].target.chapter == 1);
+  CHECK(l[0].target.anchor.empty());
+  CHECK(l[1].target.chapter == 0);
 }
 
 TEST_CASE("javascript: and data: links become text with a warning") {
@@ -389,6 +403,7 @@ TEST_CASE("links in notes, headings and table cells resolve relative to their ch
   h.inlines.push_back(link("../b.md", {8, 3}));
   t.book.chapters[0].blocks = {tbl, h, para({noteref(0)})};
   t.add_note(0, {para({link("../b.md#nope", {20, 5})})});
+  t.book.missing_anchor_is_error = false;
   run_passes(t.book, t.diag);
   CHECK(t.book.chapters[0].blocks[0].table.rows[0][0][0].target.chapter == 1);
   CHECK(t.book.chapters[0].blocks[1].inlines[1].target.chapter == 1);
@@ -603,6 +618,6 @@ TEST_CASE("passes are linear: a big book runs quickly") {
   }
   t.book.chapters[0].blocks.push_back(para(inlines));
   run_passes(t.book, t.diag);
-  CHECK(t.warnings() == 1);  // #same-20000 does not exist (the last is same-19999)
+  CHECK(t.errors() == 1);  // #same-20000 does not exist (the last is same-19999)
   CHECK(t.book.chapters[0].blocks[19999].id == "same-19999");
 }

@@ -27,6 +27,9 @@ void add_read_options(CLI::App* cmd, ReadOptions& read) {
   cmd->add_option("--title", read.title, "Title of a single-file book (default: first heading)");
   cmd->add_option("--author", read.author, "Author of a single-file book");
   cmd->add_option("--lang", read.lang, "Language of a single-file book (default: en)");
+  cmd->add_option("--missing-anchors", read.missing_anchors,
+                  "A link to a missing #fragment is an error (default) or a warning")
+      ->check(CLI::IsMember({"error", "warning"}));
 }
 
 }  // namespace

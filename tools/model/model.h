@@ -183,6 +183,8 @@ struct Book {
   std::vector<Note> notes;         // every footnote in the book, chapter by chapter
   std::vector<Asset> assets;       // every image, each once, in order of first use
   int64_t build_time = 0;          // seconds since the epoch (SOURCE_DATE_EPOCH or now)
+  bool missing_anchor_is_error = true;  // a link to a missing #fragment: error, or a
+                                        // warning with the link sent to the chapter start
 
   // Returns the path to show in messages for a file relative to the book root.
   std::string display(const std::string& relative) const;

@@ -148,9 +148,9 @@ class LinkResolver {
     const auto& m = anchors_.by_chapter[target];
     auto it = m.find(*decoded_frag);
     if (it == m.end()) {
-      // A warning, not an error: the link still works (it opens the chapter), the EPUB
-      // stays valid, and converted manuscripts (the ten-days corpus among them) carry
-      // such dead fragments from ids their conversion dropped.
+      // An error by default. Converted manuscripts (the ten-days corpus among them)
+      // carry dead fragments from ids their conversion dropped, so `missing-anchors =
+      // "warning"` (or --missing-anchors=warning) lets the link open the chapter instead.
       std::string file = book_.chapters[target].source;
       std::string hint;
       auto other = anchors_.chapter_of.find(*decoded_frag);
@@ -162,10 +162,16 @@ class LinkResolver {
       } else {
         hint = "link to a heading (its GitHub-style slug), a raw HTML id or a note in " + file;
       }
-      diag_.warning(chapter_file(book_, c), link.pos,
-                    "no heading or id '#" + *decoded_frag + "' in " + file +
-                        "; the link goes to the start of the chapter",
-                    hint);
+      if (book_.missing_anchor_is_error) {
+        diag_.error(chapter_file(book_, c), link.pos,
+                    "no heading or id '#" + *decoded_frag + "' in " + file,
+                    hint + " (or set missing-anchors = \"warning\" in [book])");
+      } else {
+        diag_.warning(chapter_file(book_, c), link.pos,
+                      "no heading or id '#" + *decoded_frag + "' in " + file +
+                          "; the link goes to the start of the chapter",
+                      hint);
+      }
       link.target.kind = LinkTarget::Kind::Internal;
       return;
     }

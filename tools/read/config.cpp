@@ -64,9 +64,10 @@ class ConfigReader {
   Diagnostics& diag_;
 };
 
-constexpr std::array<std::string_view, 14> kBookKeys = {
+constexpr std::array<std::string_view, 15> kBookKeys = {
     "title",     "authors", "language", "description", "src",   "subtitle",     "identifier",
-    "publisher", "date",    "rights",   "subjects",    "cover", "multilingual", "text-direction"};
+    "publisher", "date",    "rights",   "subjects",    "cover", "multilingual", "text-direction",
+    "missing-anchors"};
 constexpr std::array<std::string_view, 4> kEpubKeys = {"extra-css", "toc-depth", "notes",
                                                        "note-numbering"};
 constexpr std::array<std::string_view, 3> kPdfKeys = {"style", "trim", "notes"};
@@ -365,6 +366,9 @@ void ConfigReader::read_book_table(const toml::table& table) {
                     "allowed values: true, false");
     } else if (name == "text-direction") {
       choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"});
+    } else if (name == "missing-anchors") {
+      if (auto s = choice(key, node, std::array<std::string_view, 2>{"error", "warning"}))
+        book_.missing_anchor_is_error = *s == "error";
     } else {
       unknown_key(key, "book", join(kBookKeys));
     }

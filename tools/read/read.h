@@ -15,6 +15,7 @@ struct ReadOptions {
   std::string title;        // single-file mode: overrides the title (else its first heading)
   std::string author;       // single-file mode: the author
   std::string lang;         // single-file mode: the language (default "en")
+  std::string missing_anchors;  // "error" or "warning": overrides [book] missing-anchors
 };
 
 // Reads the whole book: configuration, chapter order, and every chapter parsed into
