@@ -86,20 +86,20 @@ void put_chunk(std::string& png, const char* type, const std::string& data) {
                    crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
 }
 
-// Makes a PNG of W x H pixels; SAMPLES holds each row's samples (depth/8 bytes each,
-// big-endian) without filter bytes.
-std::string make_png(int w, int h, int depth, int color_type, const std::string& samples) {
+// Makes a PNG file from its IHDR fields, the raw (inflated) image data RAW and the
+// chunks EXTRA (PLTE, tRNS ...) placed before the IDAT.
+std::string png_file(int w, int h, int depth, int color_type, const std::string& raw,
+                     const std::string& extra = "", int interlace = 0) {
   std::string png = "\x89PNG\r\n\x1a\n";
   std::string ihdr;
   put_u32(ihdr, static_cast<uint32_t>(w));
   put_u32(ihdr, static_cast<uint32_t>(h));
   ihdr += static_cast<char>(depth);
   ihdr += static_cast<char>(color_type);
-  ihdr += std::string(3, '\0');
+  ihdr += std::string(2, '\0');
+  ihdr += static_cast<char>(interlace);
   put_chunk(png, "IHDR", ihdr);
-  size_t row = samples.size() / static_cast<size_t>(h);
-  std::string raw;
-  for (int y = 0; y < h; ++y) raw += '\0' + samples.substr(static_cast<size_t>(y) * row, row);
+  png += extra;
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
   std::string z(size, '\0');
   compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
@@ -108,6 +108,16 @@ std::string make_png(int w, int h, int depth, int color_type, const std::string&
   put_chunk(png, "IDAT", z);
   put_chunk(png, "IEND", "");
   return png;
+}
+
+// Makes a PNG of W x H pixels; SAMPLES holds each row's bytes (samples packed as the
+// depth says, big-endian) without filter bytes, which are all 0 (none).
+std::string make_png(int w, int h, int depth, int color_type, const std::string& samples,
+                     const std::string& extra = "") {
+  size_t row = samples.size() / static_cast<size_t>(h);
+  std::string raw;
+  for (int y = 0; y < h; ++y) raw += '\0' + samples.substr(static_cast<size_t>(y) * row, row);
+  return png_file(w, h, depth, color_type, raw, extra);
 }
 
 // A 4x2 RGB image with 16-bit samples: sample value v * 257, so 8 bits give back v.
@@ -581,6 +591,493 @@ TEST_CASE("writer: an unknown link target and an SVG image are warnings, not fai
   CHECK(bytes);
   CHECK(diag.count(Severity::Warning) == 2);
   CHECK(diag.count(Severity::Error) == 0);
+}
+
+// ---- Image encoding: which PNGs keep their data, and how each kind renders.
+
+namespace {
+
+struct Rgb {
+  int r = 0, g = 0, b = 0;
+};
+
+std::string bytes_of(std::initializer_list<int> values) {
+  std::string s;
+  for (int v : values) s += static_cast<char>(v);
+  return s;
+}
+
+// Returns the zlib data of a PNG's IDAT chunks, joined.
+std::string idat_of(const std::string& png) {
+  std::string data;
+  for (size_t at = 8; at + 12 <= png.size();) {
+    uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) length = length << 8 | static_cast<unsigned char>(png[at + i]);
+    if (png.compare(at + 4, 4, "IDAT") == 0) data += png.substr(at + 8, length);
+    at += 12 + length;
+  }
+  return data;
+}
+
+std::string chunk(const char* type, const std::string& data) {
+  std::string s;
+  put_chunk(s, type, data);
+  return s;
+}
+
+// The 2x2 test picture: red, green / blue, gray (top row first).
+const Rgb kQuad[4] = {{255, 0, 0}, {0, 200, 0}, {0, 0, 255}, {128, 128, 128}};
+
+std::string quad_rgb_samples() {
+  std::string s;
+  for (const Rgb& c : kQuad) s += bytes_of({c.r, c.g, c.b});
+  return s;
+}
+
+// A palette of the four quad colours, in order.
+std::string quad_palette() { return chunk("PLTE", quad_rgb_samples()); }
+
+// Lays the Adam7 passes of an RGB image (3 bytes a pixel, rows top to bottom) out as
+// the raw data of an interlaced PNG, every pass row with filter byte 0.
+std::string adam7_raw(int w, int h, const std::string& pixels) {
+  static constexpr int kPass[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                                      {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+  std::string raw;
+  for (const auto& p : kPass) {  // x0, y0, x step, y step
+    for (int y = p[1]; y < h; y += p[3]) {
+      std::string row;
+      for (int x = p[0]; x < w; x += p[2]) row += pixels.substr(static_cast<size_t>(y * w + x) * 3, 3);
+      if (!row.empty()) raw += '\0' + row;
+    }
+  }
+  return raw;
+}
+
+// Draws PNG as a 100 x 100 pt square at (50, 50) on a 200 x 200 pt page, checks the PDF
+// with qpdf, renders it at 72 dpi with pdftoppm and returns the colours at the centres
+// of the image's four quarters (top left, top right, bottom left, bottom right), or
+// nothing when the tools are missing.
+std::vector<Rgb> render_quarters(const std::string& name, const std::string& png,
+                                 const std::string& media_type = "image/png") {
+  fs::path dir = scratch_dir("image-" + name);
+  Book book;
+  Asset asset;
+  asset.source = "src/images/" + name;
+  asset.media_type = media_type;
+  asset.data = png;
+  book.assets.push_back(asset);
+  book.build_time = 1700000000;
+  Document doc;
+  doc.width = 200;
+  doc.height = 200;
+  Page page;
+  page.images.push_back({50, 50, 100, 100, 0});
+  doc.pages.push_back(page);
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  fs::path out = dir / "out.pdf";
+  REQUIRE(write_document(doc, book, *fonts, out, diag));
+  CHECK_MESSAGE(diag.all().empty(), format_diagnostic(diag.all().front()));
+  if (!need_tool("qpdf") || !need_tool("pdftoppm")) return {};
+  Run check = run("qpdf --check '" + out.string() + "' 2>&1");
+  CHECK_MESSAGE(check.status == 0, check.out);
+  CHECK_MESSAGE(check.out.find("No syntax or stream encoding errors") != std::string::npos,
+                check.out);
+  REQUIRE(run("pdftoppm -r 72 '" + out.string() + "' '" + (dir / "page").string() + "'").status ==
+          0);
+  std::string ppm = read_file(dir / "page-1.ppm").value_or("");
+  // P6, width, height, maxval, then the pixels.
+  int width = 0, height = 0, maxval = 0, header = 0;
+  REQUIRE(std::sscanf(ppm.c_str(), "P6 %d %d %d%n", &width, &height, &maxval, &header) == 3);
+  REQUIRE(width == 200);
+  REQUIRE(height == 200);
+  const size_t pixels = static_cast<size_t>(header) + 1;
+  REQUIRE(ppm.size() >= pixels + 200 * 200 * 3);
+  std::vector<Rgb> out_colors;
+  for (auto [x, y] : {std::pair{75, 75}, {125, 75}, {75, 125}, {125, 125}}) {
+    const unsigned char* p =
+        reinterpret_cast<const unsigned char*>(ppm.data()) + pixels + (y * 200 + x) * 3;
+    out_colors.push_back({p[0], p[1], p[2]});
+  }
+  return out_colors;
+}
+
+// Checks that COLOR is EXPECTED over white at ALPHA (0-255), within rounding.
+void check_color(const Rgb& color, const Rgb& expected, int alpha = 255) {
+  auto over_white = [alpha](int c) { return (c * alpha + 255 * (255 - alpha) + 127) / 255; };
+  constexpr int kTolerance = 3;  // poppler's compositing rounds differently
+  CHECK_MESSAGE(std::abs(color.r - over_white(expected.r)) <= kTolerance,
+                "red " << color.r << ", expected " << over_white(expected.r));
+  CHECK_MESSAGE(std::abs(color.g - over_white(expected.g)) <= kTolerance,
+                "green " << color.g << ", expected " << over_white(expected.g));
+  CHECK_MESSAGE(std::abs(color.b - over_white(expected.b)) <= kTolerance,
+                "blue " << color.b << ", expected " << over_white(expected.b));
+}
+
+}  // namespace
+
+TEST_CASE("image: an opaque RGB PNG keeps its own zlib data and renders its colours") {
+  std::string png = make_png(2, 2, 8, 2, quad_rgb_samples());
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.data == idat_of(png));  // not decoded, not compressed again
+  CHECK(e.png_rows);
+  CHECK(e.colors == 3);
+  CHECK(e.bits == 8);
+  CHECK(e.palette.empty());
+  CHECK(e.alpha.empty());
+  CHECK(e.color_key.empty());
+  std::vector<Rgb> px = render_quarters("rgb.png", png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i]);
+}
+
+// Returns PIXELS (H rows of W pixels of BPP bytes) as raw PNG data, row y filtered
+// with filter type y % 5 (None, Sub, Up, Average, Paeth).
+std::string filter_rows(const std::string& pixels, int w, int h, int bpp) {
+  const long row = static_cast<long>(w) * bpp;
+  auto at = [&](long y, long x) -> int {
+    if (y < 0 || x < 0) return 0;
+    return static_cast<unsigned char>(pixels[static_cast<size_t>(y * row + x)]);
+  };
+  std::string raw;
+  for (long y = 0; y < h; ++y) {
+    const int type = static_cast<int>(y % 5);
+    raw += static_cast<char>(type);
+    for (long x = 0; x < row; ++x) {
+      const int a = at(y, x - bpp), b = at(y - 1, x), c = at(y - 1, x - bpp);
+      int pred = 0;
+      if (type == 1) pred = a;
+      if (type == 2) pred = b;
+      if (type == 3) pred = (a + b) / 2;
+      if (type == 4) {
+        const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+        pred = (pa <= pb && pa <= pc) ? a : pb <= pc ? b : c;
+      }
+      raw += static_cast<char>((at(y, x) - pred) & 0xFF);
+    }
+  }
+  return raw;
+}
+
+TEST_CASE("image: rows with every PNG filter are undone as libpng undoes them") {
+  const int w = 9, h = 10;
+  std::string rgb, rgba;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      std::string px = bytes_of({x * 29, 255 - y * 23, (x * y * 37 + 11) % 256});
+      rgb += px;
+      rgba += px + static_cast<char>((x * 17 + y * 40) % 256);
+    }
+  }
+  std::string png = png_file(w, h, 8, 2, filter_rows(rgb, w, h, 3));
+  RawImage decoded;
+  std::string error;
+  REQUIRE(decode_png(png, decoded, error));
+  REQUIRE(decoded.color == rgb);  // the test's filtering is right
+  CHECK(encode_image(png, "image/png").data == idat_of(png));  // passed through, filtered
+
+  // RGBA goes through our own unfiltering: colour and alpha come out as libpng's.
+  std::string rgba_png = png_file(w, h, 8, 6, filter_rows(rgba, w, h, 4));
+  REQUIRE(decode_png(rgba_png, decoded, error));
+  EncodedImage e = encode_image(rgba_png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK_FALSE(e.png_rows);
+  auto inflate_all = [](const std::string& z, size_t size) {
+    std::string out(size, '\0');
+    uLongf n = static_cast<uLongf>(size);
+    CHECK(uncompress(reinterpret_cast<Bytef*>(out.data()), &n,
+                     reinterpret_cast<const Bytef*>(z.data()), static_cast<uLong>(z.size())) == Z_OK);
+    return out;
+  };
+  CHECK(inflate_all(e.data, decoded.color.size()) == decoded.color);
+  CHECK(inflate_all(e.alpha, decoded.alpha.size()) == decoded.alpha);
+
+  // A palette with partial alpha: the soft mask is read from the unfiltered indices.
+  std::string palette, trns, indices;
+  for (int i = 0; i < 256; ++i) {
+    palette += bytes_of({i, 255 - i, i / 2});
+    trns += static_cast<char>((i * 7) % 256);
+  }
+  for (int i = 0; i < w * h; ++i) indices += static_cast<char>((i * 13) % 256);
+  std::string pal_png = png_file(w, h, 8, 3, filter_rows(indices, w, h, 1),
+                                 chunk("PLTE", palette) + chunk("tRNS", trns));
+  REQUIRE(decode_png(pal_png, decoded, error));
+  EncodedImage p = encode_image(pal_png, "image/png");
+  REQUIRE(p.kind == EncodedImage::Kind::Flate);
+  CHECK(p.data == idat_of(pal_png));  // 256 colours: the palette stays
+  CHECK(inflate_all(p.alpha, decoded.alpha.size()) == decoded.alpha);
+}
+
+TEST_CASE("image: a gray PNG keeps its data; a transparent gray is a colour key") {
+  std::string gray = make_png(2, 2, 8, 0, bytes_of({0, 255, 100, 200}));
+  EncodedImage e = encode_image(gray, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.data == idat_of(gray));
+  CHECK(e.colors == 1);
+  CHECK(e.palette.empty());
+  std::vector<Rgb> px = render_quarters("gray.png", gray);
+  const int expected[4] = {0, 255, 100, 200};
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], {expected[i], expected[i], expected[i]});
+
+  // A 1-bit gray image with white (1) transparent: black pixels only.
+  std::string bits = make_png(2, 2, 1, 0, bytes_of({0x40, 0x80}), chunk("tRNS", bytes_of({0, 1})));
+  EncodedImage k = encode_image(bits, "image/png");
+  REQUIRE(k.kind == EncodedImage::Kind::Flate);
+  CHECK(k.bits == 1);
+  CHECK(k.color_key == std::vector<int>{1, 1});
+  CHECK(k.alpha.empty());
+  px = render_quarters("gray1.png", bits);
+  if (!px.empty()) {
+    check_color(px[0], {0, 0, 0});
+    check_color(px[1], {255, 255, 255});  // clear: the page shows
+    check_color(px[2], {255, 255, 255});
+    check_color(px[3], {0, 0, 0});
+  }
+}
+
+TEST_CASE("image: an RGB PNG with a transparent colour gets a colour-key mask") {
+  std::string trns = chunk("tRNS", bytes_of({0, 0, 0, 200, 0, 0}));  // green (0,200,0)
+  std::string png = make_png(2, 2, 8, 2, quad_rgb_samples(), trns);
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.data == idat_of(png));
+  CHECK(e.color_key == std::vector<int>{0, 0, 200, 200, 0, 0});
+  std::vector<Rgb> px = render_quarters("rgb-key.png", png);
+  if (!px.empty()) {
+    check_color(px[0], kQuad[0]);
+    check_color(px[1], {255, 255, 255});
+    check_color(px[2], kQuad[2]);
+    check_color(px[3], kQuad[3]);
+  }
+}
+
+TEST_CASE("image: a palette PNG becomes /Indexed with its own data") {
+  std::string png = make_png(2, 2, 8, 3, bytes_of({0, 1, 2, 3}), quad_palette());
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.data == idat_of(png));
+  CHECK(e.palette == quad_rgb_samples());
+  CHECK(e.alpha.empty());
+  std::vector<Rgb> px = render_quarters("palette.png", png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i]);
+
+  // 2-bit indices, reversed order.
+  std::string png2 = make_png(2, 2, 2, 3, bytes_of({0xC0, 0x40}), quad_palette());
+  EncodedImage e2 = encode_image(png2, "image/png");
+  CHECK(e2.bits == 2);
+  CHECK(e2.data == idat_of(png2));
+  px = render_quarters("palette2.png", png2);
+  if (!px.empty()) {
+    check_color(px[0], kQuad[3]);
+    check_color(px[1], kQuad[0]);
+    check_color(px[2], kQuad[1]);
+    check_color(px[3], kQuad[0]);
+  }
+}
+
+TEST_CASE("image: palette transparency: all-or-nothing is a colour key, partial a soft mask") {
+  // Entry 1 (green) fully clear, the rest opaque: a colour key on index 1.
+  std::string key_png = make_png(2, 2, 8, 3, bytes_of({0, 1, 2, 3}),
+                                 quad_palette() + chunk("tRNS", bytes_of({255, 0})));
+  EncodedImage key = encode_image(key_png, "image/png");
+  REQUIRE(key.kind == EncodedImage::Kind::Flate);
+  CHECK(key.data == idat_of(key_png));
+  CHECK(key.color_key == std::vector<int>{1, 1});
+  CHECK(key.alpha.empty());
+  std::vector<Rgb> px = render_quarters("palette-key.png", key_png);
+  if (!px.empty()) {
+    check_color(px[0], kQuad[0]);
+    check_color(px[1], {255, 255, 255});
+    check_color(px[2], kQuad[2]);
+    check_color(px[3], kQuad[3]);
+  }
+
+  // Partial alpha over four distinct colours: kept palette, soft mask from the indices.
+  const int alpha[4] = {255, 128, 64, 0};
+  std::string soft_png =
+      make_png(2, 2, 8, 3, bytes_of({0, 1, 2, 3}),
+               quad_palette() + chunk("tRNS", bytes_of({alpha[0], alpha[1], alpha[2], alpha[3]})));
+  EncodedImage soft = encode_image(soft_png, "image/png");
+  REQUIRE(soft.kind == EncodedImage::Kind::Flate);
+  CHECK_FALSE(soft.alpha.empty());
+  CHECK(soft.color_key.empty());
+  px = render_quarters("palette-alpha.png", soft_png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i], alpha[i]);
+}
+
+TEST_CASE("image: line art in one ink with alpha by index (the corpus's palettes)") {
+  // 256 entries: white then black ink; alpha = index, as the corpus's scans have it.
+  std::string palette = bytes_of({255, 255, 255});
+  for (int i = 1; i < 256; ++i) palette += bytes_of({0, 0, 0});
+  std::string trns;
+  for (int i = 0; i < 255; ++i) trns += static_cast<char>(i);  // entry 255: opaque
+  const int index[4] = {0, 255, 128, 30};
+  std::string png = make_png(2, 2, 8, 3, bytes_of({index[0], index[1], index[2], index[3]}),
+                             chunk("PLTE", palette) + chunk("tRNS", trns));
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.alpha == idat_of(png));  // the indices are the soft mask, as they are
+  CHECK(e.alpha_png_rows);
+  CHECK_FALSE(e.alpha_inverted);
+  CHECK(e.bits == 1);  // two colours: one bit each
+  CHECK(e.palette == bytes_of({255, 255, 255, 0, 0, 0}));
+  std::vector<Rgb> px = render_quarters("ink.png", png);
+  if (!px.empty()) {
+    check_color(px[0], {255, 255, 255}, 0);
+    check_color(px[1], {0, 0, 0}, 255);
+    check_color(px[2], {0, 0, 0}, 128);
+    check_color(px[3], {0, 0, 0}, 30);
+  }
+
+  // The same with alpha = 255 - index: an inverted /Decode.
+  std::string inverted_trns;
+  for (int i = 0; i < 256; ++i) inverted_trns += static_cast<char>(255 - i);
+  std::string inv = make_png(2, 2, 8, 3, bytes_of({index[0], index[1], index[2], index[3]}),
+                             chunk("PLTE", palette) + chunk("tRNS", inverted_trns));
+  EncodedImage ei = encode_image(inv, "image/png");
+  CHECK(ei.alpha == idat_of(inv));
+  CHECK(ei.alpha_inverted);
+  px = render_quarters("ink-inverted.png", inv);
+  if (!px.empty()) {
+    check_color(px[0], {255, 255, 255}, 255);
+    check_color(px[1], {0, 0, 0}, 0);
+    check_color(px[2], {0, 0, 0}, 127);
+    check_color(px[3], {0, 0, 0}, 225);
+  }
+}
+
+TEST_CASE("image: an interlaced PNG is decoded and renders its colours") {
+  std::string png = png_file(2, 2, 8, 2, adam7_raw(2, 2, quad_rgb_samples()), "", 1);
+  RawImage raw;
+  std::string error;
+  REQUIRE(decode_png(png, raw, error));
+  REQUIRE(raw.color == quad_rgb_samples());  // the test's interlacing is right
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK_FALSE(e.png_rows);  // decoded samples, compressed anew
+  CHECK(e.data != idat_of(png));
+  std::vector<Rgb> px = render_quarters("interlaced.png", png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i]);
+}
+
+TEST_CASE("image: RGBA and gray+alpha PNGs get a soft mask with the right alpha") {
+  const int alpha[4] = {255, 0, 128, 64};
+  std::string rgba;
+  for (int i = 0; i < 4; ++i) rgba += bytes_of({kQuad[i].r, kQuad[i].g, kQuad[i].b, alpha[i]});
+  std::string png = make_png(2, 2, 8, 6, rgba);
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.colors == 3);
+  CHECK_FALSE(e.alpha.empty());
+  std::vector<Rgb> px = render_quarters("rgba.png", png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i], alpha[i]);
+
+  std::string ga = make_png(2, 2, 8, 4, bytes_of({0, 255, 0, 0, 200, 128, 50, 64}));
+  EncodedImage g = encode_image(ga, "image/png");
+  REQUIRE(g.kind == EncodedImage::Kind::Flate);
+  CHECK(g.colors == 1);
+  px = render_quarters("gray-alpha.png", ga);
+  if (!px.empty()) {
+    check_color(px[0], {0, 0, 0}, 255);
+    check_color(px[1], {0, 0, 0}, 0);
+    check_color(px[2], {200, 200, 200}, 128);
+    check_color(px[3], {50, 50, 50}, 64);
+  }
+
+  // Fully opaque alpha needs no mask.
+  std::string opaque;
+  for (int i = 0; i < 4; ++i) opaque += bytes_of({kQuad[i].r, kQuad[i].g, kQuad[i].b, 255});
+  CHECK(encode_image(make_png(2, 2, 8, 6, opaque), "image/png").alpha.empty());
+}
+
+TEST_CASE("image: a 16-bit PNG is decoded to 8 bits and renders its colours") {
+  std::string s;
+  for (const Rgb& c : kQuad) {
+    for (int v : {c.r, c.g, c.b}) s += bytes_of({v, v});  // v * 257
+  }
+  std::string png = make_png(2, 2, 16, 2, s);
+  EncodedImage e = encode_image(png, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.bits == 8);
+  std::vector<Rgb> px = render_quarters("deep.png", png);
+  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], kQuad[i]);
+}
+
+TEST_CASE("image: damaged files are left out with a reason, never drawn wrong") {
+  std::string good = make_png(2, 2, 8, 2, quad_rgb_samples());
+  std::string bad_crc = good;
+  bad_crc[8 + 8 + 13] ^= 0x01;  // the IHDR CRC
+  EncodedImage e = encode_image(bad_crc, "image/png");
+  CHECK(e.kind == EncodedImage::Kind::Missing);
+  CHECK(e.problem.find("CRC") != std::string::npos);
+
+  // IDAT data cut short (its CRC recomputed, so only the zlib stream is wrong).
+  std::string raw;
+  for (int y = 0; y < 2; ++y) raw += '\0' + quad_rgb_samples().substr(static_cast<size_t>(y) * 6, 6);
+  std::string z(64, '\0');
+  uLongf size = 64;
+  compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
+            static_cast<uLong>(raw.size()), 9);
+  z.resize(size - 6);
+  std::string cut = "\x89PNG\r\n\x1a\n" + good.substr(8, 25);
+  put_chunk(cut, "IDAT", z);
+  put_chunk(cut, "IEND", "");
+  EncodedImage c = encode_image(cut, "image/png");
+  CHECK(c.kind == EncodedImage::Kind::Missing);
+  CHECK(c.problem.find("cannot decode PNG image") == 0);
+
+  CHECK(encode_image("GIF89a", "image/png").kind == EncodedImage::Kind::Missing);
+  EncodedImage jpeg = encode_image("\xFF\xD8\xFF\xE0\x00\x02garbage", "image/jpeg");
+  CHECK(jpeg.kind == EncodedImage::Kind::Missing);
+  CHECK(jpeg.problem.find("JPEG") != std::string::npos);
+  EncodedImage svg = encode_image("<svg/>", "image/svg+xml");
+  CHECK(svg.problem == "the PDF cannot show image/svg+xml images");
+}
+
+TEST_CASE("image: a damaged JPEG is a warning and the document is still written") {
+  fs::path dir = scratch_dir("bad-jpeg");
+  Book book = sample_book(dir);
+  Asset bad;
+  bad.source = "src/images/broken.jpg";
+  bad.media_type = "image/jpeg";
+  bad.data = std::string("\xFF\xD8\xFF\xDB\x00\x04\x00\x00\x12\x34", 10);
+  book.assets.push_back(bad);
+  Document doc = sample_document();
+  doc.pages[1].images.push_back({300, 300, 50, 50, 3});
+  auto fonts = load_default_fonts();
+  Diagnostics diag;
+  auto bytes = render_document(doc, book, *fonts, "out.pdf", diag);
+  CHECK(bytes);
+  REQUIRE(diag.count(Severity::Warning) == 1);
+  CHECK(diag.all()[0].file.find("src/images/broken.jpg") != std::string::npos);
+  CHECK(diag.all()[0].message.find("it is left out") != std::string::npos);
+  // The good JPEG still passes through unchanged.
+  EncodedImage jpeg = encode_asset(book.assets[2]);
+  REQUIRE(jpeg.kind == EncodedImage::Kind::Jpeg);
+  CHECK(jpeg.data == std::string(reinterpret_cast<const char*>(kSampleJpeg), sizeof kSampleJpeg));
+}
+
+TEST_CASE("image encoder: every asset once, whatever order the drawing asks in") {
+  std::vector<Asset> assets;
+  for (int i = 0; i < 12; ++i) {
+    Asset a;
+    a.source = "src/images/" + std::to_string(i) + ".png";
+    a.media_type = i % 3 == 2 ? "image/svg+xml" : "image/png";
+    std::string s;
+    for (int k = 0; k < 64 * 64; ++k) s += bytes_of({i * 20, k % 256, 255 - i, (k * i) % 256});
+    a.data = make_png(64, 64, 8, 6, s);
+    assets.push_back(a);
+  }
+  ImageEncoder encoder(assets);
+  for (size_t i = assets.size(); i-- > 0;) {
+    const EncodedImage& got = encoder.get(i);
+    EncodedImage expected = encode_asset(assets[i]);
+    CHECK(got.kind == expected.kind);
+    CHECK(got.data == expected.data);
+    CHECK(got.alpha == expected.alpha);
+  }
+  CHECK(&encoder.get(3) == &encoder.get(3));  // the same result, not a new one
+  { ImageEncoder abandoned(assets); }  // stopping early neither hangs nor crashes
 }
 
 }  // namespace colophon
