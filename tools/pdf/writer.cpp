@@ -396,7 +396,7 @@ class Renderer {
       if (in_tj && same_font && run.y == line_y && gap > -kJoinToleranceEm * size) {
         double shift_em = gap / size;
         if (shift_em >= kWordSpaceMinEm && fonts_.has_glyph(run.face, U' ')) {
-          out += "<0020>";
+          out += std::string_view("(\0 )", 4);  // U+0020
           shift_em -= fonts_.viewer_advance(run.face, U' ');
           mark_used(f, u" ");
         }
@@ -444,25 +444,44 @@ class Renderer {
     }
   }
 
-  // Appends the codes of DRAWN as hex strings, with its kerning shifts between them.
+  // Appends the codes of DRAWN as literal strings, with its kerning shifts between
+  // them. Two raw bytes a code instead of four hex digits: half the bytes to compress.
   static void append_codes(std::string& out, const DrawnRun& drawn) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     size_t next_shift = 0;
-    out += '<';
+    out += '(';
     for (size_t i = 0; i < drawn.codes.size(); ++i) {
       if (next_shift < drawn.shifts.size() && drawn.shifts[next_shift].first == i) {
-        out += '>';
+        out += ')';
         append_shift(out, drawn.shifts[next_shift].second);
-        out += '<';
+        out += '(';
         ++next_shift;
       }
-      char16_t c = drawn.codes[i];
-      out += kHex[(c >> 12) & 15];
-      out += kHex[(c >> 8) & 15];
-      out += kHex[(c >> 4) & 15];
-      out += kHex[c & 15];
+      const char16_t c = drawn.codes[i];
+      append_string_byte(out, static_cast<unsigned char>(c >> 8));
+      append_string_byte(out, static_cast<unsigned char>(c & 0xFF));
     }
-    out += '>';
+    out += ')';
+  }
+
+  // Appends byte B inside a literal string, escaped where PDF would read it otherwise
+  // (parentheses, backslash, and line ends, which a reader may normalise).
+  static void append_string_byte(std::string& out, unsigned char b) {
+    switch (b) {
+      case '(':
+      case ')':
+      case '\\':
+        out += '\\';
+        out += static_cast<char>(b);
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += static_cast<char>(b);
+    }
   }
 
   // Appends a TJ number that moves the next glyph SHIFT_EM ems to the right.
