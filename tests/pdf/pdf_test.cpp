@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/paths.h"
+#include "pdf/deflate_queue.h"
 #include "pdf/fonts.h"
 #include "pdf/images.h"
 #include "pdf/writer.h"
@@ -1078,6 +1079,33 @@ TEST_CASE("image encoder: every asset once, whatever order the drawing asks in")
   }
   CHECK(&encoder.get(3) == &encoder.get(3));  // the same result, not a new one
   { ImageEncoder abandoned(assets); }  // stopping early neither hangs nor crashes
+}
+
+TEST_CASE("deflate queue: every item comes back compressed, in any order, once") {
+  DeflateQueue queue(4);
+  std::vector<std::string> inputs;
+  std::vector<size_t> tickets;
+  for (int i = 0; i < 200; ++i) {
+    std::string s;
+    for (int k = 0; k < 2000 + i * 37; ++k) s += static_cast<char>("BT Tf Tj ET 0123"[(k * i + k / 7) % 16]);
+    inputs.push_back(s);
+    tickets.push_back(queue.add(s));
+  }
+  for (size_t n = 0; n < inputs.size(); ++n) {
+    const size_t i = (n * 7919) % inputs.size();  // a scrambled order
+    std::string z = queue.take(tickets[i]);
+    REQUIRE_FALSE(z.empty());
+    CHECK(z.size() < inputs[i].size());
+    std::string back(inputs[i].size(), '\0');
+    uLongf size = static_cast<uLongf>(back.size());
+    REQUIRE(uncompress(reinterpret_cast<Bytef*>(back.data()), &size,
+                       reinterpret_cast<const Bytef*>(z.data()), static_cast<uLong>(z.size())) == Z_OK);
+    CHECK(back == inputs[i]);
+    CHECK(z == deflate_bytes(inputs[i], 4, Z_DEFAULT_STRATEGY));  // the same bytes every time
+  }
+  CHECK(queue.take(tickets[0]).empty());  // taken already
+  CHECK(queue.take(9999).empty());        // never given
+  { DeflateQueue abandoned(6); abandoned.add(inputs[0]); }  // dropped work neither hangs nor leaks
 }
 
 }  // namespace colophon

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "core/paths.h"
+#include "pdf/deflate_queue.h"
 
 namespace colophon {
 
@@ -227,21 +228,7 @@ void unfilter(std::string& rows, size_t height, size_t row_bytes, size_t step) {
 // which on alpha channels is both faster and smaller than the default strategy (and
 // worse on colour samples).
 std::string deflate_fast(std::string_view data, bool alpha = false) {
-  z_stream z{};
-  if (deflateInit2(&z, kImageZlibLevel, Z_DEFLATED, MAX_WBITS, MAX_MEM_LEVEL - 1,
-                   alpha ? Z_RLE : Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::bad_alloc();
-  }
-  std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::bad_alloc();  // the bound was not enough: out of memory
-  return out;
+  return deflate_bytes(data, kImageZlibLevel, alpha ? Z_RLE : Z_DEFAULT_STRATEGY);
 }
 
 EncodedImage missing(std::string problem, std::string hint) {

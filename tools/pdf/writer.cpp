@@ -21,6 +21,7 @@
 #include <unordered_set>
 
 #include "core/paths.h"
+#include "pdf/deflate_queue.h"
 #include "pdf/images.h"
 
 namespace colophon {
@@ -128,6 +129,11 @@ HPDF_STATUS write_flate_filter(HPDF_Dict, HPDF_Stream stream) {
   return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
 }
 
+// zlib level for page contents, compressed on a worker thread: on the 2 MB generated
+// book's 13 MB of contents, level 4 took 70% of the CPU time of libharu's level 6 for
+// 3.5% more bytes.
+constexpr int kContentZlibLevel = 4;
+
 // /DecodeParms /Predictor value for rows that each name their own PNG filter.
 constexpr int kPngPredictors = 15;
 
@@ -156,11 +162,16 @@ class Renderer {
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
     set_info();
     collect_anchors();
-    for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) draw_page(doc_.pages[i]);
+    DeflateQueue contents(kContentZlibLevel);
+    for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) {
+      draw_page(doc_.pages[i]);
+      queue_content(contents);
+    }
     for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
     if (!error_.failed) add_outline();
     if (!error_.failed) add_page_labels();
     if (!error_.failed) fix_to_unicode_maps();
+    if (!error_.failed) install_contents(contents);
     if (error_.failed) {
       return fail(fail_note_.empty() ? "libharu failed while drawing the document" : fail_note_);
     }
@@ -338,6 +349,52 @@ class Renderer {
     HPDF_Dict_AddNumber(img, "Height", height);
     HPDF_Dict_AddNumber(img, "BitsPerComponent", bits);
     return error_.failed ? nullptr : img;
+  }
+
+  // Hands the content stream of the page just drawn to CONTENTS for compression on
+  // the worker thread, unless libharu might still add to it (an open text object,
+  // path or saved graphics state); then libharu compresses it itself.
+  void queue_content(DeflateQueue& contents) {
+    HPDF_Page page = pages_.empty() ? nullptr : pages_.back();
+    auto* attr = page ? static_cast<HPDF_PageAttr>(page->attr) : nullptr;
+    if (!attr || !attr->contents || attr->stream != attr->contents->stream ||
+        attr->stream->type != HPDF_STREAM_MEMORY || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
+        (attr->gstate && attr->gstate->prev)) {
+      return;
+    }
+    HPDF_Stream stream = attr->stream;
+    std::string bytes;
+    bytes.reserve(stream->size);
+    const HPDF_UINT chunks = HPDF_MemStream_GetBufCount(stream);
+    for (HPDF_UINT i = 0; i < chunks; ++i) {
+      HPDF_UINT length = 0;
+      const HPDF_BYTE* chunk = HPDF_MemStream_GetBufPtr(stream, i, &length);
+      if (chunk) bytes.append(reinterpret_cast<const char*>(chunk), length);
+    }
+    if (bytes.size() != stream->size) return;  // not as expected: leave it to libharu
+    HPDF_MemStream_FreeData(stream);
+    queued_contents_.emplace_back(page, contents.add(std::move(bytes)));
+  }
+
+  // Puts the compressed page contents back into their streams, which libharu then
+  // writes as they are. Takes them last page first, so that this thread and the
+  // worker compress the rest from both ends.
+  void install_contents(DeflateQueue& contents) {
+    for (size_t i = queued_contents_.size(); i-- > 0 && !error_.failed;) {
+      auto [page, ticket] = queued_contents_[i];
+      auto* attr = static_cast<HPDF_PageAttr>(page->attr);
+      std::string z = contents.take(ticket);
+      if (z.empty() || attr->stream->size != 0) {
+        error_.failed = true;
+        fail_note_ = z.empty() ? "out of memory while compressing the pages"
+                               : "a page was drawn on after its contents were compressed";
+        return;
+      }
+      HPDF_Stream_Write(attr->stream, reinterpret_cast<const HPDF_BYTE*>(z.data()),
+                        static_cast<HPDF_UINT>(z.size()));
+      attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+      attr->contents->write_fn = write_flate_filter;
+    }
   }
 
   void draw_page(const Page& p) {
@@ -617,6 +674,7 @@ class Renderer {
   DocPtr pdf_;
   std::string fail_note_;
   std::vector<HPDF_Page> pages_;
+  std::vector<std::pair<HPDF_Page, size_t>> queued_contents_;  // page, DeflateQueue ticket
   std::unordered_map<std::string, HPDF_Font> fonts_by_path_;
   std::unordered_map<HPDF_Font, std::vector<bool>> used_codes_;
   std::unordered_map<int, HPDF_Image> images_;
