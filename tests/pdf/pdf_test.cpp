@@ -5,8 +5,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -83,8 +83,8 @@ void put_chunk(std::string& png, const char* type, const std::string& data) {
   put_u32(png, static_cast<uint32_t>(data.size()));
   std::string body = std::string(type, 4) + data;
   png += body;
-  put_u32(png, static_cast<uint32_t>(
-                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  put_u32(png, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
+                                           static_cast<uInt>(body.size()))));
 }
 
 // Makes a PNG file from its IHDR fields, the raw (inflated) image data RAW and the
@@ -168,8 +168,8 @@ Book sample_book(const fs::path& dir) {
   jpeg.source = "src/images/photo.jpg";
   jpeg.media_type = "image/jpeg";
   jpeg.path = (dir / "photo.jpg").string();
-  write_file_atomic(jpeg.path, std::string_view(reinterpret_cast<const char*>(kSampleJpeg),
-                                                sizeof kSampleJpeg));
+  write_file_atomic(
+      jpeg.path, std::string_view(reinterpret_cast<const char*>(kSampleJpeg), sizeof kSampleJpeg));
   book.assets = {png8, png16, jpeg};
   return book;
 }
@@ -250,7 +250,8 @@ Document sample_document() {
 }
 
 // Tells whether every word of WORDS occurs in TEXT, in this order.
-bool in_order(const std::string& text, const std::vector<std::string>& words, std::string& missing) {
+bool in_order(const std::string& text, const std::vector<std::string>& words,
+              std::string& missing) {
   size_t at = 0;
   for (const std::string& w : words) {
     size_t found = text.find(w, at);
@@ -339,8 +340,7 @@ TEST_CASE("metrics: draw pieces start where kerning moved the next letter") {
   REQUIRE(kerned.size() >= 2);
   CHECK(kerned[0].begin == 0);
   CHECK(kerned[1].begin == 1);
-  CHECK(kerned[1].x_em ==
-        doctest::Approx(m->width(kRegular, "A") + m->kern(kRegular, U'A', U'V')));
+  CHECK(kerned[1].x_em == doctest::Approx(m->width(kRegular, "A") + m->kern(kRegular, U'A', U'V')));
   CHECK(kerned.back().end == 3);
 }
 
@@ -411,7 +411,8 @@ TEST_CASE("writer: a hand-built document passes qpdf, pdffonts, pdftotext and mu
     CHECK_MESSAGE(check.status == 0, check.out);
     CHECK(check.out.find("No syntax or stream encoding errors") != std::string::npos);
     fs::path qdf = dir / "out.qdf";
-    REQUIRE(run("qpdf --qdf --object-streams=disable " + file + " '" + qdf.string() + "'").status == 0);
+    REQUIRE(run("qpdf --qdf --object-streams=disable " + file + " '" + qdf.string() + "'").status ==
+            0);
     std::string q = read_file(qdf).value_or("");
     CHECK(q.find("https://example.com/a%20b?q=%C3%BC") != std::string::npos);
     size_t links = 0;
@@ -464,12 +465,14 @@ TEST_CASE("writer: a hand-built document passes qpdf, pdffonts, pdftotext and mu
     Run warnings = run("pdftotext " + file + " - 2>&1 >/dev/null");
     CHECK_MESSAGE(warnings.out.empty(), warnings.out);
     std::string missing;
-    CHECK_MESSAGE(in_order(t.out, {"Contents", "Chapter One", "Chapter One", "AVATAR", "To",
-                                   "Wave,", "quick brown fox.", "Привет, мир", "съешь же ещё.",
-                                   "Καλημέρα κόσμε, ἀρχή.", "italic words", "code_sample()",
-                                   "web link", "Section Two", "final words"},
-                           missing),
-                  "missing or out of order: " << missing << "\n" << t.out);
+    CHECK_MESSAGE(
+        in_order(t.out,
+                 {"Contents", "Chapter One", "Chapter One", "AVATAR", "To", "Wave,",
+                  "quick brown fox.", "Привет, мир", "съешь же ещё.", "Καλημέρα κόσμε, ἀρχή.",
+                  "italic words", "code_sample()", "web link", "Section Two", "final words"},
+                 missing),
+        "missing or out of order: " << missing << "\n"
+                                    << t.out);
   }
   if (need_tool("pdfinfo")) {
     Run info = run("pdfinfo " + file + " 2>/dev/null");
@@ -493,7 +496,7 @@ TEST_CASE("writer: a book-sized document is drawn quickly") {
   // About the corpus book: 400 pages of 38 lines of 9 words, one run per word.
   auto fonts = load_default_fonts();
   Document doc;
-  const char* words[] = {"The",   "quick", "brown",   "fox",   "jumps", "over", "lazy",
+  const char* words[] = {"The",   "quick",  "brown",  "fox",      "jumps", "over", "lazy",
                          "dogs,", "AVATAR", "Привет", "Καλημέρα", "Tower", "of",   "Babel"};
   int n = 0;
   for (int p = 0; p < 400; ++p) {
@@ -647,7 +650,8 @@ std::string adam7_raw(int w, int h, const std::string& pixels) {
   for (const auto& p : kPass) {  // x0, y0, x step, y step
     for (int y = p[1]; y < h; y += p[3]) {
       std::string row;
-      for (int x = p[0]; x < w; x += p[2]) row += pixels.substr(static_cast<size_t>(y * w + x) * 3, 3);
+      for (int x = p[0]; x < w; x += p[2])
+        row += pixels.substr(static_cast<size_t>(y * w + x) * 3, 3);
       if (!row.empty()) raw += '\0' + row;
     }
   }
@@ -774,7 +778,7 @@ TEST_CASE("image: rows with every PNG filter are undone as libpng undoes them") 
   RawImage decoded;
   std::string error;
   REQUIRE(decode_png(png, decoded, error));
-  REQUIRE(decoded.color == rgb);  // the test's filtering is right
+  REQUIRE(decoded.color == rgb);                               // the test's filtering is right
   CHECK(encode_image(png, "image/png").data == idat_of(png));  // passed through, filtered
 
   // RGBA goes through our own unfiltering: colour and alpha come out as libpng's.
@@ -787,7 +791,8 @@ TEST_CASE("image: rows with every PNG filter are undone as libpng undoes them") 
     std::string out(size, '\0');
     uLongf n = static_cast<uLongf>(size);
     CHECK(uncompress(reinterpret_cast<Bytef*>(out.data()), &n,
-                     reinterpret_cast<const Bytef*>(z.data()), static_cast<uLong>(z.size())) == Z_OK);
+                     reinterpret_cast<const Bytef*>(z.data()),
+                     static_cast<uLong>(z.size())) == Z_OK);
     return out;
   };
   CHECK(inflate_all(e.data, decoded.color.size()) == decoded.color);
@@ -818,7 +823,8 @@ TEST_CASE("image: a gray PNG keeps its data; a transparent gray is a colour key"
   CHECK(e.palette.empty());
   std::vector<Rgb> px = render_quarters("gray.png", gray);
   const int expected[4] = {0, 255, 100, 200};
-  for (size_t i = 0; i < px.size(); ++i) check_color(px[i], {expected[i], expected[i], expected[i]});
+  for (size_t i = 0; i < px.size(); ++i)
+    check_color(px[i], {expected[i], expected[i], expected[i]});
 
   // A 1-bit gray image with white (1) transparent: black pixels only.
   std::string bits = make_png(2, 2, 1, 0, bytes_of({0x40, 0x80}), chunk("tRNS", bytes_of({0, 1})));
@@ -1014,7 +1020,8 @@ TEST_CASE("image: damaged files are left out with a reason, never drawn wrong") 
 
   // IDAT data cut short (its CRC recomputed, so only the zlib stream is wrong).
   std::string raw;
-  for (int y = 0; y < 2; ++y) raw += '\0' + quad_rgb_samples().substr(static_cast<size_t>(y) * 6, 6);
+  for (int y = 0; y < 2; ++y)
+    raw += '\0' + quad_rgb_samples().substr(static_cast<size_t>(y) * 6, 6);
   std::string z(64, '\0');
   uLongf size = 64;
   compress2(reinterpret_cast<Bytef*>(z.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
@@ -1078,7 +1085,7 @@ TEST_CASE("image encoder: every asset once, whatever order the drawing asks in")
     CHECK(got.alpha == expected.alpha);
   }
   CHECK(&encoder.get(3) == &encoder.get(3));  // the same result, not a new one
-  { ImageEncoder abandoned(assets); }  // stopping early neither hangs nor crashes
+  { ImageEncoder abandoned(assets); }         // stopping early neither hangs nor crashes
 }
 
 TEST_CASE("deflate queue: every item comes back compressed, in any order, once") {
@@ -1087,7 +1094,8 @@ TEST_CASE("deflate queue: every item comes back compressed, in any order, once")
   std::vector<size_t> tickets;
   for (int i = 0; i < 200; ++i) {
     std::string s;
-    for (int k = 0; k < 2000 + i * 37; ++k) s += static_cast<char>("BT Tf Tj ET 0123"[(k * i + k / 7) % 16]);
+    for (int k = 0; k < 2000 + i * 37; ++k)
+      s += static_cast<char>("BT Tf Tj ET 0123"[(k * i + k / 7) % 16]);
     inputs.push_back(s);
     tickets.push_back(queue.add(s));
   }
@@ -1099,13 +1107,17 @@ TEST_CASE("deflate queue: every item comes back compressed, in any order, once")
     std::string back(inputs[i].size(), '\0');
     uLongf size = static_cast<uLongf>(back.size());
     REQUIRE(uncompress(reinterpret_cast<Bytef*>(back.data()), &size,
-                       reinterpret_cast<const Bytef*>(z.data()), static_cast<uLong>(z.size())) == Z_OK);
+                       reinterpret_cast<const Bytef*>(z.data()),
+                       static_cast<uLong>(z.size())) == Z_OK);
     CHECK(back == inputs[i]);
     CHECK(z == deflate_bytes(inputs[i], 4, Z_DEFAULT_STRATEGY));  // the same bytes every time
   }
   CHECK(queue.take(tickets[0]).empty());  // taken already
   CHECK(queue.take(9999).empty());        // never given
-  { DeflateQueue abandoned(6); abandoned.add(inputs[0]); }  // dropped work neither hangs nor leaks
+  {
+    DeflateQueue abandoned(6);
+    abandoned.add(inputs[0]);
+  }  // dropped work neither hangs nor leaks
 }
 
 }  // namespace colophon

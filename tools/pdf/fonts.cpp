@@ -212,8 +212,8 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
 
   for (const Slot& slot : slots) {
     const std::string family_key = std::string("fonts.") + slot.key + ".";
-    const std::string* paths[] = {&slot.files->regular, &slot.files->italic,
-                                  &slot.files->bold, &slot.files->bold_italic};
+    const std::string* paths[] = {&slot.files->regular, &slot.files->italic, &slot.files->bold,
+                                  &slot.files->bold_italic};
     for (int s = 0; s < 4; ++s) {
       FaceId id{slot.family, static_cast<FaceStyle>(s)};
       if (paths[s]->empty()) continue;

@@ -45,8 +45,7 @@ class RealFontMetrics final : public FontMetrics {
   // Loads every face FONTS names (an empty FontSet means default_font_set()); reports
   // each file that cannot be read or parsed as an error at STYLE_FILE naming its style
   // key. Returns nullptr when any face failed.
-  static std::unique_ptr<RealFontMetrics> load(const FontSet& fonts,
-                                               const std::string& style_file,
+  static std::unique_ptr<RealFontMetrics> load(const FontSet& fonts, const std::string& style_file,
                                                Diagnostics& diag);
   ~RealFontMetrics() override;
   RealFontMetrics(const RealFontMetrics&) = delete;

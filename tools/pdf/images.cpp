@@ -52,10 +52,14 @@ struct PngFile {
 
   int channels() const {
     switch (color_type) {
-      case kRgb: return 3;
-      case kGrayAlpha: return 2;
-      case kRgbAlpha: return 4;
-      default: return 1;
+      case kRgb:
+        return 3;
+      case kGrayAlpha:
+        return 2;
+      case kRgbAlpha:
+        return 4;
+      default:
+        return 1;
     }
   }
   size_t row_bytes() const { return (size_t{width} * channels() * depth + 7) / 8; }
@@ -65,12 +69,16 @@ struct PngFile {
 
 bool valid_depth(int color_type, int depth) {
   switch (color_type) {
-    case kGray: return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
-    case kPalette: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case kGray:
+      return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+    case kPalette:
+      return depth == 1 || depth == 2 || depth == 4 || depth == 8;
     case kRgb:
     case kGrayAlpha:
-    case kRgbAlpha: return depth == 8 || depth == 16;
-    default: return false;
+    case kRgbAlpha:
+      return depth == 8 || depth == 16;
+    default:
+      return false;
   }
 }
 
@@ -119,9 +127,9 @@ bool parse_png(std::string_view bytes, PngFile& png, std::string& error) {
       png.depth = static_cast<unsigned char>(data[8]);
       png.color_type = static_cast<unsigned char>(data[9]);
       png.interlace = static_cast<unsigned char>(data[12]);
-      if (png.width == 0 || png.height == 0 || png.width > 0x7FFFFFFF ||
-          png.height > 0x7FFFFFFF || !valid_depth(png.color_type, png.depth) || data[10] != 0 ||
-          data[11] != 0 || png.interlace > 1) {
+      if (png.width == 0 || png.height == 0 || png.width > 0x7FFFFFFF || png.height > 0x7FFFFFFF ||
+          !valid_depth(png.color_type, png.depth) || data[10] != 0 || data[11] != 0 ||
+          png.interlace > 1) {
         error = "invalid IHDR chunk";
         return false;
       }
@@ -329,8 +337,7 @@ std::string palette_soft_mask(const PngFile& png, const std::string& rows,
 // entry's group, COLORS the groups' RGB triples. Returns false when there are more than
 // kMaxReducedColors groups (then the palette is kept as it is).
 constexpr size_t kMaxReducedColors = 16;  // the most that 4-bit samples can index
-bool reduce_palette(const PngFile& png, std::vector<unsigned char>& class_of,
-                    std::string& colors) {
+bool reduce_palette(const PngFile& png, std::vector<unsigned char>& class_of, std::string& colors) {
   const size_t entries = png.palette.size() / 3;
   class_of.assign(256, 0);
   colors.clear();
@@ -350,8 +357,7 @@ bool reduce_palette(const PngFile& png, std::vector<unsigned char>& class_of,
 // Packs the colour of each pixel of a palette image (unfiltered ROWS) as its index in
 // the reduced palette, at the fewest bits per sample that hold NUM_COLORS.
 void pack_reduced(const PngFile& png, const std::string& rows,
-                  const std::vector<unsigned char>& class_of, size_t num_colors,
-                  EncodedImage& e) {
+                  const std::vector<unsigned char>& class_of, size_t num_colors, EncodedImage& e) {
   const int bits = num_colors <= 2 ? 1 : num_colors <= 4 ? 2 : 4;
   const size_t w = png.width, h = png.height, row_bytes = png.row_bytes();
   const size_t out_row = (w * static_cast<size_t>(bits) + 7) / 8;
@@ -364,9 +370,9 @@ void pack_reduced(const PngFile& png, const std::string& rows,
     auto* dst = reinterpret_cast<unsigned char*>(out.data() + y * out_row);
     for (size_t x = 0; x < w; ++x) {
       const unsigned index =
-          depth == 8 ? row[x]
-                     : (row[x / per_byte] >> (8 - depth * static_cast<int>(1 + x % per_byte))) &
-                           mask;
+          depth == 8
+              ? row[x]
+              : (row[x / per_byte] >> (8 - depth * static_cast<int>(1 + x % per_byte))) & mask;
       const size_t bit = x * static_cast<size_t>(bits);
       dst[bit / 8] |= static_cast<unsigned char>(class_of[index] << (8 - bits - bit % 8));
     }

@@ -40,13 +40,13 @@ struct EncodedImage {
   std::string problem;  // Missing: what went wrong, e.g. "cannot decode PNG image: ..."
   std::string hint;     // Missing: what the author can do about it
   int width = 0, height = 0;
-  int bits = 8;                // bits per sample (1, 2, 4 or 8)
-  int colors = 1;              // samples per pixel: 1 (gray or palette index) or 3 (RGB)
-  std::string palette;         // when not empty: the samples index these RGB triples
-  bool png_rows = false;       // every row starts with a PNG filter byte (/Predictor 15)
-  std::string data;            // the image stream's bytes
-  std::vector<int> color_key;  // /Mask: min and max sample per colour; such pixels stay clear
-  std::string alpha;           // zlib data of an 8-bit gray soft mask, or empty when none
+  int bits = 8;                 // bits per sample (1, 2, 4 or 8)
+  int colors = 1;               // samples per pixel: 1 (gray or palette index) or 3 (RGB)
+  std::string palette;          // when not empty: the samples index these RGB triples
+  bool png_rows = false;        // every row starts with a PNG filter byte (/Predictor 15)
+  std::string data;             // the image stream's bytes
+  std::vector<int> color_key;   // /Mask: min and max sample per colour; such pixels stay clear
+  std::string alpha;            // zlib data of an 8-bit gray soft mask, or empty when none
   bool alpha_png_rows = false;  // ALPHA's rows start with a PNG filter byte
   bool alpha_inverted = false;  // ALPHA's samples count transparency (/Decode [1 0])
 };

@@ -58,9 +58,8 @@ using DocPtr = std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocFree>;
 // Returns TEXT without code points outside the Basic Multilingual Plane, which
 // libharu's two-byte UTF-8 encoding cannot draw (the layout reports them).
 std::string_view drawable_text(std::string_view text, std::string& storage) {
-  bool wide = std::any_of(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xF8) == 0xF0;
-  });
+  bool wide = std::any_of(text.begin(), text.end(),
+                          [](char c) { return (static_cast<unsigned char>(c) & 0xF8) == 0xF0; });
   if (!wide) return text;
   storage.clear();
   for (size_t i = 0; i < text.size();) {
@@ -261,8 +260,8 @@ class Renderer {
     const EncodedImage& e = encoder_.get(asset);
     switch (e.kind) {
       case EncodedImage::Kind::Missing:
-        diag_.warning(book_.display(book_.assets[asset].source), {},
-                      e.problem + "; it is left out", e.hint);
+        diag_.warning(book_.display(book_.assets[asset].source), {}, e.problem + "; it is left out",
+                      e.hint);
         return nullptr;
       case EncodedImage::Kind::Jpeg:
         return HPDF_LoadJpegImageFromMem(pdf_.get(),
