@@ -71,11 +71,13 @@ struct BreakParams {
   double line_end_stretch = 0;        // points; ragged right's \rightskip stretch
   int max_hyphens = 2;                // hard limit of consecutive hyphenated lines
   double line_penalty = 10;           // \linepenalty
-  double adj_demerits = 100;          // adjacent fitness classes differ by more than one
-                                      // (TeX: \adjdemerits = 10000; the brief asks 100)
+  double adj_demerits = 10000;        // \adjdemerits: adjacent fitness classes differ by more
+                                      // than one (a loose line beside a tight one)
   double double_hyphen_demerits = 10000;  // \doublehyphendemerits
   double final_hyphen_demerits = 5000;    // \finalhyphendemerits
   bool rescue = false;  // treat every line that is not overfull as feasible (last pass)
+  double badness_cap = kInfBadness;  // highest badness a line can get (TeX: inf_bad); the
+                                     // last pass lifts it so very loose lines still differ
 };
 
 // Finds the breaks of minimal total demerits over ITEMS (which end in a forced break);

@@ -14,6 +14,8 @@ constexpr int kFitnessClasses = 4;        // very loose, loose, decent, tight
 constexpr int kDecent = 2;
 constexpr double kVeryLooseBadness = 99;  // TeX: badness above this while stretching = very loose
 constexpr double kLooseBadness = 12;      // TeX: badness above this = loose (or tight if shrinking)
+constexpr double kRuleBreakFactor = 1e4;  // a broken rule (hyphen limit, overfull line) in the last
+                                          // pass costs this many times a line of capped badness
 
 // One breakpoint reached by the dynamic program.
 struct Node {
@@ -53,13 +55,13 @@ size_t line_start(const std::vector<Item>& items, int b) {
 }
 
 // Badness of a line with natural width W, stretch Y, shrink Z in MEASURE; RATIO gets
-// the adjustment ratio (negative = shrinking).
-double badness(double w, double y, double z, double measure, double& ratio) {
+// the adjustment ratio (negative = shrinking); badness never exceeds CAP.
+double badness(double w, double y, double z, double measure, double cap, double& ratio) {
   double shortfall = measure - w;
   if (shortfall > 1e-9) {
     if (y <= 0) {
       ratio = kInfinity;
-      return kInfBadness;
+      return cap;
     }
     ratio = shortfall / y;
   } else if (shortfall < -1e-9) {
@@ -68,7 +70,7 @@ double badness(double w, double y, double z, double measure, double& ratio) {
   } else {
     ratio = 0;
   }
-  return std::min(kInfBadness, 100 * std::abs(ratio * ratio * ratio));
+  return std::min(cap, 100 * std::abs(ratio * ratio * ratio));
 }
 
 int fitness_of(double ratio, double bad) {
@@ -135,7 +137,7 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
       double y = sums.stretch[b] - node.stretch + p.line_end_stretch + p.emergency_stretch;
       double z = sums.shrink[b] - node.shrink;
       double ratio = 0;
-      double bad = badness(w, y, z, p.measure, ratio);
+      double bad = badness(w, y, z, p.measure, p.badness_cap, ratio);
       bool overfull = ratio < -1;
       if (overfull) {
         // Remember the least bad way out, in case nothing else survives (TeX's rescue).
@@ -147,7 +149,7 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
                  (p.rescue || !(hyphenated && node.hyphen_run >= max_run))) {
         double d = line_demerits(p, bad, item);
         // The last pass may exceed the hyphen limit rather than the measure.
-        if (hyphenated && node.hyphen_run >= max_run) d += kInfBadness * kInfBadness;
+        if (hyphenated && node.hyphen_run >= max_run) d += kRuleBreakFactor * p.badness_cap * p.badness_cap;
         if (hyphenated && node.hyphen_run > 0) d += p.double_hyphen_demerits;
         if (last && node.hyphen_run > 0) d += p.final_hyphen_demerits;
         int fit = fitness_of(ratio, bad);
@@ -166,7 +168,7 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
     if (p.rescue && !any && active.empty() && rescue_prev >= 0) {
       // Nothing feasible remains: break here anyway (an overfull line, never expected
       // because prepare splits every box wider than the measure).
-      best[kDecent * (max_run + 1)] = {rescue_demerits + kInfBadness * kInfBadness, rescue_prev};
+      best[kDecent * (max_run + 1)] = {rescue_demerits + kRuleBreakFactor * p.badness_cap * p.badness_cap, rescue_prev};
       any = true;
     }
     if (!any) continue;
@@ -237,13 +239,13 @@ double evaluate_breaks(const std::vector<Item>& items, const BreakParams& p,
     double y = sums.stretch[b] - sums.stretch[s] + p.line_end_stretch + p.emergency_stretch;
     double z = sums.shrink[b] - sums.shrink[s];
     double ratio = 0;
-    double bad = badness(w, y, z, p.measure, ratio);
+    double bad = badness(w, y, z, p.measure, p.badness_cap, ratio);
     if (ratio < -1 || (bad > p.tolerance && !p.rescue)) return kInfinity;
     bool hyphenated = item.type == Item::Type::Penalty && item.flagged;
     const int max_run = std::max(0, p.max_hyphens);
     if (hyphenated && run >= max_run && !p.rescue) return kInfinity;
     double d = line_demerits(p, bad, item);
-    if (hyphenated && run >= max_run) d += kInfBadness * kInfBadness;
+    if (hyphenated && run >= max_run) d += kRuleBreakFactor * p.badness_cap * p.badness_cap;
     if (hyphenated && run > 0) d += p.double_hyphen_demerits;
     if (b + 1 == items.size() && run > 0) d += p.final_hyphen_demerits;
     int fit = fitness_of(ratio, bad);

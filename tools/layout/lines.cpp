@@ -1,6 +1,7 @@
 // Stages "linebreak" driver and "finalize": a paragraph goes through TeX's passes
-// (pretolerance without hyphenation, tolerance with it, emergency stretch), then each
-// line is set: words positioned, hyphens added, strike rules and link areas drawn.
+// (pretolerance without hyphenation, tolerance with it, a last pass that takes any line
+// short of overfull), then each line is set: words positioned (very loose lines letter-spaced
+// a little), hyphens added, strike rules and link areas drawn.
 #include <algorithm>
 #include <cmath>
 
@@ -13,7 +14,13 @@ namespace {
 
 constexpr double kPretolerance = 100;          // TeX's \pretolerance (first pass, no hyphenation)
 constexpr double kTolerance = 200;             // TeX's \tolerance (second pass)
-constexpr double kEmergencyStretchEm = 1.5;    // ems of the text size, TeX's \emergencystretch (final pass)
+constexpr double kRescueBadnessCap = 1e6;      // badness of a line stretched 21.5 times its stretch:
+                                               // the last pass tells apart lines up to it (instead
+                                               // of TeX's \emergencystretch, which flattens badness
+                                               // and so lets one very loose line through)
+constexpr double kTrackingFromRatio = 2.0;     // stretch ratio beyond which a justified line's
+                                               // excess space goes between letters as well
+constexpr double kMaxTrackingEm = 0.02;        // ems of the text size added between two letters, at most
 constexpr double kRaggedStretchEm = 2.0;       // ems; \rightskip stretch of ragged-right text
 constexpr double kStrikeHeightEm = 0.28;       // ems above the baseline of the strike-through rule
 constexpr double kStrikeThicknessEm = 0.055;   // ems, the rule's thickness
@@ -23,7 +30,32 @@ struct Piece {
   int run;
   double x, width;
   std::string text;
+  bool whole = false;  // a letter-spaced cluster: never merged with the next box
 };
+
+// Tells whether C is a combining mark drawn on the character before it.
+bool is_combining(char32_t c) { return (c >= 0x300 && c <= 0x36F) || (c >= 0x483 && c <= 0x489); }
+
+// Calls F(byte offset, byte length) for each character of TEXT with its combining marks.
+template <typename F>
+int for_each_cluster(std::string_view text, F&& f) {
+  int n = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t from = i;
+    next_code_point(text, i);
+    size_t j = i;
+    while (j < text.size()) {
+      size_t k = j;
+      if (!is_combining(next_code_point(text, k))) break;
+      j = k;
+    }
+    f(from, j - from);
+    i = j;
+    ++n;
+  }
+  return n;
+}
 
 // Calls F(face, bytes) for each stretch of TEXT drawn in one face.
 template <typename F>
@@ -90,8 +122,8 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     ok = break_lines(items, params, breaks, nullptr);
   }
   if (!ok) {
-    params.emergency_stretch = kEmergencyStretchEm * frame.size;
     params.rescue = true;
+    params.badness_cap = kRescueBadnessCap;
     break_lines(items, params, breaks, nullptr);
   }
 
@@ -123,6 +155,35 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     double ratio = 0;
     if (w < frame.measure && y > 0 && frame.justify == Justify::Full) ratio = (frame.measure - w) / y;
     else if (w > frame.measure && z > 0) ratio = std::max(-1.0, (frame.measure - w) / z);
+    // A very loose justified line also spaces its letters a little (as a publisher's
+    // letter-spacing range does), so that its word gaps stay closer to the others'.
+    auto trackable = [&](const Item& it) {
+      if (it.type != Item::Type::Box || it.run < 0) return false;
+      const Run& r = para.runs[it.run];
+      return r.kind == Run::Kind::Text && r.face.family == FaceFamily::Text;
+    };
+    double track = 0;
+    if (frame.justify == Justify::Full && ratio > kTrackingFromRatio && brk.penalty > -kInfPenalty) {
+      int slots = 0;
+      bool joined = false;  // the previous item is a box of the same word
+      for (int i = s; i < b; ++i) {
+        const Item& it = items[i];
+        if (it.type == Item::Type::Penalty) continue;
+        if (trackable(it)) {
+          slots += for_each_cluster(std::string_view(para.runs[it.run].text).substr(it.begin, it.end - it.begin),
+                                    [](size_t, size_t) {}) - 1 + (joined ? 1 : 0);
+          joined = true;
+        } else {
+          joined = false;
+        }
+      }
+      if (brk.type == Item::Type::Penalty && brk.hyphen && joined) ++slots;
+      if (slots > 0) {
+        track = std::min(kMaxTrackingEm * frame.size, (ratio - kTrackingFromRatio) * y / slots);
+        w += track * slots;
+        ratio = (frame.measure - w) / y;
+      }
+    }
     double shift = 0;
     double natural = w + (ratio < 0 ? ratio * z : 0);
     if (frame.justify == Justify::Center) shift = std::max(0.0, (frame.measure - natural) / 2);
@@ -133,6 +194,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     pieces.clear();
     double x = frame.left + shift;
     bool glue_since_piece = true;
+    bool joined = false;  // letter spacing: the previous item is a box of the same word
     // Strike-through spans and link spans on this line.
     double strike_from = -1, strike_to = -1;
     std::vector<std::pair<double, double>> link_span(para.links.size(), {-1, -1});
@@ -166,28 +228,46 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         }
         x += gw;
         glue_since_piece = true;
+        joined = false;
         continue;
       }
       if (it.run < 0) {  // the paragraph indent
         x += it.width;
+        joined = false;
         continue;
       }
       const Run& r = para.runs[it.run];
       std::string_view text(r.text.data() + it.begin, it.end - it.begin);
-      if (!glue_since_piece && !pieces.empty() && pieces.back().run == it.run) {
+      double box_width = it.width;
+      if (track > 0 && trackable(it)) {
+        // Each character at its kerned place plus the letter spacing before it.
+        if (joined) x += track;
+        double lead = it.width - ctx.metrics.width(r.face, text) * r.size;
+        int k = 0;
+        for_each_cluster(text, [&](size_t from, size_t len) {
+          double at = x + lead + ctx.metrics.width(r.face, text.substr(0, from)) * r.size + k * track;
+          double cw = ctx.metrics.width(r.face, text.substr(from, len)) * r.size;
+          pieces.push_back(Piece{it.run, at, cw, std::string(text.substr(from, len)), true});
+          ++k;
+        });
+        box_width = it.width + track * (k - 1);
+        joined = true;
+      } else if (!glue_since_piece && !pieces.empty() && pieces.back().run == it.run &&
+                 !pieces.back().whole) {
         pieces.back().text += text;
         pieces.back().width = x + it.width - pieces.back().x;
       } else {
         pieces.push_back(Piece{it.run, x, it.width, std::string(text)});
+        joined = false;
       }
       glue_since_piece = false;
       if (r.strike) {
         if (strike_from < 0) strike_from = x;
-        strike_to = x + it.width;
+        strike_to = x + box_width;
       } else {
         flush_strike();
       }
-      extend_link(r.link, x, x + it.width);
+      extend_link(r.link, x, x + box_width);
       if (r.kind == Run::Kind::NoteRef && r.note >= 0) {
         line.notes.push_back(r.note);
         if (ctx.note_ref_seen.size() < ctx.book.notes.size())
@@ -197,10 +277,11 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
           line.content.anchors.push_back(Anchor{note_ref_anchor(ctx.book, r.note), 0});
         }
       }
-      x += it.width;
+      x += box_width;
     }
     if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
-      if (!pieces.empty() && pieces.back().run == brk.run) pieces.back().text += "-";
+      if (track > 0 && joined) x += track;
+      if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole) pieces.back().text += "-";
       else pieces.push_back(Piece{brk.run, x, brk.width, "-"});
       if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
     }
