@@ -101,6 +101,30 @@ TEST_CASE_FIXTURE(Fixture, "block kinds") {
   CHECK(has(x, "</p>\n</div>\n"));
 }
 
+TEST_CASE_FIXTURE(Fixture, "empty header cells are not headers; an empty header row is dropped") {
+  // A header row with an empty corner: the corner is a plain cell, the others stay headers.
+  Block corner;
+  corner.kind = BlockKind::Table;
+  corner.table.rows = {{{text(" ")}, {span(InlineKind::Emph, {})}, {text("1917")}},
+                       {{text("Bread")}, {text("Fund")}, {text("0.12")}}};
+  // A header row with nothing in it at all.
+  Block blank;
+  blank.kind = BlockKind::Table;
+  blank.table.rows = {{{}, {text("  ")}}, {{text("100")}, {text("delegates")}}};
+  // A table that is nothing but an empty header row keeps its row (no empty <table>).
+  Block only;
+  only.kind = BlockKind::Table;
+  only.table.rows = {{{}, {}}};
+  book.chapters[1].blocks = {corner, blank, only};
+  std::string x = chapter(1);
+  CHECK(has(x, "<table>\n<thead>\n<tr><td> </td><td><em></em></td><th scope=\"col\">1917</th></tr>\n"
+               "</thead>\n<tbody>\n<tr><td>Bread</td>"));
+  CHECK(has(x, "<table>\n<tbody>\n<tr><td>100</td><td>delegates</td></tr>\n</tbody>\n</table>"));
+  CHECK(has(x, "<table>\n<thead>\n<tr><td></td><td></td></tr>\n</thead>\n</table>"));
+  CHECK_FALSE(has(x, "<th scope=\"col\"></th>"));
+  CHECK(count(x, "<th ") == 1);
+}
+
 TEST_CASE_FIXTURE(Fixture, "links: same file, other file, chapter start") {
   std::string x = chapter(1);
   CHECK(has(x, "<a href=\"#section-a\">same file</a>"));

@@ -144,6 +144,37 @@ bool unsafe_scheme(std::string_view url) {
   return scheme == "javascript" || scheme == "vbscript" || scheme == "data";
 }
 
+// Tells whether a table cell shows nothing: only white space, or empty formatting.
+bool cell_is_empty(const std::vector<Inline>& xs) {
+  for (const Inline& x : xs) {
+    switch (x.kind) {
+      case InlineKind::Text:
+      case InlineKind::Code:
+        if (!trim(x.text).empty()) return false;
+        break;
+      case InlineKind::SoftBreak:
+      case InlineKind::LineBreak: break;
+      case InlineKind::Emph:
+      case InlineKind::Strong:
+      case InlineKind::Strikethrough:
+      case InlineKind::Link:
+        if (!cell_is_empty(x.children)) return false;
+        break;
+      case InlineKind::Image:
+      case InlineKind::NoteRef:
+      case InlineKind::RawInline: return false;
+    }
+  }
+  return true;
+}
+
+// Tells whether every cell of a table row is empty.
+bool row_is_empty(const std::vector<std::vector<Inline>>& row) {
+  for (const auto& cell : row)
+    if (!cell_is_empty(cell)) return false;
+  return true;
+}
+
 // Renders blocks and inlines of one output file (a chapter or the notes file).
 class Writer {
  public:
@@ -307,19 +338,25 @@ class Writer {
     }
   }
 
+  // Writes a table. A header row whose cells are all empty carries nothing and is left
+  // out; a single empty cell in a header row (a corner above row labels) is written as
+  // <td>, since an empty <th> names no column for a screen reader.
   void table(const Table& t) {
     out_ += "<table>\n";
     int header_rows = std::clamp(t.header_rows, 0, static_cast<int>(t.rows.size()));
-    for (int r = 0; r < static_cast<int>(t.rows.size()); ++r) {
+    int first_head = 0;
+    while (first_head < header_rows && row_is_empty(t.rows[first_head])) ++first_head;
+    if (first_head == static_cast<int>(t.rows.size())) first_head = 0;  // keep a blank table
+    for (int r = first_head; r < static_cast<int>(t.rows.size()); ++r) {
       bool head = r < header_rows;
-      if (r == 0 && head) out_ += "<thead>\n";
+      if (r == first_head && head) out_ += "<thead>\n";
       if (r == header_rows) out_ += "<tbody>\n";
       out_ += "<tr>";
       const auto& row = t.rows[r];
       for (size_t c = 0; c < row.size(); ++c) {
         const char* cls = c < t.align.size() ? align_class(t.align[c]) : nullptr;
-        out_ += head ? "<th" : "<td";
-        if (head) out_ += " scope=\"col\"";
+        bool th = head && !cell_is_empty(row[c]);
+        out_ += th ? "<th scope=\"col\"" : "<td";
         if (cls) {
           out_ += " class=\"";
           out_ += cls;
@@ -327,7 +364,7 @@ class Writer {
         }
         out_ += '>';
         inlines(row[c]);
-        out_ += head ? "</th>" : "</td>";
+        out_ += th ? "</th>" : "</td>";
       }
       out_ += "</tr>\n";
       if (head && r == header_rows - 1) out_ += "</thead>\n";
