@@ -5,7 +5,8 @@ usage: toc_pages_check.py COLOPHON_BINARY SOURCE_DIR
 
 The TOC entries ("Title . . . . 12") are read from the front-matter pages with
 pdftotext -layout; the page labels (roman front matter, then arabic from 1) from
-qpdf --json. The physical page labelled N must open with the entry's title.
+qpdf --json. The physical page labelled N must open with the entry's title, and not
+as a running head (the title beside the folio on a chapter's later pages).
 """
 import json
 import os
@@ -58,7 +59,15 @@ def main():
                 failures += 1
                 continue
             opening = norm(common.page_text(pdf, physical))
-            if not opening.startswith(norm(title)):
+            lines = [l for l in common.page_text(pdf, physical, layout=True).splitlines() if l.strip()]
+            # A chapter's later pages start with a running head: the title beside the folio.
+            folio = physical - 1 - first + number  # the page's own label
+            running_head = bool(lines) and re.search(r'(^|\s)%d(\s|$)' % folio, lines[0])
+            if running_head:
+                print('FAIL: "%s" listed on page %d, but that page has a running head: %s' %
+                      (title, label, lines[0].strip()))
+                failures += 1
+            elif not opening.startswith(norm(title)):
                 print('FAIL: "%s" listed on page %d, but that page (physical %d) opens with: %.60s' %
                       (title, label, physical, common.page_text(pdf, physical).strip()))
                 failures += 1
