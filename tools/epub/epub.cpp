@@ -48,11 +48,13 @@ struct ZipEntry {
   int level = kDocumentDeflateLevel;  // deflate level; kStored = no compression
   std::string_view view;              // the bytes to pack when `data` is not used
   std::string image_path;             // when set, `data` is read from this file first
+  bool check_xml = false;             // parse as XML first (documents with raw HTML)
   // Filled by prepare_entry (on a worker thread):
   std::string deflated;  // raw deflate stream of the bytes (deflated entries)
   uint32_t crc = 0;      // CRC-32 of the bytes (deflated entries)
   bool read_failed = false;
-  bool failed = false;  // zlib failed (out of memory)
+  std::string xml_error;  // tinyxml2's message when check_xml found the XML malformed
+  bool failed = false;    // zlib failed (out of memory)
 
   // Returns the bytes to pack.
   std::string_view bytes() const { return view.data() ? view : std::string_view(data); }
@@ -233,14 +235,12 @@ bool chapter_has_raw_html(const Book& book, size_t c) {
   return false;
 }
 
-// Checks that a rendered document is well-formed XML; reports FILE when it is not.
-bool check_well_formed(const std::string& xhtml, const std::string& file, Diagnostics& diag) {
+// Returns why XML is not well-formed, or "" when it is.
+std::string xml_problem(std::string_view xml) {
   tinyxml2::XMLDocument doc;
-  if (doc.Parse(xhtml.data(), xhtml.size()) == tinyxml2::XML_SUCCESS) return true;
-  diag.error(file, {}, std::string("the chapter's XHTML is not well-formed: ") + doc.ErrorStr(),
-             "check the raw HTML in this chapter: every element opened in it must be closed "
-             "in the same chapter");
-  return false;
+  if (doc.Parse(xml.data(), xml.size()) == tinyxml2::XML_SUCCESS) return {};
+  std::string why = doc.ErrorStr();
+  return why.empty() ? std::string("malformed XML") : why;
 }
 
 // Reads a whole file straight into a string sized from its length (images are read
@@ -297,8 +297,9 @@ void prepare_entry(ZipEntry& e) {
       }
       e.data = std::move(*bytes);
     }
-    if (e.level == kStored) return;
     std::string_view in = e.bytes();
+    if (e.check_xml) e.xml_error = xml_problem(in);
+    if (e.level == kStored) return;
     e.crc = static_cast<uint32_t>(
         crc32_z(crc32_z(0, nullptr, 0), reinterpret_cast<const Bytef*>(in.data()), in.size()));
     if (!deflate_raw(in, e.level, e.deflated)) e.failed = true;
@@ -472,53 +473,68 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   std::atomic<size_t> next_image{0};
   std::thread image_worker([&images, &next_image] { prepare_entries(images, next_image); });
 
-  // Chapters first: their manifest properties depend on what they contain.
+  // Chapters first: their manifest properties depend on what they contain. The
+  // chapters with raw HTML are checked for well-formed XML on the worker threads.
   XhtmlOptions options;
   options.css_href = plan.names.css;
   if (plan.notes_file) options.notes_file = plan.names.notes;
   NoteRefIndex refs = index_note_refs(book);
-  std::vector<ZipEntry> documents;
-  documents.push_back(make_entry("mimetype", "application/epub+zip", kStored));
-  documents.push_back(make_entry("META-INF/container.xml", container_xml()));
   std::vector<ZipEntry> chapters;
+  std::vector<std::string> chapter_display;
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     std::string xhtml = chapter_xhtml(book, static_cast<int>(c), options, refs);
-    if (chapter_has_raw_html(book, c) &&
-        !check_well_formed(xhtml, book.display(book.chapters[c].source), diag))
-      ok = false;
     std::string props;
     if (xhtml.find("<svg") != std::string::npos) props = "svg";
     if (xhtml.find("<math") != std::string::npos) props += props.empty() ? "mathml" : " mathml";
     plan.chapter_properties.push_back(props);
-    chapters.push_back(make_entry(dir + plan.chapter_files[c], std::move(xhtml)));
+    ZipEntry& e = chapters.emplace_back(make_entry(dir + plan.chapter_files[c], std::move(xhtml)));
+    e.check_xml = chapter_has_raw_html(book, c);
+    chapter_display.push_back(book.display(book.chapters[c].source));
   }
   if (plan.notes_file) {
-    std::string xhtml = notes_xhtml(book, options, refs);
-    bool raw = false;
-    for (const Note& n : book.notes) raw = raw || has_raw_html(n.blocks);
-    if (raw && !check_well_formed(xhtml, book.display(book.src_dir), diag)) ok = false;
-    chapters.push_back(make_entry(dir + plan.names.notes, std::move(xhtml)));
+    ZipEntry& e =
+        chapters.emplace_back(make_entry(dir + plan.names.notes, notes_xhtml(book, options, refs)));
+    for (const Note& n : book.notes) e.check_xml = e.check_xml || has_raw_html(n.blocks);
+    chapter_display.push_back(book.display(book.src_dir));
   }
+  std::atomic<size_t> next_chapter{0};
+  std::thread chapter_worker(
+      [&chapters, &next_chapter] { prepare_entries(chapters, next_chapter); });
 
+  // The package documents, while the workers run; their diagnostics wait in LATER so
+  // that they follow the chapters' as before.
+  Diagnostics later;
   std::string css;
-  if (!build_css(book, css, diag)) ok = false;
-  documents.push_back(make_entry(dir + "package.opf", package_opf(book, plan, diag)));
+  bool css_ok = build_css(book, css, later);
+  std::vector<ZipEntry> documents;
+  documents.push_back(make_entry("mimetype", "application/epub+zip", kStored));
+  documents.push_back(make_entry("META-INF/container.xml", container_xml()));
+  documents.push_back(make_entry(dir + "package.opf", package_opf(book, plan, later)));
   documents.push_back(make_entry(dir + plan.names.nav, nav_xhtml(book, plan)));
   documents.push_back(make_entry(dir + plan.names.ncx, toc_ncx(book, plan)));
   documents.push_back(make_entry(dir + plan.names.css, std::move(css)));
   if (plan.cover_asset >= 0)
     documents.push_back(make_entry(dir + plan.names.cover, cover_xhtml(book, plan)));
   documents.push_back(make_entry(dir + plan.names.title_page, title_page_xhtml(book, plan)));
-  for (ZipEntry& d : chapters) documents.push_back(std::move(d));
+  for (ZipEntry& e : documents) prepare_entry(e);
 
-  // Deflate the documents on two threads, this one first helping with the images.
-  std::atomic<size_t> next_document{0};
-  std::thread document_worker(
-      [&documents, &next_document] { prepare_entries(documents, next_document); });
+  // Help the workers, then wait for them.
   prepare_entries(images, next_image);
-  prepare_entries(documents, next_document);
+  prepare_entries(chapters, next_chapter);
   image_worker.join();
-  document_worker.join();
+  chapter_worker.join();
+
+  for (size_t c = 0; c < chapters.size(); ++c) {
+    if (chapters[c].xml_error.empty()) continue;
+    diag.error(chapter_display[c], {},
+               "the chapter's XHTML is not well-formed: " + chapters[c].xml_error,
+               "check the raw HTML in this chapter: every element opened in it must be closed "
+               "in the same chapter");
+    ok = false;
+  }
+  for (Diagnostic& d : later.all()) diag.add(std::move(d));
+  if (!css_ok || later.has_errors()) ok = false;
+  for (ZipEntry& e : chapters) documents.push_back(std::move(e));
 
   std::vector<ZipEntry>& entries = documents;
   for (size_t i = 0; i < images.size(); ++i) {
