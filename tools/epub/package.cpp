@@ -5,8 +5,10 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "core/clock.h"
+#include "core/paths.h"
 #include "core/text.h"
 #include "xhtml/xhtml.h"
 
@@ -102,6 +104,77 @@ bool is_w3c_date(const std::string& date) {
   if (date.size() < 10 || date[7] != '-' || !digits(8, 2)) return false;
   if (date.size() == 10) return true;
   return date[10] == 'T' && date.size() >= 16;
+}
+
+// Counts the <img> tags in raw HTML and those among them without a non-empty alt text.
+void scan_raw_images(std::string_view html, int& images, int& missing_alt) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto starts = [&](size_t at, std::string_view word) {
+    if (at + word.size() > html.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i)
+      if (lower(html[at + i]) != word[i]) return false;
+    return true;
+  };
+  for (size_t at = 0; at + 4 <= html.size(); ++at) {
+    if (html[at] != '<' || !starts(at + 1, "img")) continue;
+    char after = at + 4 < html.size() ? html[at + 4] : '>';
+    if (after != ' ' && after != '\t' && after != '\n' && after != '\r' && after != '/' &&
+        after != '>')
+      continue;
+    size_t end = html.find('>', at);
+    if (end == std::string_view::npos) end = html.size();
+    ++images;
+    bool has_alt = false;
+    for (size_t i = at + 4; i + 3 <= end && !has_alt; ++i) {
+      char before = html[i - 1];
+      if (!starts(i, "alt") || (before != ' ' && before != '\t' && before != '\n')) continue;
+      size_t j = i + 3;
+      while (j < end && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n')) ++j;
+      if (j >= end || html[j] != '=') continue;
+      ++j;
+      while (j < end && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n')) ++j;
+      if (j >= end) break;
+      char quote = html[j];
+      size_t value_end = quote == '"' || quote == '\'' ? html.find(quote, j + 1) : end;
+      size_t value_start = quote == '"' || quote == '\'' ? j + 1 : j;
+      if (value_end == std::string_view::npos || value_end > end) value_end = end;
+      has_alt = !trim(html.substr(value_start, value_end - value_start)).empty();
+    }
+    if (!has_alt) ++missing_alt;
+    at = end;
+  }
+}
+
+// Tells whether GIF data holds more than one frame (an animation), or cannot be read.
+bool gif_may_animate(std::string_view gif) {
+  constexpr size_t kHeaderBytes = 13;  // signature, version, logical screen descriptor
+  if (gif.size() < kHeaderBytes || gif.substr(0, 3) != "GIF") return true;
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(gif[i]); };
+  auto table_bytes = [&](uint8_t flags) -> size_t {
+    return (flags & 0x80) ? 3u * (1u << ((flags & 7) + 1)) : 0u;
+  };
+  auto skip_sub_blocks = [&](size_t at) {
+    while (at < gif.size() && byte(at) != 0) at += byte(at) + 1u;
+    return at + 1;
+  };
+  size_t at = kHeaderBytes + table_bytes(byte(10));
+  int frames = 0;
+  while (at < gif.size()) {
+    uint8_t kind = byte(at);
+    if (kind == 0x3B) return frames > 1;  // trailer
+    if (kind == 0x21) {                   // extension: label, then data sub-blocks
+      at = skip_sub_blocks(at + 2);
+    } else if (kind == 0x2C) {            // image descriptor
+      constexpr size_t kDescriptorBytes = 10;
+      if (at + kDescriptorBytes > gif.size()) return true;
+      if (++frames > 1) return true;
+      at += kDescriptorBytes + table_bytes(byte(at + 9));
+      at = skip_sub_blocks(at + 1);  // LZW minimum code size, then image data
+    } else {
+      return true;
+    }
+  }
+  return true;  // no trailer: damaged, so make no promise
 }
 
 // Returns the plain text of a heading for the table of contents.
@@ -258,19 +331,23 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
     out += "\"/>\n";
   }
 
-  // Accessibility metadata (schema.org), claiming only what the content has.
-  bool images = false, all_alt = true;
+  // Accessibility metadata (schema.org), claiming only what the content has: images with
+  // and without text alternatives (Markdown and raw HTML alike) and animated GIFs.
+  int images = 0, missing_alt = 0;
   auto scan_inlines = [&](const std::vector<Inline>& xs, auto& self) -> void {
     for (const Inline& x : xs) {
       if (x.kind == InlineKind::Image) {
-        images = true;
-        if (std::string(trim(plain_text(x.children))).empty()) all_alt = false;
+        ++images;
+        if (trim(plain_text(x.children)).empty()) ++missing_alt;
+      } else if (x.kind == InlineKind::RawInline) {
+        scan_raw_images(x.text, images, missing_alt);
       }
       self(x.children, self);
     }
   };
   auto scan_blocks = [&](const std::vector<Block>& bs, auto& self) -> void {
     for (const Block& b : bs) {
+      if (b.kind == BlockKind::RawBlock) scan_raw_images(b.text, images, missing_alt);
       scan_inlines(b.inlines, scan_inlines);
       for (const auto& row : b.table.rows)
         for (const auto& cell : row) scan_inlines(cell, scan_inlines);
@@ -279,6 +356,15 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   };
   for (const Chapter& ch : book.chapters) scan_blocks(ch.blocks, scan_blocks);
   for (const Note& n : book.notes) scan_blocks(n.blocks, scan_blocks);
+  bool animation = false;
+  for (const Asset& a : plan.assets) {
+    if (a.media_type != "image/gif") continue;
+    std::optional<std::string> bytes;
+    if (a.data.empty()) bytes = read_file(a.path);
+    animation = animation || gif_may_animate(a.data.empty() ? (bytes ? *bytes : std::string())
+                                                            : a.data);
+  }
+  bool all_alt = missing_alt == 0;
   auto a11y = [&](const char* property, const std::string& value) {
     out += "<meta property=\"schema:";
     out += property;
@@ -287,20 +373,29 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
     out += "</meta>\n";
   };
   a11y("accessMode", "textual");
-  if (images || plan.cover_asset >= 0) a11y("accessMode", "visual");
-  a11y("accessModeSufficient", images && !all_alt ? "textual,visual" : "textual");
+  if (images > 0 || plan.cover_asset >= 0) a11y("accessMode", "visual");
+  a11y("accessModeSufficient", images > 0 && !all_alt ? "textual,visual" : "textual");
   a11y("accessibilityFeature", "structuralNavigation");
   a11y("accessibilityFeature", "tableOfContents");
   a11y("accessibilityFeature", "readingOrder");
-  if (images && all_alt) a11y("accessibilityFeature", "alternativeText");
+  if (images > 0 && all_alt) a11y("accessibilityFeature", "alternativeText");
   a11y("accessibilityFeature", "displayTransformability");
-  a11y("accessibilityHazard", "none");
+  a11y("accessibilityHazard", animation ? "unknown" : "none");
   std::string summary =
       "This publication has a table of contents, structured headings and a logical reading "
       "order. Text can be resized and restyled by the reading system.";
-  if (images)
-    summary += all_alt ? " Every image has a text alternative."
-                       : " Some images have no text alternative.";
+  if (images > 0 && all_alt) {
+    summary += images == 1 ? " Its image has a text alternative."
+                           : " Every image has a text alternative.";
+  } else if (images == 1) {
+    summary += " Its image has no text alternative.";
+  } else if (images > 0) {
+    summary += " " + std::to_string(missing_alt) + " of its " + std::to_string(images) +
+               " images " + (missing_alt == 1 ? "has" : "have") + " no text alternative.";
+  }
+  if (animation)
+    summary += " It contains animated (or unreadable) GIF images, which have not been "
+               "checked for flashing.";
   a11y("accessibilitySummary", summary);
   out += "</metadata>\n";
 
