@@ -1,0 +1,111 @@
+// Tests of the EPUB packager's parallel, pre-deflated archive: every entry reads back
+// byte for byte, big SVGs are deflated, output is identical build to build, and raw
+// HTML that is not well-formed is reported per chapter, in chapter order.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/paths.h"
+#include "epub/epub.h"
+#include "epub_test_util.h"
+#include "sample_book.h"
+
+using namespace colophon;
+using namespace colophon::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Returns an SVG of about KILOBYTES KB whose path data varies (so deflate has work).
+std::string big_svg(int kilobytes) {
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"><path d=\"M0 0";
+  for (int i = 0; static_cast<int>(svg.size()) < kilobytes * 1024; ++i)
+    svg += " L" + std::to_string(i * 7 % 101) + " " + std::to_string(i * 13 % 97);
+  svg += "\"/></svg>\n";
+  return svg;
+}
+
+// Returns the sample book with an in-memory SVG asset and many extra chapters.
+Book busy_book(const fs::path& root) {
+  Book book = sample_book(root);
+  book.build_time = 1700000000;
+  Asset svg;
+  svg.source = "src/big.svg";
+  svg.href = "media/big.svg";
+  svg.media_type = "image/svg+xml";
+  svg.id = "big-svg";
+  svg.data = big_svg(300);
+  book.assets.push_back(svg);
+  for (int i = 0; i < 40; ++i) {
+    Chapter& ch = book.chapters.emplace_back();
+    ch.source = "src/extra" + std::to_string(i) + ".md";
+    ch.title = "Extra " + std::to_string(i);
+    ch.id = "extra" + std::to_string(i);
+    ch.number = {static_cast<int>(book.chapters.size())};
+    ch.blocks.push_back(heading(1, "extra-" + std::to_string(i), ch.title));
+    for (int p = 0; p < 50; ++p)
+      ch.blocks.push_back(para({text("Paragraph " + std::to_string(p) + " of chapter " +
+                                     std::to_string(i) + ", with some words to deflate.")}));
+  }
+  return book;
+}
+
+}  // namespace
+
+TEST_CASE("a busy book's entries read back intact, deflated, and the archive is deterministic") {
+  fs::path dir = fresh_dir("epub-speed-busy");
+  Book book = busy_book(dir);
+  Diagnostics diag;
+  REQUIRE(write_epub(book, dir / "a.epub", diag));
+  REQUIRE(write_epub(book, dir / "b.epub", diag));
+  CHECK_FALSE(diag.has_errors());
+  std::optional<std::string> a = read_file(dir / "a.epub");
+  std::optional<std::string> b = read_file(dir / "b.epub");
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  CHECK(*a == *b);
+
+  std::vector<ZipFileEntry> entries = read_zip(dir / "a.epub");
+  REQUIRE(entries.size() > 40);
+  CHECK(entries.front().name == "mimetype");
+  CHECK(entries.front().method == 0);
+  CHECK(entries.front().extra_fields == 0);
+  bool found_svg = false;
+  int chapters = 0;
+  for (const ZipFileEntry& e : entries) {
+    if (e.name == "EPUB/media/big.svg") {
+      found_svg = true;
+      CHECK(e.data == book.assets.back().data);  // libzip checks the CRC on reading
+      CHECK(e.method == 8);                      // ZIP_CM_DEFLATE
+    }
+    if (e.name.rfind("EPUB/extra", 0) == 0) {
+      ++chapters;
+      CHECK(e.method == 8);
+      CHECK(e.data.find("with some words to deflate.") != std::string::npos);
+    }
+  }
+  CHECK(found_svg);
+  CHECK(chapters == 40);
+}
+
+TEST_CASE("raw HTML that is not well-formed is an error of its chapter, in chapter order") {
+  fs::path dir = fresh_dir("epub-speed-raw");
+  Book book = busy_book(dir);
+  Block broken;
+  broken.kind = BlockKind::RawBlock;
+  broken.text = "<div><p>never closed</div>\n";
+  book.chapters[book.chapters.size() - 30].blocks.push_back(broken);
+  book.chapters[book.chapters.size() - 5].blocks.push_back(broken);
+  Diagnostics diag;
+  CHECK_FALSE(write_epub(book, dir / "broken.epub", diag));
+  CHECK_FALSE(fs::exists(dir / "broken.epub"));
+  std::vector<Diagnostic> all = diag.all();
+  std::vector<std::string> files;
+  for (const Diagnostic& d : all) {
+    if (d.message.find("not well-formed") != std::string::npos) files.push_back(d.file);
+  }
+  REQUIRE(files.size() == 2);
+  CHECK(files[0].find("extra10.md") != std::string::npos);
+  CHECK(files[1].find("extra35.md") != std::string::npos);
+}
