@@ -137,8 +137,13 @@ class StyleReader {
              const std::function<bool(std::string_view, const toml::node&)>& f) {
     const toml::table* t = node.as_table();
     if (!t) {
-      bad(node, "'" + std::string(key.str()) + "' must be a table", "write it as [" +
-                                                                        std::string(key.str()) + "]");
+      // Built with append(): GCC 12 at -O3 warns falsely (-Wrestrict) about "'" + name.
+      std::string name(key.str());
+      std::string message = "'";
+      message.append(name).append("' must be a table");
+      std::string hint = "write it as [";
+      hint.append(name).append("]");
+      bad(node, message, hint);
       return;
     }
     for (auto [k, v] : in_file_order(*t))
