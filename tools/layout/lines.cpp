@@ -14,6 +14,7 @@ namespace {
 
 constexpr double kPretolerance = 100;          // TeX's \pretolerance (first pass, no hyphenation)
 constexpr double kTolerance = 200;             // TeX's \tolerance (second pass)
+constexpr double kEmergencyStretchEm = 1.5;    // ems of the text size, TeX's \emergencystretch (third pass)
 constexpr double kRescueBadnessCap = 1e6;      // badness of a line stretched 21.5 times its stretch:
                                                // the last pass tells apart lines up to it (instead
                                                // of TeX's \emergencystretch, which flattens badness
@@ -122,6 +123,11 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     ok = break_lines(items, params, breaks, nullptr);
   }
   if (!ok) {
+    params.emergency_stretch = kEmergencyStretchEm * frame.size;
+    ok = break_lines(items, params, breaks, nullptr);
+  }
+  if (!ok) {
+    params.emergency_stretch = 0;
     params.rescue = true;
     params.badness_cap = kRescueBadnessCap;
     break_lines(items, params, breaks, nullptr);
