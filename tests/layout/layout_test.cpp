@@ -702,3 +702,27 @@ TEST_CASE("a long book lays out quickly (linear time)") {
   MESSAGE("laid out " << bytes / 1024 << " KB in " << ms << " ms, " << l->doc.pages.size() << " pages");
   CHECK(l->doc.pages.size() > 100);
 }
+
+TEST_CASE("a very loose justified line spaces its letters a little and still ends at the measure") {
+  Setter s(false);
+  Frame f;
+  f.measure = 100;  // 20 characters of 5 pt
+  f.size = 10;
+  f.leading = 12;
+  f.justify = Justify::Full;
+  // "ab cd ef" (40 pt) cannot take the 18-letter word: its line stretches to ratio 12.
+  std::vector<VItem> lines = s.set({text("ab cd ef xxxxxxxxxxxxxxxxxx")}, f);
+  REQUIRE(lines.size() == 2);
+  const std::vector<TextRun>& t = lines[0].content.texts;
+  REQUIRE(t.size() == 6);  // one run per letter
+  std::string letters;
+  for (const TextRun& r : t) letters += r.text;
+  CHECK(letters == "abcdef");
+  const double track = 0.02 * f.size;  // the most letter spacing allowed
+  CHECK(t[1].x - t[0].x == doctest::Approx(5 + track));
+  CHECK(t[3].x - t[2].x == doctest::Approx(5 + track));
+  CHECK(t[2].x - t[1].x > 5 + 10);  // the word gap still takes most of the space
+  CHECK(right_edge(s.metrics, lines[0]) == doctest::Approx(f.measure));
+  // A line that is not very loose is set as it was: one run per word piece.
+  CHECK(lines[1].content.texts.size() == 1);
+}
