@@ -251,8 +251,10 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         double lead = it.width - ctx.metrics.width(r.face, text) * r.size;
         int k = 0;
         for_each_cluster(text, [&](size_t from, size_t len) {
-          double at = x + lead + ctx.metrics.width(r.face, text.substr(0, from)) * r.size + k * track;
+          // Up to the cluster's end with the kerning before it, less its own advance.
           double cw = ctx.metrics.width(r.face, text.substr(from, len)) * r.size;
+          double at = x + lead + ctx.metrics.width(r.face, text.substr(0, from + len)) * r.size - cw +
+                      k * track;
           pieces.push_back(Piece{it.run, at, cw, std::string(text.substr(from, len)), true});
           ++k;
         });
