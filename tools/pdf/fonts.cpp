@@ -258,6 +258,11 @@ double RealFontMetrics::width(FaceId id, std::string_view text) const {
   if (auto it = f.widths.find(text); it != f.widths.end()) return it->second;
   double w = f.measure(text);
   f.widths.emplace(std::string(text), w);
+  // Most measured words are drawn later: keep where their pieces start while the
+  // shaped glyphs are at hand, so drawing them needs no second shaping.
+  if (f.pieces.find(text) == f.pieces.end()) {
+    f.pieces.emplace(std::string(text), pieces_of_shaped(f, text));
+  }
   return w;
 }
 
@@ -300,10 +305,16 @@ std::vector<DrawPiece> RealFontMetrics::pieces(FaceId id, std::string_view text)
 }
 
 std::vector<DrawPiece> RealFontMetrics::pieces_locked(LoadedFace& f, std::string_view text) const {
-  std::vector<DrawPiece> out;
-  if (text.empty()) return out;
+  if (text.empty()) return {};
   if (auto it = f.pieces.find(text); it != f.pieces.end()) return it->second;
   f.shape(text);
+  std::vector<DrawPiece> out = pieces_of_shaped(f, text);
+  f.pieces.emplace(std::string(text), out);
+  return out;
+}
+
+std::vector<DrawPiece> RealFontMetrics::pieces_of_shaped(LoadedFace& f, std::string_view text) {
+  std::vector<DrawPiece> out;
   unsigned n = 0;
   hb_glyph_info_t* info = hb_buffer_get_glyph_infos(f.buffer, &n);
   hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(f.buffer, &n);
@@ -322,7 +333,6 @@ std::vector<DrawPiece> RealFontMetrics::pieces_locked(LoadedFace& f, std::string
       viewer_em = pen_em;
     }
   }
-  f.pieces.emplace(std::string(text), out);
   return out;
 }
 

@@ -72,6 +72,8 @@ class RealFontMetrics final : public FontMetrics {
   RealFontMetrics();
   LoadedFace& face(FaceId id) const;
   std::vector<DrawPiece> pieces_locked(LoadedFace& f, std::string_view text) const;
+  // Computes the pieces of TEXT from F's buffer, which holds TEXT shaped.
+  static std::vector<DrawPiece> pieces_of_shaped(LoadedFace& f, std::string_view text);
 
   static constexpr int kFaceCount = 12;
   std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct file
