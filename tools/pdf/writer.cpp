@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,13 +37,11 @@ struct HaruError {
   bool failed = false;
   HPDF_STATUS code = 0;
   HPDF_STATUS detail = 0;
-  bool reading_output = false;  // reading the saved stream: its EOF is not an error
 };
 
 // Records the first libharu error; does nothing else, so nothing unwinds through C.
 void on_haru_error(HPDF_STATUS code, HPDF_STATUS detail, void* user) noexcept {
   auto* e = static_cast<HaruError*>(user);
-  if (e->reading_output && code == HPDF_STREAM_EOF) return;
   if (e->failed) return;
   e->failed = true;
   e->code = code;
@@ -132,6 +131,43 @@ HPDF_STATUS write_flate_filter(HPDF_Dict, HPDF_Stream stream) {
 // book's 13 MB of contents, level 4 took 70% of the CPU time of libharu's level 6 for
 // 3.5% more bytes.
 constexpr int kContentZlibLevel = 4;
+
+// A libharu input stream over a string that someone else owns.
+struct StringReader {
+  const std::string* data;
+  size_t pos;
+
+  static StringReader& of(HPDF_Stream stream) { return *static_cast<StringReader*>(stream->attr); }
+  static HPDF_STATUS read(HPDF_Stream stream, HPDF_BYTE* out, HPDF_UINT* size) {
+    StringReader& r = of(stream);
+    const size_t n = std::min<size_t>(*size, r.data->size() - r.pos);
+    std::memcpy(out, r.data->data() + r.pos, n);
+    r.pos += n;
+    const bool short_read = n < *size;
+    *size = static_cast<HPDF_UINT>(n);
+    return short_read ? HPDF_STREAM_EOF : HPDF_OK;
+  }
+  static HPDF_STATUS seek(HPDF_Stream stream, HPDF_INT pos, HPDF_WhenceMode mode) {
+    StringReader& r = of(stream);
+    const long base = mode == HPDF_SEEK_CUR   ? static_cast<long>(r.pos)
+                      : mode == HPDF_SEEK_END ? static_cast<long>(r.data->size())
+                                              : 0;
+    const long at = base + pos;
+    if (at < 0 || at > static_cast<long>(r.data->size())) return HPDF_STREAM_EOF;
+    r.pos = static_cast<size_t>(at);
+    return HPDF_OK;
+  }
+  static HPDF_INT32 tell(HPDF_Stream stream) { return static_cast<HPDF_INT32>(of(stream).pos); }
+  static HPDF_UINT32 size(HPDF_Stream stream) {
+    return static_cast<HPDF_UINT32>(of(stream).data->size());
+  }
+};
+
+// Appends what libharu writes to the string its output stream was made for.
+HPDF_STATUS append_to_string(HPDF_Stream stream, const HPDF_BYTE* data, HPDF_UINT size) {
+  static_cast<std::string*>(stream->attr)->append(reinterpret_cast<const char*>(data), size);
+  return HPDF_OK;
+}
 
 // /DecodeParms /Predictor value for rows that each name their own PNG filter.
 constexpr int kPngPredictors = 15;
@@ -324,21 +360,18 @@ class Renderer {
 
   // Makes an image XObject whose stream is DATA, zlib data that libharu must write as
   // it is: the /Filter entry comes from write_flate_filter, because libharu drops any
-  // /Filter of a stream it does not compress itself.
+  // /Filter of a stream it does not compress itself. libharu reads DATA where it lies
+  // (it belongs to the image encoder, which outlives the document), not from a copy.
   HPDF_Dict image_stream(const std::string& data, int width, int height, int bits) {
     HPDF_Doc pdf = pdf_.get();
     HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     if (!img) return nullptr;
-    // One buffer for the whole stream instead of libharu's 4 KB pieces.
-    HPDF_Stream stream = HPDF_MemStream_New(
-        pdf->mmgr, static_cast<HPDF_UINT>(std::max<size_t>(data.size(), HPDF_STREAM_BUF_SIZ)));
+    StringReader& reader = readers_.emplace_back(StringReader{&data, 0});
+    HPDF_Stream stream = HPDF_CallbackReader_New(pdf->mmgr, StringReader::read, StringReader::seek,
+                                                 StringReader::tell, StringReader::size, &reader);
     if (!stream) return nullptr;
     HPDF_Stream_Free(img->stream);
     img->stream = stream;
-    if (HPDF_Stream_Write(stream, reinterpret_cast<const HPDF_BYTE*>(data.data()),
-                          static_cast<HPDF_UINT>(data.size())) != HPDF_OK) {
-      return nullptr;
-    }
     img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
     img->filter = HPDF_STREAM_FILTER_NONE;
     img->write_fn = write_flate_filter;
@@ -642,24 +675,19 @@ class Renderer {
     }
   }
 
+  // Saves the document straight into a string: libharu writes through a stream of
+  // ours, instead of into its memory stream (copied byte by byte) that we would then
+  // read back (byte by byte again).
   std::optional<std::string> save() {
     HPDF_Doc pdf = pdf_.get();
-    if (HPDF_SaveToStream(pdf) != HPDF_OK || error_.failed) {
+    std::string bytes;
+    if (pdf->stream) HPDF_Stream_Free(pdf->stream);
+    pdf->stream = HPDF_CallbackWriter_New(pdf->mmgr, append_to_string, &bytes);
+    if (!pdf->stream || HPDF_SaveToStream(pdf) != HPDF_OK || error_.failed) {
       return fail("libharu failed while saving the document");
     }
-    HPDF_UINT32 size = HPDF_GetStreamSize(pdf);
-    std::string bytes(size, '\0');
-    HPDF_UINT32 got = 0;
-    error_.reading_output = true;
-    while (got < size) {
-      HPDF_UINT32 n = size - got;
-      HPDF_STATUS st = HPDF_ReadFromStream(pdf, reinterpret_cast<HPDF_BYTE*>(&bytes[got]), &n);
-      got += n;
-      if (st == HPDF_STREAM_EOF || n == 0) break;
-      if (st != HPDF_OK) break;
-    }
-    error_.reading_output = false;
-    if (error_.failed || got != size) return fail("cannot read back the saved document");
+    HPDF_Stream_Free(pdf->stream);  // its target goes out of scope
+    pdf->stream = nullptr;
     return bytes;
   }
 
@@ -673,6 +701,7 @@ class Renderer {
   DocPtr pdf_;
   std::string fail_note_;
   std::vector<HPDF_Page> pages_;
+  std::deque<StringReader> readers_;  // the read positions of image streams (stable addresses)
   std::vector<std::pair<HPDF_Page, size_t>> queued_contents_;  // page, DeflateQueue ticket
   std::unordered_map<std::string, HPDF_Font> fonts_by_path_;
   std::unordered_map<HPDF_Font, std::vector<bool>> used_codes_;
