@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Builds book/ to PDF and checks the evenness of its justified lines against xelatex's.
 
-usage: typometer_check.py COLOPHON_BINARY SOURCE_DIR
+usage: typometer_check.py COLOPHON_BINARY SOURCE_DIR [BOOK_DIR FIGURES_FILE]
+
+Without the last two arguments it checks book/ against xelatex_book.txt; with them, any
+book (skipped when BOOK_DIR is absent, as the corpus is outside the repository).
 
 The measure is the one of the project's typometer: for every text line of four words or
 more that spans (nearly) the full measure, the mean gap between its words in ems (the
@@ -64,13 +67,22 @@ def recorded(path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 5):
         sys.exit(__doc__)
     common.require_tools('pdftotext', 'pdfinfo')
     colophon, source = sys.argv[1], sys.argv[2]
-    xe = recorded(os.path.join(source, 'tests', 'pdfcheck', 'xelatex_book.txt'))
+    book = os.path.join(source, 'book')
+    figures = os.path.join(source, 'tests', 'pdfcheck', 'xelatex_book.txt')
+    extra = []
+    if len(sys.argv) == 5:
+        book, figures = sys.argv[3], os.path.join(source, 'tests', 'pdfcheck', sys.argv[4])
+        extra = ['--missing-anchors=warning']  # converted books may link to dead ids
+        if not os.path.isdir(book):
+            print('SKIPPED: %s not found' % book)
+            return common.SKIP
+    xe = recorded(figures)
     with common.temp_dir() as out:
-        pdf = common.build_pdf(colophon, os.path.join(source, 'book'), out)
+        pdf = common.build_pdf(colophon, book, out, extra)
         gaps = line_gaps(pdf)
     values = [g for g, _ in gaps]
     p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
