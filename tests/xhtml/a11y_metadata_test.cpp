@@ -81,6 +81,7 @@ TEST_CASE("text-only book: textual is sufficient, no image sentence") {
   CHECK_FALSE(has(opf, "alternativeText"));
   CHECK_FALSE(has(opf, "image"));
   CHECK(has(opf, "<meta property=\"schema:accessibilityHazard\">none</meta>"));
+  CHECK(has(opf, "It has no page list and no page break markers"));
 }
 
 TEST_CASE("images with alt text claim alternativeText") {

@@ -383,7 +383,8 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   a11y("accessibilityHazard", animation ? "unknown" : "none");
   std::string summary =
       "This publication has a table of contents, structured headings and a logical reading "
-      "order. Text can be resized and restyled by the reading system.";
+      "order. Text can be resized and restyled by the reading system. It has no page list "
+      "and no page break markers: it follows no print edition's pages.";
   if (images > 0 && all_alt) {
     summary += images == 1 ? " Its image has a text alternative."
                            : " Every image has a text alternative.";
