@@ -149,7 +149,8 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
                  (p.rescue || !(hyphenated && node.hyphen_run >= max_run))) {
         double d = line_demerits(p, bad, item);
         // The last pass may exceed the hyphen limit rather than the measure.
-        if (hyphenated && node.hyphen_run >= max_run) d += kRuleBreakFactor * p.badness_cap * p.badness_cap;
+        if (hyphenated && node.hyphen_run >= max_run)
+          d += kRuleBreakFactor * p.badness_cap * p.badness_cap;
         if (hyphenated && node.hyphen_run > 0) d += p.double_hyphen_demerits;
         if (last && node.hyphen_run > 0) d += p.final_hyphen_demerits;
         int fit = fitness_of(ratio, bad);
@@ -168,7 +169,8 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
     if (p.rescue && !any && active.empty() && rescue_prev >= 0) {
       // Nothing feasible remains: break here anyway (an overfull line, never expected
       // because prepare splits every box wider than the measure).
-      best[kDecent * (max_run + 1)] = {rescue_demerits + kRuleBreakFactor * p.badness_cap * p.badness_cap, rescue_prev};
+      best[kDecent * (max_run + 1)] = {
+          rescue_demerits + kRuleBreakFactor * p.badness_cap * p.badness_cap, rescue_prev};
       any = true;
     }
     if (!any) continue;

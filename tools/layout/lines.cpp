@@ -14,14 +14,15 @@ namespace {
 
 constexpr double kPretolerance = 100;          // TeX's \pretolerance (first pass, no hyphenation)
 constexpr double kTolerance = 200;             // TeX's \tolerance (second pass)
-constexpr double kEmergencyStretchEm = 1.5;    // ems of the text size, TeX's \emergencystretch (third pass)
-constexpr double kRescueBadnessCap = 1e6;      // badness of a line stretched 21.5 times its stretch:
-                                               // the last pass tells apart lines up to it (instead
-                                               // of TeX's \emergencystretch, which flattens badness
-                                               // and so lets one very loose line through)
-constexpr double kTrackingFromRatio = 2.0;     // stretch ratio beyond which a justified line's
-                                               // excess space goes between letters as well
-constexpr double kMaxTrackingEm = 0.02;        // ems of the text size added between two letters, at most
+// Ems of the text size, TeX's \emergencystretch (third pass).
+constexpr double kEmergencyStretchEm = 1.5;
+// Badness of a line stretched 21.5 times its stretch: the last pass tells apart lines up
+// to it (with TeX's cap of 10000 every very loose line would cost the same).
+constexpr double kRescueBadnessCap = 1e6;
+// Stretch ratio beyond which a justified line's excess space goes between letters too.
+constexpr double kTrackingFromRatio = 2.0;
+// Ems of the text size added between two letters of such a line, at most.
+constexpr double kMaxTrackingEm = 0.02;
 constexpr double kRaggedStretchEm = 2.0;       // ems; \rightskip stretch of ragged-right text
 constexpr double kStrikeHeightEm = 0.28;       // ems above the baseline of the strike-through rule
 constexpr double kStrikeThicknessEm = 0.055;   // ems, the rule's thickness
@@ -169,15 +170,17 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       return r.kind == Run::Kind::Text && r.face.family == FaceFamily::Text;
     };
     double track = 0;
-    if (frame.justify == Justify::Full && ratio > kTrackingFromRatio && brk.penalty > -kInfPenalty) {
+    if (frame.justify == Justify::Full && ratio > kTrackingFromRatio &&
+        brk.penalty > -kInfPenalty) {
       int slots = 0;
       bool joined = false;  // the previous item is a box of the same word
       for (int i = s; i < b; ++i) {
         const Item& it = items[i];
         if (it.type == Item::Type::Penalty) continue;
         if (trackable(it)) {
-          slots += for_each_cluster(std::string_view(para.runs[it.run].text).substr(it.begin, it.end - it.begin),
-                                    [](size_t, size_t) {}) - 1 + (joined ? 1 : 0);
+          std::string_view word(para.runs[it.run].text);
+          word = word.substr(it.begin, it.end - it.begin);
+          slots += for_each_cluster(word, [](size_t, size_t) {}) - 1 + (joined ? 1 : 0);
           joined = true;
         } else {
           joined = false;
@@ -253,8 +256,8 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         for_each_cluster(text, [&](size_t from, size_t len) {
           // Up to the cluster's end with the kerning before it, less its own advance.
           double cw = ctx.metrics.width(r.face, text.substr(from, len)) * r.size;
-          double at = x + lead + ctx.metrics.width(r.face, text.substr(0, from + len)) * r.size - cw +
-                      k * track;
+          double upto = ctx.metrics.width(r.face, text.substr(0, from + len)) * r.size;
+          double at = x + lead + upto - cw + k * track;
           pieces.push_back(Piece{it.run, at, cw, std::string(text.substr(from, len)), true});
           ++k;
         });
@@ -289,7 +292,8 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     }
     if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
       if (track > 0 && joined) x += track;
-      if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole) pieces.back().text += "-";
+      if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole)
+        pieces.back().text += "-";
       else pieces.push_back(Piece{brk.run, x, brk.width, "-"});
       if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
     }
