@@ -19,6 +19,12 @@ namespace {
 // enough that every later recursive walk of the model (and readers' XML parsers) is safe.
 constexpr size_t kMaxNestingDepth = 256;
 
+// Table bounds. cmark-gfm 0.29.0.gfm.6 parses a table row in time quadratic in its cell
+// count (10,000 columns: 0.6 s per row), so wider or bigger tables are refused before
+// parsing. 300 columns by 1,000 rows still reads in about two seconds.
+constexpr size_t kMaxTableColumns = 1000;
+constexpr size_t kMaxTableCells = 500000;
+
 constexpr int kChapterOptions =
     CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_SOURCEPOS | CMARK_OPT_UNSAFE;
 
@@ -533,12 +539,111 @@ uint32_t ChapterConverter::content_start(uint32_t line, int quote_depth) const {
   return static_cast<uint32_t>(i + 1);
 }
 
+// Returns LINE without its indentation and block-quote markers.
+std::string_view strip_container_prefix(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '>')) ++i;
+  return line.substr(i);
+}
+
+// Tells whether LINE (prefix stripped) is a GFM table delimiter row ("|---|:-:|") and
+// counts its columns into COLUMNS.
+bool is_delimiter_row(std::string_view line, size_t& columns) {
+  bool pipe = false;
+  columns = 0;
+  bool in_dashes = false;
+  for (char c : line) {
+    if (c == '-') {
+      if (!in_dashes) ++columns;
+      in_dashes = true;
+      continue;
+    }
+    if (c == '|') {
+      pipe = true;
+      in_dashes = false;
+    } else if (c == ':' || c == ' ' || c == '\t' || c == '\r') {
+      if (c != ':') in_dashes = false;
+    } else {
+      return false;
+    }
+  }
+  return pipe && columns > 0;
+}
+
+// Counts the cells of table row LINE (prefix stripped): pipes plus one, less the
+// optional pipes at either end.
+size_t row_cells(std::string_view line) {
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+    line.remove_suffix(1);
+  size_t n = static_cast<size_t>(std::count(line.begin(), line.end(), '|')) + 1;
+  if (!line.empty() && line.front() == '|') --n;
+  if (line.size() > 1 && line.back() == '|') --n;
+  return n;
+}
+
+// Returns true when a fence line ("```", "~~~") opens or closes a code block.
+bool is_fence(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+  if (i + 3 > line.size()) return false;
+  char c = line[i];
+  return (c == '`' || c == '~') && line[i + 1] == c && line[i + 2] == c;
+}
+
+// Reports tables beyond kMaxTableColumns or kMaxTableCells (cells counted as rows times
+// the wider of the header and the row) as errors at their delimiter row or widest row,
+// before cmark-gfm sees them. Returns false when TEXT holds such a table.
+bool check_table_sizes(std::string_view text, const std::string& file, Diagnostics& diag) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  bool ok = true;
+  bool in_fence = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = strip_container_prefix(lines[i]);
+    if (is_fence(lines[i])) in_fence = !in_fence;
+    size_t columns = 0;
+    if (i == 0 || in_fence || !is_delimiter_row(line, columns)) continue;
+    size_t cells = 0;
+    size_t widest = columns, widest_line = i;
+    size_t row = i - 1;
+    for (; row < lines.size(); ++row) {
+      std::string_view r = strip_container_prefix(lines[row]);
+      if (r.empty() || r == "\r") break;
+      size_t n = row_cells(r);
+      if (n > widest) widest = n, widest_line = row;
+      cells += std::max(n, columns);
+    }
+    if (widest > kMaxTableColumns) {
+      diag.error(file, SourcePos{static_cast<uint32_t>(widest_line + 1), 1},
+                 "table row has " + std::to_string(widest) + " cells; at most " +
+                     std::to_string(kMaxTableColumns) + " columns are accepted",
+                 "split the table into narrower tables");
+      ok = false;
+    } else if (cells > kMaxTableCells) {
+      diag.error(file, SourcePos{static_cast<uint32_t>(i + 1), 1},
+                 "table has about " + std::to_string(cells) + " cells; at most " +
+                     std::to_string(kMaxTableCells) + " are accepted",
+                 "split the table into several smaller tables");
+      ok = false;
+    }
+    i = row;  // the rows just counted cannot hold another delimiter row
+  }
+  return ok;
+}
+
 }  // namespace
 
 void parse_chapter(std::string_view text, Book& book, int chapter_index, Diagnostics& diag) {
   if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
   SourceText source(text);
-  source.check_encoding(book.display(book.chapters[chapter_index].source), diag);
+  const std::string file = book.display(book.chapters[chapter_index].source);
+  source.check_encoding(file, diag);
+  if (!check_table_sizes(source.text(), file, diag)) return;  // too slow for cmark-gfm
   CmarkDocument doc(source.text(), kChapterOptions, true);
   ChapterConverter(source, book, chapter_index, diag).convert(doc.root());
 }
