@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <set>
 #include <string_view>
+#include <system_error>
 #include <thread>
 
 #include "core/paths.h"
@@ -313,6 +314,16 @@ void prepare_entries(std::vector<ZipEntry>& entries, std::atomic<size_t>& next) 
   for (size_t i = next++; i < entries.size(); i = next++) prepare_entry(entries[i]);
 }
 
+// Starts prepare_entries(ENTRIES, NEXT) on a new thread; when no thread can be started,
+// returns an empty thread and the caller's own prepare_entries call does all the work.
+std::thread start_worker(std::vector<ZipEntry>& entries, std::atomic<size_t>& next) {
+  try {
+    return std::thread([&entries, &next] { prepare_entries(entries, next); });
+  } catch (const std::system_error&) {
+    return {};
+  }
+}
+
 // The state of a libzip source that hands over an entry's deflated bytes as they are.
 struct DeflatedSource {
   const ZipEntry* entry = nullptr;
@@ -471,7 +482,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     }
   }
   std::atomic<size_t> next_image{0};
-  std::thread image_worker([&images, &next_image] { prepare_entries(images, next_image); });
+  std::thread image_worker = start_worker(images, next_image);
 
   // Chapters first: their manifest properties depend on what they contain. The
   // chapters with raw HTML are checked for well-formed XML on the worker threads.
@@ -498,8 +509,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     chapter_display.push_back(book.display(book.src_dir));
   }
   std::atomic<size_t> next_chapter{0};
-  std::thread chapter_worker(
-      [&chapters, &next_chapter] { prepare_entries(chapters, next_chapter); });
+  std::thread chapter_worker = start_worker(chapters, next_chapter);
 
   // The package documents, while the workers run; their diagnostics wait in LATER so
   // that they follow the chapters' as before.
@@ -521,8 +531,8 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   // Help the workers, then wait for them.
   prepare_entries(images, next_image);
   prepare_entries(chapters, next_chapter);
-  image_worker.join();
-  chapter_worker.join();
+  if (image_worker.joinable()) image_worker.join();
+  if (chapter_worker.joinable()) chapter_worker.join();
 
   for (size_t c = 0; c < chapters.size(); ++c) {
     if (chapters[c].xml_error.empty()) continue;
