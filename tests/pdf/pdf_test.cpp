@@ -1120,4 +1120,25 @@ TEST_CASE("deflate queue: every item comes back compressed, in any order, once")
   }  // dropped work neither hangs nor leaks
 }
 
+TEST_CASE("image: a PNG whose gamma is not sRGB's is converted by libpng, as before") {
+  std::string linear, srgb;
+  put_u32(linear, 100000);  // gamma 1.0: libpng converts the samples for sRGB output
+  put_u32(srgb, 45455);
+  std::string converted = make_png(2, 2, 8, 2, quad_rgb_samples(), chunk("gAMA", linear));
+  EncodedImage e = encode_image(converted, "image/png");
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK_FALSE(e.png_rows);  // decoded by libpng
+  RawImage raw;
+  std::string error;
+  REQUIRE(decode_png(converted, raw, error));
+  std::string color(raw.color.size(), '\0');
+  uLongf size = static_cast<uLongf>(color.size());
+  REQUIRE(uncompress(reinterpret_cast<Bytef*>(color.data()), &size,
+                     reinterpret_cast<const Bytef*>(e.data.data()),
+                     static_cast<uLong>(e.data.size())) == Z_OK);
+  CHECK(color == raw.color);
+  std::string plain = make_png(2, 2, 8, 2, quad_rgb_samples(), chunk("gAMA", srgb));
+  CHECK(encode_image(plain, "image/png").data == idat_of(plain));  // sRGB gamma: as it is
+}
+
 }  // namespace colophon
