@@ -164,7 +164,10 @@ def main():
         for fmt in FORMATS:
             out = os.path.join(work, "out", name, fmt)
             shutil.rmtree(out, ignore_errors=True)
-            r = median_run([exe, "build", book, "-o", out, "--format", fmt, "-q"], args.runs)
+            # The corpus keeps two links to ids its conversion lost: build it as a user would.
+            extra = ["--missing-anchors=warning"] if name == "corpus" else []
+            r = median_run([exe, "build", book, "-o", out, "--format", fmt, "-q"] + extra,
+                           args.runs)
             results[(name, fmt)] = r
             print(f"  colophon --format {fmt:4s}  {fmt_run(r)}")
         if pandoc:
