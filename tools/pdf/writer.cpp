@@ -29,6 +29,10 @@ namespace colophon {
 
 namespace {
 
+// The longest string a PDF may hold (PDF 1.7, Annex C implementation limits); libharu
+// fails the whole document on a longer one.
+constexpr size_t kMaxUriBytes = 32767;
+
 // libharu's own name for the UTF-8 encoder that HPDF_UseUTFEncodings registers.
 constexpr const char* kUtf8Encoder = "UTF-8";
 
@@ -602,6 +606,17 @@ class Renderer {
       HPDF_Annotation annot = nullptr;
       if (!l.uri.empty()) {
         std::string uri = percent_encode_uri(l.uri);
+        if (uri.size() > kMaxUriBytes) {
+          // libharu refuses longer strings (and ends the document); PDF readers cap
+          // strings at this size too. The words stay; only the link is lost.
+          if (long_uri_warned_++ == 0)
+            diag_.warning(out_name_, {},
+                          "a link address of " + std::to_string(uri.size()) +
+                              " bytes is too long for a PDF link (limit " +
+                              std::to_string(kMaxUriBytes) + "); its text is kept without the link",
+                          "shorten the URL (" + uri.substr(0, 60) + "...)");
+          continue;
+        }
         annot = HPDF_Page_CreateURILinkAnnot(page, rect(l), uri.c_str());
       } else if (auto it = anchors_.find(l.dest); it != anchors_.end()) {
         HPDF_Destination dst = destination(it->second.first, it->second.second);
@@ -697,6 +712,7 @@ class Renderer {
   ImageEncoder& encoder_;
   const std::string& out_name_;
   Diagnostics& diag_;
+  int long_uri_warned_ = 0;  // link addresses too long for a PDF string, reported once
   HaruError error_;
   DocPtr pdf_;
   std::string fail_note_;
