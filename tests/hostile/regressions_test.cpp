@@ -19,7 +19,7 @@ Book one_chapter(const std::string& text, Diagnostics& diag) {
   Book book;
   book.root = "/nonexistent";
   book.root_display = "book";
-  book.meta.title = "T";
+  book.meta.title = "Hostile";
   Chapter chapter;
   chapter.source = "src/ch.md";
   book.chapters.push_back(chapter);
