@@ -1,4 +1,4 @@
-// The corpus book (/work/shared/corpus/ten-days) laid out with the real fonts: time,
+// The corpus book (../shared/corpus/ten-days) laid out with the real fonts: time,
 // no text past the measure, footnotes on their reference's page, contents numbers.
 #include <doctest/doctest.h>
 
@@ -15,7 +15,7 @@ using namespace colophon;
 
 namespace {
 
-const char* kCorpus = "/work/shared/corpus/ten-days";
+const char* kCorpus = COLOPHON_SOURCE_DIR "/../shared/corpus/ten-days";
 
 int page_of(const Document& d, const std::string& anchor) {
   for (size_t i = 0; i < d.pages.size(); ++i)

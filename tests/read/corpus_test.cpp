@@ -10,7 +10,7 @@ using namespace colophon;
 using namespace colophon::test;
 
 namespace {
-constexpr const char* kCorpus = "/work/shared/corpus/ten-days";
+constexpr const char* kCorpus = COLOPHON_SOURCE_DIR "/../shared/corpus/ten-days";
 }  // namespace
 
 TEST_CASE("corpus: ten-days reads without errors from the reader") {
