@@ -314,6 +314,40 @@ TEST_CASE("no line is ever wider than the measure (random paragraphs, long words
       CHECK(right_edge(s.metrics, l) <= f.measure + 1e-6);
     }
   }
+  // Words made of several runs: emphasis (another face) with an en or em dash, glued to
+  // an over-long word with no space between (the fuzz_layout finding "*t–rong*word").
+  const char* parts[] = {"t\u2013rong", "a\u2014b", "rong", "x", "well-known",
+                         "lsinelssinelsin\\n\\odelsineln\\nn\\n\\odelsinelsin\\n\\n",
+                         "supercalifragilisticexpialidocious", "https://example.com/a/b/c"};
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<Inline> inlines;
+    int n = 1 + static_cast<int>(rng() % 12);
+    for (int w = 0; w < n; ++w) {
+      std::string piece = parts[rng() % 8];
+      if (w > 0 && rng() % 3 == 0) piece = " " + piece;
+      if (rng() % 2) {
+        Inline em;
+        em.kind = rng() % 2 ? InlineKind::Emph : InlineKind::Strong;
+        em.children.push_back(text(piece));
+        inlines.push_back(em);
+      } else {
+        inlines.push_back(text(piece));
+      }
+    }
+    Frame f;
+    f.left = 16.8;  // as in a list item
+    f.measure = 40 + static_cast<double>(rng() % 260) + 0.1 * static_cast<double>(rng() % 10);
+    f.size = trial % 2 ? 10.5 : 10;
+    f.leading = 12;
+    f.indent = trial % 4 == 1 ? 10 : 0;
+    f.justify = trial % 3 == 0 ? Justify::Left : Justify::Full;
+    std::vector<VItem> lines = s.set(inlines, f);
+    REQUIRE_FALSE(lines.empty());
+    for (const VItem& l : lines) {
+      INFO("trial " << trial << ", measure " << f.measure << ", size " << f.size << ": " << line_text(l));
+      CHECK(right_edge(s.metrics, l) <= f.left + f.measure + 1e-6);
+    }
+  }
 }
 
 TEST_CASE("never more than the allowed hyphenated lines in a row") {
@@ -725,4 +759,38 @@ TEST_CASE("a very loose justified line spaces its letters a little and still end
   CHECK(right_edge(s.metrics, lines[0]) == doctest::Approx(f.measure));
   // A line that is not very loose is set as it was: one run per word piece.
   CHECK(lines[1].content.texts.size() == 1);
+}
+
+TEST_CASE("an over-long word right after an en-dash emphasis in a list item stays inside the measure") {
+  // fuzz_layout finding (tests/hostile/repro/layout-overfull-list-item.md):
+  // "* *t–rong*<52-letter word>" ran 11 pt past the text block's right edge.
+  const std::string word = "lsinelssinelsin\\n\\odelsineln\\nn\\n\\odelsinelsin\\n\\n";
+  for (int style_kind = 0; style_kind < 2; ++style_kind) {
+    Book book = make_book(1);
+    Inline em;
+    em.kind = InlineKind::Emph;
+    em.children.push_back(text("t\u2013rong"));
+    Block p;
+    p.kind = BlockKind::Paragraph;
+    p.inlines = {em, text(word)};
+    Block item;
+    item.kind = BlockKind::ListItem;
+    item.children.push_back(p);
+    Block list;
+    list.kind = BlockKind::BulletList;
+    list.tight = true;
+    list.children.push_back(item);
+    book.chapters[0].blocks.push_back(list);
+    Style style = test_style();
+    if (style_kind == 1) style.font_size = 10.5;  // the fuzzer's style: the built-in size
+    FakeMetrics m;
+    Diagnostics diag;
+    Document doc = layout_book(book, style, m, diag);
+    const double right = style.page_width - style.margin_outer;
+    for (const Page& pg : doc.pages)
+      for (const TextRun& t : pg.texts) {
+        INFO("font size " << style.font_size << ": '" << t.text << "' at " << t.x);
+        CHECK(t.x + m.width(t.face, t.text) * t.size <= right + 1e-6);
+      }
+  }
 }

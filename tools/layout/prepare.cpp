@@ -300,26 +300,52 @@ class Builder {
   }
 
   // Splits boxes [i, j) at break opportunities; returns how many items were added.
+  // The boxes of a chunk are the pieces of one unbreakable word, possibly in several
+  // runs (a face change inside the word, as in "*t–rong*word"): what must fit in LIMIT
+  // is every stretch of them left without a break, not each box on its own.
   size_t split_chunk(size_t i, size_t j, double limit) {
-    std::vector<Item> out;
-    bool letters_needed = false;
+    // Break after URL punctuation first.
+    std::vector<Item> cut;
     for (size_t k = i; k < j; ++k) {
-      const Item& box = items_[k];
-      if (box.run < 0) {
-        out.push_back(box);
+      if (items_[k].run < 0) {
+        cut.push_back(items_[k]);
         continue;
       }
-      // Break after URL punctuation; pieces still too wide are cut between characters.
-      std::vector<Item> pieces = cut_box(box, false);
-      for (const Item& piece : pieces) {
-        if (piece.type == Item::Type::Box && piece.width > limit) {
-          letters_needed = true;
-          std::vector<Item> letters = cut_box(piece, true);
-          out.insert(out.end(), letters.begin(), letters.end());
-        } else {
-          out.push_back(piece);
-        }
+      std::vector<Item> pieces = cut_box(items_[k], false);
+      cut.insert(cut.end(), pieces.begin(), pieces.end());
+    }
+    // A stretch of boxes still wider than the limit is cut between any two characters,
+    // including between its boxes. Boxes of no run (the first-line indent) are left out
+    // of the sum: the limit has already taken them off.
+    std::vector<Item> out;
+    bool letters_needed = false;
+    size_t a = 0;
+    while (a < cut.size()) {
+      if (cut[a].type != Item::Type::Box) {
+        out.push_back(cut[a++]);
+        continue;
       }
+      size_t z = a;
+      double w = 0;
+      for (; z < cut.size() && cut[z].type == Item::Type::Box; ++z)
+        if (cut[z].run >= 0) w += cut[z].width;
+      if (w <= limit) {
+        out.insert(out.end(), cut.begin() + static_cast<std::ptrdiff_t>(a),
+                   cut.begin() + static_cast<std::ptrdiff_t>(z));
+        a = z;
+        continue;
+      }
+      letters_needed = true;
+      for (size_t k = a; k < z; ++k) {
+        if (cut[k].run < 0) {
+          out.push_back(cut[k]);
+          continue;
+        }
+        if (k > a && cut[k - 1].run >= 0) out.push_back(letter_penalty(cut[k].run));
+        std::vector<Item> letters = cut_box(cut[k], true);
+        out.insert(out.end(), letters.begin(), letters.end());
+      }
+      a = z;
     }
     if (letters_needed) para_.letter_breaks = true;
     // Without hyphenation in this pass, the next pass may divide the word properly.
@@ -343,6 +369,15 @@ class Builder {
     return added;
   }
 
+  // Returns a break between two characters of run R (the last resort).
+  static Item letter_penalty(int r) {
+    Item p;
+    p.type = Item::Type::Penalty;
+    p.run = r;
+    p.penalty = kLetterBreakPenalty;
+    return p;
+  }
+
   // Cuts BOX after punctuation (or after every character when LETTERS) into boxes
   // separated by penalties.
   std::vector<Item> cut_box(const Item& box, bool letters) {
@@ -361,10 +396,8 @@ class Builder {
       piece.end = static_cast<uint32_t>(i);
       piece.width = em_width(run.face, t.substr(from, i - from)) * run.size;
       out.push_back(piece);
-      Item p;
-      p.type = Item::Type::Penalty;
-      p.run = box.run;
-      p.penalty = letters ? kLetterBreakPenalty : kUrlBreakPenalty;
+      Item p = letter_penalty(box.run);
+      if (!letters) p.penalty = kUrlBreakPenalty;
       out.push_back(p);
       from = static_cast<uint32_t>(i);
     }
