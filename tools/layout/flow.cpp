@@ -109,18 +109,6 @@ std::vector<std::string> strip_html(const std::string& html, std::vector<std::st
 
 }  // namespace
 
-// Returns the text of INLINES without markup (note references left out).
-std::string plain_text(const std::vector<Inline>& inlines) {
-  std::string out;
-  for (const Inline& in : inlines) {
-    if (in.kind == InlineKind::Text || in.kind == InlineKind::Code) out += in.text;
-    else if (in.kind == InlineKind::SoftBreak || in.kind == InlineKind::LineBreak) out += ' ';
-    else if (in.kind != InlineKind::NoteRef && in.kind != InlineKind::RawInline)
-      out += plain_text(in.children);
-  }
-  return out;
-}
-
 // Moves every drawing of FROM by (DX, DY) into TO.
 void append_content(Page& to, const Page& from, double dx, double dy) {
   for (TextRun t : from.texts) {

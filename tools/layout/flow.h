@@ -17,8 +17,6 @@ struct FlowResult {
 // Moves every drawing of FROM by (DX, DY) into TO.
 void append_content(Page& to, const Page& from, double dx, double dy);
 
-// Returns the text of INLINES without markup (note references left out).
-std::string plain_text(const std::vector<Inline>& inlines);
 
 // Turns chapters, parts and notes into one vertical list.
 class Flow {

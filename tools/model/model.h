@@ -190,6 +190,10 @@ struct Book {
   std::string display(const std::string& relative) const;
 };
 
+// Returns INLINES as plain text: text, code and link/alt words, line breaks as spaces,
+// note references and raw HTML left out (for ids, alt text, titles and contents).
+std::string plain_text(const std::vector<Inline>& inlines);
+
 // Prints the model as indented text, one node per line (for `colophon dump`).
 std::string dump_book(const Book& book);
 

@@ -13,20 +13,6 @@ int hex_value(char c) {
 }
 }  // namespace
 
-void append_plain_text(const std::vector<Inline>& list, std::string& out) {
-  for (const Inline& in : list) {
-    switch (in.kind) {
-      case InlineKind::Text:
-      case InlineKind::Code: out += in.text; break;
-      case InlineKind::SoftBreak:
-      case InlineKind::LineBreak: out += ' '; break;
-      case InlineKind::NoteRef:
-      case InlineKind::RawInline: break;
-      default: append_plain_text(in.children, out);
-    }
-  }
-}
-
 std::string chapter_file(const Book& book, int c) {
   if (c >= 0 && c < static_cast<int>(book.chapters.size()))
     return book.display(book.chapters[c].source);

@@ -74,9 +74,7 @@ void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_no
   std::unordered_set<std::string> seen;
   std::unordered_map<std::string, int> next;
   for_each_heading(book, c, chapter_notes, [&](Block& h) {
-    std::string text;
-    append_plain_text(h.inlines, text);
-    std::string slug = github_slug(text);
+    std::string slug = github_slug(plain_text(h.inlines));
     if (seen.count(slug)) {
       int& n = next[slug];
       if (n == 0) n = 1;
@@ -163,9 +161,7 @@ void assign_ids(Book& book, Diagnostics& diag) {
         }
         return;
       }
-      std::string text;
-      append_plain_text(h.inlines, text);
-      std::string base = ncname_from_slug(github_slug(text));
+      std::string base = ncname_from_slug(github_slug(plain_text(h.inlines)));
       std::string id = base;
       if (taken.count(id)) {
         int& n = next[base];

@@ -44,7 +44,5 @@ void for_each_inline_in_blocks(std::vector<Block>& list, F& f) {
   for_each_block(list, per_block);
 }
 
-// Appends the plain text of LIST (text, code, alt text; no markup, no note references).
-void append_plain_text(const std::vector<Inline>& list, std::string& out);
 
 }  // namespace colophon

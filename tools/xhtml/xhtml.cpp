@@ -630,22 +630,6 @@ void append_document_start(std::string& out, std::string_view language, std::str
 
 void append_document_end(std::string& out) { out += "</body>\n</html>\n"; }
 
-std::string plain_text(const std::vector<Inline>& inlines) {
-  std::string s;
-  for (const Inline& x : inlines) {
-    switch (x.kind) {
-      case InlineKind::Text:
-      case InlineKind::Code: s += x.text; break;
-      case InlineKind::SoftBreak:
-      case InlineKind::LineBreak: s += ' '; break;
-      case InlineKind::NoteRef:
-      case InlineKind::RawInline: break;
-      default: s += plain_text(x.children);
-    }
-  }
-  return s;
-}
-
 std::string encode_href(std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

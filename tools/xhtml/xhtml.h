@@ -57,8 +57,6 @@ void append_document_start(std::string& out, std::string_view language, std::str
 // Appends the closing </body></html>.
 void append_document_end(std::string& out);
 
-// Returns the inlines as plain text (for alt attributes, titles and tables of contents).
-std::string plain_text(const std::vector<Inline>& inlines);
 
 // Percent-encodes the characters a relative URL must not carry raw (space, %, #, ? ...),
 // keeping '/' and non-ASCII UTF-8 (an IRI) as they are.
