@@ -32,6 +32,6 @@ int run_check(const ReadOptions& options, bool quiet, std::ostream& err);
 int run_dump(const ReadOptions& options, bool pages, std::ostream& out, std::ostream& err);
 
 // Creates a small book in DIR that builds at once; refuses a non-empty DIR.
-int run_new(const std::string& dir, const std::string& title, std::ostream& err);
+int run_new(const std::string& dir, const std::string& title, bool quiet, std::ostream& err);
 
 }  // namespace colophon

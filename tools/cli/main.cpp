@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     }
     if (*check_cmd) return run_check(check, quiet, std::cerr);
     if (*dump_cmd) return run_dump(dump, pages, std::cout, std::cerr);
-    if (*new_cmd) return run_new(new_dir, new_title, std::cerr);
+    if (*new_cmd) return run_new(new_dir, new_title, quiet, std::cerr);
   } catch (const std::exception& e) {
     // Every stage reports through Diagnostics; reaching here is a bug in colophon.
     std::cerr << "colophon: internal error: " << e.what() << '\n'

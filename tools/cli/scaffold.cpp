@@ -43,7 +43,7 @@ constexpr ScaffoldFile kFiles[] = {
 
 }  // namespace
 
-int run_new(const std::string& dir, const std::string& title, std::ostream& err) {
+int run_new(const std::string& dir, const std::string& title, bool quiet, std::ostream& err) {
   std::error_code ec;
   fs::path root(dir);
   if (fs::exists(root, ec) && !fs::is_empty(root, ec)) {
@@ -73,7 +73,7 @@ int run_new(const std::string& dir, const std::string& title, std::ostream& err)
     err << dir << ": error: " << failed << '\n';
     return kExitBookErrors;
   }
-  err << "colophon: created " << dir << "; build it with: colophon build " << dir << '\n';
+  if (!quiet) err << "colophon: created " << dir << "; build it with: colophon build " << dir << '\n';
   return kExitOk;
 }
 
