@@ -424,6 +424,70 @@ TEST_CASE("over-long words are broken and reported only when cut between letters
   CHECK(s.diag.count(Severity::Warning) == 1);
 }
 
+TEST_CASE("the over-long word warning quotes 40 characters, cut on a UTF-8 boundary, and the length") {
+  Setter s(false);
+  Frame f;
+  f.measure = 100;
+  std::string word;
+  for (int i = 0; i < 5000; ++i) word += "\xC3\xA9";  // e acute, two bytes
+  s.set({text(word)}, f);
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  const std::string& m = all[0].message;
+  CHECK(m.find("word '" + word.substr(0, 80) + "\xE2\x80\xA6'") == 0);
+  CHECK(m.find("(5000 characters)") != std::string::npos);
+  CHECK(m.size() < 200);
+  CHECK(find_invalid_utf8(m) == std::nullopt);
+  CHECK(quote_start("short") == "short");
+  CHECK(quote_start("short", 9) == "short\xE2\x80\xA6");
+}
+
+TEST_CASE("over-long words are broken in linear time") {
+  // Time per character of a word 4 times longer stays about the same (quadratic
+  // splitting, as it once was, made the longer word 16 times slower, not 4).
+  auto time_word = [](size_t n) {
+    Setter s(false);
+    Frame f;
+    f.measure = 300;
+    auto t0 = std::chrono::steady_clock::now();
+    auto lines = s.set({text(std::string(n, 'x'))}, f);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(lines.size() >= n / 60);
+    return ms;
+  };
+  time_word(20000);  // warm up
+  double small = time_word(50000), big = time_word(200000);
+  MESSAGE("50,000 letters: " << small << " ms; 200,000 letters: " << big << " ms");
+  CHECK(big < 10 * small + 50);
+}
+
+TEST_CASE("a link address too long for a PDF string keeps its text, loses the link, and says where") {
+  Setter s(false);
+  Frame f;
+  f.measure = 300;
+  Inline link;
+  link.kind = InlineKind::Link;
+  link.url = "https://example.com/" + std::string(40000, 'p');
+  link.target.kind = LinkTarget::Kind::External;
+  link.pos = {7, 5};
+  link.children.push_back(text("the link text"));
+  s.ctx.file = "book/src/a.md";
+  auto lines = s.set({text("See "), link, text(" now.")}, f);
+  size_t areas = 0;
+  for (const VItem& l : lines) areas += l.content.links.size();
+  CHECK(areas == 0);
+  REQUIRE(lines.size() == 1);
+  CHECK(line_text(lines[0]).find("link text") != std::string::npos);
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "book/src/a.md");
+  CHECK(all[0].pos.line == 7);
+  CHECK(all[0].pos.col == 5);
+  CHECK(all[0].message.find("40020 bytes") != std::string::npos);
+  CHECK(all[0].message.size() < 200);
+  CHECK(!all[0].hint.empty());
+}
+
 namespace {
 
 struct Laid {

@@ -7,6 +7,10 @@ namespace {
 
 constexpr double kSuperscriptScale = 0.65;  // note references, relative to the text size
 constexpr double kSuperscriptRise = 0.38;   // ems of the text size the baseline is raised
+// Longest link address a PDF can hold: readers cap strings at 32,767 bytes (PDF 1.7,
+// Annex C) and libharu refuses longer ones. A longer address is no link, so the layout
+// does not copy it into every line the link spans (a 200 KB URL over 3,000 lines).
+constexpr size_t kMaxLinkUriBytes = 32767;
 
 // The style in force while walking the inline tree.
 struct InlineState {
@@ -103,6 +107,15 @@ class Collector {
           if (!in.target.anchor.empty()) spec.dest += "#" + in.target.anchor;
         } else if (in.url.find("://") != std::string::npos || in.url.rfind("mailto:", 0) == 0) {
           spec.uri = in.url;
+        }
+        if (spec.uri.size() > kMaxLinkUriBytes) {
+          ctx_.diag.warning(ctx_.file, in.pos,
+                            "a link address of " + std::to_string(spec.uri.size()) +
+                                " bytes is too long for a PDF link (limit " +
+                                std::to_string(kMaxLinkUriBytes) +
+                                "); the PDF keeps its text without the link",
+                            "shorten the URL (it begins '" + quote_start(spec.uri) + "')");
+          spec.uri.clear();
         }
         if (!spec.uri.empty() || !spec.dest.empty()) {
           inner.link = static_cast<int>(out_.links.size());

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -163,6 +164,11 @@ struct Frame {
   bool hyphenate = true;
   double indent = 0;       // first-line indent
 };
+
+// Returns the first characters of TEXT for a message, cut on a code point boundary and
+// ended with "…" when TEXT (or the TOTAL_CHARS it begins) is longer: a 1 MB word must
+// not flood the terminal.
+std::string quote_start(std::string_view text, size_t total_chars = 0);
 
 // Converts the inlines to runs (stage "collect").
 Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame);

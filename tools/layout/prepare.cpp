@@ -19,6 +19,8 @@ constexpr double kLetterBreakPenalty = 1000;  // between any two characters, las
 constexpr double kSpaceStretchRatio = 0.5;    // interword stretch = space / 2 (TeX's cmr10)
 constexpr double kSpaceShrinkRatio = 1.0 / 3; // interword shrink = space / 3 (TeX's cmr10)
 constexpr size_t kMinHyphenatedWord = 5;      // characters; shorter words are never hyphenated
+constexpr size_t kQuotedChars = 40;           // characters of a word quoted in a message
+constexpr size_t kQuotedBytes = 4 * kQuotedChars;  // enough UTF-8 for kQuotedChars characters
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
@@ -311,13 +313,13 @@ class Builder {
         cut.push_back(items_[k]);
         continue;
       }
-      std::vector<Item> pieces = cut_box(items_[k], false);
-      cut.insert(cut.end(), pieces.begin(), pieces.end());
+      cut_box(items_[k], false, cut);
     }
     // A stretch of boxes still wider than the limit is cut between any two characters,
     // including between its boxes. Boxes of no run (the first-line indent) are left out
     // of the sum: the limit has already taken them off.
     std::vector<Item> out;
+    out.reserve(cut.size());
     bool letters_needed = false;
     size_t a = 0;
     while (a < cut.size()) {
@@ -342,8 +344,7 @@ class Builder {
           continue;
         }
         if (k > a && cut[k - 1].run >= 0) out.push_back(letter_penalty(cut[k].run));
-        std::vector<Item> letters = cut_box(cut[k], true);
-        out.insert(out.end(), letters.begin(), letters.end());
+        cut_box(cut[k], true, out);
       }
       a = z;
     }
@@ -353,13 +354,19 @@ class Builder {
     if (letters_needed && !later) {
       if (ctx_.warned_long_words++ < 20) {
         const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
-        std::string word;
-        for (size_t k = i; k < j && word.size() < 60; ++k)
-          if (items_[k].run >= 0)
-            word += para_.runs[items_[k].run].text.substr(items_[k].begin,
-                                                           items_[k].end - items_[k].begin);
+        std::string start;
+        size_t chars = 0;
+        for (size_t k = i; k < j; ++k) {
+          if (items_[k].run < 0) continue;
+          std::string_view piece = std::string_view(para_.runs[items_[k].run].text)
+                                       .substr(items_[k].begin, items_[k].end - items_[k].begin);
+          if (start.size() < kQuotedBytes) start.append(piece.substr(0, kQuotedBytes));
+          chars += utf8_length(piece);
+        }
+        std::string quoted = quote_start(start, chars);
         ctx_.diag.warning(ctx_.file, r.pos,
-                          "word '" + word + "' is wider than the line; broken between letters",
+                          "word '" + quoted + "' (" + std::to_string(chars) +
+                              " characters) is wider than the line; broken between letters",
                           "add spaces or break the word where it may be divided");
       }
     }
@@ -379,11 +386,12 @@ class Builder {
   }
 
   // Cuts BOX after punctuation (or after every character when LETTERS) into boxes
-  // separated by penalties.
-  std::vector<Item> cut_box(const Item& box, bool letters) {
+  // separated by penalties, appended to OUT. Each character is decoded once and each
+  // piece measured once, so a word of n characters costs O(n).
+  void cut_box(const Item& box, bool letters, std::vector<Item>& out) {
     const Run& run = para_.runs[box.run];
     std::string_view t(run.text);
-    std::vector<Item> out;
+    if (letters) out.reserve(out.size() + 2 * (box.end - box.begin) + 1);
     uint32_t from = box.begin;
     size_t i = box.begin;
     while (i < box.end) {
@@ -405,7 +413,6 @@ class Builder {
     piece.begin = from;
     piece.width = em_width(run.face, t.substr(from, box.end - from)) * run.size;
     out.push_back(piece);
-    return out;
   }
 
   Context& ctx_;
@@ -417,6 +424,19 @@ class Builder {
 };
 
 }  // namespace
+
+std::string quote_start(std::string_view text, size_t total_chars) {
+  std::string out;
+  size_t i = 0, chars = 0;
+  while (i < text.size() && chars < kQuotedChars) {
+    size_t at = i;
+    next_code_point(text, i);
+    out.append(text.substr(at, i - at));
+    ++chars;
+  }
+  if (i < text.size() || total_chars > chars) out += "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
+  return out;
+}
 
 std::vector<Item> prepare_items(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate) {
   if (!para.faces_resolved) {
