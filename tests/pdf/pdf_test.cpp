@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/paths.h"
+#include "layout/style.h"
 #include "pdf/deflate_queue.h"
 #include "pdf/fonts.h"
 #include "pdf/images.h"
@@ -317,7 +318,39 @@ TEST_CASE("metrics: a missing font file names the file and the style key") {
   CHECK(d.file == "book/pdf-style.toml");
   CHECK(d.message.find("/nonexistent/NoSuchFont-Italic.ttf") != std::string::npos);
   CHECK(d.message.find("fonts.text.italic") != std::string::npos);
-  CHECK(d.hint.find("fonts-noto-core") != std::string::npos);
+  CHECK(d.hint.find("install the font") != std::string::npos);  // no package known for it
+  CHECK(d.hint.find("fonts.text.italic") != std::string::npos);
+}
+
+TEST_CASE("metrics: a missing default font is reported once, with the package that ships it") {
+  struct Case {
+    const char* file;
+    const char* package;
+  };
+  const Case cases[] = {{"NotoSerif-Italic.ttf", "fonts-noto-core"},
+                        {"DejaVuSansMono.ttf", "fonts-dejavu-core"},
+                        {"DejaVuSansMono-Oblique.ttf", "fonts-dejavu-extra"},
+                        {"NotoSansMono-Regular.ttf", "fonts-noto-mono"}};
+  for (const Case& c : cases) {
+    CAPTURE(c.file);
+    FontSet fonts = default_font_set();
+    fonts.mono.italic = std::string("/nonexistent/") + c.file;
+    Diagnostics diag;
+    auto m = RealFontMetrics::load(fonts, "book/book.toml", diag);
+    CHECK(m == nullptr);
+    REQUIRE(diag.count(Severity::Error) == 1);
+    Diagnostic d = diag.all()[0];
+    CHECK(d.hint.find(std::string("install the Debian package ") + c.package) != std::string::npos);
+    CHECK(d.hint.find("fonts.mono.italic") != std::string::npos);
+  }
+  // Every file the built-in style names maps to the package dpkg -S names for it.
+  CHECK(debian_font_package("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf") ==
+        "fonts-dejavu-core");
+  CHECK(debian_font_package("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-BoldOblique.ttf") ==
+        "fonts-dejavu-extra");
+  CHECK(debian_font_package("/usr/share/fonts/truetype/noto/NotoSerif-BoldItalic.ttf") ==
+        "fonts-noto-core");
+  CHECK(debian_font_package("/home/me/fonts/Garamond.ttf").empty());
 }
 
 TEST_CASE("metrics: a style without italic uses the regular face") {

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "core/clock.h"
 #include "core/paths.h"
 #include "core/text.h"
@@ -61,6 +63,34 @@ Book load(const ReadOptions& options, Diagnostics& diag, Progress& progress) {
   return book;
 }
 
+// Returns the name a backend writes FINAL under until the build is known to be good:
+// hidden, in the same directory (so the rename is atomic), unique to this process.
+fs::path staged(const fs::path& final_path) {
+  std::string name = ".";
+  name.append(final_path.filename().string())
+      .append(".")
+      .append(std::to_string(static_cast<long>(getpid())))
+      .append(".staged");
+  return final_path.parent_path() / name;
+}
+
+// Replaces every FROM in TEXT with TO.
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+}
+
+// Renames STAGE over FINAL; reports a failure against FINAL.
+bool commit(const fs::path& stage, const fs::path& final_path, Diagnostics& diag) {
+  std::error_code ec;
+  fs::rename(stage, final_path, ec);
+  if (!ec) return true;
+  diag.error(final_path.string(), {}, "cannot replace the file: " + ec.message(),
+             "check that " + final_path.string() + " is a file you may overwrite");
+  return false;
+}
+
 }  // namespace
 
 int run_build(const BuildOptions& options, std::ostream& err) {
@@ -85,6 +115,10 @@ int run_build(const BuildOptions& options, std::ostream& err) {
   std::string slug = file_slug(book.meta.title);
   fs::path epub_path = out_dir / (slug + ".epub");
   fs::path pdf_path = out_dir / (slug + ".pdf");
+  // Each backend writes a staged file beside the final one; both are renamed into place
+  // only when the whole build has no error, so a failed build leaves dist/ as it was.
+  fs::path epub_stage = staged(epub_path), pdf_stage = staged(pdf_path);
+  Diagnostics backend_diag;
 
   // The two backends share nothing but the (now read-only) model: run them at once.
   bool epub_ok = true, pdf_ok = true;
@@ -93,24 +127,46 @@ int run_build(const BuildOptions& options, std::ostream& err) {
   if (options.pdf) {
     pdf_thread = std::thread([&] {
       pdf_start = Clock::now();
-      pdf_ok = write_pdf(book, pdf_path, diag);
+      pdf_ok = write_pdf(book, pdf_stage, backend_diag);
       progress.stage("pdf", pdf_start);
     });
   }
   if (options.epub) {
     epub_start = Clock::now();
-    epub_ok = write_epub(book, epub_path, diag);
+    epub_ok = write_epub(book, epub_stage, backend_diag);
     progress.stage("epub", epub_start);
   }
   if (pdf_thread.joinable()) pdf_thread.join();
+  // Messages name the files the user asked for, not the staged ones.
+  for (Diagnostic d : backend_diag.all()) {
+    for (std::string* text : {&d.file, &d.message, &d.hint}) {
+      replace_all(*text, epub_stage.string(), epub_path.string());
+      replace_all(*text, pdf_stage.string(), pdf_path.string());
+    }
+    diag.add(std::move(d));
+  }
+  // A directory where a file goes cannot be replaced: say so before renaming either
+  // file, so the two outputs are replaced together or not at all.
+  for (auto [wanted, path] : {std::pair{options.epub, &epub_path}, {options.pdf, &pdf_path}})
+    if (wanted && fs::is_directory(*path, ec))
+      diag.error(path->string(), {}, "cannot replace a directory with the output file",
+                 "move the directory " + path->string() + " away, or choose another -o DIR");
+  bool ok = epub_ok && pdf_ok && !diag.has_errors();
+  bool wrote_epub = false, wrote_pdf = false;
+  if (ok && options.epub) wrote_epub = commit(epub_stage, epub_path, diag);
+  if (ok && options.pdf) wrote_pdf = commit(pdf_stage, pdf_path, diag);
+  fs::remove(epub_stage, ec);
+  fs::remove(pdf_stage, ec);
   progress.stage("total", start);
 
   report(diag, options.quiet, err);
   if (!options.quiet) {
-    if (options.epub && epub_ok) err << "colophon: wrote " << epub_path.string() << '\n';
-    if (options.pdf && pdf_ok) err << "colophon: wrote " << pdf_path.string() << '\n';
+    if (wrote_epub) err << "colophon: wrote " << epub_path.string() << '\n';
+    if (wrote_pdf) err << "colophon: wrote " << pdf_path.string() << '\n';
+    if (!ok && (options.epub || options.pdf))
+      err << "colophon: nothing written; " << out_dir.string() << " is as it was\n";
   }
-  return epub_ok && pdf_ok && !diag.has_errors() ? kExitOk : kExitBookErrors;
+  return !diag.has_errors() ? kExitOk : kExitBookErrors;
 }
 
 int run_check(const ReadOptions& options, bool quiet, std::ostream& err) {

@@ -1,4 +1,7 @@
 // Stage "collect": the inline tree of a paragraph becomes a flat list of styled runs.
+#include <cstdio>
+
+#include "core/utf8.h"
 #include "layout/engine.h"
 
 namespace colophon::layout {
@@ -55,6 +58,7 @@ class Collector {
       Run& p = out_.runs.back();
       if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == 0 &&
           p.strike == r.strike && p.link == r.link) {
+        if (pos.line != 0) p.marks.push_back({static_cast<uint32_t>(p.text.size()), pos});
         p.text += s;
         return;
       }
@@ -157,6 +161,31 @@ class Collector {
 };
 
 }  // namespace
+
+SourcePos Run::pos_at(size_t at) const {
+  SourcePos p = pos;
+  size_t from = 0;
+  for (const auto& [offset, mark] : marks) {
+    if (offset > at) break;
+    p = mark;
+    from = offset;
+  }
+  if (p.line != 0 && at > from)
+    p.col += static_cast<uint32_t>(utf8_length(std::string_view(text).substr(from, at - from)));
+  return p;
+}
+
+void Context::missing_glyph(char32_t cp, std::string_view chars, SourcePos pos) {
+  if (warned_glyphs[cp]) return;
+  warned_glyphs[cp] = true;
+  char code[16];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+  diag.error(file, pos,
+             std::string("character ") + code + " '" + std::string(chars) +
+                 "' is in none of the PDF fonts; the PDF would print nothing in its place",
+             "name a font that has it as [fonts.fallback] regular in a PDF style file "
+             "([output.pdf] style = \"pdf-style.toml\" in book.toml), or replace the character");
+}
 
 bool Context::has_glyph(FaceId face, char32_t cp) {
   constexpr char32_t kCachedRange = 0x10000;

@@ -31,8 +31,14 @@ struct Run {
   double rise = 0;   // points the baseline is raised (superscripts)
   int link = -1;     // index into Paragraph::links
   int note = -1;     // NoteRef: index into Book::notes
-  SourcePos pos;     // for messages
+  SourcePos pos;     // for messages: where text[0] comes from
   std::string text;
+  // Where the text of each later inline merged into this run starts: byte offset in
+  // text and source position (messages point at the character, not the run's start).
+  std::vector<std::pair<uint32_t, SourcePos>> marks;
+
+  // Returns the source position of byte AT of text (the column counts characters).
+  SourcePos pos_at(size_t at) const;
 };
 
 // Where a link in a paragraph goes.
@@ -151,6 +157,9 @@ struct Context {
 
   // Tells whether FACE has CP (cached).
   bool has_glyph(FaceId face, char32_t cp);
+  // Reports, once per character per book, that CP (bytes CHARS, at POS of the current
+  // file) is in none of the PDF fonts: an error, since the PDF would print nothing there.
+  void missing_glyph(char32_t cp, std::string_view chars, SourcePos pos);
 };
 
 // Geometry and type of the text being set.

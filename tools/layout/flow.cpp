@@ -574,15 +574,24 @@ void Flow::code(const Block& b, const Frame& frame) {
   std::vector<VItem> lines;
   std::string text = b.text;
   if (!text.empty() && text.back() == '\n') text.pop_back();
+  const FaceId mono_fallback{FaceFamily::Fallback, FaceStyle::Regular};
+  // The code starts on the line after the opening fence (an indented block's first line
+  // is its own position: the column may then be off by one line).
+  uint32_t source_line = b.pos.line == 0 ? 0 : b.pos.line + 1;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
     std::string line;
     int col = 0;
+    uint32_t source_col = b.pos.col;
     for (size_t i = pos; i < nl;) {
       size_t at = i;
       char32_t c = next_code_point(text, i);
+      ++source_col;
+      if (c > ' ' && !ctx_.has_glyph(mono, c) && !ctx_.has_glyph(mono_fallback, c))
+        ctx_.missing_glyph(c, std::string_view(text).substr(at, i - at),
+                           SourcePos{source_line, source_line ? source_col - 1 : 0});
       if (c == '\t') {
         int n = kCodeTabWidth - col % kCodeTabWidth;
         line.append(static_cast<size_t>(n), ' ');
@@ -629,6 +638,7 @@ void Flow::code(const Block& b, const Frame& frame) {
       continuation = true;
     } while (!rest.empty());
     pos = nl + 1;
+    if (source_line) ++source_line;
   }
   push_lines(std::move(lines));
 }

@@ -2,7 +2,6 @@
 // into Knuth-Plass boxes, glue and penalties (spaces, hyphenation points, explicit
 // hyphens, emergency breaks inside over-long words).
 #include <algorithm>
-#include <cstdio>
 
 #include "core/utf8.h"
 #include "layout/engine.h"
@@ -73,15 +72,22 @@ void resolve_faces(Context& ctx, Paragraph& para) {
     }
     FaceId fb = fallback_of(run.face);
     std::string piece;
+    size_t piece_from = 0;  // byte offset in t where piece starts
     FaceId piece_face = run.face;
-    auto flush = [&](FaceId next) {
+    auto flush = [&](FaceId next, size_t at) {
       if (!piece.empty()) {
         Run r = run;
         r.text = std::move(piece);
         r.face = piece_face;
+        r.pos = run.pos_at(piece_from);
+        r.marks.clear();
+        for (const auto& [offset, mark] : run.marks)
+          if (offset > piece_from && offset < at)
+            r.marks.push_back({static_cast<uint32_t>(offset - piece_from), mark});
         out.push_back(std::move(r));
       }
       piece.clear();
+      piece_from = at;
       piece_face = next;
     };
     for (size_t i = 0; i < t.size();) {
@@ -90,24 +96,14 @@ void resolve_faces(Context& ctx, Paragraph& para) {
       FaceId f = run.face;
       if (c >= 0x80 || !is_space(static_cast<char>(c))) {
         if (!ctx.has_glyph(run.face, c)) {
-          if (ctx.has_glyph(fb, c)) {
-            f = fb;
-          } else if (!ctx.warned_glyphs[c]) {
-            ctx.warned_glyphs[c] = true;
-            char code[16];
-            std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
-            ctx.diag.warning(ctx.file, run.pos,
-                             std::string("character ") + code + " '" + t.substr(start, i - start) +
-                                 "' is in none of the PDF fonts",
-                             "set a [fonts.fallback] face that has it in the PDF style, or "
-                             "replace the character");
-          }
+          if (ctx.has_glyph(fb, c)) f = fb;
+          else ctx.missing_glyph(c, t.substr(start, i - start), run.pos_at(start));
         }
       }
-      if (!(f == piece_face)) flush(f);
+      if (!(f == piece_face)) flush(f, start);
       piece.append(t, start, i - start);
     }
-    flush(run.face);
+    flush(run.face, t.size());
   }
   para.runs = std::move(out);
 }
@@ -364,9 +360,13 @@ class Builder {
           chars += utf8_length(piece);
         }
         std::string quoted = quote_start(start, chars);
-        ctx_.diag.warning(ctx_.file, r.pos,
-                          "word '" + quoted + "' (" + std::to_string(chars) +
-                              " characters) is wider than the line; broken between letters",
+        std::string length = utf8_length(start) < chars || quoted.size() < start.size()
+                                 ? " (" + std::to_string(chars) + " characters)"
+                                 : "";
+        SourcePos at = r.pos_at(items_[i].run >= 0 ? items_[i].begin : items_[j - 1].begin);
+        ctx_.diag.warning(ctx_.file, at,
+                          "word '" + quoted + "'" + length +
+                              " is wider than the line; broken between letters",
                           "add spaces or break the word where it may be divided");
       }
     }

@@ -15,6 +15,7 @@ namespace colophon {
 
 namespace {
 
+constexpr std::string_view kBuiltinStyle = "styles/pdf.toml";  // its name as a resource
 constexpr double kPointsPerInch = 72.0;
 constexpr double kPointsPerMm = 72.0 / 25.4;
 
@@ -236,9 +237,12 @@ class StyleReader {
       std::filesystem::path p(s->get());
       if (p.is_relative() && !base_dir_.empty()) p = std::filesystem::path(base_dir_) / p;
       std::error_code ec;
-      if (!std::filesystem::is_regular_file(p, ec)) {
+      // A font of the built-in style that is not installed is reported once, by the
+      // font loader, against the book; a book's own style is told at the key's place.
+      if (file_ != kBuiltinStyle && !std::filesystem::is_regular_file(p, ec)) {
         bad(v, "font file '" + s->get() + "' not found",
-            "install the font or give the full path to an existing .ttf file");
+            missing_font_hint(p.string(), "fonts." + std::string(family) + "." +
+                                              std::string(name)));
         continue;
       }
       *slot = p.string();
@@ -305,6 +309,33 @@ bool apply_style_toml(std::string_view text, const std::string& file, Style& sty
   return true;
 }
 
+std::string debian_font_package(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+  auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
+  if (starts("DejaVu")) {
+    // fonts-dejavu-core ships the upright regular and bold faces; the rest are extras.
+    for (std::string_view core : {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf",
+                                  "DejaVuSansMono-Bold.ttf", "DejaVuSerif.ttf",
+                                  "DejaVuSerif-Bold.ttf"})
+      if (name == core) return "fonts-dejavu-core";
+    return "fonts-dejavu-extra";
+  }
+  if (starts("NotoSansMono-") || starts("NotoMono-")) return "fonts-noto-mono";
+  if (starts("NotoSerif-") || starts("NotoSans-")) return "fonts-noto-core";
+  if (starts("Noto") && name.size() > 4 && name.substr(name.size() - 4) == ".ttf")
+    return "fonts-noto-core";  // the other Noto TrueType families (NotoSerifDevanagari ...)
+  return {};
+}
+
+std::string missing_font_hint(std::string_view path, std::string_view key) {
+  std::string package = debian_font_package(path);
+  std::string set = "set " + std::string(key) +
+                    " to an installed .ttf file in a PDF style file ([output.pdf] style = "
+                    "\"pdf-style.toml\" in book.toml)";
+  if (package.empty()) return "install the font or " + set;
+  return "install the Debian package " + package + " (apt-get install " + package + "), or " + set;
+}
+
 Style load_style(const Book& book, Diagnostics& diag) {
   Style style;
   const char* kNoto = "/usr/share/fonts/truetype/noto/NotoSerif-";
@@ -318,7 +349,7 @@ Style load_style(const Book& book, Diagnostics& diag) {
   style.fonts.fallback = {std::string(kDejaVu) + "DejaVuSans.ttf", "",
                           std::string(kDejaVu) + "DejaVuSans-Bold.ttf", ""};
   if (auto builtin = resource("styles/pdf.toml"))
-    apply_style_toml(*builtin, "styles/pdf.toml", style, diag);
+    apply_style_toml(*builtin, std::string(kBuiltinStyle), style, diag);
 
   if (!book.pdf.style.empty()) {
     SafePath p = resolve_inside(book.root, book.root, book.pdf.style);

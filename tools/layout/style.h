@@ -39,6 +39,15 @@ struct Style {
   int max_consecutive_hyphens = 2;  // hard limit of hyphenated lines in a row
 };
 
+// Returns the Debian package that ships the font file PATH, judged by its name (Noto
+// Serif -> fonts-noto-core, DejaVu Sans Mono -> fonts-dejavu-core, its obliques ->
+// fonts-dejavu-extra, Noto Sans Mono -> fonts-noto-mono), or "" when unknown.
+std::string debian_font_package(std::string_view path);
+
+// Returns the hint for a font file PATH that cannot be loaded, set by style key KEY
+// ("fonts.mono.italic"): the package to install, and the key to set instead.
+std::string missing_font_hint(std::string_view path, std::string_view key);
+
 // Loads the built-in style (styles/pdf.toml), then the book's own style file and
 // [output.pdf] overrides; reports bad keys and values at their line.
 Style load_style(const Book& book, Diagnostics& diag);

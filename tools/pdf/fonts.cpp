@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/utf8.h"
+#include "layout/style.h"
 
 namespace colophon {
 
@@ -165,8 +166,7 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
 
   auto open = [&](const std::string& path, const std::string& key) -> LoadedFace* {
     if (auto it = by_path.find(path); it != by_path.end()) return it->second;
-    const std::string hint =
-        "install the Debian package fonts-noto-core, or set " + key + " in the PDF style";
+    const std::string hint = missing_font_hint(path, key);
     FT_Face ft = nullptr;
     FT_Error err = FT_New_Face(lib, path.c_str(), 0, &ft);
     if (err != 0) {
