@@ -216,9 +216,9 @@ Document sample_document() {
   one.texts.push_back(text(150, 162, kMono, 9, "code_sample()"));
   one.texts.push_back(text(50, 176, kRegular, 10.5, "web link"));
   one.rules.push_back({50, 185, 320, 0.5});
-  one.images.push_back({50, 200, 60, 60, 0});
-  one.images.push_back({120, 200, 80, 40, 1});
-  one.images.push_back({210, 200, 80, 40, 2});
+  one.images.push_back({50, 200, 60, 60, 0, {}, {}});
+  one.images.push_back({120, 200, 80, 40, 1, {}, {}});
+  one.images.push_back({210, 200, 80, 40, 2, {}, {}});
   LinkArea web;
   web.x = 50;
   web.y = 167;
@@ -620,7 +620,7 @@ TEST_CASE("writer: an unknown link target and an SVG image are warnings, not fai
   svg.data = "<svg xmlns='http://www.w3.org/2000/svg'/>";
   book.assets.push_back(svg);
   Document doc = sample_document();
-  doc.pages[1].images.push_back({300, 300, 50, 50, 3});
+  doc.pages[1].images.push_back({300, 300, 50, 50, 3, {}, {}});
   doc.pages[1].links[1].dest = "nowhere";
   auto fonts = load_default_fonts();
   Diagnostics diag;
@@ -709,7 +709,7 @@ std::vector<Rgb> render_quarters(const std::string& name, const std::string& png
   doc.width = 200;
   doc.height = 200;
   Page page;
-  page.images.push_back({50, 50, 100, 100, 0});
+  page.images.push_back({50, 50, 100, 100, 0, {}, {}});
   doc.pages.push_back(page);
   auto fonts = load_default_fonts();
   Diagnostics diag;
@@ -1075,7 +1075,7 @@ TEST_CASE("image: damaged files are left out with a reason, never drawn wrong") 
   CHECK(svg.problem == "the PDF cannot show image/svg+xml images");
 }
 
-TEST_CASE("image: a damaged JPEG is a warning and the document is still written") {
+TEST_CASE("image: a damaged JPEG is an error at its reference and the document is still rendered") {
   fs::path dir = scratch_dir("bad-jpeg");
   Book book = sample_book(dir);
   Asset bad;
@@ -1084,14 +1084,18 @@ TEST_CASE("image: a damaged JPEG is a warning and the document is still written"
   bad.data = std::string("\xFF\xD8\xFF\xDB\x00\x04\x00\x00\x12\x34", 10);
   book.assets.push_back(bad);
   Document doc = sample_document();
-  doc.pages[1].images.push_back({300, 300, 50, 50, 3});
+  doc.pages[1].images.push_back({300, 300, 50, 50, 3, "book/src/ch.md", {9, 1}});
   auto fonts = load_default_fonts();
   Diagnostics diag;
   auto bytes = render_document(doc, book, *fonts, "out.pdf", diag);
-  CHECK(bytes);
-  REQUIRE(diag.count(Severity::Warning) == 1);
-  CHECK(diag.all()[0].file.find("src/images/broken.jpg") != std::string::npos);
-  CHECK(diag.all()[0].message.find("it is left out") != std::string::npos);
+  CHECK(bytes);  // the writer goes on; the error keeps the CLI from replacing dist/
+  REQUIRE(diag.count(Severity::Error) == 1);
+  Diagnostic d = diag.all()[0];
+  CHECK(d.file == "book/src/ch.md");  // the reference's place
+  CHECK(d.pos.line == 9);
+  CHECK(d.pos.col == 1);
+  CHECK(d.message.find("src/images/broken.jpg") != std::string::npos);
+  CHECK(!d.hint.empty());
   // The good JPEG still passes through unchanged.
   EncodedImage jpeg = encode_asset(book.assets[2]);
   REQUIRE(jpeg.kind == EncodedImage::Kind::Jpeg);

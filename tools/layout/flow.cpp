@@ -713,7 +713,7 @@ void Flow::figure(const Block& b, const Frame& frame) {
   VItem box;
   double x = frame.left + (frame.measure - w) / 2;
   if (known) {
-    box.content.images.push_back(ImageBox{x, 0, w, h, image->asset});
+    box.content.images.push_back(ImageBox{x, 0, w, h, image->asset, ctx_.file, image->pos});
     box.image_height = h;
   } else {
     // A framed placeholder with a word of explanation instead of the image.

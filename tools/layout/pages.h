@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/diagnostics.h"
 #include "layout/metrics.h"
 
 namespace colophon {
@@ -25,6 +26,8 @@ struct Rule {
 struct ImageBox {
   double x = 0, y = 0, width = 0, height = 0;
   int asset = -1;  // index into Book::assets
+  std::string file;  // where the image is referenced, for messages ("book/src/a.md")
+  SourcePos pos;     // and at which line:col
 };
 
 // A clickable area: either an external URI or a named destination in this document.

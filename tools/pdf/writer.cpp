@@ -288,21 +288,31 @@ class Renderer {
     return font;
   }
 
-  HPDF_Image image(int asset) {
+  HPDF_Image image(const ImageBox& box) {
+    int asset = box.asset;
     if (asset < 0 || asset >= static_cast<int>(book_.assets.size())) return nullptr;
     if (auto it = images_.find(asset); it != images_.end()) return it->second;
-    HPDF_Image img = load_image(static_cast<size_t>(asset));
+    HPDF_Image img = load_image(static_cast<size_t>(asset), box);
     images_[asset] = img;
     return img;
   }
 
-  HPDF_Image load_image(size_t asset) {
+  // Loads ASSET, first drawn as BOX. An image that cannot be decoded is an error at its
+  // first reference: the EPUB would carry the same broken file.
+  HPDF_Image load_image(size_t asset, const ImageBox& box) {
     const EncodedImage& e = encoder_.get(asset);
     switch (e.kind) {
-      case EncodedImage::Kind::Missing:
-        diag_.warning(book_.display(book_.assets[asset].source), {}, e.problem + "; it is left out",
-                      e.hint);
+      case EncodedImage::Kind::Missing: {
+        const Asset& a = book_.assets[asset];
+        bool at_ref = !box.file.empty();
+        std::string file = at_ref ? box.file : book_.display(a.source);
+        std::string what = at_ref ? "image '" + a.source + "': " + e.problem : e.problem;
+        if (a.media_type == "image/svg+xml")  // a type the PDF cannot show; fine in the EPUB
+          diag_.warning(file, box.pos, what + "; it is left out", e.hint);
+        else
+          diag_.error(file, box.pos, what, e.hint);
         return nullptr;
+      }
       case EncodedImage::Kind::Jpeg:
         return HPDF_LoadJpegImageFromMem(pdf_.get(),
                                          reinterpret_cast<const HPDF_BYTE*>(e.data.data()),
@@ -440,7 +450,7 @@ class Renderer {
     HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(doc_.width));
     HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(doc_.height));
     for (const ImageBox& box : p.images) {
-      if (HPDF_Image img = image(box.asset)) {
+      if (HPDF_Image img = image(box)) {
         HPDF_Page_DrawImage(page, img, static_cast<HPDF_REAL>(box.x),
                             static_cast<HPDF_REAL>(pdf_y(box.y + box.height)),
                             static_cast<HPDF_REAL>(box.width), static_cast<HPDF_REAL>(box.height));
