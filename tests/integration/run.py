@@ -5,8 +5,8 @@
     run.py --list                                print every case name, one a line
 
 Cases are GROUP:NAME. Groups: epubcheck:<book>, pdf:<book> (qpdf, pdffonts, pdftotext),
-bad:<error> (exit 1, file:line:col diagnostic with a hint, previous EPUB untouched),
-hostile:<markup> (script never reaches the EPUB), accept:<input>, usage:<error> (exit 2), cli:<command>, determinism:<format>.
+usage:<error> (exit 2), cli:<command>, determinism:<format>. Broken, hostile and accepted
+input is in the error catalogue, tests/catalogue/catalogue.py.
 Books: sample (the repository's book/), torture (tests/books/gen_torture.py), corpus
 (../shared/corpus/ten-days, skipped when absent), scaffold (`colophon new`) and single
 (one Markdown file). Set KEEP=1 to keep the work folder of a passing case.
@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-import zipfile
 
 SKIP = 77  # ctest SKIP_RETURN_CODE
 EPOCH = "1700000000"
@@ -232,215 +231,8 @@ def case_pdf(ctx, kind):
           f"{len(text)} characters of text")
 
 
-# --------------------------------------------------------------------------- bad input
-
-# The small book every bad-input case starts from; line numbers below depend on it.
-BASE_BOOK = {
-    "book.toml": '[book]\ntitle = "Broken Book"\nauthors = ["Tester"]\nlanguage = "en"\n',
-    "src/SUMMARY.md": "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n",
-    "src/one.md": ("# One\n"                                # 1
-                   "\n"                                     # 2
-                   "Intro paragraph.[^a]\n"                 # 3
-                   "\n"                                     # 4
-                   "## Section\n"                           # 5
-                   "\n"                                     # 6
-                   "See [two](two.md#second-section).\n"    # 7
-                   "\n"                                     # 8
-                   "![A dot](images/dot.png)\n"             # 9
-                   "\n"                                     # 10
-                   "[^a]: A note.\n"),                      # 11
-    "src/two.md": "# Two\n\n## Second section\n\nText.\n",
-}
-# A 1x1 black PNG, 8-bit greyscale.
-DOT_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
-    "0000000a4944415478da6360000000020001e527defc0000000049454e44ae426082")
-
-
-def replace_line(ctx, rel, line, text):
-    path = os.path.join(ctx.work, "book", rel)
-    lines = read(path).split(b"\n")
-    lines[line - 1] = text.encode("utf-8") if isinstance(text, str) else text
-    write(path, b"\n".join(lines))
-
-
-def outside_png(ctx):
-    """Writes an image outside the book folder and returns its absolute path."""
-    path = os.path.join(ctx.work, "outside.png")
-    write(path, DOT_PNG)
-    return path
-
-
-def break_symlink(ctx):
-    os.symlink(outside_png(ctx), os.path.join(ctx.work, "book", "src", "images", "link.png"))
-    replace_line(ctx, "src/one.md", 9, "![A dot](images/link.png)")
-
-
-def break_absolute(ctx):
-    replace_line(ctx, "src/one.md", 9, f"![A dot]({outside_png(ctx)})")
-
-
-def break_dotdot(ctx):
-    outside_png(ctx)
-    replace_line(ctx, "src/one.md", 9, "![A dot](../../outside.png)")
-
-
-# name: (how to break the book, expected diagnostic regex, extra build arguments).
-# Paths in messages are as the user named them: the book is built as `book` from the
-# work folder, so chapter diagnostics read `book/src/one.md:LINE:COL: error: ...`.
-POS = r":\d+: error: "
-BAD_CASES = {
-    "toml-malformed": (lambda c: replace_line(c, "book.toml", 2, 'title = "Broken Book'),
-                       r"book/book\.toml:2" + POS),
-    "summary-missing-file": (lambda c: write(os.path.join(c.work, "book/src/SUMMARY.md"),
-                                             BASE_BOOK["src/SUMMARY.md"] + "- [Three](three.md)\n"),
-                             r"book/src/SUMMARY\.md:5" + POS + r".*three\.md"),
-    "summary-same-file-twice": (lambda c: write(os.path.join(c.work, "book/src/SUMMARY.md"),
-                                                BASE_BOOK["src/SUMMARY.md"] + "- [Again](one.md)\n"),
-                                r"book/src/SUMMARY\.md:5" + POS + r".*one\.md"),
-    "no-chapters": (lambda c: write(os.path.join(c.work, "book/src/SUMMARY.md"), "# Summary\n"),
-                    r"book/src/SUMMARY\.md(:\d+(:\d+)?)?: error: "),
-    "invalid-utf8": (lambda c: replace_line(c, "src/one.md", 3, b"Intro \xff paragraph.[^a]"),
-                     r"book/src/one\.md:3" + POS + r".*\b1[34]\b"),  # byte offset 13 (or 14 from 1)
-    "nul-byte": (lambda c: replace_line(c, "src/one.md", 3, b"Intro \x00 paragraph.[^a]"),
-                 r"book/src/one\.md:3" + POS),
-    "broken-link": (lambda c: replace_line(c, "src/one.md", 7, "See [two](twelve.md)."),
-                    r"book/src/one\.md:7" + POS + r".*twelve\.md"),
-    "missing-fragment": (lambda c: replace_line(c, "src/one.md", 7, "See [two](two.md#no-such-place)."),
-                         r"book/src/one\.md:7" + POS + r".*no-such-place"),
-    "missing-image": (lambda c: replace_line(c, "src/one.md", 9, "![A dot](images/nothing.png)"),
-                      r"book/src/one\.md:9" + POS + r".*nothing\.png"),
-    "image-dotdot": (break_dotdot, r"book/src/one\.md:9" + POS),
-    "image-absolute": (break_absolute, r"book/src/one\.md:9" + POS),
-    "image-symlink-out": (break_symlink, r"book/src/one\.md:9" + POS),
-    "image-not-an-image": (lambda c: write(os.path.join(c.work, "book/src/images/dot.png"),
-                                           "this is text, not a PNG\n"),
-                           r"book/src/one\.md:9" + POS + r".*dot\.png"),
-    "undefined-footnote": (lambda c: replace_line(c, "src/one.md", 3, "Intro paragraph.[^zz]"),
-                           r"book/src/one\.md:3" + POS + r".*zz"),
-    "raw-html-unclosed": (lambda c: replace_line(c, "src/one.md", 5, '<div class="unclosed">'),
-                          r"book/src/one\.md:5" + POS),
-    "raw-html-unknown-element": (lambda c: replace_line(c, "src/one.md", 3, "Intro <foo>paragraph</foo>."),
-                                 r"book/src/one\.md:3" + POS + r".*foo"),
-}
-
-
-def build_good(ctx):
-    """Writes the base book, builds it into dist/ and returns dist's snapshot."""
-    for rel, text in BASE_BOOK.items():
-        write(os.path.join(ctx.work, "book", rel), text)
-    write(os.path.join(ctx.work, "book", "src", "images", "dot.png"), DOT_PNG)
-    ctx.build("book", "dist")
-    only_file(os.path.join(ctx.work, "dist"), "epub")
-    return snapshot(os.path.join(ctx.work, "dist"))
-
-
-def expect_failure(ctx, proc, pattern, before, want_hint=True):
-    """Checks exit 1, a diagnostic matching PATTERN with a hint, and dist/ unchanged."""
-    after = snapshot(os.path.join(ctx.work, "dist"))
-    kept = "dist/ kept as it was" if after == before else f"dist/ CHANGED: {before} -> {after}"
-    check(proc.returncode >= 0, f"colophon was killed by signal {-proc.returncode} ({kept})")
-    check(proc.returncode == 1, f"expected exit 1, got {describe(proc)}")
-    match = re.search(pattern, proc.stderr, re.MULTILINE)
-    check(match, f"no diagnostic matching /{pattern}/ in stderr:\n{proc.stderr}")
-    if want_hint:
-        check("hint: " in proc.stderr, f"the diagnostic has no hint line:\n{proc.stderr}")
-    check("internal error" not in proc.stderr, f"colophon reported an internal error:\n{proc.stderr}")
-    check(after == before, kept)
-    start = proc.stderr.rfind("\n", 0, match.start()) + 1
-    end = proc.stderr.find("\n", match.end())
-    print(f"diagnostic: {proc.stderr[start:end if end >= 0 else None]}")
-
-
-def case_bad(ctx, name):
-    if name in BAD_CASES:
-        breaker, pattern = BAD_CASES[name]
-        before = build_good(ctx)
-        breaker(ctx)
-        proc = ctx.colophon(["build", "book", "-o", "dist", "--format", "epub"])
-        expect_failure(ctx, proc, pattern, before)
-    elif name == "output-is-a-file":
-        before = build_good(ctx)
-        write(os.path.join(ctx.work, "blocker"), "a file where the output folder should be\n")
-        proc = ctx.colophon(["build", "book", "-o", "blocker/out", "--format", "epub"])
-        expect_failure(ctx, proc, r"blocker(/out)?.*error: ", before)
-    elif name == "output-file-is-a-directory":
-        before = build_good(ctx)
-        epub = only_file(os.path.join(ctx.work, "dist"), "epub")
-        target = os.path.join(ctx.work, "dist2", os.path.basename(epub))
-        os.makedirs(os.path.join(target, "inside"))
-        proc = ctx.colophon(["build", "book", "-o", "dist2", "--format", "epub"])
-        expect_failure(ctx, proc, r"dist2/.*\.epub.*error: |error: .*dist2/", before)
-        check(os.path.isdir(os.path.join(target, "inside")), "the directory in the way was removed")
-    elif name == "disk-full":
-        before = build_good(ctx)
-        # A file-size limit below the EPUB's size: writes fail (EFBIG, or SIGXFSZ if not
-        # ignored) as on a full disk. colophon must report it and keep the old EPUB.
-        noise = " ".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(2000))
-        replace_line(ctx, "src/two.md", 5, noise)
-        proc = ctx.colophon(["build", "book", "-o", "dist", "--format", "epub"],
-                            limit_file_bytes=4096)
-        expect_failure(ctx, proc, r"error: ", before, want_hint=False)
-    else:
-        raise Fail(f"unknown case bad:{name}")
-
-
-# --------------------------------------------------------------------------- hostile markup
-
-# Script in any form must never reach the EPUB: refused (exit 1 at its line) or
-# dropped with a warning (exit 0, and no trace of it in any file of the EPUB).
-HOSTILE = [b"<script", b"javascript:", b"onclick", b"onerror", b"data:text/html"]
-
-
-def case_hostile(ctx, name):
-    lines = {
-        "script": (3, "<script>alert(1)</script>"),
-        "event-handler": (3, 'Intro <span onclick="alert(1)">paragraph</span>.'),
-        "javascript-url": (7, "See [two](javascript:alert(1))."),
-        "data-url": (7, "See [two](data:text/html,<b>x</b>)."),
-        "raw-img-onerror": (3, 'Intro <img src="x" onerror="alert(1)" alt="x"/>.'),
-    }
-    check(name in lines, f"unknown case hostile:{name}")
-    line, text = lines[name]
-    before = build_good(ctx)
-    replace_line(ctx, "src/one.md", line, text)
-    proc = ctx.colophon(["build", "book", "-o", "dist", "--format", "epub"])
-    if proc.returncode == 1:
-        expect_failure(ctx, proc, rf"book/src/one\.md:{line}" + POS, before)
-        return
-    check(proc.returncode == 0, f"expected exit 0 (dropped) or 1 (refused), got {describe(proc)}")
-    check("warning" in proc.stderr, f"dropped without a warning:\n{proc.stderr}")
-    with zipfile.ZipFile(only_file(os.path.join(ctx.work, "dist"), "epub")) as z:
-        for entry in z.namelist():
-            data = z.read(entry).lower()
-            found = [h.decode() for h in HOSTILE if h in data]
-            check(not found, f"{found} reached {entry} of the EPUB")
-    warning = next(l for l in proc.stderr.splitlines() if "warning" in l)
-    print(f"dropped with a warning: {warning}")
-
-
-# --------------------------------------------------------------------------- accepted input
-
-
-def case_accept(ctx, name):
-    build_good(ctx)
-    root = os.path.join(ctx.work, "book")
-    if name == "bom":
-        for rel in ("src/one.md", "src/SUMMARY.md", "book.toml"):
-            write(os.path.join(root, rel), b"\xef\xbb\xbf" + read(os.path.join(root, rel)))
-    elif name == "crlf":
-        for rel in BASE_BOOK:
-            write(os.path.join(root, rel), read(os.path.join(root, rel)).replace(b"\n", b"\r\n"))
-    else:
-        raise Fail(f"unknown case accept:{name}")
-    shutil.rmtree(os.path.join(ctx.work, "dist"))
-    proc = ctx.build("book", "dist")
-    check("error" not in proc.stderr, f"unexpected error message:\n{proc.stderr}")
-    only_file(os.path.join(ctx.work, "dist"), "epub")
-    dump = ctx.colophon(["dump", "book"])
-    check(dump.returncode == 0, f"dump failed: {describe(dump)}")
-    check("\ufeff" not in dump.stdout and "\r" not in dump.stdout,
-          "a BOM or CR reached the model:\n" + dump.stdout[:1500])
+# Bad, hostile and accepted input (bad:, hostile:, accept: before) is the error
+# catalogue now: tests/catalogue/catalogue.py, one ctest test catalogue.<entry> each.
 
 
 # --------------------------------------------------------------------------- usage and CLI
@@ -530,11 +322,6 @@ def case_determinism(ctx, fmt):
 GROUPS = {
     "epubcheck": (case_epubcheck, BOOKS),
     "pdf": (case_pdf, BOOKS + ["determinism"]),
-    "bad": (case_bad, list(BAD_CASES) + ["output-is-a-file", "output-file-is-a-directory",
-                                         "disk-full"]),
-    "hostile": (case_hostile, ["script", "event-handler", "javascript-url", "data-url",
-                               "raw-img-onerror"]),
-    "accept": (case_accept, ["bom", "crlf"]),
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
