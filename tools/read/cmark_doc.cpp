@@ -24,7 +24,17 @@ CmarkDocument::CmarkDocument(std::string_view text, int options, bool gfm) {
     }
   }
   cmark_parser_feed(parser, text.data(), text.size());
-  root_ = cmark_parser_finish(parser);
+  {
+    // cmark-gfm 0.29.0.gfm.6 keeps the characters that can start an inline in one global
+    // table: finishing a parse adds its extensions' characters ('~' for strikethrough,
+    // ':' and 'w' for autolinks), parses the inlines and clears them again. Two parses
+    // finishing at once would race on that table (one clearing '~' while the other looks
+    // for strikethrough), so the inline phase runs on one thread at a time; reading the
+    // blocks (cmark_parser_feed) has no such state and runs in parallel.
+    static std::mutex inline_phase;
+    std::lock_guard<std::mutex> lock(inline_phase);
+    root_ = cmark_parser_finish(parser);
+  }
   cmark_parser_free(parser);
 }
 

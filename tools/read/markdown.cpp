@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "html/html.h"
+#include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
 #include "read/footnotes.h"
 #include "read/read.h"
@@ -638,14 +639,29 @@ bool check_table_sizes(std::string_view text, const std::string& file, Diagnosti
 
 }  // namespace
 
+std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file) {
+  auto parsed = std::make_unique<ParsedChapter>();
+  parsed->text = std::move(text);
+  parsed->source = std::make_unique<SourceText>(parsed->text);
+  const SourceText& source = *parsed->source;
+  source.check_encoding(file, parsed->diag);
+  if (!check_table_sizes(source.text(), file, parsed->diag)) return parsed;  // too slow for cmark
+  parsed->doc = std::make_unique<CmarkDocument>(source.text(), kChapterOptions, true);
+  return parsed;
+}
+
+void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagnostics& diag) {
+  for (Diagnostic& d : parsed.diag.all()) diag.add(std::move(d));
+  if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
+  if (!parsed.doc) return;
+  ChapterConverter(*parsed.source, book, chapter_index, diag).convert(parsed.doc->root());
+}
+
 void parse_chapter(std::string_view text, Book& book, int chapter_index, Diagnostics& diag) {
   if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
-  SourceText source(text);
   const std::string file = book.display(book.chapters[chapter_index].source);
-  source.check_encoding(file, diag);
-  if (!check_table_sizes(source.text(), file, diag)) return;  // too slow for cmark-gfm
-  CmarkDocument doc(source.text(), kChapterOptions, true);
-  ChapterConverter(source, book, chapter_index, diag).convert(doc.root());
+  std::unique_ptr<ParsedChapter> parsed = parse_markdown(std::string(text), file);
+  convert_chapter(*parsed, book, chapter_index, diag);
 }
 
 }  // namespace colophon

@@ -2,16 +2,17 @@
 // file), reads book.toml and SUMMARY.md, then parses every chapter.
 #include "read/read.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/paths.h"
 #include "core/text.h"
+#include "read/chapter_parse.h"
 #include "read/config.h"
 #include "read/summary.h"
 
@@ -58,47 +59,85 @@ bool is_markdown(const fs::path& path) {
   return ext == ".md" || ext == ".markdown";
 }
 
-// Reads a whole file with one read per chunk straight into the string (chapters are
-// read once; the stream copy of core's read_file costs as much as parsing them).
-std::optional<std::string> read_whole_file(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::string data;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) data.reserve(static_cast<size_t>(st.st_size));
-  constexpr size_t kChunkBytes = 1 << 16;
-  bool ok = true;
-  for (;;) {
-    size_t old = data.size();
-    data.resize(old + kChunkBytes);
-    ssize_t got = ::read(fd, data.data() + old, kChunkBytes);
-    if (got < 0 && errno == EINTR) {
-      data.resize(old);
-      continue;
+// Worker threads that parse chapters beside the main one, at most (beyond a few, the
+// main thread's in-order conversion is the bottleneck).
+constexpr unsigned kMaxParseWorkers = 3;
+
+// Reads every chapter file of BOOK and parses it. Chapters are read and parsed by
+// cmark-gfm on worker threads and on this one, and converted into the model on this
+// thread in book order, so notes and diagnostics come out as from a serial read.
+void parse_chapters(Book& book, Diagnostics& diag) {
+  const size_t n = book.chapters.size();
+  std::vector<std::string> files(n);
+  for (size_t i = 0; i < n; ++i) files[i] = book.display(book.chapters[i].source);
+
+  struct Slot {
+    std::unique_ptr<ParsedChapter> parsed;  // null when the file could not be read
+    bool done = false;
+  };
+  std::vector<Slot> slots(n);
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::condition_variable ready;
+  // Reads and parses the next chapter nobody has taken; returns false when none is left.
+  auto parse_next = [&]() -> bool {
+    size_t i = next++;
+    if (i >= n) return false;
+    std::unique_ptr<ParsedChapter> parsed;
+    try {
+      std::optional<std::string> text =
+          read_file(fs::path(book.root) / book.chapters[i].source);
+      if (text) parsed = parse_markdown(std::move(*text), files[i]);
+    } catch (const std::bad_alloc&) {
+      parsed.reset();  // reported as unreadable below
     }
-    data.resize(old + (got > 0 ? static_cast<size_t>(got) : 0));
-    if (got <= 0) {
-      ok = got == 0;
-      break;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      slots[i].parsed = std::move(parsed);
+      slots[i].done = true;
+    }
+    ready.notify_all();
+    return true;
+  };
+
+  unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  size_t wanted = std::min<size_t>({hardware - 1, kMaxParseWorkers, n > 0 ? n - 1 : 0});
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < wanted; ++w) {
+    try {
+      workers.emplace_back([&] {
+        while (parse_next()) {
+        }
+      });
+    } catch (const std::system_error&) {
+      break;  // no thread: this one parses everything
     }
   }
-  ::close(fd);
-  if (!ok) return std::nullopt;
-  return data;
-}
 
-// Reads every chapter file of BOOK and parses it.
-void parse_chapters(Book& book, Diagnostics& diag) {
-  for (size_t i = 0; i < book.chapters.size(); ++i) {
-    const std::string& source = book.chapters[i].source;
-    std::optional<std::string> text = read_whole_file(fs::path(book.root) / source);
-    if (!text) {
-      diag.error(book.display(source), {}, "cannot read the chapter file",
+  for (size_t i = 0; i < n; ++i) {
+    std::unique_ptr<ParsedChapter> parsed;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      // While chapter I is being parsed elsewhere, parse one further ahead.
+      while (!slots[i].done) {
+        lock.unlock();
+        if (!parse_next()) {
+          lock.lock();
+          ready.wait(lock, [&] { return slots[i].done; });
+          break;
+        }
+        lock.lock();
+      }
+      parsed = std::move(slots[i].parsed);
+    }
+    if (!parsed) {
+      diag.error(files[i], {}, "cannot read the chapter file",
                  "check that it exists and that you may read it");
       continue;
     }
-    parse_chapter(*text, book, static_cast<int>(i), diag);
+    convert_chapter(*parsed, book, static_cast<int>(i), diag);
   }
+  for (std::thread& t : workers) t.join();
 }
 
 // Lists every .md file under the source folder as a numbered chapter, in byte order

@@ -1,0 +1,31 @@
+// The two halves of reading a chapter, so that chapters can be parsed on several
+// threads and converted into the model in book order on one. Internal to the reader.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/diagnostics.h"
+#include "model/model.h"
+#include "read/cmark_doc.h"
+#include "read/source.h"
+
+namespace colophon {
+
+// One chapter's text parsed by cmark-gfm, not yet in the model.
+struct ParsedChapter {
+  std::string text;                    // the file's bytes (SOURCE and DOC point into them)
+  std::unique_ptr<SourceText> source;  // TEXT without its byte-order mark, line index
+  Diagnostics diag;                    // problems found while parsing, in source order
+  std::unique_ptr<CmarkDocument> doc;  // null when the chapter was refused before parsing
+};
+
+// Checks the encoding and table sizes of TEXT (the bytes of the file shown as FILE)
+// and parses it with cmark-gfm. Touches no shared state: safe on any thread.
+std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file);
+
+// Reports PARSED's diagnostics to DIAG, then converts its document into chapter
+// CHAPTER_INDEX of BOOK (blocks, notes appended to book.notes). One thread at a time,
+// in chapter order, so that notes and diagnostics come out in book order.
+void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagnostics& diag);
+
+}  // namespace colophon
