@@ -421,6 +421,30 @@ TEST_CASE("note ids are link targets in their chapter") {
   CHECK(t.book.chapters[0].blocks[0].inlines[1].target.anchor == "note-1");
 }
 
+TEST_CASE("a JPEG whose frame header lies past the first 64 KiB is still measured") {
+  TempBook t({"src/a.md"});
+  std::string j = jpeg(300, 200);
+  // Three 40,000-byte APP1 (metadata) segments between the start marker and the frame.
+  std::string app;
+  for (int k = 0; k < 3; ++k) {
+    app += "\xFF\xE1";
+    app += static_cast<char>(40000 >> 8);
+    app += static_cast<char>(40000 & 0xFF);
+    app += std::string(40000 - 2, 'x');
+  }
+  j.insert(2, app);
+  REQUIRE(j.size() > 64 * 1024);
+  t.write("src/big.jpg", j);
+  t.book.chapters[0].blocks = {para({image("big.jpg")})};
+  Diagnostics d;
+  collect_assets(t.book, d);
+  CHECK_FALSE(d.has_errors());
+  REQUIRE(t.book.assets.size() == 1);
+  CHECK(t.book.assets[0].media_type == "image/jpeg");
+  CHECK(t.book.assets[0].width == 300);
+  CHECK(t.book.assets[0].height == 200);
+}
+
 TEST_CASE("images are found, typed by their bytes and packed once") {
   TempBook t({"src/a.md", "src/sub/b.md"});
   t.write("src/images/map.png", png(640, 480));
@@ -469,7 +493,10 @@ TEST_CASE("images are found, typed by their bytes and packed once") {
   CHECK(as[5].height == 78);
   CHECK(as[5].data.find("DOCTYPE") == std::string::npos);
   CHECK(as[5].data.find("<svg") != std::string::npos);
-  CHECK(as[6].data.empty());
+  // An SVG without a DOCTYPE keeps its bytes as read, so the EPUB need not read it again.
+  CHECK(as[6].data.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"12px\""));
+  CHECK(as[0].data.empty());  // raster images are only sniffed; the backends read them
+  CHECK(as[1].data.empty());
   CHECK(as[6].width == 12);
   CHECK(as[6].height == 7);
   CHECK(as[7].href == "media/my-map-.png");

@@ -16,6 +16,9 @@ namespace {
 
 // Largest image side accepted, in pixels (bigger is a mistake or a decompression bomb).
 constexpr uint32_t kMaxImageSidePx = 20000;
+// Bytes read to recognise an image and find its size: PNG and GIF headers come first,
+// and a JPEG's frame header follows its metadata segments, rarely 64 KiB in.
+constexpr size_t kImageHeadBytes = 64 * 1024;
 
 uint32_t be16(const std::string& d, size_t i) {
   return (static_cast<uint32_t>(static_cast<unsigned char>(d[i])) << 8) |
@@ -277,7 +280,11 @@ class AssetCollector {
       error(c, pos, what + " '" + url + "' is not a file", "point it at an image file");
       return -1;
     }
-    std::optional<std::string> data = read_file(sp.absolute);
+    // Raster images are judged by their first bytes; the backends read them whole on
+    // their own threads. Only an SVG (and a JPEG whose frame header lies further in) is
+    // read whole here.
+    bool complete = false;
+    std::optional<std::string> data = read_file_prefix(sp.absolute, kImageHeadBytes, complete);
     if (!data) {
       error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
       return -1;
@@ -286,15 +293,28 @@ class AssetCollector {
     a.source = sp.relative;
     a.path = key;
     std::string problem;
-    const std::string& d = *data;
-    if (d.starts_with("\x89PNG\r\n\x1A\n")) {
-      problem = sniff_png(d, a);
-    } else if (d.size() >= 3 && d.compare(0, 3, "\xFF\xD8\xFF") == 0) {
-      problem = sniff_jpeg(d, a);
-    } else if (d.starts_with("GIF87a") || d.starts_with("GIF89a")) {
-      problem = sniff_gif(d, a);
+    const std::string* d = &*data;
+    if (d->starts_with("\x89PNG\r\n\x1A\n")) {
+      problem = sniff_png(*d, a);
+    } else if (d->starts_with("GIF87a") || d->starts_with("GIF89a")) {
+      problem = sniff_gif(*d, a);
     } else {
-      problem = sniff_svg(d, a);
+      bool jpeg = d->size() >= 3 && d->compare(0, 3, "\xFF\xD8\xFF") == 0;
+      if (jpeg) problem = sniff_jpeg(*d, a);
+      if (!complete && (!jpeg || !problem.empty())) {
+        data = read_file(sp.absolute);
+        if (!data) {
+          error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
+          return -1;
+        }
+        d = &*data;
+        if (jpeg) problem = sniff_jpeg(*d, a);
+      }
+      if (!jpeg) {
+        problem = sniff_svg(*d, a);
+        // Keep the bytes read (unless the DOCTYPE was cut): the EPUB packs them as they are.
+        if (problem.empty() && a.data.empty()) a.data = std::move(*data);
+      }
     }
     if (problem == "not an image") {
       error(c, pos, what + " '" + url + "' is not an image",

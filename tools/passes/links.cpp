@@ -188,9 +188,9 @@ class LinkResolver {
       return -1;
     }
     fs::path base = chapter_dir(book_, c);
-    SafePath sp = resolve_inside(book_.root, base, path);
+    SafePath sp = resolve(base, path);
     if (sp.status == SafePath::Status::Missing && path.size() > 5 && path.ends_with(".html")) {
-      SafePath md = resolve_inside(book_.root, base, path.substr(0, path.size() - 5) + ".md");
+      SafePath md = resolve(base, path.substr(0, path.size() - 5) + ".md");
       if (md.status == SafePath::Status::Ok) sp = md;  // mdBook output name of a chapter
     }
     switch (sp.status) {
@@ -226,10 +226,23 @@ class LinkResolver {
     return -1;
   }
 
+  // Returns resolve_inside(root, BASE, PATH), asking the file system once per pair: a
+  // book links to the same few chapters thousands of times, and each resolution
+  // canonicalises paths with several system calls.
+  const SafePath& resolve(const std::filesystem::path& base, const std::string& path) {
+    std::string key = base.string();
+    key.append(1, '\0').append(path);
+    auto it = resolved_.find(key);
+    if (it == resolved_.end())
+      it = resolved_.emplace(std::move(key), resolve_inside(book_.root, base, path)).first;
+    return it->second;
+  }
+
   Book& book_;
   Diagnostics& diag_;
   AnchorTable anchors_;
   std::unordered_map<std::string, int> by_source_;
+  std::unordered_map<std::string, SafePath> resolved_;  // see resolve()
 };
 
 }  // namespace
