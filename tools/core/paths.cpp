@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <limits>
 
 namespace colophon {
 
@@ -60,13 +60,53 @@ SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::str
   return out;
 }
 
+namespace {
+
+// Reads up to MAX_BYTES of the file PATH into a string sized from its length (one copy,
+// no stream buffer); sets COMPLETE when the end of the file was reached.
+std::optional<std::string> read_up_to(const fs::path& path, size_t max_bytes, bool& complete) {
+  complete = false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  std::string data;
+  bool ok = ::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+  // A file that grows while we read, or reports no size (a pipe), still reads whole.
+  if (ok) data.resize(std::min(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), max_bytes));
+  size_t done = 0;
+  while (ok && done < max_bytes) {
+    if (done == data.size()) data.resize(std::min(max_bytes, data.size() + 4096 + data.size() / 2));
+    ssize_t got = ::read(fd, data.data() + done, data.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) ok = false;
+    if (got <= 0) {
+      complete = ok;
+      break;
+    }
+    done += static_cast<size_t>(got);
+  }
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  data.resize(done);
+  return data;
+}
+
+}  // namespace
+
 std::optional<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(ss).str();
+  bool complete = false;
+  return read_up_to(path, std::numeric_limits<size_t>::max(), complete);
+}
+
+std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,
+                                            bool& complete) {
+  std::optional<std::string> data = read_up_to(path, max_bytes, complete);
+  // Exactly MAX_BYTES read: the file is complete only if nothing follows.
+  if (data && !complete && data->size() == max_bytes) {
+    struct stat st {};
+    complete = ::stat(path.c_str(), &st) == 0 && static_cast<size_t>(st.st_size) == max_bytes;
+  }
+  return data;
 }
 
 std::string write_file_atomic(const fs::path& path, std::string_view data) {

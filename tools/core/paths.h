@@ -26,6 +26,11 @@ SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::str
 // Reads a whole file; returns nullopt when it cannot be read.
 std::optional<std::string> read_file(const fs::path& path);
 
+// Reads at most MAX_BYTES from the start of a file and sets COMPLETE when that was the
+// whole file; returns nullopt when it cannot be read.
+std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,
+                                            bool& complete);
+
 // Writes DATA to PATH through a temporary file in the same directory and a rename,
 // so PATH is either the old file or the complete new one. Returns an empty string on
 // success, else a message saying what failed.
