@@ -180,9 +180,9 @@ void Context::missing_glyph(char32_t cp, std::string_view chars, SourcePos pos) 
   warned_glyphs[cp] = true;
   char code[16];
   std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-  diag.error(file, pos,
-             std::string("character ") + code + " '" + std::string(chars) +
-                 "' is in none of the PDF fonts; the PDF would print nothing in its place",
+  diag.warning(file, pos,
+               std::string("character ") + code + " '" + std::string(chars) +
+                   "' is in none of the PDF fonts; the PDF prints nothing in its place",
              "name a font that has it as [fonts.fallback] regular in a PDF style file "
              "([output.pdf] style = \"pdf-style.toml\" in book.toml), or replace the character");
 }

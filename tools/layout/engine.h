@@ -157,8 +157,9 @@ struct Context {
 
   // Tells whether FACE has CP (cached).
   bool has_glyph(FaceId face, char32_t cp);
-  // Reports, once per character per book, that CP (bytes CHARS, at POS of the current
-  // file) is in none of the PDF fonts: an error, since the PDF would print nothing there.
+  // Warns, once per character per book, that CP (bytes CHARS, at POS of the current
+  // file) is in none of the PDF fonts, so the PDF prints nothing there (the EPUB is fine:
+  // reading systems bring their own fonts).
   void missing_glyph(char32_t cp, std::string_view chars, SourcePos pos);
 };
 

@@ -307,10 +307,12 @@ class Renderer {
         bool at_ref = !box.file.empty();
         std::string file = at_ref ? box.file : book_.display(a.source);
         std::string what = at_ref ? "image '" + a.source + "': " + e.problem : e.problem;
-        if (a.media_type == "image/svg+xml")  // a type the PDF cannot show; fine in the EPUB
-          diag_.warning(file, box.pos, what + "; it is left out", e.hint);
-        else
+        // A PNG or JPEG that cannot be decoded is broken in the EPUB too: an error. Other
+        // types (SVG, GIF) are fine in the EPUB; the PDF only leaves them out.
+        if (a.media_type == "image/png" || a.media_type == "image/jpeg")
           diag_.error(file, box.pos, what, e.hint);
+        else
+          diag_.warning(file, box.pos, what + "; it is left out", e.hint);
         return nullptr;
       }
       case EncodedImage::Kind::Jpeg:
