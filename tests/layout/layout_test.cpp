@@ -459,7 +459,12 @@ TEST_CASE("over-long words are broken in linear time") {
     return ms;
   };
   time_word(20000);  // warm up
-  double small = time_word(50000), big = time_word(200000);
+  // The best of three runs of each, so a busy machine's pauses do not count.
+  double small = 1e9, big = 1e9;
+  for (int run = 0; run < 3; ++run) {
+    small = std::min(small, time_word(50000));
+    big = std::min(big, time_word(200000));
+  }
   MESSAGE("50,000 letters: " << small << " ms; 200,000 letters: " << big << " ms");
   CHECK(big < 10 * small + 50);
 }
