@@ -1,5 +1,10 @@
 #include "read/cmark_doc.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace colophon {
@@ -12,11 +17,117 @@ void register_extensions() {
   std::call_once(once, [] { cmark_gfm_core_extensions_ensure_registered(); });
 }
 
+// Every allocation handed to cmark starts 16 bytes after a header that says how big it
+// is and whether it came from an arena or, outside any CmarkArenaScope, from malloc.
+struct AllocHeader {
+  size_t size;
+  size_t from_heap;  // 1: malloc'd, freed by free(); 0: in an arena, freed with it
+};
+static_assert(sizeof(AllocHeader) == 16, "keeps cmark's memory 16-byte aligned");
+
+// Largest arena block made for small allocations (bigger requests get their own block).
+constexpr size_t kMaxArenaBlockBytes = 4 * 1024 * 1024;
+
+// The arena of the CmarkArenaScope active on this thread, if any.
+thread_local CmarkArena* t_arena = nullptr;
+
+[[noreturn]] void out_of_memory() {
+  std::fputs("colophon: out of memory while parsing Markdown\n", stderr);
+  std::abort();
+}
+
+// Returns N bytes after a fresh header, from this thread's arena or from malloc.
+void* raw_allocate(size_t n) {
+  if (n > SIZE_MAX - sizeof(AllocHeader)) out_of_memory();
+  AllocHeader* h;
+  if (t_arena != nullptr) {
+    h = static_cast<AllocHeader*>(t_arena->allocate(sizeof(AllocHeader) + n));
+    h->from_heap = 0;
+  } else {
+    h = static_cast<AllocHeader*>(std::malloc(sizeof(AllocHeader) + n));
+    if (h == nullptr) out_of_memory();
+    h->from_heap = 1;
+  }
+  h->size = n;
+  return h + 1;
+}
+
+void* arena_calloc(size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) out_of_memory();
+  void* p = raw_allocate(count * size);
+  std::memset(p, 0, count * size);
+  return p;
+}
+
+void arena_free(void* p) {
+  if (p == nullptr) return;
+  AllocHeader* h = static_cast<AllocHeader*>(p) - 1;
+  if (h->from_heap) std::free(h);
+}
+
+void* arena_realloc(void* p, size_t n) {
+  if (p == nullptr) return raw_allocate(n);
+  AllocHeader* h = static_cast<AllocHeader*>(p) - 1;
+  if (!h->from_heap && t_arena != nullptr) {
+    auto* grown = static_cast<AllocHeader*>(
+        t_arena->reallocate(h, sizeof(AllocHeader) + h->size, sizeof(AllocHeader) + n));
+    grown->size = n;
+    return grown + 1;
+  }
+  void* q = raw_allocate(n);
+  std::memcpy(q, p, std::min(h->size, n));
+  arena_free(p);
+  return q;
+}
+
+cmark_mem g_arena_mem = {arena_calloc, arena_realloc, arena_free};
+
+// Rounds N up to the 16-byte alignment every allocation keeps.
+size_t align16(size_t n) { return (n + 15) & ~static_cast<size_t>(15); }
+
 }  // namespace
+
+CmarkArena::~CmarkArena() {
+  for (void* b : blocks_) std::free(b);
+}
+
+void* CmarkArena::allocate(size_t n) {
+  n = align16(n);
+  if (n > left_) {
+    size_t bytes = std::max(n, block_bytes_);
+    void* block = std::malloc(bytes);
+    if (block == nullptr) out_of_memory();
+    blocks_.push_back(block);
+    next_ = static_cast<char*>(block);
+    left_ = bytes;
+    block_bytes_ = std::min(block_bytes_ * 2, kMaxArenaBlockBytes);
+  }
+  last_ = next_;
+  next_ += n;
+  left_ -= n;
+  return last_;
+}
+
+void* CmarkArena::reallocate(void* p, size_t old_size, size_t n) {
+  size_t old_aligned = align16(old_size), new_aligned = align16(n);
+  if (p == last_ && new_aligned <= old_aligned + left_) {
+    next_ = last_ + new_aligned;
+    left_ = left_ + old_aligned - new_aligned;
+    return p;
+  }
+  void* q = allocate(n);
+  std::memcpy(q, p, std::min(old_size, n));
+  return q;
+}
+
+CmarkArenaScope::CmarkArenaScope(CmarkArena& arena) : previous_(t_arena) { t_arena = &arena; }
+
+CmarkArenaScope::~CmarkArenaScope() { t_arena = previous_; }
 
 CmarkDocument::CmarkDocument(std::string_view text, int options, bool gfm) {
   register_extensions();
-  cmark_parser* parser = cmark_parser_new(options);
+  CmarkArenaScope scope(*arena_);
+  cmark_parser* parser = cmark_parser_new_with_mem(options, &g_arena_mem);
   if (gfm) {
     for (const char* name : {"table", "strikethrough", "autolink"}) {
       if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
@@ -36,10 +147,6 @@ CmarkDocument::CmarkDocument(std::string_view text, int options, bool gfm) {
     root_ = cmark_parser_finish(parser);
   }
   cmark_parser_free(parser);
-}
-
-CmarkDocument::~CmarkDocument() {
-  if (root_ != nullptr) cmark_node_free(root_);
 }
 
 void append_plain_text(cmark_node* node, std::string& out) {

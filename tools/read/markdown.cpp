@@ -654,6 +654,7 @@ void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagn
   for (Diagnostic& d : parsed.diag.all()) diag.add(std::move(d));
   if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
   if (!parsed.doc) return;
+  CmarkArenaScope scope(parsed.doc->arena());  // cmark may allocate while we read its nodes
   ChapterConverter(*parsed.source, book, chapter_index, diag).convert(parsed.doc->root());
 }
 

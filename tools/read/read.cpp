@@ -59,13 +59,16 @@ bool is_markdown(const fs::path& path) {
   return ext == ".md" || ext == ".markdown";
 }
 
-// Worker threads that parse chapters beside the main one, at most (beyond a few, the
-// main thread's in-order conversion is the bottleneck).
+// Threads that read and parse chapters while the calling thread converts them, at most.
+// cmark-gfm's inline phase runs on one thread at a time (see CmarkDocument), so beyond
+// a few workers only block parsing and file reading still gain.
 constexpr unsigned kMaxParseWorkers = 3;
 
-// Reads every chapter file of BOOK and parses it. Chapters are read and parsed by
-// cmark-gfm on worker threads and on this one, and converted into the model on this
-// thread in book order, so notes and diagnostics come out as from a serial read.
+// Reads every chapter file of BOOK and parses it. Worker threads read the files and
+// parse them with cmark-gfm; this thread converts each parsed chapter into the model in
+// book order, so notes and diagnostics come out as from a serial read. This thread
+// parses only when no worker could be started: cmark-gfm's inline phase is serialised,
+// and a converter waiting on it would only slow the parsers down.
 void parse_chapters(Book& book, Diagnostics& diag) {
   const size_t n = book.chapters.size();
   std::vector<std::string> files(n);
@@ -85,8 +88,7 @@ void parse_chapters(Book& book, Diagnostics& diag) {
     if (i >= n) return false;
     std::unique_ptr<ParsedChapter> parsed;
     try {
-      std::optional<std::string> text =
-          read_file(fs::path(book.root) / book.chapters[i].source);
+      std::optional<std::string> text = read_file(fs::path(book.root) / book.chapters[i].source);
       if (text) parsed = parse_markdown(std::move(*text), files[i]);
     } catch (const std::bad_alloc&) {
       parsed.reset();  // reported as unreadable below
@@ -96,12 +98,12 @@ void parse_chapters(Book& book, Diagnostics& diag) {
       slots[i].parsed = std::move(parsed);
       slots[i].done = true;
     }
-    ready.notify_all();
+    ready.notify_one();
     return true;
   };
 
   unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  size_t wanted = std::min<size_t>({hardware - 1, kMaxParseWorkers, n > 0 ? n - 1 : 0});
+  size_t wanted = n < 2 ? 0 : std::clamp<size_t>(hardware - 1, 1, kMaxParseWorkers);
   std::vector<std::thread> workers;
   for (size_t w = 0; w < wanted; ++w) {
     try {
@@ -110,24 +112,16 @@ void parse_chapters(Book& book, Diagnostics& diag) {
         }
       });
     } catch (const std::system_error&) {
-      break;  // no thread: this one parses everything
+      break;  // fewer threads; with none, this one parses everything
     }
   }
 
   for (size_t i = 0; i < n; ++i) {
+    if (workers.empty()) parse_next();
     std::unique_ptr<ParsedChapter> parsed;
     {
       std::unique_lock<std::mutex> lock(mutex);
-      // While chapter I is being parsed elsewhere, parse one further ahead.
-      while (!slots[i].done) {
-        lock.unlock();
-        if (!parse_next()) {
-          lock.lock();
-          ready.wait(lock, [&] { return slots[i].done; });
-          break;
-        }
-        lock.lock();
-      }
+      ready.wait(lock, [&] { return slots[i].done; });
       parsed = std::move(slots[i].parsed);
     }
     if (!parsed) {

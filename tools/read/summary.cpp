@@ -282,6 +282,7 @@ void read_summary(std::string_view text, Book& book, Diagnostics& diag) {
   SourceText source(text);
   source.check_encoding(file, diag);
   CmarkDocument doc(source.text(), CMARK_OPT_SOURCEPOS | CMARK_OPT_SMART, false);
+  CmarkArenaScope scope(doc.arena());
   SummaryReader(source, file, book, diag).read(doc.root());
 }
 
