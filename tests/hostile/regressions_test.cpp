@@ -94,3 +94,17 @@ TEST_CASE("footnote inside a footnote renders well-formed XHTML") {
   tinyxml2::XMLDocument doc;
   CHECK(doc.Parse(xhtml.data(), xhtml.size()) == tinyxml2::XML_SUCCESS);
 }
+
+TEST_CASE("table delimiter row after a blank line does not hang the table-size check") {
+  // fuzz_markdown finding (tests/hostile/repro/markdown-delimiter-after-blank-line.md):
+  // with nothing above the delimiter row to count, the size check stepped back onto the
+  // same row forever. A hang here ends in the ctest timeout.
+  for (const char* text : {"\n|-|\n", "| a |\n*\n\n|---|:-:|\n| x |\n", "> x\n>\n> |--|--|\n"}) {
+    Diagnostics diag;
+    auto start = std::chrono::steady_clock::now();
+    Book book = one_chapter(text, diag);
+    CHECK(seconds_since(start) < 5.0);
+    CHECK_FALSE(diag.has_errors());
+    CHECK_FALSE(book.chapters[0].blocks.empty());
+  }
+}

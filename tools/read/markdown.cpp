@@ -632,7 +632,9 @@ bool check_table_sizes(std::string_view text, const std::string& file, Diagnosti
                  "split the table into several smaller tables");
       ok = false;
     }
-    i = row;  // the rows just counted cannot hold another delimiter row
+    // The rows just counted cannot hold another delimiter row. When the line above is
+    // blank no row was counted (row == i - 1): never step back, or this loops forever.
+    i = std::max(i, row);
   }
   return ok;
 }
