@@ -256,7 +256,7 @@ CATALOGUE = {
                                 "error", "book/src/SUMMARY.md:5:3", r"one\.md", None),
     # (no line:col: the reader names only the file; see the note in the report of issue 4)
     "no-chapters": (lambda c: put(c, "src/SUMMARY.md", "# Summary\n"),
-                    "error", "book/src/SUMMARY.md", r"no chapters", None),
+                    "error", "book/src/SUMMARY.md:2:1", r"no chapters", None),
     # encodings
     "invalid-utf8": (lambda c: set_line(c, "src/one.md", 3, b"Intro \xff paragraph.[^a]"),
                      "error", ONE + ":3:7", r"byte (offset )?13\b", None),

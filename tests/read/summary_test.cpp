@@ -180,6 +180,8 @@ TEST_CASE("SUMMARY.md listing nothing is an error") {
   std::optional<Diagnostic> d = find_diag(diag.all(), Severity::Error, "lists no chapters");
   REQUIRE(d.has_value());
   CHECK(d->hint.find("add chapters to") != std::string::npos);
+  CHECK(d->pos.line == 2);  // the end of the file, where the first chapter line would go
+  CHECK(d->pos.col == 1);
   CHECK(book.chapters.empty());
 }
 

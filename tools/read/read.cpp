@@ -212,7 +212,10 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
       diag.error(book.display(summary), {}, "cannot read SUMMARY.md", "check that you may read it");
     }
     if (book.chapters.empty() && !diag.has_errors()) {
-      diag.error(book.display(summary), {}, "SUMMARY.md lists no chapters",
+      // Point at the end of the file, where the first chapter line would go.
+      uint32_t end_line = 1;
+      if (text) end_line += static_cast<uint32_t>(std::count(text->begin(), text->end(), '\n'));
+      diag.error(book.display(summary), SourcePos{end_line, 1}, "SUMMARY.md lists no chapters",
                  "add chapters to " + book.display(summary) + ", one per line: - [Title](file.md)");
     }
   } else {
