@@ -45,6 +45,11 @@ struct AnchorTable {
 // Builds the anchor table from the ids assign_ids and number_notes gave (and raw HTML ids).
 AnchorTable build_anchor_table(Book& book);
 
+// resolve_links and check_raw_html with an anchor table already built (run_passes builds
+// it once for both: no pass between them changes an id).
+void resolve_links(Book& book, Diagnostics& diag, const AnchorTable& anchors);
+void check_raw_html(Book& book, Diagnostics& diag, const AnchorTable& anchors);
+
 // Gives the per-chapter GitHub slug spelling of each heading, in walk order, calling
 // F(Block& heading, const std::string& slug) (second "intro" -> "intro-1").
 void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_notes,

@@ -65,8 +65,8 @@ bool is_refused_scheme(const std::string& s) {
 
 class LinkResolver {
  public:
-  LinkResolver(Book& book, Diagnostics& diag)
-      : book_(book), diag_(diag), anchors_(build_anchor_table(book)) {
+  LinkResolver(Book& book, Diagnostics& diag, const AnchorTable& anchors)
+      : book_(book), diag_(diag), anchors_(anchors) {
     for (size_t c = 0; c < book.chapters.size(); ++c)
       by_source_.emplace(
           std::filesystem::path(book.chapters[c].source).lexically_normal().generic_string(),
@@ -240,13 +240,19 @@ class LinkResolver {
 
   Book& book_;
   Diagnostics& diag_;
-  AnchorTable anchors_;
+  const AnchorTable& anchors_;
   std::unordered_map<std::string, int> by_source_;
   std::unordered_map<std::string, SafePath> resolved_;  // see resolve()
 };
 
 }  // namespace
 
-void resolve_links(Book& book, Diagnostics& diag) { LinkResolver(book, diag).run(); }
+void resolve_links(Book& book, Diagnostics& diag, const AnchorTable& anchors) {
+  LinkResolver(book, diag, anchors).run();
+}
+
+void resolve_links(Book& book, Diagnostics& diag) {
+  resolve_links(book, diag, build_anchor_table(book));
+}
 
 }  // namespace colophon

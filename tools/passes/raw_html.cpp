@@ -29,8 +29,8 @@ std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_stri
 
 class RawChecker {
  public:
-  RawChecker(Book& book, Diagnostics& diag)
-      : book_(book), diag_(diag), anchors_(build_anchor_table(book)) {}
+  RawChecker(Book& book, Diagnostics& diag, const AnchorTable& anchors)
+      : book_(book), diag_(diag), anchors_(anchors) {}
 
   void run() {
     std::vector<std::vector<int>> groups = notes_by_chapter(book_);
@@ -173,7 +173,7 @@ class RawChecker {
 
   Book& book_;
   Diagnostics& diag_;
-  AnchorTable anchors_;
+  const AnchorTable& anchors_;
   int chapter_ = 0;
   std::string file_;
   std::vector<std::vector<OpenTag>*> outer_;
@@ -181,6 +181,12 @@ class RawChecker {
 
 }  // namespace
 
-void check_raw_html(Book& book, Diagnostics& diag) { RawChecker(book, diag).run(); }
+void check_raw_html(Book& book, Diagnostics& diag, const AnchorTable& anchors) {
+  RawChecker(book, diag, anchors).run();
+}
+
+void check_raw_html(Book& book, Diagnostics& diag) {
+  check_raw_html(book, diag, build_anchor_table(book));
+}
 
 }  // namespace colophon
