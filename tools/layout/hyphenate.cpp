@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/utf8.h"
 
@@ -40,6 +42,21 @@ bool is_letter(char32_t c) {
          (c >= 0x370 && c <= 0x3FF) || (c >= 0x400 && c <= 0x4FF);
 }
 
+// Returns the dictionary in the file PATH, loaded on first use and kept for the rest of
+// the process: loading one takes about 30 ms (most of a small book's layout), and
+// hyphenating only reads it, so every Hyphenator on any thread can share it.
+HyphenDict* shared_dictionary(const std::string& path) {
+  static std::mutex mutex;
+  // Never freed: the dictionaries stay reachable from here until the process ends.
+  static auto* loaded = new std::unordered_map<std::string, HyphenDict*>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = loaded->find(path);
+  if (it != loaded->end()) return it->second;
+  HyphenDict* d = hnj_hyphen_load(path.c_str());
+  if (d != nullptr) loaded->emplace(path, d);
+  return d;
+}
+
 }  // namespace
 
 std::string Hyphenator::dictionary_for(const std::string& language) {
@@ -72,7 +89,7 @@ Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std
                  "install the hyphen-<lang> package; the PDF is set without hyphenation");
     return;
   }
-  HyphenDict* d = hnj_hyphen_load(path.c_str());
+  HyphenDict* d = shared_dictionary(path);
   if (!d) {
     diag.warning(file, {}, "cannot load hyphenation dictionary " + path,
                  "reinstall the hyphen-<lang> package; the PDF is set without hyphenation");
@@ -89,9 +106,7 @@ Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std
   }
 }
 
-Hyphenator::~Hyphenator() {
-  if (dict_) hnj_hyphen_free(static_cast<HyphenDict*>(dict_));
-}
+Hyphenator::~Hyphenator() = default;  // the dictionary is shared (shared_dictionary)
 
 const std::vector<uint32_t>& Hyphenator::points(std::string_view word) {
   if (!dict_ || word.size() > kMaxWordBytes) return empty_;
