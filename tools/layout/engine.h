@@ -20,6 +20,9 @@ namespace colophon::layout {
 constexpr int kInfPenalty = 10000;           // TeX's "infinite" penalty: never break here
 constexpr double kFilStretch = 1e6;          // points; stretch that fills any line (\parfillskip)
 constexpr double kInfBadness = 10000;        // TeX's inf_bad
+// A run of boxes with no break in it is cut between letters when it is wider than the
+// measure less this many ems (room for the line's last glue to shrink into).
+constexpr double kUnbreakableSlackEm = 0.5;
 
 // One styled piece of a paragraph (stage "collect").
 struct Run {

@@ -798,8 +798,10 @@ void Flow::table(const Block& b, const Frame& frame) {
           if (it.type == Item::Type::Glue && it.stretch < kFilStretch) line += it.width;
         }
       }
-      widest = std::max(widest, word);
-      natural[c] = std::max(natural[c], line);
+      // The widest word plus the slack below which prepare never cuts a word, so that
+      // no word is cut between letters in a column made to hold it.
+      widest = std::max(widest, word) + kUnbreakableSlackEm * size;
+      natural[c] = std::max({natural[c], line, widest});
       minimum[c] = std::max(minimum[c], std::min(widest, frame.measure / 2));
     }
   }

@@ -279,7 +279,7 @@ class Builder {
   // Splits every chunk of boxes with no break between them that is wider than the
   // measure: after '/', '.', '-', '_' ... first, between any two characters if need be.
   void split_long_chunks() {
-    const double limit = frame_.measure - frame_.indent - 0.5 * frame_.size;
+    const double limit = frame_.measure - frame_.indent - kUnbreakableSlackEm * frame_.size;
     size_t i = 0;
     while (i < items_.size()) {
       if (items_[i].type != Item::Type::Box) {
