@@ -1,14 +1,17 @@
 // Unit tests of tools/core: diagnostics format, UTF-8, slugs, safe paths, atomic writes, clock.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/diagnostics.h"
 #include "core/paths.h"
 #include "core/resources.h"
 #include "core/text.h"
+#include "core/threads.h"
 #include "core/utf8.h"
 
 using namespace colophon;
@@ -102,4 +105,15 @@ TEST_CASE("styles are embedded in the executable") {
   CHECK(resource("styles/epub.css").has_value());
   CHECK(resource("styles/pdf.toml").has_value());
   CHECK_FALSE(resource("styles/none.css").has_value());
+}
+
+TEST_CASE("start_threads runs the body once on every thread it starts") {
+  std::atomic<int> runs{0};
+  std::vector<std::thread> threads = start_threads(3, [&runs] { ++runs; });
+  CHECK(threads.size() == 3);
+  for (std::thread& t : threads) t.join();
+  CHECK(runs == 3);
+  CHECK(start_threads(0, [&runs] { ++runs; }).empty());
+  unsigned cores = std::thread::hardware_concurrency();
+  CHECK(spare_cores() == (cores > 1 ? cores - 1 : 0));
 }

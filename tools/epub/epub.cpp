@@ -1,25 +1,22 @@
-// The EPUB packager: plans file names, renders every document, zips them in memory in
-// a fixed order with fixed timestamps, and writes the archive atomically.
+// The EPUB packager: plans file names, renders and deflates every document on several
+// threads, and zips them in a fixed order with fixed timestamps straight into the output
+// file (libzip writes a temporary file and renames it into place).
 #include "epub/epub.h"
 
-#include <fcntl.h>
 #include <libdeflate.h>
-#include <sys/stat.h>
 #include <tinyxml2.h>
-#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <set>
 #include <string_view>
-#include <system_error>
 #include <thread>
 
 #include "core/paths.h"
 #include "core/resources.h"
+#include "core/threads.h"
 #include "epub/package.h"
 #include "xhtml/xhtml.h"
 
@@ -320,20 +317,6 @@ void run_tasks(PackJob& job) {
     prepare_entry(*job.tasks[i], deflater, &job);
 }
 
-// Starts up to WANTED threads running run_tasks(JOB); fewer when threads cannot be made
-// (the caller's own run_tasks call then does the rest).
-std::vector<std::thread> start_workers(PackJob& job, size_t wanted) {
-  std::vector<std::thread> workers;
-  for (size_t w = 0; w < wanted; ++w) {
-    try {
-      workers.emplace_back([&job] { run_tasks(job); });
-    } catch (const std::system_error&) {
-      break;
-    }
-  }
-  return workers;
-}
-
 // The state of a libzip source that hands over an entry's deflated bytes as they are.
 struct DeflatedSource {
   const ZipEntry* entry = nullptr;
@@ -510,9 +493,10 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   job.tasks = deflated_images;
   for (ZipEntry& e : chapters) job.tasks.push_back(&e);
   job.tasks.insert(job.tasks.end(), stored_images.begin(), stored_images.end());
-  unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> workers = start_workers(
-      job, std::min<size_t>({hardware - 1, kMaxPackWorkers, job.tasks.size()}));
+  // The workers take tasks beside this thread (run_tasks below); with none, it does all.
+  std::vector<std::thread> workers =
+      start_threads(std::min<size_t>({spare_cores(), kMaxPackWorkers, job.tasks.size()}),
+                    [&job] { run_tasks(job); });
 
   // The package documents that do not depend on the chapters, while the workers run;
   // their diagnostics wait in LATER so that they follow the chapters'.

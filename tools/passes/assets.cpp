@@ -293,25 +293,23 @@ class AssetCollector {
     a.source = sp.relative;
     a.path = key;
     std::string problem;
-    const std::string* d = &*data;
-    if (d->starts_with("\x89PNG\r\n\x1A\n")) {
-      problem = sniff_png(*d, a);
-    } else if (d->starts_with("GIF87a") || d->starts_with("GIF89a")) {
-      problem = sniff_gif(*d, a);
+    if (data->starts_with("\x89PNG\r\n\x1A\n")) {
+      problem = sniff_png(*data, a);
+    } else if (data->starts_with("GIF87a") || data->starts_with("GIF89a")) {
+      problem = sniff_gif(*data, a);
     } else {
-      bool jpeg = d->size() >= 3 && d->compare(0, 3, "\xFF\xD8\xFF") == 0;
-      if (jpeg) problem = sniff_jpeg(*d, a);
+      bool jpeg = data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0;
+      if (jpeg) problem = sniff_jpeg(*data, a);
       if (!complete && (!jpeg || !problem.empty())) {
         data = read_file(sp.absolute);
         if (!data) {
           error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
           return -1;
         }
-        d = &*data;
-        if (jpeg) problem = sniff_jpeg(*d, a);
+        if (jpeg) problem = sniff_jpeg(*data, a);
       }
       if (!jpeg) {
-        problem = sniff_svg(*d, a);
+        problem = sniff_svg(*data, a);
         // Keep the bytes read (unless the DOCTYPE was cut): the EPUB packs them as they are.
         if (problem.empty() && a.data.empty()) a.data = std::move(*data);
       }

@@ -6,12 +6,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <system_error>
 #include <thread>
 
 #include "core/clock.h"
 #include "core/paths.h"
 #include "core/text.h"
+#include "core/threads.h"
 #include "read/chapter_parse.h"
 #include "read/config.h"
 #include "read/summary.h"
@@ -102,19 +102,13 @@ void parse_chapters(Book& book, Diagnostics& diag) {
     return true;
   };
 
-  unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  size_t wanted = n < 2 ? 0 : std::clamp<size_t>(hardware - 1, 1, kMaxParseWorkers);
-  std::vector<std::thread> workers;
-  for (size_t w = 0; w < wanted; ++w) {
-    try {
-      workers.emplace_back([&] {
-        while (parse_next()) {
-        }
-      });
-    } catch (const std::system_error&) {
-      break;  // fewer threads; with none, this one parses everything
+  // At least one worker even on one core: this thread converts while it parses. When
+  // no thread can be started, this thread parses everything itself (below).
+  size_t wanted = n < 2 ? 0 : std::clamp<size_t>(spare_cores(), 1, kMaxParseWorkers);
+  std::vector<std::thread> workers = start_threads(wanted, [&] {
+    while (parse_next()) {
     }
-  }
+  });
 
   for (size_t i = 0; i < n; ++i) {
     if (workers.empty()) parse_next();
