@@ -867,3 +867,59 @@ TEST_CASE("an over-long word right after an en-dash emphasis in a list item stay
       }
   }
 }
+
+TEST_CASE("quotes and lists nested 200 deep keep a readable measure inside the text block") {
+  // fuzz_layout findings (CI, and tests/hostile/repro/layout-deep-quote-*.md): each
+  // quote level took 3 em off the measure until it was negative and the text, a list's
+  // labels and a thematic break's ornament were set far right of the page; and each
+  // level shrank the text again, to nothing.
+  Block leaf_list;
+  leaf_list.kind = BlockKind::OrderedList;
+  leaf_list.start = 7;
+  Block item;
+  item.kind = BlockKind::ListItem;
+  item.children.push_back(para(words("item", 30)));
+  leaf_list.children.push_back(item);
+  Block rule;
+  rule.kind = BlockKind::ThematicBreak;
+  std::vector<Block> inner = {para(words("deep", 40)), leaf_list, rule};
+  for (int level = 0; level < 200; ++level) {
+    Block q;
+    q.kind = level % 3 == 2 ? BlockKind::BulletList : BlockKind::BlockQuote;
+    if (q.kind == BlockKind::BulletList) {
+      Block li;
+      li.kind = BlockKind::ListItem;
+      li.children = std::move(inner);
+      q.children.push_back(std::move(li));
+    } else {
+      q.children = std::move(inner);
+    }
+    inner = {std::move(q)};
+  }
+  Book book = make_book(1);
+  book.chapters[0].blocks = std::move(inner);
+  Style style = test_style();
+  FakeMetrics m;
+  Diagnostics diag;
+  Document doc = layout_book(book, style, m, diag);
+  const double left = style.margin_inner, right = style.page_width - style.margin_outer;
+  size_t runs = 0;
+  std::set<double> starts;  // where the deep paragraph's words begin
+  for (const Page& pg : doc.pages)
+    for (const TextRun& t : pg.texts) {
+      INFO("'" << t.text << "' at " << t.x);
+      CHECK(t.x >= left - 1e-6);
+      CHECK(t.x + m.width(t.face, t.text) * t.size <= right + 1e-6);
+      if (t.text == "deep") {
+        starts.insert(t.x);
+        CHECK(t.size == doctest::Approx(style.font_size * style.quote_size / style.font_size));
+      }
+      ++runs;
+    }
+  CHECK(runs > 100);
+  REQUIRE_FALSE(starts.empty());
+  // The measure stopped narrowing at 10 em: a line of the deep paragraph holds several
+  // words, so they start at three places or more, at least two words' width apart.
+  CHECK(starts.size() >= 3);
+  CHECK(*starts.rbegin() - *starts.begin() >= 2 * 4 * kCharEm * style.font_size);
+}

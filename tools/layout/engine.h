@@ -176,6 +176,7 @@ struct Frame {
   Justify justify = Justify::Full;
   bool hyphenate = true;
   double indent = 0;       // first-line indent
+  bool quoted = false;     // inside a block quote (nested quotes keep the quote's size)
 };
 
 // Returns the first characters of TEXT for a message, cut on a code point boundary and

@@ -18,6 +18,10 @@ constexpr double kQuoteIndentEm = 1.5;       // block quote indent on both sides
 constexpr double kListIndentEm = 1.6;        // bullet list hanging indent, body ems
 constexpr double kLabelGapEm = 0.5;          // gap between a list label and its text
 constexpr double kCodeIndentEm = 1.0;        // code block indent, body ems
+// The narrowest measure nesting steps in to, body ems: a quote or list that would leave
+// less is set at its parent's measure, so a book nested 200 levels deep still keeps its
+// text on the page and readable (a list hangs its labels into the parent's indent).
+constexpr double kMinNestedMeasureEm = 10.0;
 constexpr int kCodeTabWidth = 4;             // spaces per tab in code blocks
 constexpr double kHeadingLeadingRatio = 1.25;  // heading baseline to baseline / size
 constexpr double kTableGutterEm = 1.0;       // space between table columns, table ems
@@ -448,10 +452,15 @@ void Flow::block(const Block& b, const Frame& frame, int depth, bool& indent_nex
     case BlockKind::BlockQuote: {
       Frame f = frame;
       double in = kQuoteIndentEm * ctx_.style.font_size;
-      f.left += in;
-      f.measure -= 2 * in;
-      f.size = frame.size * ctx_.style.quote_size / ctx_.style.font_size;
-      f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+      if (frame.measure - 2 * in >= kMinNestedMeasureEm * ctx_.style.font_size) {
+        f.left += in;
+        f.measure -= 2 * in;
+      }
+      if (!frame.quoted) {  // a quote in a quote is set at the same size, not smaller again
+        f.size = frame.size * ctx_.style.quote_size / ctx_.style.font_size;
+        f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+        f.quoted = true;
+      }
       space(lead * 0.5);
       blocks(b.children, f, depth + 1);
       space(lead * 0.5);
@@ -536,8 +545,13 @@ void Flow::list(const Block& b, const Frame& frame, int depth) {
   }
   double gap = kLabelGapEm * frame.size;
   Frame f = frame;
-  f.left += label_w + gap;
-  f.measure -= label_w + gap;
+  // Steps in by the label column unless that leaves too narrow a measure and the labels
+  // can hang into the indent the parent already has (at the top level they cannot).
+  const double step = label_w + gap;
+  if (frame.measure - step >= kMinNestedMeasureEm * ctx_.style.font_size || frame.left < step) {
+    f.left += step;
+    f.measure -= step;
+  }
   int number = b.start;
   for (const Block& item : b.children) {
     if (&item != &b.children.front()) space(b.tight ? 0 : 0.5 * frame.leading);
