@@ -3,7 +3,9 @@
 // HTML that is not well-formed is reported per chapter, in chapter order.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/paths.h"
 #include "epub/epub.h"
@@ -49,6 +51,14 @@ Book busy_book(const fs::path& root) {
                                      std::to_string(i) + ", with some words to deflate.")}));
   }
   return book;
+}
+
+// Names of the files in DIR.
+std::vector<std::string> files_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& f : fs::directory_iterator(dir)) names.push_back(f.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace
@@ -98,8 +108,9 @@ TEST_CASE("raw HTML that is not well-formed is an error of its chapter, in chapt
   book.chapters[book.chapters.size() - 30].blocks.push_back(broken);
   book.chapters[book.chapters.size() - 5].blocks.push_back(broken);
   Diagnostics diag;
-  CHECK_FALSE(write_epub(book, dir / "broken.epub", diag));
-  CHECK_FALSE(fs::exists(dir / "broken.epub"));
+  fs::create_directories(dir / "out");
+  CHECK_FALSE(write_epub(book, dir / "out" / "broken.epub", diag));
+  CHECK(files_in(dir / "out").empty());  // no EPUB, no temporary file
   std::vector<Diagnostic> all = diag.all();
   std::vector<std::string> files;
   for (const Diagnostic& d : all) {
@@ -108,4 +119,30 @@ TEST_CASE("raw HTML that is not well-formed is an error of its chapter, in chapt
   REQUIRE(files.size() == 2);
   CHECK(files[0].find("extra10.md") != std::string::npos);
   CHECK(files[1].find("extra35.md") != std::string::npos);
+}
+
+TEST_CASE("an image that vanished before packing fails the build and leaves no file behind") {
+  // The archive is written while the entries are still being prepared; a failure found
+  // late (here: images gone between the asset pass and packing) must stop the writer and
+  // leave neither the EPUB nor libzip's temporary file.
+  for (const char* type : {"image/png", "image/svg+xml"}) {
+    INFO(type);
+    fs::path dir = fresh_dir("epub-speed-vanished");
+    Book book = busy_book(dir);
+    Asset gone;
+    gone.source = "src/gone.img";
+    gone.path = (dir / "gone.img").string();
+    gone.href = "media/gone.img";
+    gone.media_type = type;
+    gone.id = "gone";
+    book.assets.push_back(gone);
+    fs::create_directories(dir / "out");
+    Diagnostics diag;
+    CHECK_FALSE(write_epub(book, dir / "out" / "book.epub", diag));
+    bool reported = false;
+    for (const Diagnostic& d : diag.all())
+      reported = reported || d.message.find("cannot read image 'src/gone.img'") != std::string::npos;
+    CHECK(reported);
+    CHECK(files_in(dir / "out").empty());
+  }
 }

@@ -91,6 +91,17 @@ bool commit(const fs::path& stage, const fs::path& final_path, Diagnostics& diag
   return false;
 }
 
+// Hands BOOK over to the end of the process without freeing it. The model of a long book
+// is hundreds of thousands of small allocations, and freeing them one by one just before
+// exit took 1-3 ms of a 60 ms build; the kernel drops the whole heap at once (compilers
+// do the same: clang's -disable-free). The pointer stays reachable, so LeakSanitizer
+// does not count it as a leak.
+void keep_until_exit(Book&& book) {
+  static Book* kept = nullptr;
+  delete kept;  // a second build in one process (tests) frees the first
+  kept = new Book(std::move(book));
+}
+
 }  // namespace
 
 int run_build(const BuildOptions& options, std::ostream& err) {
@@ -166,6 +177,7 @@ int run_build(const BuildOptions& options, std::ostream& err) {
     if (!ok && (options.epub || options.pdf))
       err << "colophon: nothing written; " << out_dir.string() << " is as it was\n";
   }
+  keep_until_exit(std::move(book));
   return !diag.has_errors() ? kExitOk : kExitBookErrors;
 }
 

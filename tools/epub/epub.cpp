@@ -5,13 +5,19 @@
 
 #include <libdeflate.h>
 #include <tinyxml2.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
 #include <set>
 #include <string_view>
+#include <memory>
+#include <new>
 #include <thread>
 
 #include "core/paths.h"
@@ -56,6 +62,7 @@ struct ZipEntry {
   bool read_failed = false;
   std::string xml_error;  // tinyxml2's message when check_xml found the XML malformed
   bool failed = false;    // deflating failed (out of memory)
+  bool ready = false;     // prepared: the writer may zip it (guarded by the ReadyBoard)
 
   // Returns the bytes to pack.
   std::string_view bytes() const { return view.data() ? view : std::string_view(data); }
@@ -138,7 +145,20 @@ bool plan_package(const Book& book, PackagePlan& plan, Diagnostics& diag) {
     ids.insert(id.append(std::to_string(c + 1)));
   }
   std::set<std::string> hrefs;
-  plan.assets = book.assets;
+  // The plan's assets without their bytes (an SVG's can be megabytes): the packer takes
+  // those from book.assets, whose indices the plan keeps.
+  plan.assets.reserve(book.assets.size() + 1);
+  for (const Asset& a : book.assets) {
+    Asset& copy = plan.assets.emplace_back();
+    copy.source = a.source;
+    copy.path = a.path;
+    copy.href = a.href;
+    copy.media_type = a.media_type;
+    copy.id = a.id;
+    copy.width = a.width;
+    copy.height = a.height;
+    copy.bit_depth = a.bit_depth;
+  }
   for (size_t a = 0; a < plan.assets.size(); ++a) {
     Asset& asset = plan.assets[a];
     asset.id = unique_id(asset.id, "img-" + std::to_string(a + 1), ids);
@@ -197,15 +217,6 @@ bool build_css(const Book& book, std::string& css, Diagnostics& diag) {
   return ok;
 }
 
-// Returns an entry named NAME holding DATA, deflated at LEVEL.
-ZipEntry make_entry(std::string name, std::string data, int level = kDocumentDeflateLevel) {
-  ZipEntry e;
-  e.name = std::move(name);
-  e.data = std::move(data);
-  e.level = level;
-  return e;
-}
-
 // Tells whether any of INLINES is raw HTML.
 bool has_raw_inline(const std::vector<Inline>& inlines) {
   for (const Inline& in : inlines)
@@ -262,14 +273,57 @@ class Deflater {
     libdeflate_compressor*& c = compressors_[static_cast<size_t>(level)];
     if (c == nullptr) c = libdeflate_alloc_compressor(level);
     if (c == nullptr) return false;
-    out.resize(libdeflate_deflate_compress_bound(c, in.size()));
-    size_t n = libdeflate_deflate_compress(c, in.data(), in.size(), out.data(), out.size());
-    out.resize(n);
+    // Into a scratch buffer that is kept, uninitialised, from entry to entry; then copied
+    // out at its exact size. Sizing OUT to the bound would zero it first.
+    size_t bound = libdeflate_deflate_compress_bound(c, in.size());
+    if (bound > scratch_size_) {
+      scratch_.reset(new (std::nothrow) char[bound]);
+      scratch_size_ = scratch_ ? bound : 0;
+      if (!scratch_) return false;
+    }
+    size_t n = libdeflate_deflate_compress(c, in.data(), in.size(), scratch_.get(), bound);
+    out.assign(scratch_.get(), n);
     return n > 0;  // never 0 with the bound's room
   }
 
  private:
   std::array<libdeflate_compressor*, kMaxDeflateLevel + 1> compressors_{};
+  std::unique_ptr<char[]> scratch_;
+  size_t scratch_size_ = 0;
+};
+
+// The thread writing the archive waits here for the entries the packing threads are
+// still preparing: each entry is marked ready once prepared, and the whole packing can be
+// cancelled (an error anywhere in the book), which fails the write.
+class ReadyBoard {
+ public:
+  // Marks E prepared (successfully or not) and wakes the writer.
+  void mark(ZipEntry& e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      e.ready = true;
+    }
+    changed_.notify_all();
+  }
+  // Stops the writer at the next entry it waits for.
+  void cancel() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancelled_ = true;
+    }
+    changed_.notify_all();
+  }
+  // Waits until E is prepared or the packing cancelled; tells whether E can be written.
+  bool wait(const ZipEntry& e) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return e.ready || cancelled_; });
+    return !cancelled_ && !e.failed && !e.read_failed && e.xml_error.empty();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool cancelled_ = false;
 };
 
 // What the packing threads share: the book, how to render chapters, and the work.
@@ -277,12 +331,13 @@ struct PackJob {
   const Book* book = nullptr;
   const XhtmlOptions* options = nullptr;
   const NoteRefIndex* refs = nullptr;
-  std::vector<ZipEntry*> tasks;         // most expensive first
+  std::vector<ZipEntry*> tasks;         // in archive order
   std::atomic<size_t> next{0};          // the next task nobody has taken
   std::vector<std::string>* chapter_properties = nullptr;  // manifest properties per chapter
+  ReadyBoard* board = nullptr;
 };
 
-// Renders (chapters), reads (images) and deflates one entry; safe on any thread, one
+// Renders (chapters), reads (SVG images) and deflates one entry; safe on any thread, one
 // entry per call.
 void prepare_entry(ZipEntry& e, Deflater& deflater, PackJob* job = nullptr) {
   try {
@@ -310,22 +365,27 @@ void prepare_entry(ZipEntry& e, Deflater& deflater, PackJob* job = nullptr) {
   }
 }
 
-// Takes and prepares tasks of JOB until none is left.
+// Takes and prepares tasks of JOB until none is left, marking each ready.
 void run_tasks(PackJob& job) {
   Deflater deflater;
-  for (size_t i = job.next++; i < job.tasks.size(); i = job.next++)
+  for (size_t i = job.next++; i < job.tasks.size(); i = job.next++) {
     prepare_entry(*job.tasks[i], deflater, &job);
+    job.board->mark(*job.tasks[i]);
+  }
 }
 
 // The state of a libzip source that hands over an entry's deflated bytes as they are.
 struct DeflatedSource {
   const ZipEntry* entry = nullptr;
+  ReadyBoard* board = nullptr;
   size_t offset = 0;
   zip_error_t error;
 };
 
 // Serves libzip an already deflated entry: its stat says deflate with the size and CRC
 // known, so zip_close copies the bytes into the archive without compressing them again.
+// The stat waits until a packing thread has prepared the entry: zip_close asks for it
+// first, so the archive is written while the later entries are still being deflated.
 zip_int64_t deflated_source_callback(void* state, void* data, zip_uint64_t len,
                                      zip_source_cmd_t cmd) {
   auto* src = static_cast<DeflatedSource*>(state);
@@ -345,6 +405,10 @@ zip_int64_t deflated_source_callback(void* state, void* data, zip_uint64_t len,
     case ZIP_SOURCE_STAT: {
       if (len < sizeof(zip_stat_t)) {
         zip_error_set(&src->error, ZIP_ER_INVAL, 0);
+        return -1;
+      }
+      if (!src->board->wait(*src->entry)) {
+        zip_error_set(&src->error, ZIP_ER_CANCELLED, 0);
         return -1;
       }
       auto* st = static_cast<zip_stat_t*>(data);
@@ -373,12 +437,16 @@ zip_int64_t deflated_source_callback(void* state, void* data, zip_uint64_t len,
   }
 }
 
-// Returns a libzip source for entry E: its deflated bytes as they are, or its bytes to
-// store; nullptr on failure.
-zip_source_t* entry_source(zip_t* za, const ZipEntry& e) {
+// Returns a libzip source for entry E: a stored image straight from its file, stored
+// bytes (ready before writing starts), or deflated bytes once prepared; nullptr on
+// failure.
+zip_source_t* entry_source(zip_t* za, const ZipEntry& e, ReadyBoard& board) {
+  if (e.level == kStored && !e.image_path.empty())
+    return zip_source_file(za, e.image_path.c_str(), 0, 0);  // 0: to the end of the file
   if (e.level == kStored) return zip_source_buffer(za, e.bytes().data(), e.bytes().size(), 0);
   auto* state = new DeflatedSource;
   state->entry = &e;
+  state->board = &board;
   zip_error_init(&state->error);
   zip_source_t* src = zip_source_function(za, deflated_source_callback, state);
   if (!src) {
@@ -388,19 +456,17 @@ zip_source_t* entry_source(zip_t* za, const ZipEntry& e) {
   return src;
 }
 
-// Zips ENTRIES (prepared) in order into the file PATH; returns false with MESSAGE on
-// failure. libzip writes a temporary file beside PATH and renames it into place only
-// when the whole archive is written (and removes it when writing fails), so PATH is
-// either untouched or complete. Writing straight to the file, rather than building the
-// archive in memory and writing that, saves a copy of the whole book (7 MB for the
-// corpus) and most of the time packing takes after the entries are deflated.
-bool zip_to_file(const std::vector<ZipEntry>& entries, int64_t time, const std::string& path,
-                 std::string& message) {
+// Zips ENTRIES in order into the file PATH as the packing threads prepare them; returns
+// false with MESSAGE on failure (or when the packing is cancelled). libzip writes a
+// temporary file beside PATH and renames it into place only when the whole archive is
+// written (and removes it when writing fails), so PATH is either untouched or complete.
+bool zip_to_file(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_t time,
+                 const std::string& path, std::string& message) {
   uint16_t dos_date = 0, dos_time = 0;
   dos_date_time_utc(time, dos_date, dos_time);
   int code = 0;
   zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
-  if (!za) {
+  if (za == nullptr) {
     zip_error_t error;
     zip_error_init_with_code(&error, code);
     message = zip_error_strerror(&error);
@@ -408,7 +474,7 @@ bool zip_to_file(const std::vector<ZipEntry>& entries, int64_t time, const std::
     return false;
   }
   for (const ZipEntry& e : entries) {
-    zip_source_t* src = entry_source(za, e);
+    zip_source_t* src = entry_source(za, e, board);
     zip_int64_t index = src ? zip_file_add(za, e.name.c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
     if (index < 0) {
       if (src) zip_source_free(src);
@@ -417,8 +483,6 @@ bool zip_to_file(const std::vector<ZipEntry>& entries, int64_t time, const std::
       return false;
     }
     auto i = static_cast<zip_uint64_t>(index);
-    // Deflated entries keep the method their source reports (ZIP_CM_DEFAULT takes it),
-    // so libzip does not recompress them.
     if ((e.level == kStored && zip_set_file_compression(za, i, ZIP_CM_STORE, 0) != 0) ||
         zip_file_set_dostime(za, i, dos_time, dos_date, 0) != 0 ||
         zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX, kUnixFileMode << 16) != 0) {
@@ -435,131 +499,204 @@ bool zip_to_file(const std::vector<ZipEntry>& entries, int64_t time, const std::
   return true;
 }
 
+// Runs zip_to_file on a thread of its own; the destructor cancels and waits for it, so
+// no path out of write_epub leaves it running.
+class ArchiveWriter {
+ public:
+  ArchiveWriter(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_t time,
+                std::string path)
+      : board_(board), thread_([this, &entries, time, path = std::move(path)] {
+          try {
+            ok_ = zip_to_file(entries, board_, time, path, message_);
+          } catch (const std::exception& e) {
+            message_ = e.what();
+          }
+        }) {}
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+  ~ArchiveWriter() {
+    if (!thread_.joinable()) return;
+    board_.cancel();
+    thread_.join();
+  }
+  // Waits for the archive; returns whether it was written, else false with MESSAGE.
+  bool finish(std::string& message) {
+    thread_.join();
+    message = message_;
+    return ok_;
+  }
+
+ private:
+  ReadyBoard& board_;
+  bool ok_ = false;
+  std::string message_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 }  // namespace
 
 bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
   PackagePlan plan;
   bool ok = plan_package(book, plan, diag);
 
-  // Every chapter is rendered, checked and deflated, and every image read and deflated
-  // (or stored), by whichever thread takes it first: the workers and this thread.
+  // Every entry of the archive, in archive order: mimetype first (OCF), the documents
+  // this thread makes at once, the deflated images (SVG, the slowest per byte) largest
+  // first, the chapters, the stored images, and last the package document, which needs
+  // the chapters' manifest properties. The packing threads prepare them in that order and
+  // a writer thread zips each as soon as it is ready; the vector must not move after that.
   const std::string dir = "EPUB/";
-  std::vector<ZipEntry> images;
-  for (const Asset& a : plan.assets) {
-    ZipEntry& e = images.emplace_back();
-    e.name = dir + a.href;
-    e.level = already_compressed(a.media_type) ? kStored : kSvgDeflateLevel;
-    if (a.data.empty()) {
-      e.image_path = a.path;
+  std::vector<ZipEntry> entries;
+  entries.reserve(8 + plan.assets.size() + book.chapters.size() + 1);
+  auto add = [&entries](std::string name, std::string data) -> ZipEntry& {
+    ZipEntry& e = entries.emplace_back();
+    e.name = std::move(name);
+    e.data = std::move(data);
+    return e;
+  };
+  Diagnostics later;  // the documents' diagnostics follow the chapters'
+  std::string css;
+  bool css_ok = build_css(book, css, later);
+  add("mimetype", "application/epub+zip").level = kStored;
+  add("META-INF/container.xml", container_xml());
+  add(dir + plan.names.nav, nav_xhtml(book, plan));
+  add(dir + plan.names.ncx, toc_ncx(book, plan));
+  add(dir + plan.names.css, std::move(css));
+  if (plan.cover_asset >= 0) add(dir + plan.names.cover, cover_xhtml(book, plan));
+  add(dir + plan.names.title_page, title_page_xhtml(book, plan));
+  const size_t documents = entries.size();
+
+  std::vector<size_t> deflated_images, stored_images;  // indices into plan.assets
+  for (size_t i = 0; i < plan.assets.size(); ++i)
+    (already_compressed(plan.assets[i].media_type) ? stored_images : deflated_images).push_back(i);
+  // Bytes the asset pass rewrote (an SVG) stay in book.assets; the plan has none.
+  auto kept = [&book](size_t i) -> const std::string* {
+    return i < book.assets.size() && !book.assets[i].data.empty() ? &book.assets[i].data
+                                                                   : nullptr;
+  };
+  auto size_of = [&](size_t i) -> uint64_t {
+    if (const std::string* d = kept(i)) return d->size();
+    std::error_code ec;
+    uint64_t n = fs::file_size(plan.assets[i].path, ec);
+    return ec ? 0 : n;
+  };
+  std::vector<uint64_t> sizes(plan.assets.size());
+  for (size_t i : deflated_images) sizes[i] = size_of(i);
+  std::stable_sort(deflated_images.begin(), deflated_images.end(),
+                   [&sizes](size_t x, size_t y) { return sizes[x] > sizes[y]; });
+  std::vector<std::pair<size_t, size_t>> image_entries;  // (entry, asset)
+  for (size_t i : deflated_images) {
+    ZipEntry& e = add(dir + plan.assets[i].href, std::string());
+    e.level = kSvgDeflateLevel;
+    if (const std::string* d = kept(i)) {
+      e.view = *d;
     } else {
-      e.view = a.data;
+      e.image_path = plan.assets[i].path;
     }
+    image_entries.emplace_back(entries.size() - 1, i);
   }
   XhtmlOptions options;
   options.css_href = plan.names.css;
   if (plan.notes_file) options.notes_file = plan.names.notes;
   NoteRefIndex refs = index_note_refs(book);
-  std::vector<ZipEntry> chapters;
+  const size_t first_chapter = entries.size();
   std::vector<std::string> chapter_display;
   for (size_t c = 0; c < book.chapters.size(); ++c) {
-    ZipEntry& e = chapters.emplace_back();
-    e.name = dir + plan.chapter_files[c];
+    ZipEntry& e = add(dir + plan.chapter_files[c], std::string());
     e.chapter = static_cast<int>(c);
     // Only raw HTML, which our writer copies, can make a chapter malformed.
     e.check_xml = chapter_has_raw_html(book, c);
     chapter_display.push_back(book.display(book.chapters[c].source));
   }
   if (plan.notes_file) {
-    ZipEntry& e =
-        chapters.emplace_back(make_entry(dir + plan.names.notes, notes_xhtml(book, options, refs)));
+    ZipEntry& e = add(dir + plan.names.notes, notes_xhtml(book, options, refs));
     for (const Note& n : book.notes) e.check_xml = e.check_xml || has_raw_html(n.blocks);
     chapter_display.push_back(book.display(book.src_dir));
   }
+  const size_t last_chapter = entries.size();
+  for (size_t i : stored_images) {
+    ZipEntry& e = add(dir + plan.assets[i].href, std::string());
+    e.level = kStored;
+    if (const std::string* d = kept(i)) {
+      e.view = *d;
+    } else {
+      e.image_path = plan.assets[i].path;
+      // libzip copies a stored image from its file as it writes the archive: no copy of
+      // its (often megabytes of) already compressed bytes in memory. Check it can.
+      e.read_failed = ::access(e.image_path.c_str(), R_OK) != 0;
+    }
+    image_entries.emplace_back(entries.size() - 1, i);
+  }
+  ZipEntry& opf = add(dir + "package.opf", std::string());
   plan.chapter_properties.assign(book.chapters.size(), std::string());
 
-  // Deflated images first (SVG, the slowest per byte), largest first; then the chapters;
-  // stored images last (they are only read and checksummed).
+  // This thread prepares the documents; the packing threads (this one too, afterwards)
+  // take the images and chapters; the writer zips them in order as they become ready.
+  ReadyBoard board;
   PackJob job;
   job.book = &book;
   job.options = &options;
   job.refs = &refs;
   job.chapter_properties = &plan.chapter_properties;
-  std::vector<ZipEntry*> deflated_images, stored_images;
-  for (ZipEntry& e : images) (e.level == kStored ? stored_images : deflated_images).push_back(&e);
-  std::stable_sort(deflated_images.begin(), deflated_images.end(),
-                   [](const ZipEntry* x, const ZipEntry* y) {
-                     return x->bytes().size() > y->bytes().size();
-                   });
-  job.tasks = deflated_images;
-  for (ZipEntry& e : chapters) job.tasks.push_back(&e);
-  job.tasks.insert(job.tasks.end(), stored_images.begin(), stored_images.end());
-  // The workers take tasks beside this thread (run_tasks below); with none, it does all.
+  job.board = &board;
+  for (size_t i = documents; i + 1 < entries.size(); ++i) {
+    if (entries[i].level == kStored && !entries[i].image_path.empty()) {
+      board.mark(entries[i]);  // nothing to prepare: libzip reads the file
+    } else {
+      job.tasks.push_back(&entries[i]);
+    }
+  }
+  std::string out_path = out.string();
+  ArchiveWriter writer(entries, board, book.build_time, out_path);
   std::vector<std::thread> workers =
       start_threads(std::min<size_t>({spare_cores(), kMaxPackWorkers, job.tasks.size()}),
                     [&job] { run_tasks(job); });
-
-  // The package documents that do not depend on the chapters, while the workers run;
-  // their diagnostics wait in LATER so that they follow the chapters'.
-  Diagnostics later;
-  std::string css;
-  bool css_ok = build_css(book, css, later);
-  std::vector<ZipEntry> documents;
-  documents.push_back(make_entry("mimetype", "application/epub+zip", kStored));
-  documents.push_back(make_entry("META-INF/container.xml", container_xml()));
-  documents.push_back(make_entry(dir + "package.opf", std::string()));  // after the chapters
-  documents.push_back(make_entry(dir + plan.names.nav, nav_xhtml(book, plan)));
-  documents.push_back(make_entry(dir + plan.names.ncx, toc_ncx(book, plan)));
-  documents.push_back(make_entry(dir + plan.names.css, std::move(css)));
-  if (plan.cover_asset >= 0)
-    documents.push_back(make_entry(dir + plan.names.cover, cover_xhtml(book, plan)));
-  documents.push_back(make_entry(dir + plan.names.title_page, title_page_xhtml(book, plan)));
-  constexpr size_t kOpf = 2;  // documents[kOpf]: the package document, made last
-  Deflater deflater;
-  for (size_t i = 0; i < documents.size(); ++i)
-    if (i != kOpf) prepare_entry(documents[i], deflater);
-
+  {
+    Deflater deflater;
+    for (size_t i = 0; i < documents; ++i) {
+      prepare_entry(entries[i], deflater);
+      board.mark(entries[i]);
+    }
+  }
   // Help the workers, then wait for them.
   run_tasks(job);
   for (std::thread& t : workers) t.join();
-  ZipEntry& opf = documents[kOpf];
-  opf.data = package_opf(book, plan, later);  // needs the chapters' manifest properties
-  prepare_entry(opf, deflater);
 
-  for (size_t c = 0; c < chapters.size(); ++c) {
-    if (chapters[c].xml_error.empty()) continue;
-    diag.error(chapter_display[c], {},
-               "the chapter's XHTML is not well-formed: " + chapters[c].xml_error,
+  for (size_t i = first_chapter; i < last_chapter; ++i) {
+    const ZipEntry& e = entries[i];
+    if (e.xml_error.empty()) continue;
+    diag.error(chapter_display[i - first_chapter], {},
+               "the chapter's XHTML is not well-formed: " + e.xml_error,
                "check the raw HTML in this chapter: every element opened in it must be closed "
                "in the same chapter");
     ok = false;
   }
+  opf.data = package_opf(book, plan, later);  // needs the chapters' manifest properties
+  {
+    Deflater deflater;
+    prepare_entry(opf, deflater);
+  }
   for (Diagnostic& d : later.all()) diag.add(std::move(d));
   if (!css_ok || later.has_errors()) ok = false;
-  for (ZipEntry& e : chapters) documents.push_back(std::move(e));
-
-  std::vector<ZipEntry>& entries = documents;
-  for (size_t i = 0; i < images.size(); ++i) {
-    const Asset& a = plan.assets[i];
-    if (images[i].read_failed) {
-      diag.error(book.display(a.source), {}, "cannot read image '" + a.source + "'",
-                 "check that the file exists and is readable");
-      ok = false;
-      continue;
-    }
-    entries.push_back(std::move(images[i]));
+  for (auto [entry, asset] : image_entries) {
+    if (!entries[entry].read_failed) continue;
+    diag.error(book.display(plan.assets[asset].source), {},
+               "cannot read image '" + plan.assets[asset].source + "'",
+               "check that the file exists and is readable");
+    ok = false;
   }
   for (const ZipEntry& e : entries) {
     if (!e.failed) continue;
-    diag.error(out.string(), {}, "cannot compress '" + e.name + "': out of memory",
+    diag.error(out_path, {}, "cannot compress '" + e.name + "': out of memory",
                "close other programs and build again");
     ok = false;
     break;
   }
-  if (!ok) return false;
+  if (!ok) return false;  // the writer is cancelled and leaves no file
 
+  board.mark(opf);
   std::string message;
-  if (!zip_to_file(entries, book.build_time, out.string(), message)) {
-    diag.error(out.string(), {}, "cannot write the EPUB: " + message,
+  if (!writer.finish(message)) {
+    diag.error(out_path, {}, "cannot write the EPUB: " + message,
                "check that the output directory is writable and the disk is not full");
     return false;
   }
