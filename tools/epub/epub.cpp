@@ -23,6 +23,7 @@
 #include "core/paths.h"
 #include "core/resources.h"
 #include "core/threads.h"
+#include "epub/file_sink.h"
 #include "epub/package.h"
 #include "xhtml/xhtml.h"
 
@@ -457,22 +458,25 @@ zip_source_t* entry_source(zip_t* za, const ZipEntry& e, ReadyBoard& board) {
 }
 
 // Zips ENTRIES in order into the file PATH as the packing threads prepare them; returns
-// false with MESSAGE on failure (or when the packing is cancelled). libzip writes a
-// temporary file beside PATH and renames it into place only when the whole archive is
-// written (and removes it when writing fails), so PATH is either untouched or complete.
+// false with MESSAGE on failure (or when the packing is cancelled). The file sink writes a
+// temporary file beside PATH and renames it into place only when libzip has written the
+// whole archive (and removes it when writing fails), so PATH is either untouched or
+// complete.
 bool zip_to_file(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_t time,
                  const std::string& path, std::string& message) {
   uint16_t dos_date = 0, dos_time = 0;
   dos_date_time_utc(time, dos_date, dos_time);
-  int code = 0;
-  zip_t* za = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* sink = file_sink_create(path, &error);
+  zip_t* za = sink ? zip_open_from_source(sink, ZIP_CREATE | ZIP_TRUNCATE, &error) : nullptr;
   if (za == nullptr) {
-    zip_error_t error;
-    zip_error_init_with_code(&error, code);
+    if (sink) zip_source_free(sink);
     message = zip_error_strerror(&error);
     zip_error_fini(&error);
     return false;
   }
+  zip_error_fini(&error);
   for (const ZipEntry& e : entries) {
     zip_source_t* src = entry_source(za, e, board);
     zip_int64_t index = src ? zip_file_add(za, e.name.c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
