@@ -78,8 +78,12 @@ void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_no
     if (seen.count(slug)) {
       int& n = next[slug];
       if (n == 0) n = 1;
-      while (seen.count(slug + "-" + std::to_string(n))) ++n;
-      slug += "-" + std::to_string(n++);
+      // Built by appending: GCC 12 -O3 warns falsely (-Wrestrict) on "-" + to_string(n).
+      auto numbered = [&slug](int k) {
+        return std::string(slug).append(1, '-').append(std::to_string(k));
+      };
+      while (seen.count(numbered(n))) ++n;
+      slug = numbered(n++);
     }
     seen.insert(slug);
     f(h, slug);

@@ -80,8 +80,10 @@ std::string note_id(const Book& book, int n) {
 // Returns the id of the K-th (0-based) reference to note N.
 std::string note_ref_id(const Book& book, int n, int k) {
   const Note& note = book.notes[n];
-  std::string base = note.ref_id.empty() ? "noteref-" + std::to_string(n + 1) : note.ref_id;
-  if (k > 0) base += "-" + std::to_string(k + 1);
+  // Appended piece by piece: GCC 12 -O3 warns falsely (-Wrestrict) on "-" + to_string(k).
+  std::string base = note.ref_id;
+  if (base.empty()) base.append("noteref-").append(std::to_string(n + 1));
+  if (k > 0) base.append(1, '-').append(std::to_string(k + 1));
   return base;
 }
 
@@ -579,11 +581,23 @@ size_t estimate_size(const std::vector<Block>& bs) {
 
 }  // namespace
 
+namespace {
+
+// Bytes append_xml_escaped must look at: markup characters, quotes and controls.
+constexpr std::array<bool, 256> kMaybeEscaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  for (unsigned char c : {'&', '<', '>', '"'}) t[c] = true;
+  return t;
+}();
+
+}  // namespace
+
 void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c > '>') continue;  // the common case: nothing to escape
+    if (!kMaybeEscaped[c]) continue;  // the common case: nothing to escape
     const char* rep = nullptr;
     switch (c) {
       case '&': rep = "&amp;"; break;
