@@ -103,14 +103,14 @@ TEST_CASE("the archive holds every file in a fixed order, all XML well-formed") 
   Built b = build("layout");
   std::vector<std::string> names;
   for (const ZipFileEntry& e : b.entries) names.push_back(e.name);
-  // mimetype first (OCF); then the generated documents, the deflated images, the
-  // chapters, the stored images, and the package document last (it is made last).
+  // mimetype first (OCF); then the stored images, the generated documents, the deflated
+  // images, the chapters, and the package document last (it is made last).
   std::vector<std::string> expected = {
-      "mimetype",           "META-INF/container.xml", "EPUB/nav.xhtml",
-      "EPUB/toc.ncx",       "EPUB/css/epub.css",      "EPUB/cover.xhtml",
-      "EPUB/titlepage.xhtml", "EPUB/images/shape.svg", "EPUB/preface.xhtml",
-      "EPUB/ch01-one.xhtml", "EPUB/ch02-two.xhtml",   "EPUB/appendix.xhtml",
-      "EPUB/images/dot.png", "EPUB/images/cover.png", "EPUB/package.opf"};
+      "mimetype",             "EPUB/images/dot.png",   "EPUB/images/cover.png",
+      "META-INF/container.xml", "EPUB/nav.xhtml",      "EPUB/toc.ncx",
+      "EPUB/css/epub.css",    "EPUB/cover.xhtml",      "EPUB/titlepage.xhtml",
+      "EPUB/images/shape.svg", "EPUB/preface.xhtml",   "EPUB/ch01-one.xhtml",
+      "EPUB/ch02-two.xhtml",  "EPUB/appendix.xhtml",   "EPUB/package.opf"};
   CHECK(names == expected);
   for (const ZipFileEntry& e : b.entries) {
     if (e.name.ends_with(".xhtml") || e.name.ends_with(".opf") || e.name.ends_with(".ncx") ||

@@ -543,10 +543,10 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   PackagePlan plan;
   bool ok = plan_package(book, plan, diag);
 
-  // Every entry of the archive, in archive order: mimetype first (OCF), the documents
-  // this thread makes at once, the deflated images (SVG, the slowest per byte) largest
-  // first, the chapters, the stored images, and last the package document, which needs
-  // the chapters' manifest properties. The packing threads prepare them in that order and
+  // Every entry of the archive, in archive order: mimetype first (OCF), the stored
+  // images, the documents this thread makes at once, the deflated images (SVG, the
+  // slowest per byte) largest first, the chapters, and last the package document, which
+  // needs the chapters' manifest properties. The packing threads prepare them in that order and
   // a writer thread zips each as soon as it is ready; the vector must not move after that.
   const std::string dir = "EPUB/";
   std::vector<ZipEntry> entries;
@@ -560,15 +560,6 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   Diagnostics later;  // the documents' diagnostics follow the chapters'
   std::string css;
   bool css_ok = build_css(book, css, later);
-  add("mimetype", "application/epub+zip").level = kStored;
-  add("META-INF/container.xml", container_xml());
-  add(dir + plan.names.nav, nav_xhtml(book, plan));
-  add(dir + plan.names.ncx, toc_ncx(book, plan));
-  add(dir + plan.names.css, std::move(css));
-  if (plan.cover_asset >= 0) add(dir + plan.names.cover, cover_xhtml(book, plan));
-  add(dir + plan.names.title_page, title_page_xhtml(book, plan));
-  const size_t documents = entries.size();
-
   std::vector<size_t> deflated_images, stored_images;  // indices into plan.assets
   for (size_t i = 0; i < plan.assets.size(); ++i)
     (already_compressed(plan.assets[i].media_type) ? stored_images : deflated_images).push_back(i);
@@ -577,6 +568,32 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     return i < book.assets.size() && !book.assets[i].data.empty() ? &book.assets[i].data
                                                                    : nullptr;
   };
+  std::vector<std::pair<size_t, size_t>> image_entries;  // (entry, asset)
+  add("mimetype", "application/epub+zip").level = kStored;
+  // The stored images next: they need no preparing, so the writer copies them (often
+  // most of the book's bytes) while the packing threads deflate the rest.
+  for (size_t i : stored_images) {
+    ZipEntry& e = add(dir + plan.assets[i].href, std::string());
+    e.level = kStored;
+    if (const std::string* d = kept(i)) {
+      e.view = *d;
+    } else {
+      e.image_path = plan.assets[i].path;
+      // libzip copies a stored image from its file as it writes the archive: no copy of
+      // its (often megabytes of) already compressed bytes in memory. Check it can.
+      e.read_failed = ::access(e.image_path.c_str(), R_OK) != 0;
+    }
+    image_entries.emplace_back(entries.size() - 1, i);
+  }
+  const size_t first_document = entries.size();
+  add("META-INF/container.xml", container_xml());
+  add(dir + plan.names.nav, nav_xhtml(book, plan));
+  add(dir + plan.names.ncx, toc_ncx(book, plan));
+  add(dir + plan.names.css, std::move(css));
+  if (plan.cover_asset >= 0) add(dir + plan.names.cover, cover_xhtml(book, plan));
+  add(dir + plan.names.title_page, title_page_xhtml(book, plan));
+  const size_t documents = entries.size();
+
   auto size_of = [&](size_t i) -> uint64_t {
     if (const std::string* d = kept(i)) return d->size();
     std::error_code ec;
@@ -587,7 +604,6 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   for (size_t i : deflated_images) sizes[i] = size_of(i);
   std::stable_sort(deflated_images.begin(), deflated_images.end(),
                    [&sizes](size_t x, size_t y) { return sizes[x] > sizes[y]; });
-  std::vector<std::pair<size_t, size_t>> image_entries;  // (entry, asset)
   for (size_t i : deflated_images) {
     ZipEntry& e = add(dir + plan.assets[i].href, std::string());
     e.level = kSvgDeflateLevel;
@@ -617,19 +633,6 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     chapter_display.push_back(book.display(book.src_dir));
   }
   const size_t last_chapter = entries.size();
-  for (size_t i : stored_images) {
-    ZipEntry& e = add(dir + plan.assets[i].href, std::string());
-    e.level = kStored;
-    if (const std::string* d = kept(i)) {
-      e.view = *d;
-    } else {
-      e.image_path = plan.assets[i].path;
-      // libzip copies a stored image from its file as it writes the archive: no copy of
-      // its (often megabytes of) already compressed bytes in memory. Check it can.
-      e.read_failed = ::access(e.image_path.c_str(), R_OK) != 0;
-    }
-    image_entries.emplace_back(entries.size() - 1, i);
-  }
   ZipEntry& opf = add(dir + "package.opf", std::string());
   plan.chapter_properties.assign(book.chapters.size(), std::string());
 
@@ -642,13 +645,9 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   job.refs = &refs;
   job.chapter_properties = &plan.chapter_properties;
   job.board = &board;
-  for (size_t i = documents; i + 1 < entries.size(); ++i) {
-    if (entries[i].level == kStored && !entries[i].image_path.empty()) {
-      board.mark(entries[i]);  // nothing to prepare: libzip reads the file
-    } else {
-      job.tasks.push_back(&entries[i]);
-    }
-  }
+  // Nothing to prepare: mimetype and the images are stored as they are.
+  for (size_t i = 0; i < first_document; ++i) board.mark(entries[i]);
+  for (size_t i = documents; i + 1 < entries.size(); ++i) job.tasks.push_back(&entries[i]);
   std::string out_path = out.string();
   ArchiveWriter writer(entries, board, book.build_time, out_path);
   std::vector<std::thread> workers =
@@ -656,7 +655,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
                     [&job] { run_tasks(job); });
   {
     Deflater deflater;
-    for (size_t i = 0; i < documents; ++i) {
+    for (size_t i = first_document; i < documents; ++i) {
       prepare_entry(entries[i], deflater);
       board.mark(entries[i]);
     }
