@@ -142,7 +142,8 @@ TEST_CASE("an image that vanished before packing fails the build and leaves no f
     CHECK_FALSE(write_epub(book, dir / "out" / "book.epub", diag));
     bool reported = false;
     for (const Diagnostic& d : diag.all())
-      reported = reported || d.message.find("cannot read image 'src/gone.img'") != std::string::npos;
+      reported =
+          reported || d.message.find("cannot read image 'src/gone.img'") != std::string::npos;
     CHECK(reported);
     CHECK(files_in(dir / "out").empty());
   }

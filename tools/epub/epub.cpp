@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -56,6 +57,7 @@ struct ZipEntry {
   std::string_view view;              // the bytes to pack when `data` is not used
   std::string image_path;             // when set, `data` is read from this file first
   int chapter = -1;                   // when >= 0, `data` is this chapter rendered first
+  std::function<std::string()> render;  // when set, makes `data` first (a document)
   bool check_xml = false;             // parse as XML first (documents with raw HTML)
   // Filled by prepare_entry (on a worker thread):
   std::string deflated;  // raw deflate stream of the bytes (deflated entries)
@@ -342,6 +344,7 @@ struct PackJob {
 // entry per call.
 void prepare_entry(ZipEntry& e, Deflater& deflater, PackJob* job = nullptr) {
   try {
+    if (e.render) e.data = e.render();
     if (e.chapter >= 0 && job != nullptr) {
       e.data = chapter_xhtml(*job->book, e.chapter, *job->options, *job->refs);
       std::string& props = (*job->chapter_properties)[static_cast<size_t>(e.chapter)];
@@ -558,8 +561,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     return e;
   };
   Diagnostics later;  // the documents' diagnostics follow the chapters'
-  std::string css;
-  bool css_ok = build_css(book, css, later);
+  bool css_ok = true;
   std::vector<size_t> deflated_images, stored_images;  // indices into plan.assets
   for (size_t i = 0; i < plan.assets.size(); ++i)
     (already_compressed(plan.assets[i].media_type) ? stored_images : deflated_images).push_back(i);
@@ -586,12 +588,21 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     image_entries.emplace_back(entries.size() - 1, i);
   }
   const size_t first_document = entries.size();
-  add("META-INF/container.xml", container_xml());
-  add(dir + plan.names.nav, nav_xhtml(book, plan));
-  add(dir + plan.names.ncx, toc_ncx(book, plan));
-  add(dir + plan.names.css, std::move(css));
-  if (plan.cover_asset >= 0) add(dir + plan.names.cover, cover_xhtml(book, plan));
-  add(dir + plan.names.title_page, title_page_xhtml(book, plan));
+  // The documents are made by this thread once the packing threads have started.
+  auto add_document = [&](std::string name, std::function<std::string()> render) {
+    add(std::move(name), std::string()).render = std::move(render);
+  };
+  add_document("META-INF/container.xml", [] { return container_xml(); });
+  add_document(dir + plan.names.nav, [&] { return nav_xhtml(book, plan); });
+  add_document(dir + plan.names.ncx, [&] { return toc_ncx(book, plan); });
+  add_document(dir + plan.names.css, [&] {
+    std::string css;
+    css_ok = build_css(book, css, later);
+    return css;
+  });
+  if (plan.cover_asset >= 0)
+    add_document(dir + plan.names.cover, [&] { return cover_xhtml(book, plan); });
+  add_document(dir + plan.names.title_page, [&] { return title_page_xhtml(book, plan); });
   const size_t documents = entries.size();
 
   auto size_of = [&](size_t i) -> uint64_t {
@@ -628,7 +639,8 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     chapter_display.push_back(book.display(book.chapters[c].source));
   }
   if (plan.notes_file) {
-    ZipEntry& e = add(dir + plan.names.notes, notes_xhtml(book, options, refs));
+    ZipEntry& e = add(dir + plan.names.notes, std::string());
+    e.render = [&] { return notes_xhtml(book, options, refs); };
     for (const Note& n : book.notes) e.check_xml = e.check_xml || has_raw_html(n.blocks);
     chapter_display.push_back(book.display(book.src_dir));
   }
