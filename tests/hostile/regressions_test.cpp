@@ -108,3 +108,52 @@ TEST_CASE("table delimiter row after a blank line does not hang the table-size c
     CHECK_FALSE(book.chapters[0].blocks.empty());
   }
 }
+
+namespace {
+
+// Parses XHTML with tinyxml2, the parser the EPUB packer checks raw HTML with; returns
+// its error name, or "" when the document is accepted.
+std::string tinyxml2_problem(const std::string& xhtml) {
+  tinyxml2::XMLDocument doc;
+  if (doc.Parse(xhtml.data(), xhtml.size()) == tinyxml2::XML_SUCCESS) return {};
+  return doc.ErrorName();
+}
+
+// Returns REPS times "> - " (a quote holding a list item: three levels each) before TEXT.
+std::string nested(int reps, const std::string& text) {
+  std::string s;
+  for (int i = 0; i < reps; ++i) s += "> - ";
+  return s + text + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("the deepest nesting the reader accepts still makes XHTML that tinyxml2 parses") {
+  // fuzz_markdown finding: 115 nested quotes passed the reader (its limit was 256), and
+  // the chapter's XHTML, over 100 elements deep, was refused by tinyxml2 ("Element
+  // nesting is too deep"), the parser the packer checks raw HTML with. The limit is now
+  // 64 levels. Deepen a chapter until the reader cuts it: the deepest chapter it took
+  // whole, and the first one it cut, must both parse.
+  const std::string inlines =
+      "*a **b [c *d* e](#x) f** g* <span>raw</span>[^n]\n\n[^n]: > > Note.\n";
+  std::string deepest_whole;
+  int reps = 1;
+  for (; reps < 200; ++reps) {
+    Diagnostics diag;
+    Book book = one_chapter("# T {#x}\n\n" + nested(reps, inlines), diag);
+    run_passes(book, diag);
+    bool cut = false;
+    for (const Diagnostic& d : diag.all())
+      cut = cut || d.message.find("nested blocks and inlines") != std::string::npos;
+    std::string xhtml = chapter_xhtml(book, 0, XhtmlOptions{});
+    if (cut) {
+      CHECK(tinyxml2_problem(xhtml).empty());
+      break;
+    }
+    deepest_whole = std::move(xhtml);
+  }
+  INFO("the reader took " << (reps - 1) * 3 << " levels of quotes and lists whole");
+  CHECK(reps < 200);  // it does cut
+  CHECK(reps > 10);   // but only far beyond any real book
+  CHECK(tinyxml2_problem(deepest_whole).empty());
+}
