@@ -3,6 +3,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <new>
 
 #include "cli/driver.h"
 
@@ -98,6 +99,10 @@ int main(int argc, char** argv) {
     if (*check_cmd) return run_check(check, quiet, std::cerr);
     if (*dump_cmd) return run_dump(dump, pages, std::cout, std::cerr);
     if (*new_cmd) return run_new(new_dir, new_title, quiet, std::cerr);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "colophon: error: out of memory\n"
+              << "  hint: close other programs, or raise the memory limit (ulimit -v)\n";
+    return kExitBookErrors;
   } catch (const std::exception& e) {
     // Every stage reports through Diagnostics; reaching here is a bug in colophon.
     std::cerr << "colophon: internal error: " << e.what() << '\n'

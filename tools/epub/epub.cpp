@@ -19,6 +19,7 @@
 #include <string_view>
 #include <memory>
 #include <new>
+#include <system_error>
 #include <thread>
 
 #include "core/paths.h"
@@ -411,7 +412,12 @@ zip_int64_t deflated_source_callback(void* state, void* data, zip_uint64_t len,
         zip_error_set(&src->error, ZIP_ER_INVAL, 0);
         return -1;
       }
-      if (!src->board->wait(*src->entry)) {
+      bool usable = false;
+      try {
+        usable = src->board->wait(*src->entry);
+      } catch (const std::exception&) {  // libzip is C: nothing may be thrown through it
+      }
+      if (!usable) {
         zip_error_set(&src->error, ZIP_ER_CANCELLED, 0);
         return -1;
       }
@@ -481,11 +487,17 @@ bool zip_to_file(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_
   }
   zip_error_fini(&error);
   for (const ZipEntry& e : entries) {
-    zip_source_t* src = entry_source(za, e, board);
+    zip_source_t* src = nullptr;
+    bool out_of_memory = false;
+    try {
+      src = entry_source(za, e, board);
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
+    }
     zip_int64_t index = src ? zip_file_add(za, e.name.c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
     if (index < 0) {
       if (src) zip_source_free(src);
-      message = zip_strerror(za);
+      message = out_of_memory ? "out of memory" : zip_strerror(za);
       zip_discard(za);
       return false;
     }
@@ -507,18 +519,19 @@ bool zip_to_file(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_
 }
 
 // Runs zip_to_file on a thread of its own; the destructor cancels and waits for it, so
-// no path out of write_epub leaves it running.
+// no path out of write_epub leaves it running. When no thread can be started, the
+// archive is written by finish() instead, once every entry is ready.
 class ArchiveWriter {
  public:
   ArchiveWriter(const std::vector<ZipEntry>& entries, ReadyBoard& board, int64_t time,
                 std::string path)
-      : board_(board), thread_([this, &entries, time, path = std::move(path)] {
-          try {
-            ok_ = zip_to_file(entries, board_, time, path, message_);
-          } catch (const std::exception& e) {
-            message_ = e.what();
-          }
-        }) {}
+      : entries_(entries), board_(board), time_(time), path_(std::move(path)) {
+    try {
+      thread_ = std::thread([this] { write(); });
+    } catch (const std::system_error&) {
+      // No thread (a process limit): finish() writes the archive on the caller's.
+    }
+  }
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
   ~ArchiveWriter() {
@@ -526,18 +539,34 @@ class ArchiveWriter {
     board_.cancel();
     thread_.join();
   }
-  // Waits for the archive; returns whether it was written, else false with MESSAGE.
+  // Waits for the archive (or writes it); returns whether it was written, else false
+  // with MESSAGE.
   bool finish(std::string& message) {
-    thread_.join();
+    if (thread_.joinable()) {
+      thread_.join();
+    } else {
+      write();
+    }
     message = message_;
     return ok_;
   }
 
  private:
+  void write() {
+    try {
+      ok_ = zip_to_file(entries_, board_, time_, path_, message_);
+    } catch (const std::exception& e) {
+      message_ = e.what();
+    }
+  }
+
+  const std::vector<ZipEntry>& entries_;
   ReadyBoard& board_;
+  int64_t time_;
+  std::string path_;
   bool ok_ = false;
   std::string message_;
-  std::thread thread_;  // last: starts once the members above exist
+  std::thread thread_;
 };
 
 }  // namespace

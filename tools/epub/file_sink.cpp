@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <string>
 
 namespace colophon {
@@ -119,8 +120,7 @@ zip_int64_t write(FileSink& s, const char* data, uint64_t len) {
   return static_cast<zip_int64_t>(len);
 }
 
-zip_int64_t callback(void* state, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
-  auto& s = *static_cast<FileSink*>(state);
+zip_int64_t handle(FileSink& s, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
   switch (cmd) {
     case ZIP_SOURCE_STAT:
       // Always a new archive: libzip reads "no such file" as "create it".
@@ -186,6 +186,18 @@ zip_int64_t callback(void* state, void* data, zip_uint64_t len, zip_source_cmd_t
     default:
       // Reading: never asked of a new archive.
       return fail(s, ZIP_ER_OPNOTSUPP, 0);
+  }
+}
+
+// libzip is C: no exception may leave the callback (growing the buffer can throw).
+zip_int64_t callback(void* state, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
+  auto& s = *static_cast<FileSink*>(state);
+  try {
+    return handle(s, data, len, cmd);
+  } catch (const std::bad_alloc&) {
+    return fail(s, ZIP_ER_MEMORY, 0);
+  } catch (...) {
+    return fail(s, ZIP_ER_INTERNAL, 0);
   }
 }
 
