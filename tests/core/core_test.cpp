@@ -1,6 +1,9 @@
 // Unit tests of tools/core: diagnostics format, UTF-8, slugs, safe paths, atomic writes, clock.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -88,6 +91,32 @@ TEST_CASE("atomic writes replace the file whole or not at all") {
   int files = 0;
   for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++files;
   CHECK(files == 1);  // no temporary file left behind
+  fs::remove_all(dir);
+}
+
+TEST_CASE("files recorded with remove_at_exit go when the process exits, unless kept") {
+  // As when libhyphen calls exit(1) in the middle of a build (malloc failed): the child
+  // records two files, takes one back, and exits at once.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "colophon-exit-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* name : {"half-written", "committed"})
+    REQUIRE(write_file_atomic(dir / name, "x").empty());
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    remove_at_exit((dir / "half-written").string());
+    remove_at_exit((dir / "committed").string());
+    keep_at_exit((dir / "committed").string());
+    std::exit(3);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK_FALSE(fs::exists(dir / "half-written"));
+  CHECK(fs::exists(dir / "committed"));
   fs::remove_all(dir);
 }
 

@@ -129,6 +129,8 @@ int run_build(const BuildOptions& options, std::ostream& err) {
   // Each backend writes a staged file beside the final one; both are renamed into place
   // only when the whole build has no error, so a failed build leaves dist/ as it was.
   fs::path epub_stage = staged(epub_path), pdf_stage = staged(pdf_path);
+  // Removed below on every normal way out; removed at exit if a library ends the process.
+  for (const fs::path* p : {&epub_stage, &pdf_stage}) remove_at_exit(p->string());
   Diagnostics backend_diag;
 
   // The two backends share nothing but the (now read-only) model: run them at once.
@@ -168,6 +170,7 @@ int run_build(const BuildOptions& options, std::ostream& err) {
   if (ok && options.pdf) wrote_pdf = commit(pdf_stage, pdf_path, diag);
   fs::remove(epub_stage, ec);
   fs::remove(pdf_stage, ec);
+  for (const fs::path* p : {&epub_stage, &pdf_stage}) keep_at_exit(p->string());
   progress.stage("total", start);
 
   report(diag, options.quiet, err);

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <algorithm>
 #include <limits>
+#include <mutex>
+#include <vector>
 
 namespace colophon {
 
@@ -109,6 +112,48 @@ std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_byt
   return data;
 }
 
+namespace {
+
+// The files remove_at_exit recorded. Never destroyed: they are used while the process
+// exits.
+std::mutex& exit_list_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::vector<std::string>& exit_list() {
+  static auto* v = new std::vector<std::string>;
+  return *v;
+}
+
+void remove_listed_files() {
+  // Another thread may hold the lock as the process exits (and will never let go):
+  // then the list may be half-changed, and is left alone.
+  std::unique_lock<std::mutex> lock(exit_list_mutex(), std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  for (const std::string& p : exit_list()) ::unlink(p.c_str());
+  exit_list().clear();
+}
+
+}  // namespace
+
+void remove_at_exit(const std::string& path) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    exit_list_mutex();
+    exit_list();
+    std::atexit(remove_listed_files);
+  });
+  std::lock_guard<std::mutex> lock(exit_list_mutex());
+  exit_list().push_back(path);
+}
+
+void keep_at_exit(const std::string& path) {
+  std::lock_guard<std::mutex> lock(exit_list_mutex());
+  std::vector<std::string>& list = exit_list();
+  auto it = std::find(list.begin(), list.end(), path);
+  if (it != list.end()) list.erase(it);
+}
+
 std::string write_file_atomic(const fs::path& path, std::string_view data) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   // Built with append() rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict)
@@ -118,6 +163,11 @@ std::string write_file_atomic(const fs::path& path, std::string_view data) {
   std::string tmpl = (dir / name).string();
   int fd = mkstemp(tmpl.data());
   if (fd < 0) return "cannot create a file in '" + dir.string() + "': " + std::strerror(errno);
+  remove_at_exit(tmpl);
+  struct Forget {  // on every way out the file is renamed or removed below
+    const std::string& path;
+    ~Forget() { keep_at_exit(path); }
+  } forget{tmpl};
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {

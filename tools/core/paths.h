@@ -36,6 +36,13 @@ std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_byt
 // success, else a message saying what failed.
 std::string write_file_atomic(const fs::path& path, std::string_view data);
 
+// Half-written outputs left by an exit in the middle of a build: a library that calls
+// exit() when malloc fails (libhyphen does) must not leave temporary files in dist/.
+// REMOVE_AT_EXIT records PATH to be deleted if the process exits (exit(), or returning
+// from main) before KEEP_AT_EXIT takes it back; both are safe on any thread.
+void remove_at_exit(const std::string& path);
+void keep_at_exit(const std::string& path);
+
 // Joins a directory as the user wrote it with a relative path, for messages:
 // ("." , "src/a.md") -> "src/a.md"; ("book", "src/a.md") -> "book/src/a.md".
 std::string display_path(const std::string& dir_as_given, std::string_view relative);

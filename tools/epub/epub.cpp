@@ -694,6 +694,16 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   std::vector<std::thread> workers =
       start_threads(std::min<size_t>({spare_cores(), kMaxPackWorkers, job.tasks.size()}),
                     [&job] { run_tasks(job); });
+  // On every way out (out of memory on this thread too) the workers stop and are joined.
+  struct JoinWorkers {
+    std::vector<std::thread>& workers;
+    PackJob& job;
+    ~JoinWorkers() {
+      job.next = job.tasks.size();
+      for (std::thread& t : workers)
+        if (t.joinable()) t.join();
+    }
+  } join_workers{workers, job};
   {
     Deflater deflater;
     for (size_t i = first_document; i < documents; ++i) {

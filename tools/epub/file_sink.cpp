@@ -18,6 +18,8 @@
 #include <new>
 #include <string>
 
+#include "core/paths.h"
+
 namespace colophon {
 
 namespace {
@@ -82,13 +84,18 @@ bool open_temp(FileSink& s) {
     s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (s.fd >= 0 || errno != EEXIST) break;
   }
-  return s.fd >= 0;
+  if (s.fd < 0) return false;
+  remove_at_exit(s.temp);
+  return true;
 }
 
 void discard(FileSink& s) {
   if (s.fd >= 0) ::close(s.fd);
   s.fd = -1;
-  if (!s.temp.empty()) ::unlink(s.temp.c_str());
+  if (!s.temp.empty()) {
+    ::unlink(s.temp.c_str());
+    keep_at_exit(s.temp);
+  }
   s.temp.clear();
 }
 
@@ -160,6 +167,7 @@ zip_int64_t handle(FileSink& s, void* data, zip_uint64_t len, zip_source_cmd_t c
         discard(s);
         return fail(s, ZIP_ER_RENAME, err);
       }
+      keep_at_exit(s.temp);  // renamed: PATH is the caller's to keep or remove
       s.temp.clear();
       return 0;
     }

@@ -194,8 +194,9 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
     face->descender = ft->descender / face->upem;
     hb_blob_t* blob = hb_blob_create_from_file_or_fail(path.c_str());
     if (!blob) {
+      // FACE owns FT now: its destructor closes it (closing it here too freed it twice,
+      // found under `ulimit -v`, where HarfBuzz could not map the file).
       diag.error(style_file, {}, "cannot read font '" + path + "' (style key " + key + ")", hint);
-      FT_Done_Face(ft);
       return nullptr;
     }
     hb_face_t* hb_face = hb_face_create(blob, 0);

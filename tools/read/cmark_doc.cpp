@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <new>
 
 namespace colophon {
 
@@ -31,10 +32,11 @@ constexpr size_t kMaxArenaBlockBytes = 4 * 1024 * 1024;
 // The arena of the CmarkArenaScope active on this thread, if any.
 thread_local CmarkArena* t_arena = nullptr;
 
-[[noreturn]] void out_of_memory() {
-  std::fputs("colophon: out of memory while parsing Markdown\n", stderr);
-  std::abort();
-}
+// cmark has no way to report a failed allocation (its own allocator aborts). We throw
+// instead: cmark-gfm is C compiled with unwind tables (the default for Debian's
+// compilers), so std::bad_alloc unwinds through its frames to the reader, which reports
+// it; whatever cmark was building lies in the arena and goes with it.
+[[noreturn]] void out_of_memory() { throw std::bad_alloc(); }
 
 // Returns N bytes after a fresh header, from this thread's arena or from malloc.
 void* raw_allocate(size_t n) {

@@ -76,6 +76,7 @@ void parse_chapters(Book& book, Diagnostics& diag) {
 
   struct Slot {
     std::unique_ptr<ParsedChapter> parsed;  // null when the file could not be read
+    bool out_of_memory = false;             // ... or parsed for lack of memory
     bool done = false;
   };
   std::vector<Slot> slots(n);
@@ -87,15 +88,18 @@ void parse_chapters(Book& book, Diagnostics& diag) {
     size_t i = next++;
     if (i >= n) return false;
     std::unique_ptr<ParsedChapter> parsed;
+    bool out_of_memory = false;
     try {
       std::optional<std::string> text = read_file(fs::path(book.root) / book.chapters[i].source);
       if (text) parsed = parse_markdown(std::move(*text), files[i]);
     } catch (const std::bad_alloc&) {
-      parsed.reset();  // reported as unreadable below
+      parsed.reset();
+      out_of_memory = true;
     }
     {
       std::lock_guard<std::mutex> lock(mutex);
       slots[i].parsed = std::move(parsed);
+      slots[i].out_of_memory = out_of_memory;
       slots[i].done = true;
     }
     ready.notify_one();
@@ -110,20 +114,33 @@ void parse_chapters(Book& book, Diagnostics& diag) {
     }
   });
 
-  for (size_t i = 0; i < n; ++i) {
-    if (workers.empty()) parse_next();
-    std::unique_ptr<ParsedChapter> parsed;
-    {
-      std::unique_lock<std::mutex> lock(mutex);
-      ready.wait(lock, [&] { return slots[i].done; });
-      parsed = std::move(slots[i].parsed);
+  // Joins the workers on every way out: an exception (out of memory while converting)
+  // must not leave them running, or their std::thread would end the process.
+  try {
+    for (size_t i = 0; i < n; ++i) {
+      if (workers.empty()) parse_next();
+      std::unique_ptr<ParsedChapter> parsed;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        ready.wait(lock, [&] { return slots[i].done; });
+        parsed = std::move(slots[i].parsed);
+      }
+      if (!parsed && slots[i].out_of_memory) {
+        diag.error(files[i], {}, "out of memory while reading this chapter",
+                   "close other programs, or raise the memory limit (ulimit -v)");
+        continue;
+      }
+      if (!parsed) {
+        diag.error(files[i], {}, "cannot read the chapter file",
+                   "check that it exists and that you may read it");
+        continue;
+      }
+      convert_chapter(*parsed, book, static_cast<int>(i), diag);
     }
-    if (!parsed) {
-      diag.error(files[i], {}, "cannot read the chapter file",
-                 "check that it exists and that you may read it");
-      continue;
-    }
-    convert_chapter(*parsed, book, static_cast<int>(i), diag);
+  } catch (...) {
+    next = n;  // the workers take no more chapters
+    for (std::thread& t : workers) t.join();
+    throw;
   }
   for (std::thread& t : workers) t.join();
 }
