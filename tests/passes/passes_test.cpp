@@ -506,6 +506,34 @@ TEST_CASE("images are found, typed by their bytes and packed once") {
   CHECK(t.book.chapters[0].blocks[2].inlines[0].asset == 7);
 }
 
+TEST_CASE("an SVG is printed from a PNG or JPEG of the same name beside it") {
+  TempBook t({"src/a.md"});
+  const std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"/>";
+  t.write("src/images/with-png.svg", svg);
+  t.write("src/images/with-png.png", png(800, 400));
+  t.write("src/images/with-jpeg.svg", svg);
+  t.write("src/images/with-jpeg.jpg", jpeg(300, 150));
+  t.write("src/images/broken.svg", svg);
+  t.write("src/images/broken.png", "not a png at all");
+  t.write("src/images/alone.svg", svg);
+  t.book.chapters[0].blocks = {para({image("images/with-png.svg"), image("images/with-jpeg.svg"),
+                                     image("images/broken.svg"), image("images/alone.svg")})};
+  collect_assets(t.book, t.diag);
+  CHECK(t.messages() == "");
+  auto& as = t.book.assets;
+  REQUIRE(as.size() == 4);
+  for (const Asset& a : as) CHECK(a.media_type == "image/svg+xml");  // the EPUB keeps the SVG
+  CHECK(as[0].print_path == (fs::path(t.book.root) / "src/images/with-png.png").string());
+  CHECK(as[0].print_media_type == "image/png");
+  CHECK(as[0].print_width == 800);
+  CHECK(as[0].print_height == 400);
+  CHECK(as[1].print_media_type == "image/jpeg");
+  CHECK(as[1].print_width == 300);
+  CHECK(as[2].print_path.empty());  // not an image: passed over, the PDF prints a placeholder
+  CHECK(as[3].print_path.empty());
+}
+
 TEST_CASE("bad images are errors at the image's line:col") {
   TempBook t({"src/a.md"});
   t.write("src/notes.png", "just some text\n");

@@ -119,7 +119,10 @@ def summary_chapters(src):
 def pdf_tokens(pdf):
     """Returns the normalised words of the PDF's text, line-end hyphens joined."""
     text = subprocess.run(['pdftotext', pdf, '-'], capture_output=True, text=True, check=True).stdout
-    text = re.sub(r'(\w)[-\u00ad]\n\s*', r'\1', text)
+    # Within a page only: a word hyphenated across a page break ("num-", the next page's
+    # running head and folio, "bers") stays in two pieces, which the matcher joins around
+    # the page furniture.
+    text = re.sub(r'(\w)[-\u00ad]\n[ \t]*(?=[^\s\f])', r'\1', text)
     tokens = []
     for word in re.split(r'[\s\u2013\u2014\-/]+', text):
         n = norm(word)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "core/utf8.h"
 
@@ -712,13 +713,17 @@ void Flow::figure(const Block& b, const Frame& frame) {
   const Asset* asset = image->asset >= 0 && image->asset < static_cast<int>(ctx_.book.assets.size())
                            ? &ctx_.book.assets[image->asset]
                            : nullptr;
-  bool svg = asset && asset->media_type == "image/svg+xml";
-  bool known = asset && !svg && asset->width > 0 && asset->height > 0;
+  // An SVG is printed from the PNG or JPEG beside it, when there is one.
+  bool printable_svg = asset && !asset->print_path.empty();
+  bool svg = asset && asset->media_type == "image/svg+xml" && !printable_svg;
+  int px_w = asset ? (printable_svg ? asset->print_width : asset->width) : 0;
+  int px_h = asset ? (printable_svg ? asset->print_height : asset->height) : 0;
+  bool known = asset && !svg && px_w > 0 && px_h > 0;
   double max_h = text_height() * kMaxFigureHeightRatio;
   double w = frame.measure, h = frame.measure * 0.5;
   if (known) {
-    w = std::min(frame.measure, asset->width * kPixelsToPoints);
-    h = w * asset->height / asset->width;
+    w = std::min(frame.measure, px_w * kPixelsToPoints);
+    h = w * px_h / px_w;
     if (h > max_h) {
       w *= max_h / h;
       h = max_h;
@@ -754,7 +759,9 @@ void Flow::figure(const Block& b, const Frame& frame) {
                                                               "placeholder is printed"
                             : "size of image '" + asset->source + "' is unknown; a placeholder "
                                                                   "is printed",
-                        svg ? "provide a PNG or JPEG version of the image for the PDF"
+                        svg ? "put a PNG or JPEG of the same name beside it ('" +
+                                  std::filesystem::path(asset->source).stem().string() +
+                                  ".png'): the PDF prints that instead"
                             : "use a PNG or JPEG file");
     }
   }

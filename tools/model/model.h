@@ -130,6 +130,12 @@ struct Asset {
   int bit_depth = 0;       // PNG bit depth, when known
   std::string data;        // when non-empty, the bytes to pack instead of the file on disk
                            // (e.g. an SVG whose DOCTYPE the asset pass removed)
+  // For the PDF, which does not draw SVG: a PNG or JPEG of the same name beside an SVG
+  // ("map.svg" -> "map.png"), used in its place in print. Empty when there is none.
+  std::string print_path;        // absolute path
+  std::string print_media_type;  // "image/png" or "image/jpeg"
+  int print_width = 0;           // pixels
+  int print_height = 0;
 };
 
 // Where notes go and how they are numbered (shared by EPUB and PDF).

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -232,6 +233,41 @@ class AssetCollector {
     diag_.error(chapter_file(book_, c), pos, std::move(message), std::move(hint));
   }
 
+  // Looks beside the SVG at SVG_PATH for a PNG or JPEG of the same name, inside the
+  // book, for the PDF to print instead; records the first usable one in A. One that is
+  // not a usable image is passed over: the PDF then prints a placeholder and says so.
+  void find_print_version(Asset& a, const std::filesystem::path& svg_path) {
+    namespace fs = std::filesystem;
+    for (const char* ext : {".png", ".jpg", ".jpeg"}) {
+      std::string name = svg_path.stem().string();
+      name.append(ext);
+      SafePath sp = resolve_inside(book_.root, svg_path.parent_path(), name);
+      std::error_code ec;
+      if (sp.status != SafePath::Status::Ok || !fs::is_regular_file(sp.absolute, ec)) continue;
+      bool complete = false;
+      std::optional<std::string> data = read_file_prefix(sp.absolute, kImageHeadBytes, complete);
+      if (!data) continue;
+      Asset probe;
+      std::string problem = "not an image";
+      if (data->starts_with("\x89PNG\r\n\x1A\n")) {
+        problem = sniff_png(*data, probe);
+      } else if (data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0) {
+        problem = sniff_jpeg(*data, probe);
+        if (!problem.empty() && !complete && (data = read_file(sp.absolute)))
+          problem = sniff_jpeg(*data, probe);
+      }
+      if (!problem.empty() || probe.width <= 0 || probe.height <= 0 ||
+          probe.width > static_cast<int>(kMaxImageSidePx) ||
+          probe.height > static_cast<int>(kMaxImageSidePx))
+        continue;
+      a.print_path = sp.absolute.string();
+      a.print_media_type = probe.media_type;
+      a.print_width = probe.width;
+      a.print_height = probe.height;
+      return;
+    }
+  }
+
   // Resolves, checks and records one image; returns its asset index or -1.
   int add(const std::string& url, int c, SourcePos pos, bool cover) {
     namespace fs = std::filesystem;
@@ -323,6 +359,7 @@ class AssetCollector {
       error(c, pos, what + " '" + url + "': " + problem, "export the image again");
       return -1;
     }
+    if (a.media_type == "image/svg+xml") find_print_version(a, sp.absolute);
     if (a.width > static_cast<int>(kMaxImageSidePx) || a.height > static_cast<int>(kMaxImageSidePx)) {
       error(c, pos,
             what + " '" + url + "' is " + std::to_string(a.width) + "x" +

@@ -603,6 +603,10 @@ EncodedImage encode_image(std::string_view bytes, std::string_view media_type) {
 }
 
 EncodedImage encode_asset(const Asset& asset) {
+  if (!asset.print_path.empty()) {  // an SVG's PNG or JPEG for print
+    std::optional<std::string> bytes = read_file(asset.print_path);
+    if (bytes) return encode_image(*bytes, asset.print_media_type);
+  }
   if (asset.media_type != "image/png" && asset.media_type != "image/jpeg") {
     return encode_image({}, asset.media_type);
   }
