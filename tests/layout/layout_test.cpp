@@ -927,3 +927,36 @@ TEST_CASE("quotes and lists nested 200 deep keep a readable measure inside the t
   CHECK(starts.size() >= 3);
   CHECK(*starts.rbegin() - *starts.begin() >= 2 * 4 * kCharEm * style.font_size);
 }
+
+TEST_CASE("no page ends on a hyphenated line") {
+  // Prose with some long words hyphenates now and then; the page break after such a line
+  // is forbidden, so no word is split across a page turn.
+  Book book = make_book(1);
+  book.meta.language = "en";
+  const std::vector<std::string> vocabulary = {
+      "representation", "internationalization", "communication", "responsibility", "and",
+      "the",  "of",  "a",  "word",  "in",  "page",  "to",  "is",  "was",  "book",  "line"};
+  std::mt19937 rng(11);
+  for (int k = 0; k < 120; ++k) {
+    std::string text;
+    int n = 20 + static_cast<int>(rng() % 120);
+    for (int w = 0; w < n; ++w) text += (w ? " " : "") + vocabulary[rng() % vocabulary.size()];
+    book.chapters[0].blocks.push_back(para(text));
+  }
+  auto l = lay(book);
+  int hyphenated = 0, pages_checked = 0;
+  for (const PageInfo& page : l->pages) {
+    std::string last;
+    for (const std::string& s : page.lines) {
+      if (s.find(' ') == std::string::npos && !s.ends_with("-")) continue;  // head, folio
+      if (s.ends_with("-")) ++hyphenated;
+      last = s;
+    }
+    if (last.empty()) continue;
+    ++pages_checked;
+    INFO("last line: " << last);
+    CHECK_FALSE(last.ends_with("-"));
+  }
+  CHECK(hyphenated > 20);     // the words did hyphenate
+  CHECK(pages_checked > 10);  // over many page breaks
+}

@@ -115,6 +115,7 @@ struct VItem {
   int toc_chapter = -1;     // Box: first box of this chapter (TOC page numbers)
   double height = 0;        // Box: advance; Glue: space
   double image_height = 0;  // Box holding a figure: its scalable image part (0 = fixed)
+  bool hyphenated = false;  // Box: a line of text that ends with a hyphen
   std::vector<int> notes;   // Box: notes referenced (placed at the foot of its page)
   std::vector<int> outline; // Box: indexes into Flow::outline placed with this box
   Page content;             // drawing, relative to the box's top-left corner

@@ -195,16 +195,22 @@ void Flow::forced_break(bool recto) {
 
 void Flow::push_lines(std::vector<VItem> lines, bool keep_together) {
   const int n = static_cast<int>(lines.size());
+  bool after_hyphen = false;  // the line before ends with a hyphen
   for (int i = 0; i < n; ++i) {
     if (i > 0) {
-      // A break after line i leaves i lines behind and n - i lines ahead.
-      bool forbidden = keep_together || i < ctx_.style.orphans || n - i < ctx_.style.widows;
+      // A break after line i leaves i lines behind and n - i lines ahead. No page ends
+      // on a hyphen: the reader would turn the page in the middle of a word (TeX only
+      // discourages it, with \brokenpenalty; at most two hyphenated lines in a row keep
+      // a break within reach).
+      bool forbidden = keep_together || i < ctx_.style.orphans || n - i < ctx_.style.widows ||
+                       after_hyphen;
       VItem p;
       p.kind = VItem::Kind::Penalty;
       p.penalty = forbidden ? kInfPenalty : 0;
       p.chapter = ctx_.chapter;
       out_.items.push_back(std::move(p));
     }
+    after_hyphen = lines[i].hyphenated;
     push_box(std::move(lines[i]));
   }
 }

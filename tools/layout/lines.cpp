@@ -291,6 +291,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       x += box_width;
     }
     if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
+      line.hyphenated = true;
       if (track > 0 && joined) x += track;
       if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole)
         pieces.back().text += "-";
