@@ -16,4 +16,28 @@ size_t spare_cores();
 // itself. The caller joins them.
 std::vector<std::thread> start_threads(size_t count, const std::function<void()>& body);
 
+// Joins THREADS on every way out of a scope, an exception included (a joinable
+// std::thread destroyed ends the process): STOP is called first and must make them
+// finish soon, typically by marking the shared work as all taken.
+class ThreadJoiner {
+ public:
+  ThreadJoiner(std::vector<std::thread>& threads, std::function<void()> stop)
+      : threads_(threads), stop_(std::move(stop)) {}
+  ThreadJoiner(const ThreadJoiner&) = delete;
+  ThreadJoiner& operator=(const ThreadJoiner&) = delete;
+  ~ThreadJoiner() {
+    stop_();
+    join();
+  }
+  // Waits for the threads (they finish the work on their own); safe to call again.
+  void join() {
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::vector<std::thread>& threads_;
+  std::function<void()> stop_;
+};
+
 }  // namespace colophon

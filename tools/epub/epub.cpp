@@ -695,15 +695,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
       start_threads(std::min<size_t>({spare_cores(), kMaxPackWorkers, job.tasks.size()}),
                     [&job] { run_tasks(job); });
   // On every way out (out of memory on this thread too) the workers stop and are joined.
-  struct JoinWorkers {
-    std::vector<std::thread>& workers;
-    PackJob& job;
-    ~JoinWorkers() {
-      job.next = job.tasks.size();
-      for (std::thread& t : workers)
-        if (t.joinable()) t.join();
-    }
-  } join_workers{workers, job};
+  ThreadJoiner joiner(workers, [&job] { job.next = job.tasks.size(); });
   {
     Deflater deflater;
     for (size_t i = first_document; i < documents; ++i) {
@@ -713,7 +705,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   }
   // Help the workers, then wait for them.
   run_tasks(job);
-  for (std::thread& t : workers) t.join();
+  joiner.join();
 
   for (size_t i = first_chapter; i < last_chapter; ++i) {
     const ZipEntry& e = entries[i];

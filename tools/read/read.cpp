@@ -115,34 +115,28 @@ void parse_chapters(Book& book, Diagnostics& diag) {
   });
 
   // Joins the workers on every way out: an exception (out of memory while converting)
-  // must not leave them running, or their std::thread would end the process.
-  try {
-    for (size_t i = 0; i < n; ++i) {
-      if (workers.empty()) parse_next();
-      std::unique_ptr<ParsedChapter> parsed;
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        ready.wait(lock, [&] { return slots[i].done; });
-        parsed = std::move(slots[i].parsed);
-      }
-      if (!parsed && slots[i].out_of_memory) {
-        diag.error(files[i], {}, "out of memory while reading this chapter",
-                   "close other programs, or raise the memory limit (ulimit -v)");
-        continue;
-      }
-      if (!parsed) {
-        diag.error(files[i], {}, "cannot read the chapter file",
-                   "check that it exists and that you may read it");
-        continue;
-      }
-      convert_chapter(*parsed, book, static_cast<int>(i), diag);
+  // must not leave them running.
+  ThreadJoiner joiner(workers, [&] { next = n; });
+  for (size_t i = 0; i < n; ++i) {
+    if (workers.empty()) parse_next();
+    std::unique_ptr<ParsedChapter> parsed;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      ready.wait(lock, [&] { return slots[i].done; });
+      parsed = std::move(slots[i].parsed);
     }
-  } catch (...) {
-    next = n;  // the workers take no more chapters
-    for (std::thread& t : workers) t.join();
-    throw;
+    if (!parsed && slots[i].out_of_memory) {
+      diag.error(files[i], {}, "out of memory while reading this chapter",
+                 "close other programs, or raise the memory limit (ulimit -v)");
+      continue;
+    }
+    if (!parsed) {
+      diag.error(files[i], {}, "cannot read the chapter file",
+                 "check that it exists and that you may read it");
+      continue;
+    }
+    convert_chapter(*parsed, book, static_cast<int>(i), diag);
   }
-  for (std::thread& t : workers) t.join();
 }
 
 // Lists every .md file under the source folder as a numbered chapter, in byte order
