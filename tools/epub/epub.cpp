@@ -1,6 +1,7 @@
 // The EPUB packager: plans file names, renders and deflates every document on several
-// threads, and zips them in a fixed order with fixed timestamps straight into the output
-// file (libzip writes a temporary file and renames it into place).
+// threads, and zips them in a fixed order with fixed timestamps as they are ready, on a
+// writer thread, through a file sink that writes a temporary file and renames it into
+// place (file_sink.cpp).
 #include "epub/epub.h"
 
 #include <libdeflate.h>
@@ -15,10 +16,10 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <set>
-#include <string_view>
 #include <memory>
 #include <new>
+#include <set>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -578,8 +579,9 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   // Every entry of the archive, in archive order: mimetype first (OCF), the stored
   // images, the documents this thread makes at once, the deflated images (SVG, the
   // slowest per byte) largest first, the chapters, and last the package document, which
-  // needs the chapters' manifest properties. The packing threads prepare them in that order and
-  // a writer thread zips each as soon as it is ready; the vector must not move after that.
+  // needs the chapters' manifest properties. The packing threads prepare them in that
+  // order and a writer thread zips each as soon as it is ready; the vector must not move
+  // after that.
   const std::string dir = "EPUB/";
   std::vector<ZipEntry> entries;
   entries.reserve(8 + plan.assets.size() + book.chapters.size() + 1);
@@ -600,21 +602,27 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
                                                                    : nullptr;
   };
   std::vector<std::pair<size_t, size_t>> image_entries;  // (entry, asset)
-  add("mimetype", "application/epub+zip").level = kStored;
-  // The stored images next: they need no preparing, so the writer copies them (often
-  // most of the book's bytes) while the packing threads deflate the rest.
-  for (size_t i : stored_images) {
+  // Adds the entry of asset I at LEVEL: its bytes if the asset pass kept them, else its
+  // file, read when the entry is prepared (or, stored, copied by libzip as it writes).
+  auto add_image = [&](size_t i, int level) -> ZipEntry& {
     ZipEntry& e = add(dir + plan.assets[i].href, std::string());
-    e.level = kStored;
+    e.level = level;
     if (const std::string* d = kept(i)) {
       e.view = *d;
     } else {
       e.image_path = plan.assets[i].path;
-      // libzip copies a stored image from its file as it writes the archive: no copy of
-      // its (often megabytes of) already compressed bytes in memory. Check it can.
-      e.read_failed = ::access(e.image_path.c_str(), R_OK) != 0;
     }
     image_entries.emplace_back(entries.size() - 1, i);
+    return e;
+  };
+  add("mimetype", "application/epub+zip").level = kStored;
+  // The stored images next: they need no preparing, so the writer copies them (often
+  // most of the book's bytes) while the packing threads deflate the rest.
+  for (size_t i : stored_images) {
+    ZipEntry& e = add_image(i, kStored);
+    // libzip copies a stored image from its file as it writes the archive: no copy of
+    // its (often megabytes of) already compressed bytes in memory. Check it can.
+    if (!e.image_path.empty()) e.read_failed = ::access(e.image_path.c_str(), R_OK) != 0;
   }
   const size_t first_document = entries.size();
   // The documents are made by this thread once the packing threads have started.
@@ -644,16 +652,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   for (size_t i : deflated_images) sizes[i] = size_of(i);
   std::stable_sort(deflated_images.begin(), deflated_images.end(),
                    [&sizes](size_t x, size_t y) { return sizes[x] > sizes[y]; });
-  for (size_t i : deflated_images) {
-    ZipEntry& e = add(dir + plan.assets[i].href, std::string());
-    e.level = kSvgDeflateLevel;
-    if (const std::string* d = kept(i)) {
-      e.view = *d;
-    } else {
-      e.image_path = plan.assets[i].path;
-    }
-    image_entries.emplace_back(entries.size() - 1, i);
-  }
+  for (size_t i : deflated_images) add_image(i, kSvgDeflateLevel);
   XhtmlOptions options;
   options.css_href = plan.names.css;
   if (plan.notes_file) options.notes_file = plan.names.notes;
