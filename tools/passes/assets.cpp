@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -197,6 +198,34 @@ std::string sniff_svg(const std::string& d, Asset& a) {
   return {};
 }
 
+// What sniff_file returns when the file cannot be read.
+constexpr std::string_view kUnreadable = "cannot read";
+
+// Judges the image file at PATH by its bytes and fills A's type and size. A raster image
+// is read only as far as its header; an SVG, and a JPEG whose frame header lies further
+// in, whole, and an SVG's bytes are kept in A.data (unless its DOCTYPE was cut) for the
+// EPUB to pack as they are. Returns "" for an image, "not an image", kUnreadable, or
+// another problem to report.
+std::string sniff_file(const std::filesystem::path& path, Asset& a) {
+  bool complete = false;
+  std::optional<std::string> data = read_file_prefix(path, kImageHeadBytes, complete);
+  if (!data) return std::string(kUnreadable);
+  if (data->starts_with("\x89PNG\r\n\x1A\n")) return sniff_png(*data, a);
+  if (data->starts_with("GIF87a") || data->starts_with("GIF89a")) return sniff_gif(*data, a);
+  bool jpeg = data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0;
+  std::string problem;
+  if (jpeg) problem = sniff_jpeg(*data, a);
+  if (!complete && (!jpeg || !problem.empty())) {
+    data = read_file(path);
+    if (!data) return std::string(kUnreadable);
+    if (jpeg) problem = sniff_jpeg(*data, a);
+  }
+  if (jpeg) return problem;
+  problem = sniff_svg(*data, a);
+  if (problem.empty() && a.data.empty()) a.data = std::move(*data);
+  return problem;
+}
+
 // Makes a path safe for an EPUB href: letters, digits, '.', '_', '-' and '/'.
 std::string safe_href_path(const std::string& rel) {
   std::string out;
@@ -244,19 +273,10 @@ class AssetCollector {
       SafePath sp = resolve_inside(book_.root, svg_path.parent_path(), name);
       std::error_code ec;
       if (sp.status != SafePath::Status::Ok || !fs::is_regular_file(sp.absolute, ec)) continue;
-      bool complete = false;
-      std::optional<std::string> data = read_file_prefix(sp.absolute, kImageHeadBytes, complete);
-      if (!data) continue;
       Asset probe;
-      std::string problem = "not an image";
-      if (data->starts_with("\x89PNG\r\n\x1A\n")) {
-        problem = sniff_png(*data, probe);
-      } else if (data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0) {
-        problem = sniff_jpeg(*data, probe);
-        if (!problem.empty() && !complete && (data = read_file(sp.absolute)))
-          problem = sniff_jpeg(*data, probe);
-      }
-      if (!problem.empty() || probe.width <= 0 || probe.height <= 0 ||
+      if (!sniff_file(sp.absolute, probe).empty() ||
+          (probe.media_type != "image/png" && probe.media_type != "image/jpeg") ||
+          probe.width <= 0 || probe.height <= 0 ||
           probe.width > static_cast<int>(kMaxImageSidePx) ||
           probe.height > static_cast<int>(kMaxImageSidePx))
         continue;
@@ -319,36 +339,13 @@ class AssetCollector {
     // Raster images are judged by their first bytes; the backends read them whole on
     // their own threads. Only an SVG (and a JPEG whose frame header lies further in) is
     // read whole here.
-    bool complete = false;
-    std::optional<std::string> data = read_file_prefix(sp.absolute, kImageHeadBytes, complete);
-    if (!data) {
-      error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
-      return -1;
-    }
     Asset a;
     a.source = sp.relative;
     a.path = key;
-    std::string problem;
-    if (data->starts_with("\x89PNG\r\n\x1A\n")) {
-      problem = sniff_png(*data, a);
-    } else if (data->starts_with("GIF87a") || data->starts_with("GIF89a")) {
-      problem = sniff_gif(*data, a);
-    } else {
-      bool jpeg = data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0;
-      if (jpeg) problem = sniff_jpeg(*data, a);
-      if (!complete && (!jpeg || !problem.empty())) {
-        data = read_file(sp.absolute);
-        if (!data) {
-          error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
-          return -1;
-        }
-        if (jpeg) problem = sniff_jpeg(*data, a);
-      }
-      if (!jpeg) {
-        problem = sniff_svg(*data, a);
-        // Keep the bytes read (unless the DOCTYPE was cut): the EPUB packs them as they are.
-        if (problem.empty() && a.data.empty()) a.data = std::move(*data);
-      }
+    std::string problem = sniff_file(sp.absolute, a);
+    if (problem == kUnreadable) {
+      error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
+      return -1;
     }
     if (problem == "not an image") {
       error(c, pos, what + " '" + url + "' is not an image",
