@@ -154,6 +154,23 @@ void keep_at_exit(const std::string& path) {
   if (it != list.end()) list.erase(it);
 }
 
+bool write_all_at(int fd, std::string_view data, uint64_t offset) {
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::pwrite(fd, p, left, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
 std::string write_file_atomic(const fs::path& path, std::string_view data) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   // Built with append() rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict)
@@ -168,19 +185,11 @@ std::string write_file_atomic(const fs::path& path, std::string_view data) {
     const std::string& path;
     ~Forget() { keep_at_exit(path); }
   } forget{tmpl};
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string msg = "cannot write '" + path.string() + "': " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      return msg;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (!write_all_at(fd, data, 0)) {
+    std::string msg = "cannot write '" + path.string() + "': " + std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    return msg;
   }
   if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0 || ::close(fd) != 0) {
     std::string msg = "cannot write '" + path.string() + "': " + std::strerror(errno);

@@ -1,6 +1,7 @@
 // File-system helpers: paths that must stay inside the book, whole-file reads, and
 // writes that never leave a half-written file behind.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ std::optional<std::string> read_file(const fs::path& path);
 // whole file; returns nullopt when it cannot be read.
 std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,
                                             bool& complete);
+
+// Writes all of DATA to the open file FD at OFFSET, retrying short and interrupted
+// writes; false with errno set on failure.
+bool write_all_at(int fd, std::string_view data, uint64_t offset);
 
 // Writes DATA to PATH through a temporary file in the same directory and a rename,
 // so PATH is either the old file or the complete new one. Returns an empty string on

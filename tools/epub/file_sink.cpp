@@ -44,26 +44,10 @@ zip_int64_t fail(FileSink& s, int code, int err) {
   return -1;
 }
 
-// Writes LEN bytes of DATA at OFFSET of the file; false with errno on failure.
-bool write_at(int fd, const char* data, size_t len, uint64_t offset) {
-  while (len > 0) {
-    ssize_t n = ::pwrite(fd, data, len, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;
-      return false;
-    }
-    data += n;
-    len -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
 // Writes the buffer out and asks the kernel to start writing it to disk.
 bool flush(FileSink& s) {
   if (!s.buffer.empty()) {
-    if (!write_at(s.fd, s.buffer.data(), s.buffer.size(), s.buffer_at)) return false;
+    if (!write_all_at(s.fd, s.buffer, s.buffer_at)) return false;
     s.buffer_at += s.buffer.size();
     s.buffer.clear();
   }
@@ -107,7 +91,7 @@ zip_int64_t write(FileSink& s, const char* data, uint64_t len) {
   if (at < s.buffer_at) {
     // Before the buffer (libzip rewriting a local header): straight into the file.
     uint64_t n = std::min(len, s.buffer_at - at);
-    if (!write_at(s.fd, data, n, at)) return fail(s, ZIP_ER_WRITE, errno);
+    if (!write_all_at(s.fd, std::string_view(data, n), at)) return fail(s, ZIP_ER_WRITE, errno);
     done = n;
   } else if (at > buffer_end) {
     // Past the end (not done by libzip): write what is gathered and start afresh there.
