@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile input for colophon (issue 4): generates a book per case and builds it.
 
-Every case must finish within its time bound, exit 0 or 1 (never a signal, never 2),
+Every case must finish (a generous bound catches a hang), exit 0 or 1 (never a signal, never 2),
 say why when it exits 1 (an `error:` line, and for the cases past a documented limit
 the expected message), and when it exits 0 the EPUB must be a zip whose XHTML, OPF and
 NCX files all parse as XML (a cheap stand-in for epubcheck, which is too slow here).
@@ -23,17 +23,14 @@ import time
 import xml.parsers.expat
 import zipfile
 
-# Bound on one `colophon build --format all`, in seconds of wall time on a loaded
-# 2-core machine (the measured times are printed by each case and noted in README.md).
-# A sanitizer build runs several times slower: its ctest sets COLOPHON_TIME_SCALE (see
-# tests/hostile/CMakeLists.txt), which multiplies every bound; a normal build leaves it at 1.
+# A hang catcher, not a speed test: one `colophon build --format all` that has not ended
+# after this many seconds of wall time is stuck or worse than linear. Speed is measured by
+# tools/bench/bench.py, which prints figures; linearity is proved by the work counters of
+# the unit tests (tests/layout, tests/hostile/regressions_test.cpp), which do not depend
+# on how busy the machine is. A sanitizer build runs several times slower: its ctest sets
+# COLOPHON_TIME_SCALE (see tests/hostile/CMakeLists.txt), which multiplies the bound.
 TIME_SCALE = float(os.environ.get("COLOPHON_TIME_SCALE", "1"))
-BUILD_BOUND_S = 60 * TIME_SCALE
-# Tighter bounds where a regression to super-linear time once hid: an over-long word is
-# cut between letters in linear time (1 MB: 1.3 s in RelWithDebInfo), and a link too long
-# for a PDF is dropped before the layout copies it per line (200 KB: 0.6 s; was 13 s).
-# Room for a sanitizer build (3-5x slower) on a loaded machine.
-CASE_BOUND_S = {"word-1mb": 15 * TIME_SCALE, "url-200kb": 15 * TIME_SCALE}
+BUILD_BOUND_S = 100 * TIME_SCALE
 # Cases whose diagnostics must quote the input shortly (never the whole 1 MB word).
 SHORT_MESSAGE_CASES = {"word-1mb", "url-200kb"}
 MAX_MESSAGE_LINE = 400  # characters
@@ -162,7 +159,7 @@ def run_case(case, colophon, work, keep):
         out = os.path.join(root, "dist")
         cmd = [colophon, "build", root, "-o", out, "--format", "all"]
         env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-        bound = CASE_BOUND_S.get(case, BUILD_BOUND_S)
+        bound = BUILD_BOUND_S
         start = time.monotonic()
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",

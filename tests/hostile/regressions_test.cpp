@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 #include <tinyxml2.h>
 
-#include <chrono>
 #include <string>
 
 #include "core/diagnostics.h"
@@ -41,17 +40,13 @@ std::string table(size_t columns, size_t rows) {
   return s;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 TEST_CASE("table with 10,000 columns is refused at once, not parsed quadratically") {
   Diagnostics diag;
-  auto start = std::chrono::steady_clock::now();
+  // Refused before cmark-gfm parses it (cmark-gfm alone took 19 s on this input): the
+  // chapter has no blocks, not even the paragraph before the table.
   Book book = one_chapter("Intro.\n\n" + table(10000, 30), diag);
-  CHECK(seconds_since(start) < 5.0);  // cmark-gfm alone took 19 s on this input
   REQUIRE(diag.has_errors());
   auto all = diag.all();
   CHECK(all[0].message.find("10000 cells") != std::string::npos);
@@ -101,9 +96,7 @@ TEST_CASE("table delimiter row after a blank line does not hang the table-size c
   // same row forever. A hang here ends in the ctest timeout.
   for (const char* text : {"\n|-|\n", "| a |\n*\n\n|---|:-:|\n| x |\n", "> x\n>\n> |--|--|\n"}) {
     Diagnostics diag;
-    auto start = std::chrono::steady_clock::now();
     Book book = one_chapter(text, diag);
-    CHECK(seconds_since(start) < 5.0);
     CHECK_FALSE(diag.has_errors());
     CHECK_FALSE(book.chapters[0].blocks.empty());
   }

@@ -377,19 +377,20 @@ TEST_CASE("metrics: draw pieces start where kerning moved the next letter") {
   CHECK(kerned.back().end == 3);
 }
 
-TEST_CASE("metrics: measuring a million cached words is fast") {
+TEST_CASE("metrics: a cached word measures the same as the first time") {
+  // How fast the cache is, the benchmark measures; here: it never changes an answer.
   auto m = load_default_fonts();
   std::vector<std::string> words;
   for (int i = 0; i < 20000; ++i) words.push_back("word" + std::to_string(i));
-  std::clock_t start = std::clock();
-  double total = 0;
-  for (int round = 0; round < 50; ++round) {
-    for (const std::string& w : words) total += m->width(kRegular, w);
-  }
-  double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  MESSAGE("1,000,000 width() calls over 20,000 distinct words: " << seconds << " s");
-  CHECK(total > 0);
-  CHECK(seconds < 1.0);
+  std::vector<double> first;
+  for (const std::string& w : words) first.push_back(m->width(kRegular, w));
+  int differ = 0;
+  for (int round = 0; round < 3; ++round)
+    for (size_t i = 0; i < words.size(); ++i)
+      if (m->width(kRegular, words[i]) != first[i]) ++differ;
+  CHECK(differ == 0);
+  CHECK(first[0] > 0);
+  CHECK(first[19999] > first[0]);  // "word19999" is longer than "word0"
 }
 
 TEST_CASE("png: a 16-bit image becomes 8-bit with the same values") {
@@ -525,7 +526,7 @@ TEST_CASE("writer: a hand-built document passes qpdf, pdffonts, pdftotext and mu
   }
 }
 
-TEST_CASE("writer: a book-sized document is drawn quickly") {
+TEST_CASE("writer: a book-sized document is drawn whole") {
   // About the corpus book: 400 pages of 38 lines of 9 words, one run per word.
   auto fonts = load_default_fonts();
   Document doc;
@@ -547,14 +548,15 @@ TEST_CASE("writer: a book-sized document is drawn quickly") {
   }
   Book book;
   Diagnostics diag;
-  // CPU time, not wall time: the machine may be shared with other builds.
-  std::clock_t start = std::clock();
+  // Its speed is the benchmark's to measure; here: every page is written.
   auto bytes = render_document(doc, book, *fonts, "big.pdf", diag);
-  double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
   REQUIRE(bytes);
-  MESSAGE("400 pages, " << n << " runs: " << seconds << " s CPU, " << bytes->size() / 1024
-                        << " KiB");
-  CHECK(seconds < 0.8);
+  CHECK_FALSE(diag.has_errors());
+  size_t pages = 0;
+  for (size_t at = bytes->find("/Type /Page"); at != std::string::npos;
+       at = bytes->find("/Type /Page", at + 1))
+    if (bytes->compare(at, 12, "/Type /Pages") != 0) ++pages;
+  CHECK(pages == 400);
 }
 
 TEST_CASE("writer: the same document gives the same bytes") {

@@ -1,7 +1,6 @@
 // The real test book: 27 chapters with footnotes, tables, figures and raw HTML.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include "test_book.h"
@@ -21,11 +20,7 @@ TEST_CASE("corpus: ten-days reads without errors from the reader") {
   Diagnostics diag;
   ReadOptions options;
   options.input = kCorpus;
-  auto start = std::chrono::steady_clock::now();
   Book book = read_book(options, diag);
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  MESSAGE("read_book(ten-days): " << ms << " ms");
   INFO(all_diags(diag));
   CHECK(diag.all().empty());
   CHECK(book.meta.title == "Ten Days That Shook the World");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/work.h"
 #include "layout/engine.h"
 
 namespace colophon::layout {
@@ -129,6 +130,7 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
     double rescue_demerits = kInfinity;
     int rescue_prev = -1;
     size_t keep = 0;
+    work::add(active.size() + 1);
     for (size_t k = 0; k < active.size(); ++k) {
       const int a = active[k];
       const Node& node = pool[a];

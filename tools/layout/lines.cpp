@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/utf8.h"
+#include "core/work.h"
 #include "layout/engine.h"
 
 namespace colophon::layout {
@@ -148,6 +149,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     if (l > 0)
       while (s < b && items[s].type != Item::Type::Box) ++s;
     const Item& brk = items[b];
+    work::add(static_cast<uint64_t>(b - s + 1) + para.links.size());
     double w = 0, y = 0, z = 0;
     for (int i = s; i < b; ++i) {
       const Item& it = items[i];

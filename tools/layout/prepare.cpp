@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/utf8.h"
+#include "core/work.h"
 #include "layout/engine.h"
 
 namespace colophon::layout {
@@ -184,6 +185,7 @@ class Builder {
         pending_space_ = -1;
       }
       add_word(r, static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      work::add(j - i);
       i = j;
     }
   }
@@ -278,8 +280,13 @@ class Builder {
 
   // Splits every chunk of boxes with no break between them that is wider than the
   // measure: after '/', '.', '-', '_' ... first, between any two characters if need be.
+  // The items are copied once into a new list, and only when a chunk is split: a word of
+  // n characters becomes about 2n items, so every extra copy of the list (as splitting
+  // in place did, three times) costs memory traffic in proportion to the whole word.
   void split_long_chunks() {
     const double limit = frame_.measure - frame_.indent - kUnbreakableSlackEm * frame_.size;
+    std::vector<Item> out;
+    size_t copied = 0;  // items_[0, copied) are already in out
     size_t i = 0;
     while (i < items_.size()) {
       if (items_[i].type != Item::Type::Box) {
@@ -289,19 +296,26 @@ class Builder {
       size_t j = i;
       double w = 0;
       while (j < items_.size() && items_[j].type == Item::Type::Box) w += items_[j++].width;
+      work::add(j - i);
       if (w > limit) {
-        size_t added = split_chunk(i, j, limit);
-        j += added;
+        if (copied == 0 && out.empty()) out.reserve(items_.size());
+        out.insert(out.end(), items_.begin() + static_cast<std::ptrdiff_t>(copied),
+                   items_.begin() + static_cast<std::ptrdiff_t>(i));
+        split_chunk(i, j, limit, out);
+        copied = j;
       }
       i = j;
     }
+    if (copied == 0) return;
+    out.insert(out.end(), items_.begin() + static_cast<std::ptrdiff_t>(copied), items_.end());
+    items_.swap(out);
   }
 
-  // Splits boxes [i, j) at break opportunities; returns how many items were added.
-  // The boxes of a chunk are the pieces of one unbreakable word, possibly in several
-  // runs (a face change inside the word, as in "*t–rong*word"): what must fit in LIMIT
-  // is every stretch of them left without a break, not each box on its own.
-  size_t split_chunk(size_t i, size_t j, double limit) {
+  // Appends boxes [i, j) of items_ to OUT, split at break opportunities. The boxes of a
+  // chunk are the pieces of one unbreakable word, possibly in several runs (a face
+  // change inside the word, as in "*t–rong*word"): what must fit in LIMIT is every
+  // stretch of them left without a break, not each box on its own.
+  void split_chunk(size_t i, size_t j, double limit, std::vector<Item>& out) {
     // Break after URL punctuation first.
     std::vector<Item> cut;
     for (size_t k = i; k < j; ++k) {
@@ -314,8 +328,6 @@ class Builder {
     // A stretch of boxes still wider than the limit is cut between any two characters,
     // including between its boxes. Boxes of no run (the first-line indent) are left out
     // of the sum: the limit has already taken them off.
-    std::vector<Item> out;
-    out.reserve(cut.size());
     bool letters_needed = false;
     size_t a = 0;
     while (a < cut.size()) {
@@ -327,6 +339,7 @@ class Builder {
       double w = 0;
       for (; z < cut.size() && cut[z].type == Item::Type::Box; ++z)
         if (cut[z].run >= 0) w += cut[z].width;
+      work::add(z - a);
       if (w <= limit) {
         out.insert(out.end(), cut.begin() + static_cast<std::ptrdiff_t>(a),
                    cut.begin() + static_cast<std::ptrdiff_t>(z));
@@ -347,33 +360,31 @@ class Builder {
     if (letters_needed) para_.letter_breaks = true;
     // Without hyphenation in this pass, the next pass may divide the word properly.
     bool later = !hyphenate_ && frame_.hyphenate && ctx_.hyphenator;
-    if (letters_needed && !later) {
-      if (ctx_.warned_long_words++ < 20) {
-        const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
-        std::string start;
-        size_t chars = 0;
-        for (size_t k = i; k < j; ++k) {
-          if (items_[k].run < 0) continue;
-          std::string_view piece = std::string_view(para_.runs[items_[k].run].text)
-                                       .substr(items_[k].begin, items_[k].end - items_[k].begin);
-          if (start.size() < kQuotedBytes) start.append(piece.substr(0, kQuotedBytes));
-          chars += utf8_length(piece);
-        }
-        std::string quoted = quote_start(start, chars);
-        std::string length = utf8_length(start) < chars || quoted.size() < start.size()
-                                 ? " (" + std::to_string(chars) + " characters)"
-                                 : "";
-        SourcePos at = r.pos_at(items_[i].run >= 0 ? items_[i].begin : items_[j - 1].begin);
-        ctx_.diag.warning(ctx_.file, at,
-                          "word '" + quoted + "'" + length +
-                              " is wider than the line; broken between letters",
-                          "add spaces or break the word where it may be divided");
-      }
+    if (letters_needed && !later) warn_long_word(i, j);
+  }
+
+  // Warns (at most 20 times per book) that the word of boxes [i, j) is broken between letters.
+  void warn_long_word(size_t i, size_t j) {
+    if (ctx_.warned_long_words++ >= 20) return;
+    const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
+    std::string start;
+    size_t chars = 0;
+    for (size_t k = i; k < j; ++k) {
+      if (items_[k].run < 0) continue;
+      std::string_view piece = std::string_view(para_.runs[items_[k].run].text)
+                                   .substr(items_[k].begin, items_[k].end - items_[k].begin);
+      if (start.size() < kQuotedBytes) start.append(piece.substr(0, kQuotedBytes));
+      chars += utf8_length(piece);
     }
-    size_t added = out.size() - (j - i);
-    items_.erase(items_.begin() + i, items_.begin() + j);
-    items_.insert(items_.begin() + i, out.begin(), out.end());
-    return added;
+    std::string quoted = quote_start(start, chars);
+    std::string length = utf8_length(start) < chars || quoted.size() < start.size()
+                             ? " (" + std::to_string(chars) + " characters)"
+                             : "";
+    SourcePos at = r.pos_at(items_[i].run >= 0 ? items_[i].begin : items_[j - 1].begin);
+    ctx_.diag.warning(ctx_.file, at,
+                      "word '" + quoted + "'" + length +
+                          " is wider than the line; broken between letters",
+                      "add spaces or break the word where it may be divided");
   }
 
   // Returns a break between two characters of run R (the last resort).
@@ -391,7 +402,14 @@ class Builder {
   void cut_box(const Item& box, bool letters, std::vector<Item>& out) {
     const Run& run = para_.runs[box.run];
     std::string_view t(run.text);
-    if (letters) out.reserve(out.size() + 2 * (box.end - box.begin) + 1);
+    // Room for a box and a penalty per character, grown geometrically: an exact reserve
+    // per box reallocated the whole list for every box of a word made of many runs.
+    size_t need = out.size() + 2 * (box.end - box.begin) + 1;
+    if (letters && out.capacity() < need) {
+      work::add(out.size());  // the items a reallocation copies
+      out.reserve(std::max(need, 2 * out.capacity()));
+    }
+    work::add(box.end - box.begin);
     uint32_t from = box.begin;
     size_t i = box.begin;
     while (i < box.end) {
