@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "epub/epub.h"
+#include "epub/options.h"
 #include "epub_test_util.h"
 #include "passes/passes.h"
 #include "read/read.h"
@@ -26,6 +27,7 @@ void build_book(const fs::path& dir, const fs::path& out) {
   ReadOptions options;
   options.input = dir.string();
   Book book = read_book(options, diag);
+  read_epub_options(book.output("epub"), book, diag);
   run_passes(book, diag);
   book.build_time = kGoldenTime;
   bool ok = !diag.has_errors() && write_epub(book, out, diag);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/driver.h"
 #include "fuzz_book.h"
 #include "read/config.h"
 #include "read/summary.h"
@@ -47,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Diagnostics diag;
   Book config_book = empty_book();
   read_config(toml, "book.toml", config_book, diag);
+  configure_targets(config_book, diag);  // each [output.NAME] table, read by its target
   Book summary_book = empty_book();
   read_summary(summary, summary_book, diag);
   for (const Chapter& chapter : summary_book.chapters)

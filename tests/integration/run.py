@@ -252,6 +252,9 @@ USAGE_CASES = {
     "bad-format": ["build", "--format", "docx"],
     "no-command": [],
     "unknown-command": ["publish"],
+    "unknown-target": ["build", "--target", "epub,docx"],
+    "format-and-target": ["build", "--format", "epub", "--target", "pdf"],
+    "check-unknown-target": ["check", "--target", "mobi"],
 }
 
 
@@ -294,6 +297,36 @@ def case_cli(ctx, name):
         proc = ctx.colophon(["check", "book"])
         check(proc.returncode == 0, f"check failed: {describe(proc)}")
         check(snapshot(ctx.work) == before, "check wrote files")
+    elif name == "targets":
+        # Which targets a build writes: the [output.NAME] tables, else epub and pdf;
+        # --target overrides both.
+        ctx.colophon(["new", "book"])
+        toml_path = os.path.join(ctx.work, "book", "book.toml")
+        toml = read(toml_path).decode("utf-8")
+        check("[output.epub]" in toml and "[output.pdf]" in toml,
+              f"`colophon new` names no epub and pdf tables:\n{toml}")
+
+        def built(out, args=()):
+            proc = ctx.colophon(["build", "book", "-o", out, *args])
+            check(proc.returncode == 0, f"build {list(args)} failed: {describe(proc)}")
+            return sorted(os.listdir(os.path.join(ctx.work, out)))
+
+        got = built("both")
+        check([f.rsplit(".", 1)[1] for f in got] == ["epub", "pdf"], f"tables epub+pdf gave {got}")
+        write(toml_path, toml.replace("[output.pdf]", ""))
+        got = built("epub-table")
+        check(len(got) == 1 and got[0].endswith(".epub"), f"table epub only gave {got}")
+        got = built("pdf-flag", ["--target", "pdf"])
+        check(len(got) == 1 and got[0].endswith(".pdf"), f"--target pdf gave {got}")
+        write(toml_path, "[book]\ntitle = \"No Tables\"\n[output.html]\n")
+        got = built("default")
+        check(got == ["no-tables.epub", "no-tables.pdf"], f"no colophon table gave {got}")
+        got = built("list", ["-t", "pdf,epub"])
+        check(got == ["no-tables.epub", "no-tables.pdf"], f"-t pdf,epub gave {got}")
+        proc = ctx.colophon(["build", "book", "-o", "bad", "--target", "epub,nope"])
+        check(proc.returncode == 2 and "unknown target 'nope'" in proc.stderr and
+              "epub, pdf" in proc.stderr, f"an unknown target gave {describe(proc)}")
+        check(not os.path.exists(os.path.join(ctx.work, "bad")), "a usage error wrote files")
     elif name == "dump":
         ctx.colophon(["new", "book"])
         proc = ctx.colophon(["dump", "book"])
@@ -335,7 +368,7 @@ GROUPS = {
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
-                       "dump"]),
+                       "targets", "dump"]),
     "determinism": (case_determinism, ["epub"]),
 }
 

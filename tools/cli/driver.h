@@ -2,6 +2,7 @@
 #pragma once
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "read/read.h"
 
@@ -16,17 +17,32 @@ constexpr int kExitUsage = 2;        // the command line was wrong
 struct BuildOptions {
   ReadOptions read;
   std::string out_dir = "dist";
-  bool epub = true;
-  bool pdf = true;
+  std::vector<std::string> targets;  // target names; empty = the book's [output.*] tables
   bool quiet = false;
 };
 
-// Builds the book: read, passes, then EPUB and PDF in parallel threads, each written
-// through a temporary file. Prints diagnostics and progress to ERR. Returns an exit code.
+// What `colophon check` was asked to do.
+struct CheckOptions {
+  ReadOptions read;
+  std::vector<std::string> targets;  // whose refusal rules to check; empty = as for build
+  bool quiet = false;
+};
+
+// Builds the book: read, passes, then every chosen target at once on its own thread,
+// each writing a staged file that is renamed into place only when the whole build has
+// no error. Prints diagnostics and progress to ERR. Returns an exit code.
 int run_build(const BuildOptions& options, std::ostream& err);
 
-// Reads and checks the book without writing anything; prints every diagnostic.
-int run_check(const ReadOptions& options, bool quiet, std::ostream& err);
+// Reads and checks the book, and what each chosen target's store or device would
+// refuse, without writing anything; prints every diagnostic.
+int run_check(const CheckOptions& options, std::ostream& err);
+
+// Lets every target read its [output.NAME] table of BOOK (what a build does between
+// reading the book and the passes).
+void configure_targets(Book& book, Diagnostics& diag);
+
+// Returns the name and summary of every target, one per line, for --help.
+std::string describe_targets();
 
 // Prints the book model (or, with PAGES, the laid-out PDF pages) to OUT.
 int run_dump(const ReadOptions& options, bool pages, std::ostream& out, std::ostream& err);

@@ -45,19 +45,29 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "Print only errors");
 
+  std::string target_help =
+      "Targets to write, comma-separated (default: those with an [output.NAME] table in "
+      "book.toml, else epub and pdf):\n" +
+      describe_targets();
+  if (!target_help.empty() && target_help.back() == '\n') target_help.pop_back();
   BuildOptions build;
-  std::string format = "all";
+  std::string format;
   CLI::App* build_cmd = app.add_subcommand("build", "Build the book into EPUB and PDF");
   add_read_options(build_cmd, build.read);
   build_cmd->add_option("-o,--out", build.out_dir, "Output directory")->default_str("dist");
-  build_cmd->add_option("--format", format, "What to write")
+  CLI::Option* target_opt =
+      build_cmd->add_option("-t,--target", build.targets, target_help)->delimiter(',');
+  build_cmd->add_option("--format", format, "Older spelling: epub, pdf, or all (= epub,pdf)")
       ->check(CLI::IsMember({"epub", "pdf", "all"}))
-      ->default_str("all");
+      ->excludes(target_opt);
   build_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
 
-  ReadOptions check;
+  CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "Check the book without writing anything");
-  add_read_options(check_cmd, check);
+  add_read_options(check_cmd, check.read);
+  check_cmd->add_option("-t,--target", check.targets,
+                        "Also report what these targets' stores or devices would refuse")
+      ->delimiter(',');
   check_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
 
   std::string new_dir, new_title;
@@ -86,17 +96,23 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  for (ReadOptions* r : {&build.read, &check, &dump})
+  for (ReadOptions* r : {&build.read, &check.read, &dump})
     if (r->input.empty()) r->input = default_input();
 
   try {
     if (*build_cmd) {
       build.quiet = quiet;
-      build.epub = format != "pdf";
-      build.pdf = format != "epub";
+      if (format == "all") {
+        build.targets = {"epub", "pdf"};
+      } else if (!format.empty()) {
+        build.targets = {format};
+      }
       return run_build(build, std::cerr);
     }
-    if (*check_cmd) return run_check(check, quiet, std::cerr);
+    if (*check_cmd) {
+      check.quiet = quiet;
+      return run_check(check, std::cerr);
+    }
     if (*dump_cmd) return run_dump(dump, pages, std::cout, std::cerr);
     if (*new_cmd) return run_new(new_dir, new_title, quiet, std::cerr);
   } catch (const std::bad_alloc&) {

@@ -20,8 +20,12 @@ authors = ["Your Name"]
 language = "en"
 description = "A short description of the book."
 
+# Each [output.NAME] table is a book `colophon build` writes: here the EPUB and the PDF.
+# Add [output.kobo] or [output.kindle] for those, or pick with --target.
 [output.epub]
 toc-depth = 2
+
+[output.pdf]
 )";
 
 constexpr ScaffoldFile kFiles[] = {

@@ -24,4 +24,10 @@ std::string Book::display(const std::string& relative) const {
   return display_path(root_display, relative);
 }
 
+const ConfigTable* Book::output(std::string_view name) const {
+  for (const ConfigTable& t : outputs)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
 }  // namespace colophon

@@ -5,8 +5,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/config_table.h"
 #include "core/diagnostics.h"
 
 namespace colophon {
@@ -184,6 +186,8 @@ struct Book {
   NoteOptions note_options;
   EpubOptions epub;
   PdfOptions pdf;
+  std::vector<ConfigTable> outputs;  // every [output.NAME] table of book.toml, in the order
+                                     // written, for the target of that name to read
   std::vector<std::string> parts;  // part titles from SUMMARY.md, in order
   std::vector<Chapter> chapters;   // in reading order
   std::vector<Note> notes;         // every footnote in the book, chapter by chapter
@@ -194,6 +198,8 @@ struct Book {
 
   // Returns the path to show in messages for a file relative to the book root.
   std::string display(const std::string& relative) const;
+  // Returns the [output.NAME] table, or nullptr when book.toml has none.
+  const ConfigTable* output(std::string_view name) const;
 };
 
 // Returns INLINES as plain text: text, code and link/alt words, line breaks as spaces,

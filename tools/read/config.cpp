@@ -2,20 +2,71 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
+#include <sstream>
 
+#include "core/config_table.h"
 #include "core/paths.h"
 
 namespace colophon {
 
 namespace {
 
-constexpr int kMaxTocDepth = 6;  // h1..h6: no deeper heading level exists
-
 // Returns the line:col where a TOML key or value starts.
 SourcePos at(const toml::source_region& region) { return {region.begin.line, region.begin.column}; }
+
+std::vector<ConfigEntry> entries_of(const toml::table& table);
+
+// Returns NODE as a plain value (see core/config_table.h).
+ConfigValue value_of(const toml::node& node) {
+  ConfigValue v;
+  v.pos = at(node.source());
+  if (const auto* s = node.as_string()) {
+    v.string = s->get();
+  } else if (const auto* i = node.as_integer()) {
+    v.type = ConfigValue::Type::Integer;
+    v.integer = i->get();
+  } else if (const auto* f = node.as_floating_point()) {
+    v.type = ConfigValue::Type::Float;
+    v.number = f->get();
+  } else if (const auto* b = node.as_boolean()) {
+    v.type = ConfigValue::Type::Boolean;
+    v.boolean = b->get();
+  } else if (const auto* a = node.as_array()) {
+    v.type = ConfigValue::Type::Array;
+    for (const toml::node& item : *a) v.items.push_back(value_of(item));
+  } else if (const auto* t = node.as_table()) {
+    v.type = ConfigValue::Type::Table;
+    v.entries = entries_of(*t);
+  } else {  // date, time, date-time: kept as written
+    v.type = ConfigValue::Type::Date;
+    std::ostringstream text;
+    if (const auto* d = node.as_date()) text << d->get();
+    if (const auto* t = node.as_time()) text << t->get();
+    if (const auto* dt = node.as_date_time()) text << dt->get();
+    v.string = text.str();
+  }
+  return v;
+}
+
+// Returns the entries of TABLE in the order written.
+std::vector<ConfigEntry> entries_of(const toml::table& table) {
+  std::vector<ConfigEntry> out;
+  for (auto&& [key, node] : table) {
+    ConfigEntry& e = out.emplace_back();
+    e.key = std::string(key.str());
+    e.pos = at(key.source());
+    e.value = value_of(node);
+  }
+  // toml++ keeps keys sorted by name; the owner reads (and reports) them in file order.
+  std::stable_sort(out.begin(), out.end(), [](const ConfigEntry& a, const ConfigEntry& b) {
+    return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.col < b.pos.col;
+  });
+  return out;
+}
 
 // Joins names as `a, b, c` for hints.
 template <size_t N>
@@ -38,8 +89,6 @@ class ConfigReader {
 
  private:
   void read_book_table(const toml::table& table);
-  void read_epub_table(const toml::table& table);
-  void read_pdf_table(const toml::table& table);
 
   // Returns the string value of KEY, or reports a type error and returns nullopt.
   std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
@@ -68,9 +117,6 @@ constexpr std::array<std::string_view, 15> kBookKeys = {
     "title",     "authors", "language", "description", "src",   "subtitle",     "identifier",
     "publisher", "date",    "rights",   "subjects",    "cover", "multilingual", "text-direction",
     "missing-anchors"};
-constexpr std::array<std::string_view, 4> kEpubKeys = {"extra-css", "toc-depth", "notes",
-                                                       "note-numbering"};
-constexpr std::array<std::string_view, 3> kPdfKeys = {"style", "trim", "notes"};
 constexpr std::array<std::string_view, 5> kTopLevelTables = {"book", "output", "build", "rust",
                                                              "preprocessor"};
 
@@ -91,19 +137,21 @@ void ConfigReader::read(const toml::table& root) {
                     "write output options under [output.epub] and [output.pdf]");
         continue;
       }
+      // Each [output.NAME] table is kept as it is for the target of that name, which
+      // checks its keys; tables no target reads (mdBook's html ...) are left alone.
       for (auto&& [sub_key, sub] : *out) {
-        std::string_view sub_name = sub_key.str();
-        if (sub_name != "epub" && sub_name != "pdf") continue;  // other renderers' tables
+        std::string sub_name(sub_key.str());
         const toml::table* t = sub.as_table();
         if (t == nullptr) {
-          diag_.error(file_, at(sub_key.source()),
-                      "'output." + std::string(sub_name) + "' must be a table",
-                      "write its options under an [output." + std::string(sub_name) + "] line");
-        } else if (sub_name == "epub") {
-          read_epub_table(*t);
-        } else {
-          read_pdf_table(*t);
+          diag_.error(file_, at(sub_key.source()), "'output." + sub_name + "' must be a table",
+                      "write its options under an [output." + sub_name + "] line");
+          continue;
         }
+        ConfigTable& table = book_.outputs.emplace_back();
+        table.name = sub_name;
+        table.file = file_;
+        table.pos = at(sub_key.source());
+        table.entries = entries_of(*t);
       }
     } else if (name == "build" || name == "rust" || name == "preprocessor") {
       // mdBook's own tables: accepted, not used.
@@ -172,31 +220,7 @@ std::optional<std::string> ConfigReader::choice(const toml::key& key, const toml
 
 std::optional<std::string> ConfigReader::existing_file(SourcePos pos, std::string_view key_name,
                                                        const std::string& path) {
-  std::string name(key_name);
-  if (path.empty()) {
-    diag_.error(file_, pos, "'" + name + "' is empty", "give a path relative to the book folder");
-    return std::nullopt;
-  }
-  SafePath p = resolve_inside(book_.root, book_.root, path);
-  switch (p.status) {
-    case SafePath::Status::Ok:
-      if (fs::is_directory(p.absolute)) {
-        diag_.error(file_, pos, "'" + name + "': '" + path + "' is a folder, not a file",
-                    "give the path of a file, relative to the book folder");
-        return std::nullopt;
-      }
-      return p.relative;
-    case SafePath::Status::Missing:
-      diag_.error(file_, pos, "'" + name + "': file '" + path + "' not found",
-                  "create it or fix the path (relative to the book folder, where book.toml is)");
-      return std::nullopt;
-    case SafePath::Status::Escapes:
-    case SafePath::Status::Absolute:
-      diag_.error(file_, pos, "'" + name + "': '" + path + "' is outside the book folder",
-                  "keep every file the book uses inside the book folder and give a relative path");
-      return std::nullopt;
-  }
-  return std::nullopt;
+  return book_file(book_.root, path, file_, pos, key_name, diag_);
 }
 
 // Tells whether S is YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.
@@ -371,105 +395,6 @@ void ConfigReader::read_book_table(const toml::table& table) {
         book_.missing_anchor_is_error = *s == "error";
     } else {
       unknown_key(key, "book", join(kBookKeys));
-    }
-  }
-}
-
-void ConfigReader::read_epub_table(const toml::table& table) {
-  for (auto&& [key, node] : table) {
-    std::string_view name = key.str();
-    SourcePos pos = at(key.source());
-    if (name == "extra-css") {
-      if (auto list = string_array(key, node, "extra-css = [\"extra.css\"]")) {
-        const toml::array& array = *node.as_array();
-        for (size_t i = 0; i < list->size(); ++i) {
-          SourcePos item_pos = at(array[i].source());
-          if (auto rel = existing_file(item_pos.line ? item_pos : pos, "extra-css", (*list)[i]))
-            book_.epub.extra_css.push_back(*rel);
-        }
-      }
-    } else if (name == "toc-depth") {
-      const toml::value<int64_t>* v = node.as_integer();
-      if (v != nullptr && v->get() >= 0 && v->get() <= kMaxTocDepth) {
-        book_.epub.toc_depth = static_cast<int>(v->get());
-      } else {
-        diag_.error(file_, pos,
-                    v != nullptr ? "'toc-depth': " + std::to_string(v->get()) + " is out of range"
-                                 : std::string("'toc-depth' must be a whole number"),
-                    "allowed values: 0 to " + std::to_string(kMaxTocDepth) +
-                        " (heading levels listed under each chapter; default 2)");
-      }
-    } else if (name == "notes") {
-      if (auto s = choice(key, node, std::array<std::string_view, 2>{"chapter", "book"}))
-        book_.note_options.epub_placement =
-            *s == "book" ? NoteOptions::Placement::Book : NoteOptions::Placement::Chapter;
-    } else if (name == "note-numbering") {
-      if (auto s = choice(key, node, std::array<std::string_view, 2>{"continuous", "chapter"}))
-        book_.note_options.numbering = *s == "chapter" ? NoteOptions::Numbering::PerChapter
-                                                       : NoteOptions::Numbering::Continuous;
-    } else {
-      unknown_key(key, "output.epub", join(kEpubKeys));
-    }
-  }
-}
-
-// Tells whether S is "<w>x<h>mm" or "<w>x<h>in" with positive decimal numbers.
-bool is_custom_trim(std::string_view s) {
-  if (s.size() < 5) return false;
-  std::string_view unit = s.substr(s.size() - 2);
-  if (unit != "mm" && unit != "in") return false;
-  s.remove_suffix(2);
-  size_t x = s.find('x');
-  if (x == std::string_view::npos) return false;
-  auto positive_number = [](std::string_view n) {
-    if (n.empty() || n.front() == '.' || n.back() == '.') return false;
-    bool dot = false, nonzero = false;
-    for (char c : n) {
-      if (c == '.') {
-        if (dot) return false;
-        dot = true;
-      } else if (!std::isdigit(static_cast<unsigned char>(c))) {
-        return false;
-      } else if (c != '0') {
-        nonzero = true;
-      }
-    }
-    return nonzero;
-  };
-  return positive_number(s.substr(0, x)) && positive_number(s.substr(x + 1));
-}
-
-void ConfigReader::read_pdf_table(const toml::table& table) {
-  for (auto&& [key, node] : table) {
-    std::string_view name = key.str();
-    SourcePos pos = at(key.source());
-    if (name == "style") {
-      if (auto s = string_value(key, node, "style = \"pdf-style.toml\"")) {
-        if (auto rel = existing_file(pos, "style", *s)) book_.pdf.style = *rel;
-      }
-    } else if (name == "trim") {
-      constexpr std::string_view kAllowed =
-          "\"a5\", \"6x9in\", \"a4\", \"letter\", or \"<width>x<height>mm\" / "
-          "\"<width>x<height>in\" (e.g. \"148x210mm\", \"5.5x8.5in\")";
-      const toml::value<std::string>* s = node.as_string();
-      if (s == nullptr) {
-        diag_.error(file_, pos, "'trim' must be a string",
-                    "allowed values: " + std::string(kAllowed));
-      } else if (s->get() == "a5" || s->get() == "6x9in" || s->get() == "a4" ||
-                 s->get() == "letter" || is_custom_trim(s->get())) {
-        book_.pdf.trim = s->get();
-      } else {
-        diag_.error(file_, pos, "'trim': '" + s->get() + "' is not an allowed value",
-                    "allowed values: " + std::string(kAllowed));
-      }
-    } else if (name == "notes") {
-      if (auto s =
-              choice(key, node, std::array<std::string_view, 3>{"footnotes", "chapter", "book"}))
-        book_.note_options.pdf_placement = *s == "book"      ? NoteOptions::Placement::Book
-                                           : *s == "chapter" ? NoteOptions::Placement::Chapter
-                                                             : NoteOptions::Placement::Page;
-    } else {
-      unknown_key(key, "output.pdf", join(kPdfKeys));
     }
   }
 }

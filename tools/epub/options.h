@@ -1,0 +1,13 @@
+// [output.epub]: the options every EPUB target (epub, kobo, kindle) shares.
+#pragma once
+#include "core/config_table.h"
+#include "core/diagnostics.h"
+#include "model/model.h"
+
+namespace colophon {
+
+// Reads [output.epub] (TABLE null when book.toml has none) into BOOK's EPUB and note
+// options: extra CSS, contents depth, note placement and numbering.
+void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag);
+
+}  // namespace colophon

@@ -1,0 +1,34 @@
+// The "epub" target: the generic EPUB 3 book, NAME.epub.
+#include "target/target.h"
+
+#include <memory>
+
+#include "epub/epub.h"
+#include "epub/options.h"
+
+namespace colophon {
+
+namespace {
+
+// Writes the book as a plain EPUB 3 for any reading system.
+class EpubTarget : public Target {
+ public:
+  std::string name() const override { return "epub"; }
+  std::string extension() const override { return ".epub"; }
+  std::string summary() const override { return "EPUB 3 for any e-reader"; }
+  bool default_on() const override { return true; }
+  void configure(const ConfigTable* table, Book& book, Diagnostics& diag) override {
+    read_epub_options(table, book, diag);
+  }
+  bool render(RenderContext& ctx) override {
+    if (ctx.output.empty()) return true;
+    return write_epub(ctx.book, ctx.output, ctx.diag);
+  }
+};
+
+}  // namespace
+
+// Makes the "epub" target (registered in CMakeLists.txt).
+std::unique_ptr<Target> make_epub_target() { return std::make_unique<EpubTarget>(); }
+
+}  // namespace colophon

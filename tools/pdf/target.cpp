@@ -1,0 +1,34 @@
+// The "pdf" target: the typeset book for print and screens, NAME.pdf.
+#include "target/target.h"
+
+#include <memory>
+
+#include "pdf/options.h"
+#include "pdf/pdf.h"
+
+namespace colophon {
+
+namespace {
+
+// Lays the book out and writes it as a PDF.
+class PdfTarget : public Target {
+ public:
+  std::string name() const override { return "pdf"; }
+  std::string extension() const override { return ".pdf"; }
+  std::string summary() const override { return "typeset PDF for print and screens"; }
+  bool default_on() const override { return true; }
+  void configure(const ConfigTable* table, Book& book, Diagnostics& diag) override {
+    read_pdf_options(table, book, diag);
+  }
+  bool render(RenderContext& ctx) override {
+    if (ctx.output.empty()) return true;
+    return write_pdf(ctx.book, ctx.output, ctx.diag);
+  }
+};
+
+}  // namespace
+
+// Makes the "pdf" target (registered in CMakeLists.txt).
+std::unique_ptr<Target> make_pdf_target() { return std::make_unique<PdfTarget>(); }
+
+}  // namespace colophon
