@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "core/paths.h"
 #include "layout/style.h"
+#include "pdf/cid_fonts.h"
 #include "pdf/deflate_queue.h"
 #include "pdf/fonts.h"
 #include "pdf/images.h"
@@ -363,18 +365,48 @@ TEST_CASE("metrics: a style without italic uses the regular face") {
   CHECK(m->width(kItalic, "word") == m->width(kRegular, "word"));
 }
 
-TEST_CASE("metrics: draw pieces start where kerning moved the next letter") {
+TEST_CASE("metrics: shaping draws fi as one glyph that stands for both letters") {
   auto m = load_default_fonts();
-  auto plain = m->pieces(kRegular, "minimum");
-  REQUIRE(plain.size() == 1);
-  CHECK(plain[0].begin == 0);
-  CHECK(plain[0].end == 7);
-  auto kerned = m->pieces(kRegular, "AVA");
-  REQUIRE(kerned.size() >= 2);
-  CHECK(kerned[0].begin == 0);
-  CHECK(kerned[1].begin == 1);
-  CHECK(kerned[1].x_em == doctest::Approx(m->width(kRegular, "A") + m->kern(kRegular, U'A', U'V')));
-  CHECK(kerned.back().end == 3);
+  const ShapedText& fi = m->shape(kRegular, "fine");
+  REQUIRE(fi.glyphs.size() == 3);  // the fi ligature, n, e
+  CHECK(fi.glyphs[0].text_begin == 0);
+  CHECK(fi.glyphs[0].text_end == 2);
+  CHECK(fi.glyphs[1].text_begin == 2);
+  CHECK(fi.glyphs[1].text_end == 3);
+  CHECK(fi.glyphs[0].gid != m->glyph_of(m->font_of(kRegular), U'f'));
+  // The width is the sum of the shaped advances, as drawn.
+  int64_t sum = 0;
+  for (const ShapedGlyph& g : fi.glyphs) sum += g.x_advance;
+  CHECK(m->width(kRegular, "fine") == doctest::Approx(sum / m->font_info(m->font_of(kRegular)).upem));
+  // Kerning is in the advances: A before V comes closer than A's own advance.
+  const ShapedText& av = m->shape(kRegular, "AV");
+  REQUIRE(av.glyphs.size() == 2);
+  CHECK(av.glyphs[0].x_advance < m->glyph_advance(m->font_of(kRegular), av.glyphs[0].gid));
+}
+
+TEST_CASE("metrics: a combining accent keeps its own character; text above U+FFFF is shaped") {
+  auto m = load_default_fonts();
+  const ShapedText& e = m->shape(kRegular, "e\u0301");  // e + combining acute
+  REQUIRE(!e.glyphs.empty());
+  size_t covered = 0;
+  for (const ShapedGlyph& g : e.glyphs) covered += g.text_end - g.text_begin;
+  CHECK(covered == 3);  // every byte of the text belongs to exactly one glyph
+  const FaceId fallback{FaceFamily::Fallback, FaceStyle::Regular};
+  // DejaVu Sans has the grinning face (U+1F600), above the BMP.
+  CHECK(m->has_glyph(fallback, U'\U0001F600'));
+  const ShapedText& face = m->shape(fallback, "\U0001F600");
+  REQUIRE(face.glyphs.size() == 1);
+  CHECK(face.glyphs[0].gid != 0);
+  CHECK(face.glyphs[0].text_end == 4);
+}
+
+TEST_CASE("to-unicode: a ligature maps to its letters, a character above U+FFFF to a surrogate pair") {
+  std::map<uint32_t, std::string> text = {{3, " "}, {0x856, "fi"}, {0x1234, "\U0001D400"}};
+  std::string cmap = to_unicode_cmap(text);
+  CHECK(cmap.find("3 beginbfchar") != std::string::npos);
+  CHECK(cmap.find("<0003> <0020>") != std::string::npos);
+  CHECK(cmap.find("<0856> <00660069>") != std::string::npos);
+  CHECK(cmap.find("<1234> <D835DC00>") != std::string::npos);
 }
 
 TEST_CASE("metrics: a cached word measures the same as the first time") {
@@ -459,8 +491,12 @@ TEST_CASE("writer: a hand-built document passes qpdf, pdffonts, pdftotext and mu
     CHECK(q.find("/S /r") != std::string::npos);
     CHECK(q.find("/S /D") != std::string::npos);
     CHECK(q.find("/SMask") != std::string::npos);
-    // "AVATAR" is one TJ with kerning numbers between A and V.
-    CHECK(std::regex_search(q, std::regex("<0041> -?[0-9.]+ <0056")));
+    // "AVATAR" is one TJ of glyph ids with kerning numbers between A and V.
+    char av[64];
+    const int text_font = fonts->font_of(kRegular);
+    std::snprintf(av, sizeof av, "<%04X> -?[0-9.]+ <%04X", fonts->glyph_of(text_font, U'A'),
+                  fonts->glyph_of(text_font, U'V'));
+    CHECK_MESSAGE(std::regex_search(q, std::regex(av)), av);
     CHECK(q.find("/CreationDate (D:20231114221320Z") != std::string::npos);
   }
   if (need_tool("pdffonts")) {

@@ -3,8 +3,10 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 #include FT_TRUETYPE_TABLES_H
+#include <harfbuzz/hb-subset.h>
 #include <harfbuzz/hb.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -17,82 +19,147 @@ namespace colophon {
 
 namespace {
 
-// The nominal widths a PDF viewer uses are whole thousandths of an em (libharu
-// truncates font units to them); drift smaller than this between the viewer's pen and
-// ours is not worth a new piece.
-constexpr double kDrawDriftToleranceEm = 0.0005;
-
 // Hashes strings and string views alike, so cache lookups need no allocation.
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// Features switched off while shaping: the PDF is drawn character by character through
-// libharu's cmap lookup, so only kerning (a pure positioning feature) may apply.
-constexpr const char* kFeaturesOff[] = {"liga", "clig", "calt", "rlig", "ccmp", "locl",
-                                        "mark", "mkmk", "curs", "dist", "rclt", "dlig"};
+using ShapeCache = std::unordered_map<std::string, ShapedText, StringHash, std::equal_to<>>;
 
-std::vector<hb_feature_t> shaping_features() {
-  std::vector<hb_feature_t> features;
-  for (const char* name : kFeaturesOff) {
-    hb_feature_t f;
-    hb_feature_from_string(name, -1, &f);
-    f.value = 0;
-    features.push_back(f);
+// Tables a PDF font program does without: the PDF positions every glyph itself, so the
+// layout tables only cost bytes (and dropping GSUB spares the subsetter from keeping
+// every glyph a substitution could reach).
+constexpr hb_tag_t kDroppedTables[] = {
+    HB_TAG('G', 'S', 'U', 'B'), HB_TAG('G', 'P', 'O', 'S'), HB_TAG('G', 'D', 'E', 'F'),
+    HB_TAG('B', 'A', 'S', 'E'), HB_TAG('J', 'S', 'T', 'F'), HB_TAG('M', 'A', 'T', 'H'),
+    HB_TAG('k', 'e', 'r', 'n'), HB_TAG('D', 'S', 'I', 'G'), HB_TAG('m', 'o', 'r', 'x'),
+    HB_TAG('k', 'e', 'r', 'x'), HB_TAG('S', 'T', 'A', 'T'),
+};
+
+// Tells whether the CFF table DATA holds a CID-keyed font: its Top DICT starts with the
+// ROS operator (12 30), which the CFF specification requires to come first.
+bool cff_is_cid_keyed(std::string_view data) {
+  auto u8 = [&](size_t at) -> unsigned { return at < data.size() ? static_cast<uint8_t>(data[at]) : 0; };
+  // Skips an INDEX at AT; returns the offset after it and the first object's span.
+  auto skip_index = [&](size_t at, size_t& first_begin, size_t& first_end) -> size_t {
+    unsigned count = u8(at) << 8 | u8(at + 1);
+    if (count == 0) return at + 2;
+    unsigned off_size = u8(at + 2);
+    if (off_size < 1 || off_size > 4) return data.size();
+    auto offset = [&](unsigned k) {
+      size_t v = 0;
+      for (unsigned b = 0; b < off_size; ++b) v = v << 8 | u8(at + 3 + k * off_size + b);
+      return v;
+    };
+    size_t base = at + 3 + (count + 1) * off_size - 1;
+    first_begin = base + offset(0);
+    first_end = base + offset(1);
+    return base + offset(count);
+  };
+  if (data.size() < 4) return false;
+  size_t b = 0, e = 0;
+  size_t at = skip_index(u8(2), b, e);  // the Name INDEX, after the header
+  size_t top_begin = 0, top_end = 0;
+  skip_index(at, top_begin, top_end);
+  // The ROS operator follows its three operands: skip them, then look for 12 30.
+  size_t p = top_begin;
+  for (int operand = 0; operand < 3 && p < top_end; ++operand) {
+    unsigned v = u8(p);
+    if (v == 28) p += 3;
+    else if (v == 29) p += 5;
+    else if (v == 30) {  // a real number: nibbles up to 0xf
+      ++p;
+      while (p < top_end && (u8(p) & 0x0F) != 0x0F && (u8(p) >> 4) != 0x0F) ++p;
+      ++p;
+    } else if (v >= 32 && v <= 246) p += 1;
+    else if (v >= 247 && v <= 254) p += 2;
+    else return false;
   }
-  hb_feature_t kern;
-  hb_feature_from_string("kern", -1, &kern);
-  kern.value = 1;
-  features.push_back(kern);
-  return features;
+  return u8(p) == 12 && u8(p + 1) == 30;
 }
 
 }  // namespace
 
-// One font file: FreeType face, HarfBuzz font and the measurement caches.
+// One font file: FreeType face, HarfBuzz font and the shaping caches.
 class LoadedFace {
  public:
+  int number = 0;  // RealFontMetrics::font_of
   std::string path;
+  int index = 0;
   FT_Face ft = nullptr;
+  hb_face_t* hb_face = nullptr;
   hb_font_t* hb = nullptr;
   hb_buffer_t* buffer = nullptr;
   double upem = 1000;
   double ascender = 0.9, descender = -0.25;
-  std::unordered_map<std::string, double, StringHash, std::equal_to<>> widths;
+  bool cff = false;
+  ShapeCache shaped;        // direction from the script, no language
+  ShapeCache shaped_other;  // keyed by direction, language and text
   std::unordered_map<uint64_t, double> kerns;
-  std::unordered_map<std::string, std::vector<DrawPiece>, StringHash, std::equal_to<>> pieces;
-  std::unordered_map<std::string, DrawnRun, StringHash, std::equal_to<>> drawn;
 
   ~LoadedFace() {
     if (buffer) hb_buffer_destroy(buffer);
     if (hb) hb_font_destroy(hb);
+    if (hb_face) hb_face_destroy(hb_face);
     if (ft) FT_Done_Face(ft);
   }
 
-  // Shapes TEXT left to right with kerning only; the buffer holds the result.
-  void shape(std::string_view text) {
-    static const std::vector<hb_feature_t> features = shaping_features();
+  // Shapes TEXT with the font's default features; the buffer holds the result.
+  void run_shaper(std::string_view text, ShapeDirection direction, std::string_view language) {
     hb_buffer_clear_contents(buffer);
     hb_buffer_add_utf8(buffer, text.data(), static_cast<int>(text.size()), 0,
                        static_cast<int>(text.size()));
-    // Fixed direction and language (not the process locale), so results never depend
-    // on the environment; the script is guessed from the text.
-    hb_buffer_set_direction(buffer, HB_DIRECTION_LTR);
-    hb_buffer_set_language(buffer, hb_language_from_string("en", -1));
+    // Never the process locale: the same book gives the same glyphs everywhere.
+    if (direction == ShapeDirection::Ltr) hb_buffer_set_direction(buffer, HB_DIRECTION_LTR);
+    if (direction == ShapeDirection::Rtl) hb_buffer_set_direction(buffer, HB_DIRECTION_RTL);
+    hb_buffer_set_language(buffer, language.empty()
+                                       ? hb_language_from_string("und", -1)
+                                       : hb_language_from_string(language.data(),
+                                                                 static_cast<int>(language.size())));
     hb_buffer_guess_segment_properties(buffer);
+    // Marks keep clusters of their own, so a combining accent maps to its own character.
     hb_buffer_set_cluster_level(buffer, HB_BUFFER_CLUSTER_LEVEL_MONOTONE_CHARACTERS);
-    hb_shape(hb, buffer, features.data(), static_cast<unsigned>(features.size()));
+    hb_shape(hb, buffer, nullptr, 0);
   }
 
-  // Returns the shaped advance of TEXT in ems.
-  double measure(std::string_view text) {
-    shape(text);
+  // Shapes TEXT and returns its glyphs, each cluster's text given to the first glyph
+  // that draws it in reading order.
+  ShapedText shape(std::string_view text, ShapeDirection direction, std::string_view language) {
+    run_shaper(text, direction, language);
     unsigned n = 0;
+    hb_glyph_info_t* info = hb_buffer_get_glyph_infos(buffer, &n);
     hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(buffer, &n);
+    const bool rtl = HB_DIRECTION_IS_BACKWARD(hb_buffer_get_direction(buffer));
+    ShapedText out;
+    out.glyphs.resize(n);
     int64_t total = 0;
-    for (unsigned i = 0; i < n; ++i) total += pos[i].x_advance;
-    return static_cast<double>(total) / upem;
+    for (unsigned i = 0; i < n; ++i) {
+      ShapedGlyph& g = out.glyphs[i];
+      g.gid = info[i].codepoint;
+      g.x_advance = pos[i].x_advance;
+      g.x_offset = pos[i].x_offset;
+      g.y_offset = pos[i].y_offset;
+      total += pos[i].x_advance;
+    }
+    // Glyphs come in visual order: clusters rise left to right, or fall in RTL text.
+    // A cluster's text ends where the next cluster in reading order begins.
+    uint32_t end = static_cast<uint32_t>(text.size());
+    for (unsigned k = 0; k < n; ++k) {
+      unsigned i = rtl ? k : n - 1 - k;  // from the last cluster in reading order back
+      uint32_t cluster = info[i].cluster;
+      bool first_of_cluster = rtl ? (i == n - 1 || info[i + 1].cluster != cluster)
+                                  : (i == 0 || info[i - 1].cluster != cluster);
+      if (first_of_cluster) {
+        out.glyphs[i].text_begin = cluster;
+        out.glyphs[i].text_end = std::max(cluster, end);
+        end = cluster;
+      } else {
+        out.glyphs[i].text_begin = out.glyphs[i].text_end = cluster;
+      }
+    }
+    out.width_em = static_cast<double>(total) / upem;
+    return out;
   }
 
   // Returns the unkerned advance of code point CP in font units.
@@ -100,20 +167,6 @@ class LoadedFace {
     hb_codepoint_t gid = 0;
     hb_font_get_nominal_glyph(hb, cp, &gid);
     return hb_font_get_glyph_h_advance(hb, gid);
-  }
-
-  // Returns the advance of code point CP as a PDF viewer sees it, in ems.
-  double viewer_advance_of(char32_t cp) {
-    hb_codepoint_t gid = 0;
-    hb_font_get_nominal_glyph(hb, cp, &gid);
-    return viewer_advance_em(gid);
-  }
-
-  // Returns the glyph's advance as a PDF viewer sees it: libharu's /W entry, the
-  // advance in thousandths of an em, truncated.
-  double viewer_advance_em(hb_codepoint_t gid) {
-    int64_t units = hb_font_get_glyph_h_advance(hb, gid);
-    return static_cast<double>(units * 1000 / static_cast<int64_t>(upem)) / 1000.0;
   }
 };
 
@@ -199,12 +252,12 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
       diag.error(style_file, {}, "cannot read font '" + path + "' (style key " + key + ")", hint);
       return nullptr;
     }
-    hb_face_t* hb_face = hb_face_create(blob, 0);
+    face->hb_face = hb_face_create(blob, 0);
     hb_blob_destroy(blob);
-    face->hb = hb_font_create(hb_face);  // HarfBuzz's own OpenType functions: unhinted
-    hb_face_destroy(hb_face);
+    face->hb = hb_font_create(face->hb_face);  // HarfBuzz's own OpenType functions: unhinted
     hb_font_set_scale(face->hb, static_cast<int>(face->upem), static_cast<int>(face->upem));
     face->buffer = hb_buffer_create();
+    face->number = static_cast<int>(m->loaded_.size());
     LoadedFace* raw = face.get();
     m->loaded_.push_back(std::move(face));
     by_path[path] = raw;
@@ -252,19 +305,29 @@ LoadedFace& RealFontMetrics::face(FaceId id) const {
   return *by_id_[i];
 }
 
-double RealFontMetrics::width(FaceId id, std::string_view text) const {
-  if (text.empty()) return 0;
+const ShapedText& RealFontMetrics::shape(FaceId id, std::string_view text,
+                                         ShapeDirection direction,
+                                         std::string_view language) const {
   LoadedFace& f = face(id);
   std::lock_guard lock(mutex_);
-  if (auto it = f.widths.find(text); it != f.widths.end()) return it->second;
-  double w = f.measure(text);
-  f.widths.emplace(std::string(text), w);
-  // Most measured words are drawn later: keep where their pieces start while the
-  // shaped glyphs are at hand, so drawing them needs no second shaping.
-  if (f.pieces.find(text) == f.pieces.end()) {
-    f.pieces.emplace(std::string(text), pieces_of_shaped(f, text));
+  if (direction == ShapeDirection::Auto && language.empty()) {
+    if (auto it = f.shaped.find(text); it != f.shaped.end()) return it->second;
+    return f.shaped.emplace(std::string(text), f.shape(text, direction, language)).first->second;
   }
-  return w;
+  std::string key;
+  key.reserve(text.size() + language.size() + 2);
+  key += static_cast<char>('0' + static_cast<int>(direction));
+  key += language;
+  key += '\n';  // never in a language tag
+  key += text;
+  if (auto it = f.shaped_other.find(key); it != f.shaped_other.end()) return it->second;
+  ShapedText shaped = f.shape(text, direction, language);
+  return f.shaped_other.emplace(std::move(key), std::move(shaped)).first->second;
+}
+
+double RealFontMetrics::width(FaceId id, std::string_view text) const {
+  if (text.empty()) return 0;
+  return shape(id, text).width_em;
 }
 
 double RealFontMetrics::kern(FaceId id, char32_t left, char32_t right) const {
@@ -272,10 +335,12 @@ double RealFontMetrics::kern(FaceId id, char32_t left, char32_t right) const {
   uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
   std::lock_guard lock(mutex_);
   if (auto it = f.kerns.find(key); it != f.kerns.end()) return it->second;
+  // What the pair gains or loses when shaped together: kerning, or a ligature that
+  // forms across the boundary of two boxes of one word.
   std::string pair;
   append_utf8(pair, left);
   append_utf8(pair, right);
-  f.shape(pair);
+  f.run_shaper(pair, ShapeDirection::Auto, {});
   unsigned n = 0;
   hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(f.buffer, &n);
   int64_t total = 0;
@@ -290,81 +355,102 @@ double RealFontMetrics::ascender(FaceId id) const { return face(id).ascender; }
 double RealFontMetrics::descender(FaceId id) const { return face(id).descender; }
 
 bool RealFontMetrics::has_glyph(FaceId id, char32_t cp) const {
-  // libharu's UTF-8 encoder writes two-byte codes, so only the Basic Multilingual Plane
-  // can be drawn.
-  if (cp > 0xFFFF) return false;
   LoadedFace& f = face(id);
   std::lock_guard lock(mutex_);
-  return FT_Get_Char_Index(f.ft, cp) != 0;
+  hb_codepoint_t gid = 0;
+  return hb_font_get_nominal_glyph(f.hb, cp, &gid) && gid != 0;
 }
 
 const std::string& RealFontMetrics::file(FaceId id) const { return face(id).path; }
 
-std::vector<DrawPiece> RealFontMetrics::pieces(FaceId id, std::string_view text) const {
+int RealFontMetrics::font_of(FaceId id) const { return face(id).number; }
+
+int RealFontMetrics::font_count() const { return static_cast<int>(loaded_.size()); }
+
+FontInfo RealFontMetrics::font_info(int font) const {
+  const LoadedFace& f = *loaded_.at(static_cast<size_t>(font));
   std::lock_guard lock(mutex_);
-  return pieces_locked(face(id), text);
-}
-
-std::vector<DrawPiece> RealFontMetrics::pieces_locked(LoadedFace& f, std::string_view text) const {
-  if (text.empty()) return {};
-  if (auto it = f.pieces.find(text); it != f.pieces.end()) return it->second;
-  f.shape(text);
-  std::vector<DrawPiece> out = pieces_of_shaped(f, text);
-  f.pieces.emplace(std::string(text), out);
-  return out;
-}
-
-std::vector<DrawPiece> RealFontMetrics::pieces_of_shaped(LoadedFace& f, std::string_view text) {
-  std::vector<DrawPiece> out;
-  unsigned n = 0;
-  hb_glyph_info_t* info = hb_buffer_get_glyph_infos(f.buffer, &n);
-  hb_glyph_position_t* pos = hb_buffer_get_glyph_positions(f.buffer, &n);
-  out.push_back({0, text.size(), 0});
-  int64_t pen_units = 0;  // where we put the next glyph, font units
-  double viewer_em = 0;   // where the viewer puts it, ems
-  for (unsigned i = 0; i < n; ++i) {
-    pen_units += pos[i].x_advance;
-    viewer_em += f.viewer_advance_em(info[i].codepoint);
-    double pen_em = static_cast<double>(pen_units) / f.upem;
-    if (i + 1 < n && std::fabs(pen_em - viewer_em) > kDrawDriftToleranceEm) {
-      size_t cut = info[i + 1].cluster;
-      if (cut <= out.back().begin) continue;  // inside one cluster: cannot cut here
-      out.back().end = cut;
-      out.push_back({cut, text.size(), pen_em});
-      viewer_em = pen_em;
-    }
+  FontInfo info;
+  info.path = f.path;
+  info.index = f.index;
+  info.upem = f.upem;
+  info.glyph_count = hb_face_get_glyph_count(f.hb_face);
+  info.cff = f.cff;
+  if (const char* ps = FT_Get_Postscript_Name(f.ft)) info.ps_name = ps;
+  if (info.ps_name.empty()) info.ps_name = "Font" + std::to_string(font);
+  info.bbox[0] = static_cast<int>(f.ft->bbox.xMin);
+  info.bbox[1] = static_cast<int>(f.ft->bbox.yMin);
+  info.bbox[2] = static_cast<int>(f.ft->bbox.xMax);
+  info.bbox[3] = static_cast<int>(f.ft->bbox.yMax);
+  info.ascent = f.ft->ascender;
+  info.descent = f.ft->descender;
+  info.cap_height = info.ascent;
+  info.fixed_pitch = FT_IS_FIXED_WIDTH(f.ft);
+  if (auto* os2 = static_cast<TT_OS2*>(FT_Get_Sfnt_Table(f.ft, FT_SFNT_OS2))) {
+    if (os2->version >= 2 && os2->sCapHeight > 0) info.cap_height = os2->sCapHeight;
+    // PANOSE: family kind 2 (Latin text) with a serif style from cove (2) to flared (10).
+    info.serif = os2->panose[0] == 2 && os2->panose[1] >= 2 && os2->panose[1] <= 10;
   }
-  return out;
+  if (auto* post = static_cast<TT_Postscript*>(FT_Get_Sfnt_Table(f.ft, FT_SFNT_POST)))
+    info.italic_angle = static_cast<double>(post->italicAngle) / 65536.0;
+  return info;
 }
 
-const DrawnRun& RealFontMetrics::drawn(FaceId id, std::string_view text) const {
-  LoadedFace& f = face(id);
+int32_t RealFontMetrics::glyph_advance(int font, uint32_t gid) const {
+  const LoadedFace& f = *loaded_.at(static_cast<size_t>(font));
   std::lock_guard lock(mutex_);
-  if (auto it = f.drawn.find(text); it != f.drawn.end()) return it->second;
-  DrawnRun run;
-  double viewer_em = 0;
-  for (const DrawPiece& piece : pieces_locked(f, text)) {
-    double shift = piece.x_em - viewer_em;
-    if (!run.codes.empty() && std::fabs(shift) > kDrawDriftToleranceEm) {
-      run.shifts.emplace_back(static_cast<uint32_t>(run.codes.size()), shift);
-      viewer_em = piece.x_em;
-    }
-    std::string_view part = text.substr(piece.begin, piece.end - piece.begin);
-    for (size_t i = 0; i < part.size();) {
-      char32_t cp = next_code_point(part, i);
-      if (cp > 0xFFFF) continue;  // not drawable (the layout reports it)
-      run.codes.push_back(static_cast<char16_t>(cp));
-      viewer_em += f.viewer_advance_of(cp);
-    }
+  return hb_font_get_glyph_h_advance(f.hb, gid);
+}
+
+uint32_t RealFontMetrics::glyph_of(int font, char32_t cp) const {
+  const LoadedFace& f = *loaded_.at(static_cast<size_t>(font));
+  std::lock_guard lock(mutex_);
+  hb_codepoint_t gid = 0;
+  return hb_font_get_nominal_glyph(f.hb, cp, &gid) ? gid : 0;
+}
+
+bool RealFontMetrics::subset(int font, const std::vector<uint32_t>& gids, FontSubset& out) const {
+  const LoadedFace& f = *loaded_.at(static_cast<size_t>(font));
+  hb_subset_input_t* input = hb_subset_input_create_or_fail();
+  if (!input) return false;
+  hb_set_t* glyphs = hb_subset_input_set(input, HB_SUBSET_SETS_GLYPH_INDEX);
+  hb_set_add(glyphs, 0);
+  for (uint32_t g : gids) hb_set_add(glyphs, g);
+  // The PDF selects glyphs by id, so ids stay as they are (CID = glyph id).
+  hb_subset_input_set_flags(input, HB_SUBSET_FLAGS_RETAIN_GIDS);
+  hb_set_t* drop = hb_subset_input_set(input, HB_SUBSET_SETS_DROP_TABLE_TAG);
+  for (hb_tag_t tag : kDroppedTables) hb_set_add(drop, tag);
+  hb_face_t* result = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    result = hb_subset_or_fail(f.hb_face, input);
   }
-  run.width_em = viewer_em;
-  return f.drawn.emplace(std::string(text), std::move(run)).first->second;
-}
-
-double RealFontMetrics::viewer_advance(FaceId id, char32_t cp) const {
-  LoadedFace& f = face(id);
-  std::lock_guard lock(mutex_);
-  return f.viewer_advance_of(cp);
+  hb_subset_input_destroy(input);
+  if (!result) return false;
+  bool ok = true;
+  auto table = [&](hb_tag_t tag) {
+    hb_blob_t* blob = hb_face_reference_table(result, tag);
+    unsigned length = 0;
+    const char* data = hb_blob_get_data(blob, &length);
+    std::string bytes(data ? data : "", data ? length : 0);
+    hb_blob_destroy(blob);
+    return bytes;
+  };
+  std::string cff = table(HB_TAG('C', 'F', 'F', ' '));
+  if (!cff.empty() && cff_is_cid_keyed(cff)) {
+    out.kind = FontSubset::Kind::CffCid;
+    out.data = std::move(cff);
+  } else {
+    out.kind = cff.empty() ? FontSubset::Kind::TrueType : FontSubset::Kind::OpenTypeCff;
+    hb_blob_t* blob = hb_face_reference_blob(result);
+    unsigned length = 0;
+    const char* data = hb_blob_get_data(blob, &length);
+    if (data && length > 0) out.data.assign(data, length);
+    else ok = false;
+    hb_blob_destroy(blob);
+  }
+  hb_face_destroy(result);
+  return ok;
 }
 
 }  // namespace colophon

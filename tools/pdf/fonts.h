@@ -1,13 +1,14 @@
-// Real font metrics: FreeType loads the faces, HarfBuzz measures words with the font's
-// own kerning (GPOS or kern table), and the PDF writer draws with the same numbers.
+// Real font metrics: FreeType loads the faces, HarfBuzz shapes text with the font's own
+// features (ligatures, kerning, marks, contextual forms), and the PDF writer draws the
+// very glyphs that were measured.
 #pragma once
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/diagnostics.h"
@@ -20,26 +21,51 @@ namespace colophon {
 // fonts-dejavu-core).
 FontSet default_font_set();
 
-// A piece of a text run that is drawn as one string: bytes [begin, end) of the run,
-// starting x_em ems right of the run's origin.
-struct DrawPiece {
-  size_t begin = 0, end = 0;
-  double x_em = 0;
+// One glyph of shaped text: what to draw and how far to move, in font units.
+struct ShapedGlyph {
+  uint32_t gid = 0;
+  uint32_t text_begin = 0, text_end = 0;  // bytes of the text this glyph stands for;
+                                          // empty for the later glyphs of a cluster
+  int32_t x_advance = 0;
+  int32_t x_offset = 0, y_offset = 0;     // where the glyph sits from the pen (marks)
 };
 
-// A run as a PDF viewer must draw it: its code points (Basic Multilingual Plane only)
-// and, where kerning moved a character from the viewer's nominal position, a shift in
-// ems applied before the code with that index.
-struct DrawnRun {
-  std::u16string codes;
-  std::vector<std::pair<uint32_t, double>> shifts;  // (index into codes, ems to the right)
-  double width_em = 0;  // where the viewer's pen ends: the measured width, within rounding
+// A piece of text as HarfBuzz shaped it: glyphs from left to right.
+struct ShapedText {
+  std::vector<ShapedGlyph> glyphs;
+  double width_em = 0;  // the sum of the advances, in ems
+};
+
+// Which way a piece of text is shaped: from its script (Hebrew and Arabic right to
+// left), or as the bidi algorithm resolved it.
+enum class ShapeDirection : uint8_t { Auto, Ltr, Rtl };
+
+// What the PDF writer needs to embed one font file.
+struct FontInfo {
+  std::string path;
+  int index = 0;            // face index in a font collection (.ttc)
+  std::string ps_name;      // PostScript name, as PDF's BaseFont wants it (no spaces)
+  double upem = 1000;
+  uint32_t glyph_count = 0;
+  int bbox[4] = {0, 0, 0, 0};  // font units: x min, y min, x max, y max
+  int ascent = 0, descent = 0, cap_height = 0;  // font units
+  double italic_angle = 0;
+  bool fixed_pitch = false, serif = false;
+  bool cff = false;         // outlines in a CFF table (else TrueType glyf)
+};
+
+// A font program cut down to the glyphs a document uses, glyph ids unchanged.
+struct FontSubset {
+  enum class Kind : uint8_t { TrueType, CffCid, OpenTypeCff };
+  Kind kind = Kind::TrueType;
+  std::string data;  // the bytes of FontFile2 (TrueType), FontFile3 (CFF or OpenType)
 };
 
 class LoadedFace;  // one font file, shared by every FaceId that names it
 
-// Measures text with real fonts; caches widths per (face, word), so measuring the same
-// word again costs one hash lookup. Safe to use from several threads.
+// Measures text with real fonts; caches the shaped glyphs per (face, word), so measuring
+// the same word again costs one hash lookup and drawing it needs no second shaping.
+// Safe to use from several threads.
 class RealFontMetrics final : public FontMetrics {
  public:
   // Loads every face FONTS names (an empty FontSet means default_font_set()); reports
@@ -59,21 +85,29 @@ class RealFontMetrics final : public FontMetrics {
 
   // Returns the font file that FACE is drawn with.
   const std::string& file(FaceId face) const;
-  // Splits TEXT into pieces that a PDF viewer, advancing by the font's nominal widths
-  // (in thousandths of an em, truncated), places where width() measured them: a new
-  // piece starts after each kerned pair.
-  std::vector<DrawPiece> pieces(FaceId face, std::string_view text) const;
-  // Returns TEXT as codes plus kerning shifts for a TJ operator (cached per word).
-  const DrawnRun& drawn(FaceId face, std::string_view text) const;
-  // Returns the advance of CP as a PDF viewer computes it from the embedded widths.
-  double viewer_advance(FaceId face, char32_t cp) const;
+  // Returns TEXT shaped in FACE in DIRECTION (cached; the reference stays valid as long
+  // as this object). LANGUAGE (BCP 47, "" = none) selects localised forms.
+  const ShapedText& shape(FaceId face, std::string_view text,
+                          ShapeDirection direction = ShapeDirection::Auto,
+                          std::string_view language = {}) const;
+  // Returns the number of the font file FACE is drawn with (0, 1, ... in load order);
+  // faces that share a file share the number.
+  int font_of(FaceId face) const;
+  // Returns how many font files are loaded.
+  int font_count() const;
+  // Returns what the PDF needs to describe font number FONT.
+  FontInfo font_info(int font) const;
+  // Returns the advance of glyph GID of font number FONT in font units.
+  int32_t glyph_advance(int font, uint32_t gid) const;
+  // Returns the glyph of CP in font number FONT, or 0 (.notdef).
+  uint32_t glyph_of(int font, char32_t cp) const;
+  // Cuts font number FONT down to the glyphs GIDS (glyph 0 is always kept), keeping
+  // every glyph id; returns false when HarfBuzz cannot subset it.
+  bool subset(int font, const std::vector<uint32_t>& gids, FontSubset& out) const;
 
  private:
   RealFontMetrics();
   LoadedFace& face(FaceId id) const;
-  std::vector<DrawPiece> pieces_locked(LoadedFace& f, std::string_view text) const;
-  // Computes the pieces of TEXT from F's buffer, which holds TEXT shaped.
-  static std::vector<DrawPiece> pieces_of_shaped(LoadedFace& f, std::string_view text);
 
   static constexpr int kFaceCount = 12;
   std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct file

@@ -1,15 +1,6 @@
 #include "pdf/writer.h"
 
 #include <hpdf.h>
-#include <hpdf_catalog.h>
-#include <hpdf_conf.h>
-#include <hpdf_doc.h>
-#include <hpdf_font.h>
-#include <hpdf_fontdef.h>
-#include <hpdf_objects.h>
-#include <hpdf_page_label.h>
-#include <hpdf_pages.h>
-#include <hpdf_streams.h>
 
 #include <algorithm>
 #include <charconv>
@@ -22,7 +13,10 @@
 #include <unordered_set>
 
 #include "core/paths.h"
+#include "core/utf8.h"
+#include "pdf/cid_fonts.h"
 #include "pdf/deflate_queue.h"
+#include "pdf/haru.h"
 #include "pdf/images.h"
 
 namespace colophon {
@@ -58,58 +52,15 @@ struct DocFree {
 };
 using DocPtr = std::unique_ptr<std::remove_pointer_t<HPDF_Doc>, DocFree>;
 
-// Returns TEXT without code points outside the Basic Multilingual Plane, which
-// libharu's two-byte UTF-8 encoding cannot draw (the layout reports them).
-std::string_view drawable_text(std::string_view text, std::string& storage) {
-  bool wide = std::any_of(text.begin(), text.end(),
-                          [](char c) { return (static_cast<unsigned char>(c) & 0xF8) == 0xF0; });
-  if (!wide) return text;
-  storage.clear();
-  for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-    len = std::min(len, text.size() - i);
-    if (len < 4) storage.append(text.substr(i, len));
-    i += len;
-  }
-  return storage;
-}
-
-// Builds a ToUnicode CMap for libharu's UTF-8 fonts, whose two-byte codes are the
-// characters' own code points: every BMP code maps to itself except surrogates.
-// (libharu 2.3.0 writes a cidrange there, which PDF text extraction must not trust.)
-std::string identity_to_unicode_cmap() {
-  static constexpr int kRangesPerBlock = 100;  // the CMap format's limit per block
-  std::vector<int> high_bytes;
-  for (int hi = 0; hi < 256; ++hi) {
-    if (hi < 0xD8 || hi > 0xDF) high_bytes.push_back(hi);
-  }
-  std::string s =
-      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
-  char line[64];
-  for (size_t i = 0; i < high_bytes.size(); i += kRangesPerBlock) {
-    size_t n = std::min(high_bytes.size() - i, static_cast<size_t>(kRangesPerBlock));
-    s += std::to_string(n) + " beginbfrange\n";
-    for (size_t k = i; k < i + n; ++k) {
-      int hi = high_bytes[k];
-      std::snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", hi, hi, hi);
-      s += line;
-    }
-    s += "endbfrange\n";
-  }
-  s += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
-  return s;
-}
-
 // A run that starts this far (ems) left of where the previous run on its line ended
 // still joins its line; anything further back starts a new text position.
 constexpr double kJoinToleranceEm = 0.01;
 // A gap between runs on a line at least this wide (ems) gets a space character, so
 // text extraction sees two words; justified word spaces never shrink this far.
 constexpr double kWordSpaceMinEm = 0.1;
+// The PDF's glyph widths are whole thousandths of an em; drift smaller than this
+// between the viewer's pen and HarfBuzz's is not worth a number in the TJ array.
+constexpr double kDrawDriftToleranceEm = 0.0005;
 
 // Appends V with at most DECIMALS digits after the point, trailing zeros dropped,
 // independent of the locale ("-12.5", "3", "0.25").
@@ -125,53 +76,10 @@ void append_number(std::string& out, double v, int decimals) {
   out.append(buf, end);
 }
 
-// Adds the /Filter entry of a stream that holds zlib data already (libharu calls this
-// while writing the stream's dictionary).
-HPDF_STATUS write_flate_filter(HPDF_Dict, HPDF_Stream stream) {
-  return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
-}
-
 // zlib level for page contents, compressed on a worker thread: on the 2 MB generated
 // book's 13 MB of contents, level 4 took 70% of the CPU time of libharu's level 6 for
 // 3.5% more bytes.
 constexpr int kContentZlibLevel = 4;
-
-// A libharu input stream over a string that someone else owns.
-struct StringReader {
-  const std::string* data;
-  size_t pos;
-
-  static StringReader& of(HPDF_Stream stream) { return *static_cast<StringReader*>(stream->attr); }
-  static HPDF_STATUS read(HPDF_Stream stream, HPDF_BYTE* out, HPDF_UINT* size) {
-    StringReader& r = of(stream);
-    const size_t n = std::min<size_t>(*size, r.data->size() - r.pos);
-    std::memcpy(out, r.data->data() + r.pos, n);
-    r.pos += n;
-    const bool short_read = n < *size;
-    *size = static_cast<HPDF_UINT>(n);
-    return short_read ? HPDF_STREAM_EOF : HPDF_OK;
-  }
-  static HPDF_STATUS seek(HPDF_Stream stream, HPDF_INT pos, HPDF_WhenceMode mode) {
-    StringReader& r = of(stream);
-    const long base = mode == HPDF_SEEK_CUR   ? static_cast<long>(r.pos)
-                      : mode == HPDF_SEEK_END ? static_cast<long>(r.data->size())
-                                              : 0;
-    const long at = base + pos;
-    if (at < 0 || at > static_cast<long>(r.data->size())) return HPDF_STREAM_EOF;
-    r.pos = static_cast<size_t>(at);
-    return HPDF_OK;
-  }
-  static HPDF_INT32 tell(HPDF_Stream stream) { return static_cast<HPDF_INT32>(of(stream).pos); }
-  static HPDF_UINT32 size(HPDF_Stream stream) {
-    return static_cast<HPDF_UINT32>(of(stream).data->size());
-  }
-};
-
-// Appends what libharu writes to the string its output stream was made for.
-HPDF_STATUS append_to_string(HPDF_Stream stream, const HPDF_BYTE* data, HPDF_UINT size) {
-  static_cast<std::string*>(stream->attr)->append(reinterpret_cast<const char*>(data), size);
-  return HPDF_OK;
-}
 
 // /DecodeParms /Predictor value for rows that each name their own PNG filter.
 constexpr int kPngPredictors = 15;
@@ -199,7 +107,9 @@ class Renderer {
     HPDF_UseUTFEncodings(pdf);
     HPDF_SetCurrentEncoder(pdf, kUtf8Encoder);
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    fonts_pdf_.emplace(pdf, fonts_);
     set_info();
+    set_language();
     collect_anchors();
     DeflateQueue contents(kContentZlibLevel);
     for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) {
@@ -209,7 +119,13 @@ class Renderer {
     for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
     if (!error_.failed) add_outline();
     if (!error_.failed) add_page_labels();
-    if (!error_.failed) fix_to_unicode_maps();
+    if (!error_.failed) {
+      std::string font_error = fonts_pdf_->finish();
+      if (!font_error.empty() && !error_.failed) {
+        error_.failed = true;
+        fail_note_ = font_error;
+      }
+    }
     if (!error_.failed) install_contents(contents);
     if (error_.failed) {
       return fail(fail_note_.empty() ? "libharu failed while drawing the document" : fail_note_);
@@ -265,27 +181,20 @@ class Renderer {
     HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, date);
   }
 
+  // Names the book's language in the catalog (/Lang, PDF 1.4), for screen readers and
+  // for viewers that pick a hyphenation or a voice by it.
+  void set_language() {
+    if (book_.meta.language.empty()) return;
+    haru::set_version(pdf_.get(), 14);
+    haru::set_string(haru::catalog(pdf_.get()), "Lang", book_.meta.language);
+  }
+
   void collect_anchors() {
     for (size_t p = 0; p < doc_.pages.size(); ++p) {
       for (const Anchor& a : doc_.pages[p].anchors) {
         anchors_.try_emplace(a.name, static_cast<int>(p), a.y);  // first one wins
       }
     }
-  }
-
-  HPDF_Font font(FaceId face) {
-    const std::string& path = fonts_.file(face);
-    if (auto it = fonts_by_path_.find(path); it != fonts_by_path_.end()) return it->second;
-    HPDF_Font font = nullptr;
-    if (const char* name = HPDF_LoadTTFontFromFile(pdf_.get(), path.c_str(), HPDF_TRUE)) {
-      font = HPDF_GetFont(pdf_.get(), name, kUtf8Encoder);
-    }
-    if (!font && !error_.failed) {
-      error_.failed = true;  // libharu said nothing, but there is no font to draw with
-    }
-    if (!font) fail_note_ = "cannot embed font '" + path + "'";
-    fonts_by_path_[path] = font;
-    return font;
   }
 
   HPDF_Image image(const ImageBox& box) {
@@ -322,106 +231,51 @@ class Renderer {
       case EncodedImage::Kind::Flate:
         break;
     }
-    HPDF_Dict img = image_stream(e.data, e.width, e.height, e.bits);
+    HPDF_Dict img = haru::image_stream(pdf_.get(), e.data, e.width, e.height, e.bits, sources_);
     if (!img) return nullptr;
-    HPDF_MMgr mmgr = pdf_.get()->mmgr;
     if (e.palette.empty()) {
-      HPDF_Dict_AddName(img, "ColorSpace", e.colors == 3 ? "DeviceRGB" : "DeviceGray");
+      haru::set_name(img, "ColorSpace", e.colors == 3 ? "DeviceRGB" : "DeviceGray");
     } else {
-      HPDF_Array space = HPDF_Array_New(mmgr);
-      if (!space) return nullptr;
-      HPDF_Dict_Add(img, "ColorSpace", space);
-      HPDF_Array_AddName(space, "Indexed");
-      HPDF_Array_AddName(space, "DeviceRGB");
-      HPDF_Array_AddNumber(space, static_cast<HPDF_INT32>(e.palette.size() / 3) - 1);
-      std::string palette = e.palette;  // libharu's binary objects take a mutable buffer
-      HPDF_Array_Add(space, HPDF_Binary_New(mmgr, reinterpret_cast<HPDF_BYTE*>(palette.data()),
-                                            static_cast<HPDF_UINT>(palette.size())));
+      haru::Array space = haru::new_array_in(img, "ColorSpace");
+      haru::array_add_name(space, "Indexed");
+      haru::array_add_name(space, "DeviceRGB");
+      haru::array_add_number(space, static_cast<double>(e.palette.size() / 3) - 1);
+      haru::array_add_binary(space, e.palette);
     }
-    if (e.png_rows && !add_png_predictors(img, e.colors, e.bits, e.width)) return nullptr;
+    if (e.png_rows) add_png_predictors(img, e.colors, e.bits, e.width);
     if (!e.color_key.empty()) {
-      HPDF_Array key = HPDF_Array_New(mmgr);
-      if (!key) return nullptr;
-      HPDF_Dict_Add(img, "Mask", key);
-      for (int v : e.color_key) HPDF_Array_AddNumber(key, v);
+      haru::Array key = haru::new_array_in(img, "Mask");
+      for (int v : e.color_key) haru::array_add_number(key, v);
     }
     if (!e.alpha.empty()) {
-      HPDF_Dict mask = image_stream(e.alpha, e.width, e.height, 8);
+      HPDF_Dict mask = haru::image_stream(pdf_.get(), e.alpha, e.width, e.height, 8, sources_);
       if (!mask) return nullptr;
-      HPDF_Dict_AddName(mask, "ColorSpace", "DeviceGray");
-      if (e.alpha_png_rows && !add_png_predictors(mask, 1, 8, e.width)) return nullptr;
-      if (e.alpha_inverted) {
-        HPDF_Array decode = HPDF_Array_New(mmgr);
-        if (!decode) return nullptr;
-        HPDF_Dict_Add(mask, "Decode", decode);
-        HPDF_Array_AddNumber(decode, 1);
-        HPDF_Array_AddNumber(decode, 0);
-      }
-      HPDF_Dict_Add(img, "SMask", mask);
+      haru::set_name(mask, "ColorSpace", "DeviceGray");
+      if (e.alpha_png_rows) add_png_predictors(mask, 1, 8, e.width);
+      if (e.alpha_inverted) haru::set_numbers(mask, "Decode", {1, 0});
+      haru::set_dict(img, "SMask", mask);
     }
     return error_.failed ? nullptr : img;
   }
 
   // Tells the reader of IMG's stream that each row starts with a PNG filter byte.
-  bool add_png_predictors(HPDF_Dict img, int colors, int bits, int width) {
-    HPDF_Dict parms = HPDF_Dict_New(pdf_.get()->mmgr);
-    if (!parms) return false;
-    HPDF_Dict_Add(img, "DecodeParms", parms);
-    HPDF_Dict_AddNumber(parms, "Predictor", kPngPredictors);
-    HPDF_Dict_AddNumber(parms, "Colors", colors);
-    HPDF_Dict_AddNumber(parms, "BitsPerComponent", bits);
-    HPDF_Dict_AddNumber(parms, "Columns", width);
-    return !error_.failed;
-  }
-
-  // Makes an image XObject whose stream is DATA, zlib data that libharu must write as
-  // it is: the /Filter entry comes from write_flate_filter, because libharu drops any
-  // /Filter of a stream it does not compress itself. libharu reads DATA where it lies
-  // (it belongs to the image encoder, which outlives the document), not from a copy.
-  HPDF_Dict image_stream(const std::string& data, int width, int height, int bits) {
-    HPDF_Doc pdf = pdf_.get();
-    HPDF_Dict img = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-    if (!img) return nullptr;
-    StringReader& reader = readers_.emplace_back(StringReader{&data, 0});
-    HPDF_Stream stream = HPDF_CallbackReader_New(pdf->mmgr, StringReader::read, StringReader::seek,
-                                                 StringReader::tell, StringReader::size, &reader);
-    if (!stream) return nullptr;
-    HPDF_Stream_Free(img->stream);
-    img->stream = stream;
-    img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
-    img->filter = HPDF_STREAM_FILTER_NONE;
-    img->write_fn = write_flate_filter;
-    HPDF_Dict_AddName(img, "Type", "XObject");
-    HPDF_Dict_AddName(img, "Subtype", "Image");
-    HPDF_Dict_AddNumber(img, "Width", width);
-    HPDF_Dict_AddNumber(img, "Height", height);
-    HPDF_Dict_AddNumber(img, "BitsPerComponent", bits);
-    return error_.failed ? nullptr : img;
+  void add_png_predictors(HPDF_Dict img, int colors, int bits, int width) {
+    HPDF_Dict parms = haru::new_dict(pdf_.get(), false);
+    if (!parms) return;
+    haru::set_int(parms, "Predictor", kPngPredictors);
+    haru::set_int(parms, "Colors", colors);
+    haru::set_int(parms, "BitsPerComponent", bits);
+    haru::set_int(parms, "Columns", width);
+    haru::set_dict(img, "DecodeParms", parms);
   }
 
   // Hands the content stream of the page just drawn to CONTENTS for compression on
-  // the worker thread, unless libharu might still add to it (an open text object,
-  // path or saved graphics state); then libharu compresses it itself.
+  // the worker thread, unless libharu might still add to it; then libharu compresses it.
   void queue_content(DeflateQueue& contents) {
     HPDF_Page page = pages_.empty() ? nullptr : pages_.back();
-    auto* attr = page ? static_cast<HPDF_PageAttr>(page->attr) : nullptr;
-    if (!attr || !attr->contents || attr->stream != attr->contents->stream ||
-        attr->stream->type != HPDF_STREAM_MEMORY || attr->gmode != HPDF_GMODE_PAGE_DESCRIPTION ||
-        (attr->gstate && attr->gstate->prev)) {
-      return;
-    }
-    HPDF_Stream stream = attr->stream;
-    std::string bytes;
-    bytes.reserve(stream->size);
-    const HPDF_UINT chunks = HPDF_MemStream_GetBufCount(stream);
-    for (HPDF_UINT i = 0; i < chunks; ++i) {
-      HPDF_UINT length = 0;
-      const HPDF_BYTE* chunk = HPDF_MemStream_GetBufPtr(stream, i, &length);
-      if (chunk) bytes.append(reinterpret_cast<const char*>(chunk), length);
-    }
-    if (bytes.size() != stream->size) return;  // not as expected: leave it to libharu
-    HPDF_MemStream_FreeData(stream);
-    queued_contents_.emplace_back(page, contents.add(std::move(bytes)));
+    if (!page) return;
+    std::optional<std::string> bytes = haru::take_content(page);
+    if (bytes) queued_contents_.emplace_back(page, contents.add(std::move(*bytes)));
   }
 
   // Puts the compressed page contents back into their streams, which libharu then
@@ -430,18 +284,13 @@ class Renderer {
   void install_contents(DeflateQueue& contents) {
     for (size_t i = queued_contents_.size(); i-- > 0 && !error_.failed;) {
       auto [page, ticket] = queued_contents_[i];
-      auto* attr = static_cast<HPDF_PageAttr>(page->attr);
       std::string z = contents.take(ticket);
-      if (z.empty() || attr->stream->size != 0) {
+      if (z.empty() || !haru::put_deflated_content(page, z)) {
         error_.failed = true;
         fail_note_ = z.empty() ? "out of memory while compressing the pages"
                                : "a page was drawn on after its contents were compressed";
         return;
       }
-      HPDF_Stream_Write(attr->stream, reinterpret_cast<const HPDF_BYTE*>(z.data()),
-                        static_cast<HPDF_UINT>(z.size()));
-      attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-      attr->contents->write_fn = write_flate_filter;
     }
   }
 
@@ -471,45 +320,43 @@ class Renderer {
   }
 
   // Draws every run of a page in one text object, written straight into the page's
-  // content stream: libharu's own text calls cost a buffer per call and cannot kern, so
-  // each line becomes one TJ with the kerning and word spaces as numbers. Runs that
-  // continue a line (same font, size and baseline) join its TJ, with a space character
-  // in gaps wide enough to be word spaces, so text extraction sees the words.
+  // content stream: each run is drawn as the glyphs HarfBuzz shaped for it, two bytes
+  // a glyph id (the fonts are CID fonts with Identity-H), and each line becomes one TJ
+  // with the kerning and word spaces as numbers. Runs that continue a line (same font,
+  // size and baseline) join its TJ, with a space glyph in gaps wide enough to be word
+  // spaces, so text extraction sees the words.
   void draw_texts(HPDF_Page page, const std::vector<TextRun>& runs) {
     HPDF_Page_BeginText(page);
     std::string out;
-    HPDF_Font current = nullptr;
+    Tj tj{out};
+    CidFont* current = nullptr;
     double current_size = 0;
-    bool in_tj = false;
     double line_y = 0, pen_x = 0;  // the open TJ's baseline and where its pen stands
-    std::string storage;
-    auto close_tj = [&] {
-      if (in_tj) out += "] TJ\n";
-      in_tj = false;
-    };
     for (const TextRun& run : runs) {
-      std::string_view text = drawable_text(run.text, storage);
-      if (text.empty()) continue;
-      HPDF_Font f = font(run.face);
-      if (!f) break;
-      const DrawnRun& drawn = fonts_.drawn(run.face, text);
-      if (drawn.codes.empty()) continue;
-      mark_used(f, drawn.codes);
+      if (run.text.empty()) continue;
+      CidFont* f = fonts_pdf_->get(run.face);
+      if (!f) {
+        error_.failed = true;
+        fail_note_ = "cannot embed font '" + fonts_.file(run.face) + "'";
+        break;
+      }
+      const ShapedText& shaped = fonts_.shape(run.face, run.text);
+      if (shaped.glyphs.empty()) continue;
       const double size = run.size;
       const bool same_font = f == current && size == current_size;
       const double gap = run.x - pen_x;
-      if (in_tj && same_font && run.y == line_y && gap > -kJoinToleranceEm * size) {
+      if (tj.open && same_font && run.y == line_y && gap > -kJoinToleranceEm * size) {
         double shift_em = gap / size;
-        if (shift_em >= kWordSpaceMinEm && fonts_.has_glyph(run.face, U' ')) {
-          out += std::string_view("(\0 )", 4);  // U+0020
-          shift_em -= fonts_.viewer_advance(run.face, U' ');
-          mark_used(f, u" ");
+        if (shift_em >= kWordSpaceMinEm && f->space_glyph() != 0) {
+          tj.glyph(f->space_glyph());
+          f->use(f->space_glyph(), " ");
+          shift_em -= f->width_em(f->space_glyph());
         }
-        append_shift(out, shift_em);
+        tj.shift(shift_em);
       } else {
-        close_tj();
+        tj.close();
         if (!same_font) {
-          const char* name = HPDF_Page_GetLocalFontName(page, f);
+          const char* name = haru::font_resource(page, f->dict());
           if (!name) break;
           out += '/';
           out += name;
@@ -523,49 +370,82 @@ class Renderer {
         append_number(out, run.x, 3);
         out += ' ';
         append_number(out, pdf_y(run.y), 3);
-        out += " Tm\n[";
-        in_tj = true;
+        out += " Tm\n";
+        tj.start();
         line_y = run.y;
       }
-      append_codes(out, drawn);
-      pen_x = run.x + drawn.width_em * size;
+      pen_x = run.x + append_glyphs(tj, *f, shaped, run.text, size) * size;
     }
-    close_tj();
-    HPDF_Stream_Write(static_cast<HPDF_PageAttr>(page->attr)->stream,
-                      reinterpret_cast<const HPDF_BYTE*>(out.data()),
-                      static_cast<HPDF_UINT>(out.size()));
+    tj.close();
+    haru::append_content(page, out);
     HPDF_Page_EndText(page);
   }
 
-  // Tells libharu which glyphs the page uses, so its font subset keeps them.
-  void mark_used(HPDF_Font f, std::u16string_view codes) {
-    std::vector<bool>& used = used_codes_[f];
-    if (used.empty()) used.resize(0x10000);
-    HPDF_FontDef def = static_cast<HPDF_FontAttr>(f->attr)->fontdef;
-    for (char16_t c : codes) {
-      if (used[c]) continue;
-      used[c] = true;
-      HPDF_TTFontDef_GetCharWidth(def, c);  // marks the glyph as used
-    }
-  }
+  // Writes a TJ operator's array: strings of glyph codes with numbers between them.
+  struct Tj {
+    std::string& out;
+    bool open = false;       // inside [ ... ]
+    bool in_string = false;  // inside ( ... )
 
-  // Appends the codes of DRAWN as literal strings, with its kerning shifts between
-  // them. Two raw bytes a code instead of four hex digits: half the bytes to compress.
-  static void append_codes(std::string& out, const DrawnRun& drawn) {
-    size_t next_shift = 0;
-    out += '(';
-    for (size_t i = 0; i < drawn.codes.size(); ++i) {
-      if (next_shift < drawn.shifts.size() && drawn.shifts[next_shift].first == i) {
-        out += ')';
-        append_shift(out, drawn.shifts[next_shift].second);
-        out += '(';
-        ++next_shift;
-      }
-      const char16_t c = drawn.codes[i];
-      append_string_byte(out, static_cast<unsigned char>(c >> 8));
-      append_string_byte(out, static_cast<unsigned char>(c & 0xFF));
+    void start() {
+      out += '[';
+      open = true;
     }
-    out += ')';
+    void close() {
+      if (!open) return;
+      end_string();
+      out += "] TJ\n";
+      open = false;
+    }
+    void end_string() {
+      if (in_string) out += ')';
+      in_string = false;
+    }
+    // Moves the next glyph SHIFT_EM ems to the right.
+    void shift(double shift_em) {
+      end_string();
+      out += ' ';
+      append_number(out, -shift_em * 1000, 2);
+      out += ' ';
+    }
+    void glyph(uint32_t gid) {
+      if (!in_string) out += '(';
+      in_string = true;
+      append_string_byte(out, static_cast<unsigned char>(gid >> 8));
+      append_string_byte(out, static_cast<unsigned char>(gid & 0xFF));
+    }
+    // Raises the baseline by RISE points from here on (a mark placed above its base).
+    void rise(double points) {
+      close();
+      append_number(out, points, 3);
+      out += " Ts\n";
+      start();
+    }
+  };
+
+  // Appends the glyphs of SHAPED (TEXT shaped in F) to TJ: each glyph where HarfBuzz
+  // put it, with a number before it wherever the viewer's pen, advancing by the
+  // widths the PDF gives, would stand elsewhere. Returns where the viewer's pen ends,
+  // in ems from the run's origin.
+  static double append_glyphs(Tj& tj, CidFont& f, const ShapedText& shaped, std::string_view text,
+                              double size) {
+    const double upem = f.upem();
+    int64_t pen = 0;     // font units: where HarfBuzz puts the next glyph's origin
+    double viewer = 0;   // ems: where the viewer's pen stands
+    for (const ShapedGlyph& g : shaped.glyphs) {
+      const double at = static_cast<double>(pen + g.x_offset) / upem;
+      if (std::fabs(at - viewer) > kDrawDriftToleranceEm) {
+        tj.shift(at - viewer);
+        viewer = at;
+      }
+      if (g.y_offset != 0) tj.rise(g.y_offset / upem * size);
+      tj.glyph(g.gid);
+      if (g.y_offset != 0) tj.rise(0);
+      f.use(g.gid, text.substr(g.text_begin, g.text_end - g.text_begin));
+      viewer += f.width_em(g.gid);
+      pen += g.x_advance;
+    }
+    return viewer;
   }
 
   // Appends byte B inside a literal string, escaped where PDF would read it otherwise
@@ -587,13 +467,6 @@ class Renderer {
       default:
         out += static_cast<char>(b);
     }
-  }
-
-  // Appends a TJ number that moves the next glyph SHIFT_EM ems to the right.
-  static void append_shift(std::string& out, double shift_em) {
-    out += ' ';
-    append_number(out, -shift_em * 1000, 2);
-    out += ' ';
   }
 
   HPDF_Rect rect(const LinkArea& l) const {
@@ -671,50 +544,16 @@ class Renderer {
         case PageLabelRange::Style::LowerRoman:
           HPDF_AddPageLabel(pdf_.get(), first, HPDF_PAGE_NUM_STYLE_LOWER_ROMAN, r.start, "");
           break;
-        case PageLabelRange::Style::None: {
-          // libharu's public call always names a numbering style; a label without /S
-          // shows no number, so build one and drop the style.
-          HPDF_Dict label =
-              HPDF_PageLabel_New(pdf_.get(), HPDF_PAGE_NUM_STYLE_DECIMAL, r.start, "");
-          if (!label) return;
-          HPDF_Dict_RemoveElement(label, "S");
-          HPDF_Catalog_AddPageLabel(pdf_.get()->catalog, first, label);
+        case PageLabelRange::Style::None:
+          haru::add_unnumbered_page_label(pdf_.get(), first, r.start);
           break;
-        }
       }
     }
   }
 
-  // Replaces the ToUnicode CMap of every embedded font with a valid one, so copying
-  // and searching text works in every viewer (and poppler stops warning).
-  void fix_to_unicode_maps() {
-    static const std::string cmap = identity_to_unicode_cmap();
-    for (const auto& [path, font] : fonts_by_path_) {
-      if (!font) continue;
-      auto* to_unicode =
-          static_cast<HPDF_Dict>(HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT));
-      if (!to_unicode || !to_unicode->stream) continue;
-      HPDF_MemStream_FreeData(to_unicode->stream);
-      HPDF_Stream_WriteStr(to_unicode->stream, cmap.c_str());
-      for (const char* key : {"Type", "CMapName", "CIDSystemInfo", "WMode"}) {
-        HPDF_Dict_RemoveElement(to_unicode, key);
-      }
-    }
-  }
-
-  // Saves the document straight into a string: libharu writes through a stream of
-  // ours, instead of into its memory stream (copied byte by byte) that we would then
-  // read back (byte by byte again).
   std::optional<std::string> save() {
-    HPDF_Doc pdf = pdf_.get();
-    std::string bytes;
-    if (pdf->stream) HPDF_Stream_Free(pdf->stream);
-    pdf->stream = HPDF_CallbackWriter_New(pdf->mmgr, append_to_string, &bytes);
-    if (!pdf->stream || HPDF_SaveToStream(pdf) != HPDF_OK || error_.failed) {
-      return fail("libharu failed while saving the document");
-    }
-    HPDF_Stream_Free(pdf->stream);  // its target goes out of scope
-    pdf->stream = nullptr;
+    std::optional<std::string> bytes = haru::save(pdf_.get());
+    if (!bytes || error_.failed) return fail("libharu failed while saving the document");
     return bytes;
   }
 
@@ -729,10 +568,9 @@ class Renderer {
   DocPtr pdf_;
   std::string fail_note_;
   std::vector<HPDF_Page> pages_;
-  std::deque<StringReader> readers_;  // the read positions of image streams (stable addresses)
+  std::optional<CidFonts> fonts_pdf_;  // the fonts as the PDF embeds them
+  std::deque<haru::StreamSource> sources_;  // read positions of image streams (stable addresses)
   std::vector<std::pair<HPDF_Page, size_t>> queued_contents_;  // page, DeflateQueue ticket
-  std::unordered_map<std::string, HPDF_Font> fonts_by_path_;
-  std::unordered_map<HPDF_Font, std::vector<bool>> used_codes_;
   std::unordered_map<int, HPDF_Image> images_;
   std::unordered_map<std::string, std::pair<int, double>> anchors_;
   std::unordered_set<std::string> missing_dests_;
