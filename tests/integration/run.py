@@ -327,6 +327,42 @@ def case_cli(ctx, name):
         check(proc.returncode == 2 and "unknown target 'nope'" in proc.stderr and
               "epub, pdf" in proc.stderr, f"an unknown target gave {describe(proc)}")
         check(not os.path.exists(os.path.join(ctx.work, "bad")), "a usage error wrote files")
+    elif name == "cover":
+        # A book without a cover gets a generated one in the EPUB (marked cover-image)
+        # and, with cover-page, as the PDF's first page; cover = false means none.
+        import zipfile
+        need_tool("pdfinfo", "pdfimages")
+        ctx.colophon(["new", "book"])
+        toml_path = os.path.join(ctx.work, "book", "book.toml")
+        toml = read(toml_path).decode("utf-8")
+
+        def opf_of(out):
+            with zipfile.ZipFile(only_file(os.path.join(ctx.work, out), "epub")) as z:
+                return z.read("EPUB/package.opf").decode("utf-8"), z.namelist()
+
+        def pages_of(out):
+            info = subprocess.run(["pdfinfo", only_file(os.path.join(ctx.work, out), "pdf")],
+                                  capture_output=True, text=True).stdout
+            return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+        ctx.build("book", "plain", fmt="all")
+        opf, names = opf_of("plain")
+        check(re.search(r'href="images/cover\.png" media-type="image/png" '
+                        r'properties="cover-image"', opf) and "EPUB/cover.xhtml" in names,
+              f"no generated cover-image in the OPF:\n{opf}")
+        write(toml_path, toml.replace("[output.pdf]", "[output.pdf]\ncover-page = true"))
+        ctx.build("book", "cover-page", fmt="all")
+        check(pages_of("cover-page") == pages_of("plain") + 2,
+              f"cover-page gave {pages_of('cover-page')} pages, without {pages_of('plain')}")
+        images = subprocess.run(["pdfimages", "-list", "-f", "1", "-l", "1",
+                                 only_file(os.path.join(ctx.work, "cover-page"), "pdf")],
+                                capture_output=True, text=True).stdout
+        check(re.search(r"\b1600\s+2560\b", images), f"page 1 holds no cover image:\n{images}")
+        write(toml_path, toml.replace("[book]", "[book]\ncover = false"))
+        ctx.build("book", "none", fmt="all")
+        opf, names = opf_of("none")
+        check("cover-image" not in opf and "EPUB/cover.xhtml" not in names,
+              f"cover = false still has a cover:\n{opf}")
     elif name == "dump":
         ctx.colophon(["new", "book"])
         proc = ctx.colophon(["dump", "book"])
@@ -368,7 +404,7 @@ GROUPS = {
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
-                       "targets", "dump"]),
+                       "targets", "cover", "dump"]),
     "determinism": (case_determinism, ["epub"]),
 }
 

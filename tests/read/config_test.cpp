@@ -309,3 +309,20 @@ TEST_CASE("no book.toml: a warning, and the title comes from the first chapter's
   CHECK(book.config_file.empty());
   CHECK(book.meta.title == "The Real Title");
 }
+
+TEST_CASE("book.toml: cover = false asks for no cover; cover = true is a mistake") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, "[book]\ntitle = \"T\"\ncover = false\n", diag);
+  CHECK(diag.all().empty());
+  CHECK(book.meta.no_cover);
+  CHECK(book.meta.cover.empty());
+  TempBook tb2;
+  Diagnostics diag2;
+  Book book2 = read_with_toml(tb2, "[book]\ntitle = \"T\"\ncover = true\n", diag2);
+  std::optional<Diagnostic> d = find_diag(diag2.all(), Severity::Error, "'cover' must be a string");
+  REQUIRE(d.has_value());
+  CHECK(d->pos.line == 3);
+  CHECK(d->hint.find("false") != std::string::npos);
+  CHECK_FALSE(book2.meta.no_cover);
+}

@@ -61,6 +61,7 @@ note-numbering = "chapter"
 style = "pdf-style.toml"
 trim = "148.5x210mm"
 notes = "chapter"
+cover-page = true
 
 [output.html]
 anything = "goes"
@@ -75,6 +76,7 @@ anything = "goes"
   CHECK(book.note_options.pdf_placement == NoteOptions::Placement::Chapter);
   CHECK(book.pdf.style == "pdf-style.toml");
   CHECK(book.pdf.trim == "148.5x210mm");
+  CHECK(book.pdf.cover_page);
 }
 
 TEST_CASE("targets: unknown keys of a target's table are warnings at their line:col") {

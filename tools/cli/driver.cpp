@@ -14,6 +14,7 @@
 #include "core/paths.h"
 #include "core/text.h"
 #include "core/threads.h"
+#include "cover/cover.h"
 #include "passes/passes.h"
 #include "pdf/pdf.h"  // dump_pages: the layout with the PDF's fonts, for `dump --pages`
 #include "target/target.h"
@@ -292,6 +293,9 @@ int run_build(const BuildOptions& options, std::ostream& err) {
     report(diag, options.quiet, err);
     return kExitBookErrors;
   }
+  auto cover_start = Clock::now();
+  add_generated_cover(book, diag);  // the cover of every target, when the book names none
+  progress.stage("cover", cover_start);
 
   std::error_code ec;
   fs::path out_dir(options.out_dir);

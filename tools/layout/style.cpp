@@ -118,6 +118,13 @@ class StyleReader {
             return count(v, style_.max_consecutive_hyphens, 0, 100), true;
           return false;
         });
+      } else if (k == "cover") {
+        table(key, node, [&](std::string_view name, const toml::node& v) {
+          if (name == "background") return color(v, style_.cover_background), true;
+          if (name == "text") return color(v, style_.cover_text), true;
+          if (name == "accent") return color(v, style_.cover_accent), true;
+          return false;
+        });
       } else {
         unknown(key);
       }
@@ -197,6 +204,24 @@ class StyleReader {
       return;
     }
     out = static_cast<int>(*v);
+  }
+
+  // Reads a colour written "#rrggbb".
+  void color(const toml::node& node, uint32_t& out) {
+    const auto* s = node.as_string();
+    std::string_view v = s ? std::string_view(s->get()) : std::string_view();
+    uint32_t rgb = 0;
+    bool ok = v.size() == 7 && v[0] == '#';
+    for (size_t i = 1; ok && i < v.size(); ++i) {
+      char c = static_cast<char>(std::tolower(static_cast<unsigned char>(v[i])));
+      ok = std::isxdigit(static_cast<unsigned char>(c)) != 0;
+      rgb = rgb * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    if (!ok) {
+      bad(node, "bad colour", "write it as \"#rrggbb\", e.g. \"#1d2b3a\"");
+      return;
+    }
+    out = rgb;
   }
 
   void headings(const toml::node& node) {

@@ -2,6 +2,7 @@
 // overridable per book).
 #pragma once
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,11 @@ struct Style {
   int widows = 2;                   // minimum lines of a paragraph at the top of a page
   int orphans = 2;                  // minimum lines of a paragraph at the foot of a page
   int max_consecutive_hyphens = 2;  // hard limit of hyphenated lines in a row
+
+  // The cover colophon makes when the book names none (tools/cover), as 0xRRGGBB.
+  uint32_t cover_background = 0x1d2b3a;  // the whole cover
+  uint32_t cover_text = 0xf5efe0;        // title, subtitle and authors
+  uint32_t cover_accent = 0xc8a45a;      // the rule under the title and the frame
 };
 
 // Returns the Debian package that ships the font file PATH, judged by its name (Noto

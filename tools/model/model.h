@@ -161,7 +161,9 @@ struct Metadata {
   std::string date;             // publication date as written (YYYY, YYYY-MM-DD ...)
   std::string rights;
   std::vector<std::string> subjects;
-  std::string cover;            // cover image path relative to the book root; empty = none
+  std::string cover;            // cover image path relative to the book root (or the
+                                // source of the generated cover); empty = none
+  bool no_cover = false;        // cover = false: no cover, not even a generated one
 };
 
 // EPUB options from [output.epub].
@@ -174,6 +176,7 @@ struct EpubOptions {
 struct PdfOptions {
   std::string style;  // path of a style TOML relative to the book root; empty = built-in
   std::string trim;   // overrides the style's trim size ("a5", "6x9in", ...) when set
+  bool cover_page = false;  // the cover image is the PDF's first page
 };
 
 // The whole book.

@@ -6,7 +6,7 @@ namespace colophon {
 
 void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
   if (table == nullptr) return;
-  static const std::vector<std::string_view> kKeys = {"style", "trim", "notes"};
+  static const std::vector<std::string_view> kKeys = {"style", "trim", "notes", "cover-page"};
   TableReader r(*table, "output.pdf", book.root, diag);
   for (const ConfigEntry& e : table->entries) {
     if (e.key == "style") {
@@ -31,6 +31,8 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
         book.note_options.pdf_placement = *s == "book"      ? NoteOptions::Placement::Book
                                           : *s == "chapter" ? NoteOptions::Placement::Chapter
                                                             : NoteOptions::Placement::Page;
+    } else if (e.key == "cover-page") {
+      if (auto b = r.boolean(e)) book.pdf.cover_page = *b;
     } else {
       r.unknown(e, kKeys);
     }

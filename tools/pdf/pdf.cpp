@@ -1,6 +1,8 @@
 #include "pdf/pdf.h"
 
+#include <algorithm>
 #include <exception>
+#include <iterator>
 #include <memory>
 
 #include "layout/layout.h"
@@ -19,6 +21,42 @@ std::string style_file_for(const Book& book) {
   return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
 }
 
+// Puts the book's cover image (when it has one) before the first page, filling a page of
+// its own; a blank page follows it in a two-sided book, so that the book's rectos stay
+// on the right. Page numbers and labels of the rest are unchanged.
+void add_cover_page(const Book& book, const Style& style, Document& document) {
+  int cover = -1;
+  for (size_t i = 0; i < book.assets.size(); ++i)
+    if (!book.meta.cover.empty() && book.assets[i].source == book.meta.cover)
+      cover = static_cast<int>(i);
+  if (cover < 0) return;
+  const Asset& a = book.assets[static_cast<size_t>(cover)];
+  Page page;
+  ImageBox& box = page.images.emplace_back();
+  box.asset = cover;
+  box.file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  // As large as the page holds it whole, centred: nothing of a cover is cut off.
+  double w = document.width, h = document.height;
+  if (a.width > 0 && a.height > 0) {
+    double scale = std::min(document.width / a.width, document.height / a.height);
+    w = a.width * scale;
+    h = a.height * scale;
+  }
+  box.x = (document.width - w) / 2;
+  box.y = (document.height - h) / 2;
+  box.width = w;
+  box.height = h;
+  int added = style.two_sided ? 2 : 1;
+  std::vector<Page> front(static_cast<size_t>(added));
+  front[0] = std::move(page);
+  document.pages.insert(document.pages.begin(), std::make_move_iterator(front.begin()),
+                        std::make_move_iterator(front.end()));
+  for (OutlineEntry& e : document.outline) e.page += added;
+  for (PageLabelRange& r : document.labels) r.first_page += added;
+  document.labels.insert(document.labels.begin(),
+                         PageLabelRange{0, PageLabelRange::Style::None, 1});
+}
+
 }  // namespace
 
 bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
@@ -28,6 +66,7 @@ bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& 
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
     if (!metrics) return false;
     Document document = layout_book(book, style, *metrics, diag);
+    if (book.pdf.cover_page) add_cover_page(book, style, document);
     return write_document(document, book, *metrics, out, diag, &images);
   } catch (const std::exception& e) {
     diag.error(out.string(), {}, std::string("cannot write the PDF: ") + e.what());

@@ -381,7 +381,9 @@ void ConfigReader::read_book_table(const toml::table& table) {
       if (auto a = string_array(key, node, "subjects = [\"History\", \"Russia\"]"))
         meta.subjects = *a;
     } else if (name == "cover") {
-      if (auto s = string_value(key, node, "cover = \"src/images/cover.jpg\"")) {
+      if (const auto* b = node.as_boolean(); b != nullptr && !b->get()) {
+        meta.no_cover = true;  // no cover at all; `true` is no path, reported below
+      } else if (auto s = string_value(key, node, "cover = \"src/images/cover.jpg\", or false")) {
         if (auto rel = existing_file(pos, "cover", *s)) meta.cover = *rel;
       }
     } else if (name == "multilingual") {
