@@ -335,7 +335,6 @@ TEST_CASE("broken links are errors at the link's line:col") {
       link("orphan.md", {11, 3}),
       link("c.md#getting-startd", {12, 3}),
       link("img.png", {13, 3}),
-      link("../../etc/passwd", {14, 3}),
       link("/abs.md", {15, 3}),
       link("#getting-started", {16, 3}),
       link("c.md?x=1", {17, 3}),
@@ -348,7 +347,6 @@ TEST_CASE("broken links are errors at the link's line:col") {
         "book/src/a.md:11:3: link to 'src/orphan.md', which is not in the book\n"
         "book/src/a.md:12:3: no heading or id '#getting-startd' in src/c.md\n"
         "book/src/a.md:13:3: link to 'src/img.png', which is not a chapter\n"
-        "book/src/a.md:14:3: link '../../etc/passwd' points outside the book\n"
         "book/src/a.md:15:3: link '/abs.md' is an absolute path\n"
         "book/src/a.md:16:3: no heading or id '#getting-started' in src/a.md\n"
         "book/src/a.md:17:3: link 'c.md?x=1' has a query string, which a book file cannot use\n"
@@ -358,10 +356,52 @@ TEST_CASE("broken links are errors at the link's line:col") {
   CHECK(hints.find("add it to SUMMARY.md") != std::string::npos);
   CHECK(hints.find("the closest id in src/c.md is '#getting-started'") != std::string::npos);
   CHECK(hints.find("'#getting-started' is in src/c.md") != std::string::npos);
-  CHECK(t.errors() == 10);  // dead fragments too, by default
+  CHECK(t.errors() == 9);  // dead fragments too, by default
   CHECK(t.warnings() == 0);
   auto& l = t.book.chapters[0].blocks[0].inlines;
-  for (int k : {0, 1, 3, 4, 5, 7, 8, 9}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
+  for (int k : {0, 1, 3, 4, 6, 7, 8}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
+}
+
+TEST_CASE("links that leave the book: unlinked with one warning per folder, or absolute") {
+  TempBook t({"src/a.md", "src/sub/README.md", "src/b.md"});
+  t.book.chapters[2].blocks = {heading("Far")};
+  t.book.chapters[0].blocks = {para({
+      link("../std/option/enum.Option.html", {3, 1}),
+      link("../std/result/index.html#ok", {4, 1}),
+      link("../reference/index.html", {5, 1}),
+      link("sub/index.html", {6, 1}),   // mdBook's index preprocessor: README.md
+      link("print.html", {7, 1}),       // mdBook's one-page book: the start
+      link("print.html#far", {8, 1}),   // ... or the chapter with the id
+      link("b.html", {9, 1}),           // a chapter's web page name
+  })};
+  run_passes(t.book, t.diag);
+  CHECK(t.messages() ==
+        "book/src/a.md:3:1: 2 links lead outside the book, to ../std/ (first: "
+        "'../std/option/enum.Option.html'); written as plain text\n"
+        "book/src/a.md:5:1: 1 link leads outside the book, to ../reference/ (first: "
+        "'../reference/index.html'); written as plain text\n");
+  CHECK(t.errors() == 0);
+  CHECK(t.warnings() == 2);
+  auto& l = t.book.chapters[0].blocks[0].inlines;
+  for (int k : {0, 1, 2}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
+  CHECK(l[3].target.kind == LinkTarget::Kind::Internal);
+  CHECK(l[3].target.chapter == 1);
+  CHECK(l[4].target.chapter == 0);
+  CHECK(l[5].target.chapter == 2);
+  CHECK(l[5].target.anchor == "far");
+  CHECK(l[6].target.chapter == 2);
+
+  // With the book's web address they become absolute links, resolved against it.
+  TempBook u({"src/a.md", "src/sub/c.md"});
+  u.book.site_url = "https://doc.example.org/book/";
+  u.book.chapters[1].blocks = {para({link("../../std/option/enum.Option.html#none", {2, 1})})};
+  u.book.chapters[0].blocks = {para({link("../reference/", {2, 1})})};
+  run_passes(u.book, u.diag);
+  CHECK(u.diag.all().empty());
+  const Inline& deep = u.book.chapters[1].blocks[0].inlines[0];
+  CHECK(deep.target.kind == LinkTarget::Kind::External);
+  CHECK(deep.url == "https://doc.example.org/std/option/enum.Option.html#none");
+  CHECK(u.book.chapters[0].blocks[0].inlines[0].url == "https://doc.example.org/reference/");
 }
 
 TEST_CASE("with missing-anchors = warning a dead fragment opens its chapter") {

@@ -11,7 +11,9 @@ with --format epub, pdf and all. Each figure is the median of --runs runs (9: a 
 build on a shared machine varies by a few milliseconds from run to run, so a median
 of three is not enough to judge a 50x target; pandoc, at seconds a run, gets 3): wall
 time and peak resident memory (getrusage of the child). When pandoc is installed, it also
-times pandoc converting the same chapters to EPUB. Not a test: it prints figures and
+times pandoc converting the same chapters to EPUB. It also times mdBook's guide
+(../shared/corpus/mdbook) with and without its preprocessors, to show what includes
+and preprocessing add. Not a test: it prints figures and
 marks each target "ok" or "MISSED" (judged on wall time, as the issues state them; CPU
 time is printed beside it because a shared machine inflates wall time). The exit code
 is 0 unless the tool itself failed.
@@ -29,6 +31,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus", "ten-days")
+MDBOOK = os.path.join(os.path.dirname(REPO), "shared", "corpus", "mdbook")
 FORMATS = ("epub", "pdf", "all")
 EPOCH = "1700000000"  # fixed SOURCE_DATE_EPOCH: every run writes the same bytes
 
@@ -40,6 +43,7 @@ CORPUS_PDF_S_MAX = 1.0            # issue 3: corpus to PDF in at most 1 s
 LARGE_PDF_S_MAX = 3.0             # issue 3: 2 MB book to PDF in at most 3 s
 PDF_PEAK_MB_MAX = 300.0           # issue 3: peak memory under 300 MB
 ALL_OVER_SLOWER_MAX = 1.3         # issue 3: EPUB+PDF at most 1.3 times the slower alone
+PREPROCESS_ADDED_MAX = 0.10       # issue 9: includes and preprocessing add under 10%
 
 
 class Run:
@@ -50,9 +54,9 @@ class Run:
         self.code, self.tail = code, tail
 
 
-def measure(cmd, cwd=None):
+def measure(cmd, cwd=None, env_extra=None):
     """Runs CMD once and returns its Run (wall time and the child's own peak memory)."""
-    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, **(env_extra or {}))
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -67,12 +71,12 @@ def measure(cmd, cwd=None):
     return Run(seconds, cpu, usage.ru_maxrss / 1024.0, proc.returncode, tail)
 
 
-def median_run(cmd, runs, cwd=None):
+def median_run(cmd, runs, cwd=None, env_extra=None, ok_codes=(0,)):
     """Runs CMD RUNS times; returns the median figures, or the first failing Run."""
     results = []
     for _ in range(runs):
-        r = measure(cmd, cwd)
-        if r.code != 0:
+        r = measure(cmd, cwd, env_extra)
+        if r.code not in ok_codes:
             return r
         results.append(r)
     return Run(statistics.median(r.seconds for r in results),
@@ -115,6 +119,67 @@ def fmt_run(r):
     if r.code != 0:
         return f"FAILED (exit {r.code}: {r.tail[:70]})"
     return f"{r.seconds:7.3f} s wall  {r.cpu:7.3f} s CPU  {r.peak_mb:7.1f} MB peak"
+
+
+def mdbook_books(work):
+    """Copies mdBook's guide into two git work trees under WORK: as it is, and with its
+    preprocessors off ([build] use-default-preprocessors = false, no [preprocessor.*]);
+    returns the two guide folders."""
+    out = []
+    for kind in ("as-is", "plain"):
+        tree = os.path.join(work, f"mdbook-{kind}")
+        if not os.path.isdir(tree):
+            shutil.copytree(MDBOOK, tree)
+            subprocess.run(["git", "init", "-q", tree], check=True)
+            if kind == "plain":
+                toml = os.path.join(tree, "guide", "book.toml")
+                with open(toml, encoding="utf-8") as f:
+                    text = f.read()
+                text = re.sub(r"\[preprocessor\.[^\]]*\][^\[]*", "", text)
+                text = text.replace("[build]\n", "[build]\nuse-default-preprocessors = false\n")
+                with open(toml, "w", encoding="utf-8") as f:
+                    f.write(text)
+        out.append(os.path.join(tree, "guide"))
+    return out
+
+
+def path_without(program):
+    """Returns PATH without the folders that hold PROGRAM."""
+    return os.pathsep.join(d for d in os.environ.get("PATH", "").split(os.pathsep)
+                           if d and not os.path.exists(os.path.join(d, program)))
+
+
+def bench_mdbook(exe, work, runs):
+    """Prints what the links and index preprocessors (includes, escapes) and the custom
+    preprocessor's lookup add to building mdBook's guide; returns (label, value, target,
+    verdict) rows. Its preprocessor is a cargo command: cargo is kept off PATH, as on a
+    machine without it. Until the guide builds without error (raw <img>, issue 9 point 5),
+    `check` (read and passes, where preprocessing happens) is timed instead of the EPUB."""
+    if not os.path.isfile(os.path.join(MDBOOK, "guide", "book.toml")):
+        print(f"\n*** SKIPPED mdBook's guide: {MDBOOK} is absent ***\n")
+        return []
+    as_is, plain = mdbook_books(work)
+    env = {"PATH": path_without("cargo")}
+    out = os.path.join(work, "out", "mdbook")
+    probe = measure([exe, "build", as_is, "-o", out, "--format", "epub", "-q"], env_extra=env)
+    if probe.code == 0:
+        what, args, codes = "EPUB build", ["build", "--format", "epub", "-o", out, "-q"], (0,)
+    else:
+        print(f"  (the guide does not build yet: {probe.tail}; timing `check`)")
+        what, args, codes = "check", ["check", "-q"], (0, 1)
+    print(f"\n== mdBook's guide: {what} with and without its preprocessors")
+    r_with = median_run([exe] + args + [as_is], runs, env_extra=env, ok_codes=codes)
+    r_without = median_run([exe] + args + [plain], runs, env_extra=env, ok_codes=codes)
+    print(f"  with links, index, guide-helper  {fmt_run(r_with)}")
+    print(f"  without preprocessors            {fmt_run(r_without)}")
+    if r_with.code not in codes or r_without.code not in codes:
+        return [("mdbook: preprocessing adds", "n/a", f"< {PREPROCESS_ADDED_MAX:.0%}",
+                 "NOT MEASURED (a build failed)")]
+    added = r_with.seconds / r_without.seconds - 1
+    added_cpu = r_with.cpu / max(r_without.cpu, 1e-6) - 1
+    return [(f"mdbook: preprocessing adds ({what})", f"{added:+.1%}",
+             f"< {PREPROCESS_ADDED_MAX:.0%}",
+             verdict(added < PREPROCESS_ADDED_MAX) + f" (CPU time: {added_cpu:+.1%})")]
 
 
 def main():
@@ -186,8 +251,10 @@ def main():
         r = results.get((name, fmt))
         return r is not None and r.code == 0
 
+    mdbook_rows = bench_mdbook(exe, work, args.runs)
+
     print("\n== targets")
-    rows = []
+    rows = list(mdbook_rows)
     for name, _ in cases:
         if ok(name, "epub") and ok(name, "pdf") and ok(name, "all"):
             slower = max(results[(name, "epub")].seconds, results[(name, "pdf")].seconds)

@@ -31,6 +31,9 @@ void add_read_options(CLI::App* cmd, ReadOptions& read) {
   cmd->add_option("--missing-anchors", read.missing_anchors,
                   "A link to a missing #fragment is an error (default) or a warning")
       ->check(CLI::IsMember({"error", "warning"}));
+  cmd->add_flag("--safe", read.safe,
+                "For books you do not trust: read nothing outside the book folder, run no "
+                "preprocessor command");
 }
 
 }  // namespace

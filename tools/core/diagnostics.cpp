@@ -1,6 +1,64 @@
 #include "core/diagnostics.h"
 
+#include <deque>
+
 namespace colophon {
+
+namespace {
+
+// One file registered by register_included_file.
+struct IncludedFile {
+  std::string display;
+  std::string included_from;
+};
+
+// The registry of included files: ids are positions + 1. Never destroyed, so a
+// diagnostic formatted while the process exits still finds its file.
+std::mutex& registry_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+std::deque<IncludedFile>& registry() {
+  static auto* files = new std::deque<IncludedFile>;
+  return *files;
+}
+
+// Copies the registered file ID into OUT; false for 0 or an unknown id.
+bool lookup(uint32_t id, IncludedFile& out) {
+  if (id == 0) return false;
+  std::lock_guard lock(registry_mutex());
+  if (id > registry().size()) return false;
+  out = registry()[id - 1];
+  return true;
+}
+
+}  // namespace
+
+uint32_t register_included_file(std::string display, std::string included_from) {
+  std::lock_guard lock(registry_mutex());
+  registry().push_back({std::move(display), std::move(included_from)});
+  return static_cast<uint32_t>(registry().size());
+}
+
+std::string included_file_name(uint32_t id) {
+  IncludedFile f;
+  return lookup(id, f) ? f.display : std::string();
+}
+
+std::string included_from(uint32_t id) {
+  IncludedFile f;
+  return lookup(id, f) ? f.included_from : std::string();
+}
+
+std::string format_place(const std::string& file, SourcePos pos) {
+  IncludedFile f;
+  std::string s = lookup(pos.file, f) ? f.display : file;
+  if (pos.line) {
+    s += ':' + std::to_string(pos.line);
+    if (pos.col) s += ':' + std::to_string(pos.col);
+  }
+  return s;
+}
 
 void Diagnostics::error(std::string file, SourcePos pos, std::string message, std::string hint) {
   add({Severity::Error, std::move(file), pos, std::move(message), std::move(hint)});
@@ -12,6 +70,11 @@ void Diagnostics::warning(std::string file, SourcePos pos, std::string message,
 }
 
 void Diagnostics::add(Diagnostic d) {
+  IncludedFile f;
+  if (lookup(d.pos.file, f)) {
+    d.file = std::move(f.display);
+    d.included_from = std::move(f.included_from);
+  }
   std::lock_guard lock(mutex_);
   items_.push_back(std::move(d));
 }
@@ -50,6 +113,7 @@ std::string format_diagnostic(const Diagnostic& d) {
                                                                                    : "note: ";
   s += d.message;
   s += '\n';
+  if (!d.included_from.empty()) s += "  note: included from " + d.included_from + '\n';
   if (!d.hint.empty()) s += "  hint: " + d.hint + '\n';
   return s;
 }

@@ -8,11 +8,29 @@
 
 namespace colophon {
 
-// A place in a source file; line and column count from 1, 0 means "unknown".
+// A place in a source file; line and column count from 1, 0 means "unknown". FILE is 0
+// for the file a diagnostic names (the chapter's own), else the id of a file included
+// into it (register_included_file), whose name then replaces the diagnostic's.
 struct SourcePos {
   uint32_t line = 0;
   uint32_t col = 0;
+  uint32_t file = 0;
 };
+
+// Records a file whose text was included into a chapter, shown as DISPLAY, and where it
+// was included from (INCLUDED_FROM, e.g. "src/ch1.md:12:1"); returns the id that
+// SourcePos::file carries for places in its text. Safe on any thread; ids are never
+// reused in a process.
+uint32_t register_included_file(std::string display, std::string included_from);
+
+// Returns the display name of included file ID ("" for 0 or an unknown id).
+std::string included_file_name(uint32_t id);
+
+// Returns where included file ID was included from ("" for 0 or an unknown id).
+std::string included_from(uint32_t id);
+
+// Formats FILE:line:col for messages, naming the included file when POS is in one.
+std::string format_place(const std::string& file, SourcePos pos);
 
 enum class Severity { Note, Warning, Error };
 
@@ -24,6 +42,7 @@ struct Diagnostic {
   SourcePos pos;
   std::string message;
   std::string hint;
+  std::string included_from = {};  // in included text: where that text was included
 };
 
 // Collects diagnostics from every stage; safe to use from several threads.

@@ -63,6 +63,37 @@ SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::str
   return out;
 }
 
+SafePath resolve_inside_any(const std::vector<fs::path>& roots, const fs::path& base_dir,
+                            std::string_view target) {
+  fs::path t{std::string(target)};
+  fs::path base = base_dir;
+  std::string rel(target);
+  if (t.is_absolute()) {  // resolved from "/" so each root can judge it
+    base = t.root_path();
+    rel = t.relative_path().generic_string();
+  }
+  SafePath out;
+  out.status = SafePath::Status::Escapes;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    SafePath r = resolve_inside(roots[i], base, rel);
+    if (i == 0 || r.status != SafePath::Status::Escapes) out = r;
+    out.root = i;
+    if (r.status != SafePath::Status::Escapes) return out;
+  }
+  out.status = SafePath::Status::Escapes;
+  return out;
+}
+
+fs::path git_work_tree(const fs::path& dir) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  for (; !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p / ".git", ec)) return p;
+    if (p == p.root_path()) break;
+  }
+  return {};
+}
+
 namespace {
 
 // Reads up to MAX_BYTES of the file PATH into a string sized from its length (one copy,

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace colophon {
 
@@ -17,12 +18,24 @@ struct SafePath {
   Status status = Status::Missing;
   fs::path absolute;     // the file on disk (canonical when it exists)
   std::string relative;  // path relative to the book root, '/'-separated, normalised
+  size_t root = 0;       // resolve_inside_any: which of the roots holds it
 };
 
 // Resolves TARGET (as written in a file under BASE_DIR, both inside ROOT) and tells
 // whether it exists and stays inside ROOT: `..` past the root, absolute paths and
 // symlinks that point outside are refused.
 SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::string_view target);
+
+// Resolves TARGET as resolve_inside does, but allows any of ROOTS (tried in order): Ok
+// or Missing for the first root that holds it (RELATIVE is then relative to that root,
+// ROOT its index), Escapes when none does. An absolute TARGET is allowed when a root
+// holds it.
+SafePath resolve_inside_any(const std::vector<fs::path>& roots, const fs::path& base_dir,
+                            std::string_view target);
+
+// Returns the top folder of the git work tree that holds DIR (the nearest folder at or
+// above it with a .git entry), or an empty path when DIR is in none.
+fs::path git_work_tree(const fs::path& dir);
 
 // Reads a whole file; returns nullopt when it cannot be read.
 std::optional<std::string> read_file(const fs::path& path);

@@ -235,7 +235,7 @@ class PosMapper {
       }
       ++offset_;
     }
-    return {line_, col_};
+    return {line_, col_, start_.file};
   }
 
  private:

@@ -57,13 +57,19 @@ class Dumper {
  public:
   Dumper(const Book& book, std::ostream& out) : book_(book), out_(out) {}
 
+  // Returns "line:col", or "file:line:col" for a place in included text.
+  static std::string place(SourcePos pos) {
+    std::string s = pos.file != 0 ? included_file_name(pos.file) + ':' : std::string();
+    return s + std::to_string(pos.line) + ':' + std::to_string(pos.col);
+  }
+
   void inlines(const std::vector<Inline>& list, int depth) {
     for (const Inline& in : list) inline_node(in, depth);
   }
 
   void inline_node(const Inline& in, int depth) {
     indent(depth);
-    out_ << inline_name(in.kind) << " @" << in.pos.line << ':' << in.pos.col;
+    out_ << inline_name(in.kind) << " @" << place(in.pos);
     switch (in.kind) {
       case InlineKind::Text:
       case InlineKind::Code:
@@ -102,7 +108,7 @@ class Dumper {
 
   void block(const Block& b, int depth) {
     indent(depth);
-    out_ << block_name(b.kind) << " @" << b.pos.line << ':' << b.pos.col;
+    out_ << block_name(b.kind) << " @" << place(b.pos);
     if (b.kind == BlockKind::Heading) out_ << " level=" << b.level << " id=" << b.id;
     if (b.kind == BlockKind::OrderedList) out_ << " start=" << b.start;
     if (b.kind == BlockKind::BulletList || b.kind == BlockKind::OrderedList)

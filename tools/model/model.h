@@ -110,6 +110,8 @@ enum class ChapterRole { Prefix, Numbered, Suffix };
 struct Chapter {
   std::string source;           // path relative to the book root, '/'-separated ("src/ch01.md")
   std::string title;            // title from SUMMARY.md (or the first heading)
+  std::string page_title;       // {{#title ...}}: the title of the chapter's own page only
+                                // (EPUB: its <title>), not of its contents entry
   ChapterRole role = ChapterRole::Numbered;
   std::vector<int> number;      // numbered chapters: section number, e.g. {2, 1} for 2.1
   int depth = 0;                // nesting depth in SUMMARY.md (0 = top level)
@@ -155,6 +157,7 @@ struct Metadata {
   std::string subtitle;
   std::vector<std::string> authors;
   std::string language = "en";  // BCP 47
+  bool language_set = false;    // given in book.toml or on the command line (not the default)
   std::string description;
   std::string identifier;       // ISBN, URN or UUID as configured; empty = derive one
   std::string publisher;
@@ -179,6 +182,26 @@ struct PdfOptions {
   bool cover_page = false;  // the cover image is the PDF's first page
 };
 
+// A preprocessor named in book.toml ([preprocessor.NAME]), run as mdBook runs it.
+struct PreprocessorSpec {
+  std::string name;
+  std::string command;                // empty: mdbook-NAME
+  std::vector<std::string> before;    // names of preprocessors it runs before
+  std::vector<std::string> after;     // names of preprocessors it runs after
+  std::vector<std::string> renderers; // when set: run only for these renderer names
+  bool has_renderers = false;         // `renderers` was given (even empty)
+  bool optional = false;              // a missing command is a note, not a warning
+  SourcePos pos;                      // where its table is in book.toml
+};
+
+// How the chapters' text is prepared before it is parsed (mdBook's preprocessors).
+struct SourceOptions {
+  bool default_preprocessors = true;  // [build] use-default-preprocessors: links and index
+  std::vector<PreprocessorSpec> preprocessors;  // [preprocessor.NAME], in book.toml order
+  std::vector<std::string> include_dirs;        // [book] include-dirs, relative to the root
+  bool safe = false;                  // --safe: read nothing outside the root, run no command
+};
+
 // The whole book.
 struct Book {
   std::string root;             // the book directory on disk (absolute)
@@ -195,6 +218,9 @@ struct Book {
   std::vector<Chapter> chapters;   // in reading order
   std::vector<Note> notes;         // every footnote in the book, chapter by chapter
   std::vector<Asset> assets;       // every image, each once, in order of first use
+  SourceOptions source;            // preprocessors and includes
+  std::string site_url;            // the book's web address ([book] site-url, else
+                                   // [output.html] site-url): links that leave the book
   int64_t build_time = 0;          // seconds since the epoch (SOURCE_DATE_EPOCH or now)
   bool missing_anchor_is_error = true;  // a link to a missing #fragment: error, or a
                                         // warning with the link sent to the chapter start

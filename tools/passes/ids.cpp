@@ -24,9 +24,7 @@ struct Origin {
   bool note = false;  // reserved by a footnote (note-N, noteref-N)
 };
 
-std::string where(const Origin& o) {
-  return o.file + ":" + std::to_string(o.pos.line) + ":" + std::to_string(o.pos.col);
-}
+std::string where(const Origin& o) { return format_place(o.file, o.pos); }
 
 // Turns a GitHub slug into a valid NCName: characters XML refuses become '-', a slug that
 // cannot start a name gets a '_' in front, an empty one becomes "section".

@@ -67,10 +67,18 @@ class LinkResolver {
  public:
   LinkResolver(Book& book, Diagnostics& diag, const AnchorTable& anchors)
       : book_(book), diag_(diag), anchors_(anchors) {
-    for (size_t c = 0; c < book.chapters.size(); ++c)
-      by_source_.emplace(
-          std::filesystem::path(book.chapters[c].source).lexically_normal().generic_string(),
-          static_cast<int>(c));
+    namespace fs = std::filesystem;
+    for (size_t c = 0; c < book.chapters.size(); ++c) {
+      fs::path source = fs::path(book.chapters[c].source).lexically_normal();
+      by_source_.emplace(source.generic_string(), static_cast<int>(c));
+      // mdBook's index preprocessor: README.md is the folder's index.md (index.html).
+      std::string stem = source.stem().string();
+      for (char& ch : stem) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (book.source.default_preprocessors && stem == "readme" &&
+          source.extension() == ".md")
+        readme_by_dir_.emplace(source.parent_path().generic_string(), static_cast<int>(c));
+    }
+    src_root_ = (fs::path(book.root) / book.src_dir).lexically_normal();
   }
 
   void run() {
@@ -83,6 +91,7 @@ class LinkResolver {
       for_each_inline_in_blocks(book_.chapters[c].blocks, visit);
       for (int n : groups[c]) for_each_inline_in_blocks(book_.notes[n].blocks, visit);
     }
+    report_leaving_links();
   }
 
  private:
@@ -131,8 +140,14 @@ class LinkResolver {
         error(c, link, "link '" + url + "' has a malformed %-escape", "write %XX with two hex digits");
         return;
       }
+      print_page_ = false;
       target = find_chapter(link, c, *decoded);
       if (target < 0) return;
+      if (print_page_ && !frag.empty()) {  // print.html#id: the chapter that has the id
+        std::optional<std::string> id = percent_decode(frag);
+        auto where = id ? anchors_.chapter_of.find(*id) : anchors_.chapter_of.end();
+        if (where != anchors_.chapter_of.end()) target = where->second;
+      }
     }
     link.target.chapter = target;
     if (frag.empty()) {
@@ -179,16 +194,107 @@ class LinkResolver {
     link.target.anchor = it->second;
   }
 
+  // A link above the source folder leaves the book (mdBook publishes the source folder
+  // as the site, often beside other books: ../std/option/enum.Option.html). With a
+  // site-url it becomes an absolute link; without, its text stays, unlinked, and
+  // report_leaving_links warns once per folder it leads to.
+  bool leaves_book(Inline& link, int c, const std::string& path) {
+    namespace fs = std::filesystem;
+    fs::path target = (chapter_dir(book_, c) / path).lexically_normal();
+    fs::path rel = target.lexically_relative(src_root_);
+    if (rel.empty() || *rel.begin() != "..") return false;
+    if (!book_.site_url.empty()) {
+      link.target.kind = LinkTarget::Kind::External;
+      link.url = site_address(rel.generic_string(), link.url);
+      return true;
+    }
+    // The folder it leads to: the first name after the "..".
+    std::string folder;
+    for (const fs::path& part : rel) {
+      folder += part.generic_string();
+      if (part != "..") break;
+      folder += '/';
+    }
+    auto [it, fresh] = leaving_.try_emplace(folder);
+    if (fresh) {
+      it->second.file = chapter_file(book_, c);
+      it->second.pos = link.pos;
+      it->second.example = link.url;
+      leaving_order_.push_back(folder);
+    }
+    ++it->second.count;
+    return true;
+  }
+
+  // Returns the web address of REL (a path relative to the source folder, starting with
+  // "..") under the book's site-url, keeping URL's "#fragment".
+  std::string site_address(const std::string& rel, const std::string& url) const {
+    std::string base = book_.site_url;  // ends with '/'
+    size_t scheme_end = base.find("://");
+    size_t path_start = base.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+    if (path_start == std::string::npos) path_start = base.size();
+    std::vector<std::string> parts;
+    std::string path = base.substr(path_start);
+    for (size_t i = 0; i < path.size();) {
+      size_t j = path.find('/', i);
+      if (j == std::string::npos) j = path.size();
+      if (j > i) parts.push_back(path.substr(i, j - i));
+      i = j + 1;
+    }
+    for (const auto& part : std::filesystem::path(rel)) {
+      std::string p = part.generic_string();
+      if (p == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (p != "." && !p.empty()) {
+        parts.push_back(p);
+      }
+    }
+    std::string out = base.substr(0, path_start);
+    for (const std::string& p : parts) out += "/" + p;
+    size_t end = url.find_first_of("#?");
+    std::string_view written = std::string_view(url).substr(0, end);
+    if (out.size() == path_start || (!written.empty() && written.back() == '/')) out += '/';
+    size_t hash = url.find('#');
+    if (hash != std::string::npos) out += url.substr(hash);
+    return out;
+  }
+
+  // Warns once per folder outside the book that links lead to, with their count.
+  void report_leaving_links() {
+    for (const std::string& folder : leaving_order_) {
+      const Leaving& l = leaving_[folder];
+      std::string count = l.count == 1 ? "1 link" : std::to_string(l.count) + " links";
+      diag_.warning(l.file, l.pos,
+                    count + " lead" + (l.count == 1 ? "s" : "") + " outside the book, to " +
+                        folder + "/ (first: '" + l.example + "'); written as plain text",
+                    "set the book's web address, site-url = \"https://...\" under [book] (or "
+                    "[output.html]), to make them absolute links");
+    }
+  }
+
   // Finds the chapter PATH (relative to chapter C) names; reports and returns -1 if none.
-  int find_chapter(const Inline& link, int c, const std::string& path) {
+  int find_chapter(Inline& link, int c, const std::string& path) {
     namespace fs = std::filesystem;
     if (!path.empty() && path[0] == '/') {
       error(c, link, "link '" + link.url + "' is an absolute path",
             "write the path relative to this file, e.g. other.md");
       return -1;
     }
+    if (leaves_book(link, c, path)) return -1;
     fs::path base = chapter_dir(book_, c);
     SafePath sp = resolve(base, path);
+    fs::path in_src = (base / path).lexically_normal().lexically_relative(src_root_);
+    if (sp.status == SafePath::Status::Missing && in_src == "print.html") {
+      print_page_ = true;
+      return 0;  // mdBook's whole book on one page: the book's start
+    }
+    if (sp.status == SafePath::Status::Missing &&
+        (in_src.filename() == "index.html" || in_src.filename() == "index.md")) {
+      // mdBook's index preprocessor: a folder's README.md is its index.
+      fs::path dir = fs::path(book_.src_dir) / in_src.parent_path();
+      auto it = readme_by_dir_.find(dir.lexically_normal().generic_string());
+      if (it != readme_by_dir_.end()) return it->second;
+    }
     if (sp.status == SafePath::Status::Missing && path.size() > 5 && path.ends_with(".html")) {
       SafePath md = resolve(base, path.substr(0, path.size() - 5) + ".md");
       if (md.status == SafePath::Status::Ok) sp = md;  // mdBook output name of a chapter
@@ -242,7 +348,19 @@ class LinkResolver {
   Diagnostics& diag_;
   const AnchorTable& anchors_;
   std::unordered_map<std::string, int> by_source_;
+  std::unordered_map<std::string, int> readme_by_dir_;  // folder -> its README.md chapter
+  std::filesystem::path src_root_;                      // the source folder, absolute
+  bool print_page_ = false;                             // find_chapter found print.html
   std::unordered_map<std::string, SafePath> resolved_;  // see resolve()
+  // Links that leave the book without a site-url, by the folder they lead to.
+  struct Leaving {
+    std::string file;
+    SourcePos pos;
+    std::string example;
+    size_t count = 0;
+  };
+  std::unordered_map<std::string, Leaving> leaving_;
+  std::vector<std::string> leaving_order_;  // folders in order of first link
 };
 
 }  // namespace

@@ -166,6 +166,12 @@ class Renderer {
     set(HPDF_INFO_SUBJECT, m.description);
     set(HPDF_INFO_KEYWORDS, join(m.subjects));
     set(HPDF_INFO_CREATOR, "colophon");
+    // The book's language in the catalog (/Lang), for screen readers and text tools;
+    // libharu has no call for it, so it goes into the catalog dictionary directly.
+    if (!m.language.empty()) {
+      HPDF_String lang = HPDF_String_New(pdf->mmgr, m.language.c_str(), nullptr);
+      if (lang != nullptr) HPDF_Dict_Add(pdf->catalog, "Lang", lang);
+    }
     std::time_t t = static_cast<std::time_t>(book_.build_time);
     std::tm tm{};
     gmtime_r(&t, &tm);

@@ -7,7 +7,9 @@
 #include "core/diagnostics.h"
 #include "model/model.h"
 #include "read/cmark_doc.h"
+#include "read/mapped_text.h"
 #include "read/source.h"
+#include "read/yaml_meta.h"
 
 namespace colophon {
 
@@ -17,11 +19,18 @@ struct ParsedChapter {
   std::unique_ptr<SourceText> source;  // TEXT without its byte-order mark, line index
   Diagnostics diag;                    // problems found while parsing, in source order
   std::unique_ptr<CmarkDocument> doc;  // null when the chapter was refused before parsing
+  std::unique_ptr<SourceMap> map;      // TEXT is a chapter with includes: where it came from
+  std::string page_title;              // {{#title ...}}
+  std::unique_ptr<YamlMetadata> yaml;  // the first chapter's YAML metadata block, if any
 };
 
 // Checks the encoding and table sizes of TEXT (the bytes of the file shown as FILE)
 // and parses it with cmark-gfm. Touches no shared state: safe on any thread.
-std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file);
+// MAP, when given, says where each byte of TEXT came from (a chapter with includes
+// expanded), and EARLIER holds problems found before (while expanding), reported first.
+std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file,
+                                              std::unique_ptr<SourceMap> map = nullptr,
+                                              const Diagnostics* earlier = nullptr);
 
 // Reports PARSED's diagnostics to DIAG, then converts its document into chapter
 // CHAPTER_INDEX of BOOK (blocks, notes appended to book.notes). One thread at a time,

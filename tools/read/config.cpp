@@ -89,6 +89,8 @@ class ConfigReader {
 
  private:
   void read_book_table(const toml::table& table);
+  void read_preprocessor_tables(const toml::table& table);
+  void site_url_value(const toml::key& key, const toml::node& node, bool ours);
 
   // Returns the string value of KEY, or reports a type error and returns nullopt.
   std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
@@ -111,12 +113,14 @@ class ConfigReader {
   const std::string& file_;
   Book& book_;
   Diagnostics& diag_;
+  bool site_url_from_book_table_ = false;
 };
 
-constexpr std::array<std::string_view, 15> kBookKeys = {
-    "title",     "authors", "language", "description", "src",   "subtitle",     "identifier",
-    "publisher", "date",    "rights",   "subjects",    "cover", "multilingual", "text-direction",
-    "missing-anchors"};
+constexpr std::array<std::string_view, 17> kBookKeys = {
+    "title",          "authors",         "language",     "description", "src",
+    "subtitle",       "identifier",      "publisher",    "date",        "rights",
+    "subjects",       "cover",           "multilingual", "text-direction",
+    "missing-anchors", "include-dirs",   "site-url"};
 constexpr std::array<std::string_view, 5> kTopLevelTables = {"book", "output", "build", "rust",
                                                              "preprocessor"};
 
@@ -141,6 +145,12 @@ void ConfigReader::read(const toml::table& root) {
       // checks its keys; tables no target reads (mdBook's html ...) are left alone.
       for (auto&& [sub_key, sub] : *out) {
         std::string sub_name(sub_key.str());
+        if (sub_name == "html") {  // mdBook's: colophon reads only its site-url
+          if (const toml::table* t = sub.as_table()) {
+            for (auto&& [html_key, html_node] : *t)
+              if (html_key.str() == "site-url") site_url_value(html_key, html_node, false);
+          }
+        }
         const toml::table* t = sub.as_table();
         if (t == nullptr) {
           diag_.error(file_, at(sub_key.source()), "'output." + sub_name + "' must be a table",
@@ -153,8 +163,28 @@ void ConfigReader::read(const toml::table& root) {
         table.pos = at(sub_key.source());
         table.entries = entries_of(*t);
       }
-    } else if (name == "build" || name == "rust" || name == "preprocessor") {
-      // mdBook's own tables: accepted, not used.
+    } else if (name == "preprocessor") {
+      if (const toml::table* t = node.as_table()) {
+        read_preprocessor_tables(*t);
+      } else {
+        diag_.error(file_, at(key.source()), "'preprocessor' must be a table",
+                    "write each preprocessor under a [preprocessor.NAME] line");
+      }
+    } else if (name == "build") {
+      // mdBook's: only use-default-preprocessors matters here.
+      if (const toml::table* t = node.as_table()) {
+        for (auto&& [build_key, build_node] : *t) {
+          if (build_key.str() != "use-default-preprocessors") continue;
+          if (auto b = build_node.value<bool>())
+            book_.source.default_preprocessors = *b;
+          else
+            diag_.error(file_, at(build_key.source()),
+                        "'use-default-preprocessors' must be true or false",
+                        "allowed values: true (the default), false");
+        }
+      }
+    } else if (name == "rust") {
+      // mdBook's own table: accepted, not used.
     } else {
       diag_.warning(file_, at(key.source()), "unknown key '" + std::string(name) + "' in book.toml",
                     "the known tables are " + join(kTopLevelTables) + "; check the spelling");
@@ -309,24 +339,11 @@ bool is_uuid(std::string_view s) {
 }
 
 void ConfigReader::identifier_value(const toml::key& key, const std::string& value) {
-  constexpr std::string_view kIsbn = "urn:isbn:", kUuid = "urn:uuid:";
-  std::string_view v = value;
-  bool ok = false;
-  std::string problem = "'" + value + "' is not an allowed identifier";
-  if (v.substr(0, kIsbn.size()) == kIsbn) {
-    ok = is_isbn(v.substr(kIsbn.size()));
-    problem = "'" + value + "' is not a valid ISBN (wrong length or check digit)";
-  } else if (v.substr(0, kUuid.size()) == kUuid) {
-    ok = is_uuid(v.substr(kUuid.size()));
-    problem = "'" + value + "' is not a valid UUID";
-  }
-  if (ok) {
+  std::string problem = identifier_problem(value);
+  if (problem.empty()) {
     book_.meta.identifier = value;
   } else {
-    diag_.error(file_, at(key.source()), "'identifier': " + problem,
-                "allowed forms: \"urn:isbn:<ISBN-10 or ISBN-13>\", "
-                "\"urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"; or remove the key and "
-                "colophon derives a UUID from the title and authors");
+    diag_.error(file_, at(key.source()), "'identifier': " + problem, std::string(kIdentifierHint));
   }
 }
 
@@ -346,6 +363,7 @@ void ConfigReader::read_book_table(const toml::table& table) {
       if (auto s = string_value(key, node, "language = \"en\"")) {
         if (is_language_tag(*s)) {
           meta.language = *s;
+          meta.language_set = true;
         } else {
           diag_.error(file_, pos, "'language': '" + *s + "' is not a BCP 47 language tag",
                       "use a tag such as \"en\", \"en-GB\", \"de\", \"fr-CA\" or \"zh-Hant\"");
@@ -395,9 +413,78 @@ void ConfigReader::read_book_table(const toml::table& table) {
     } else if (name == "missing-anchors") {
       if (auto s = choice(key, node, std::array<std::string_view, 2>{"error", "warning"}))
         book_.missing_anchor_is_error = *s == "error";
+    } else if (name == "include-dirs") {
+      if (auto dirs = string_array(key, node, "include-dirs = [\"../examples\"]")) {
+        for (const std::string& d : *dirs) {
+          std::error_code ec;
+          if (fs::is_directory(fs::path(book_.root) / d, ec)) {
+            book_.source.include_dirs.push_back(d);
+          } else {
+            diag_.error(file_, pos, "'include-dirs': folder '" + d + "' not found",
+                        "give folders relative to book.toml, e.g. include-dirs = [\"../examples\"]");
+          }
+        }
+      }
+    } else if (name == "site-url") {
+      site_url_value(key, node, true);
     } else {
       unknown_key(key, "book", join(kBookKeys));
     }
+  }
+}
+
+// Reads a web address for the book: ours ([book] site-url) wins over mdBook's
+// ([output.html] site-url). Only an absolute http(s) address can make a link that
+// leaves the book absolute; mdBook's path-only form ("/mdBook/") is kept out.
+void ConfigReader::site_url_value(const toml::key& key, const toml::node& node, bool ours) {
+  std::optional<std::string> s =
+      string_value(key, node, "site-url = \"https://example.org/my-book/\"");
+  if (!s) return;
+  bool absolute = s->rfind("https://", 0) == 0 || s->rfind("http://", 0) == 0;
+  if (!absolute) {
+    if (ours)
+      diag_.error(file_, at(key.source()),
+                  "'site-url': '" + *s + "' is not an absolute http(s) address",
+                  "write the book's web address, e.g. site-url = \"https://example.org/my-book/\"");
+    return;  // mdBook's site-url may be a path on the server: not a web address
+  }
+  if (ours || site_url_from_book_table_ == false) {
+    book_.site_url = *s;
+    if (book_.site_url.back() != '/') book_.site_url += '/';
+    if (ours) site_url_from_book_table_ = true;
+  }
+}
+
+void ConfigReader::read_preprocessor_tables(const toml::table& table) {
+  for (auto&& [key, node] : table) {
+    PreprocessorSpec spec;
+    spec.name = std::string(key.str());
+    spec.pos = at(key.source());
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+      diag_.error(file_, spec.pos, "'preprocessor." + spec.name + "' must be a table",
+                  "write its keys under a [preprocessor." + spec.name + "] line");
+      continue;
+    }
+    for (auto&& [k, v] : *t) {
+      std::string_view name = k.str();
+      if (name == "command") {
+        if (auto s = string_value(k, v, "command = \"mdbook-NAME\"")) spec.command = *s;
+      } else if (name == "before" || name == "after") {
+        if (auto a = string_array(k, v, name == "before" ? "before = [\"links\"]"
+                                                         : "after = [\"links\"]"))
+          (name == "before" ? spec.before : spec.after) = *a;
+      } else if (name == "renderers") {
+        if (auto a = string_array(k, v, "renderers = [\"colophon\"]")) {
+          spec.renderers = *a;
+          spec.has_renderers = true;
+        }
+      } else if (name == "optional") {
+        if (auto b = v.value<bool>()) spec.optional = *b;
+      }
+      // Any other key is the preprocessor's own setting, passed on in the config.
+    }
+    book_.source.preprocessors.push_back(std::move(spec));
   }
 }
 
@@ -439,5 +526,34 @@ void read_config(std::string_view text, const std::string& file, Book& book, Dia
   }
   ConfigReader(file, book, diag).read(root);
 }
+
+std::string config_json(std::string_view text) {
+  try {
+    toml::table root = toml::parse(text);
+    if (!root.contains("book")) root.insert("book", toml::table{});
+    if (toml::table* b = root["book"].as_table(); b != nullptr && !b->contains("src"))
+      b->insert("src", "src");
+    std::ostringstream out;
+    out << toml::json_formatter(root);
+    return out.str();
+  } catch (const std::exception&) {
+    return "{}";
+  }
+}
+
+std::string identifier_problem(std::string_view value) {
+  constexpr std::string_view kIsbn = "urn:isbn:", kUuid = "urn:uuid:";
+  std::string v(value);
+  if (value.substr(0, kIsbn.size()) == kIsbn)
+    return is_isbn(value.substr(kIsbn.size()))
+               ? std::string()
+               : "'" + v + "' is not a valid ISBN (wrong length or check digit)";
+  if (value.substr(0, kUuid.size()) == kUuid)
+    return is_uuid(value.substr(kUuid.size())) ? std::string()
+                                                : "'" + v + "' is not a valid UUID";
+  return "'" + v + "' is not an allowed identifier";
+}
+
+bool is_date(std::string_view value) { return is_publication_date(std::string(value)); }
 
 }  // namespace colophon

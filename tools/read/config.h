@@ -14,6 +14,23 @@ namespace colophon {
 // line:col; unknown keys are warnings. Paths are checked against book.root.
 void read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag);
 
+// Returns book.toml's TEXT as JSON, as mdBook hands its configuration to preprocessors
+// ([book] src filled in when missing); "{}" when TEXT is not TOML.
+std::string config_json(std::string_view text);
+
+// Returns what is wrong with a book identifier (urn:isbn:... with a valid ISBN, or
+// urn:uuid:...), or "" when it is allowed.
+std::string identifier_problem(std::string_view value);
+
+// The hint for an identifier that identifier_problem refuses.
+inline constexpr std::string_view kIdentifierHint =
+    "allowed forms: \"urn:isbn:<ISBN-10 or ISBN-13>\", "
+    "\"urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"; or remove the key and "
+    "colophon derives a UUID from the title and authors";
+
+// Tells whether VALUE is a publication date: "2026-11-27", "2026-11" or "2026".
+bool is_date(std::string_view value);
+
 // Tells whether TAG looks like a BCP 47 language tag ("en", "en-GB", "zh-Hant-TW").
 bool is_language_tag(std::string_view tag);
 

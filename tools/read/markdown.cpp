@@ -644,10 +644,16 @@ bool check_table_sizes(std::string_view text, const std::string& file, Diagnosti
 
 }  // namespace
 
-std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file) {
+std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file,
+                                              std::unique_ptr<SourceMap> map,
+                                              const Diagnostics* earlier) {
   auto parsed = std::make_unique<ParsedChapter>();
+  if (earlier != nullptr)
+    for (Diagnostic& d : earlier->all()) parsed->diag.add(std::move(d));
   parsed->text = std::move(text);
   parsed->source = std::make_unique<SourceText>(parsed->text);
+  parsed->map = std::move(map);
+  if (parsed->map) parsed->source->set_map(parsed->map.get());
   const SourceText& source = *parsed->source;
   source.check_encoding(file, parsed->diag);
   if (!check_table_sizes(source.text(), file, parsed->diag)) return parsed;  // too slow for cmark
@@ -658,6 +664,7 @@ std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::strin
 void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagnostics& diag) {
   for (Diagnostic& d : parsed.diag.all()) diag.add(std::move(d));
   if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
+  if (!parsed.page_title.empty()) book.chapters[chapter_index].page_title = parsed.page_title;
   if (!parsed.doc) return;
   CmarkArenaScope scope(parsed.doc->arena());  // cmark may allocate while we read its nodes
   ChapterConverter(*parsed.source, book, chapter_index, diag).convert(parsed.doc->root());

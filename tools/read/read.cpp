@@ -14,6 +14,8 @@
 #include "core/threads.h"
 #include "read/chapter_parse.h"
 #include "read/config.h"
+#include "read/links.h"
+#include "read/preprocess.h"
 #include "read/summary.h"
 
 namespace colophon {
@@ -59,18 +61,49 @@ bool is_markdown(const fs::path& path) {
   return ext == ".md" || ext == ".markdown";
 }
 
+// Runs the links preprocessor over chapter I's BYTES when the book uses it and the text
+// holds a directive, then parses the result. Safe on any thread.
+std::unique_ptr<ParsedChapter> prepare_chapter(std::string bytes, const Book& book, size_t i,
+                                               const std::string& file, const IncludeRules& rules,
+                                               bool links) {
+  Diagnostics found;
+  std::unique_ptr<YamlMetadata> yaml;
+  if (i == 0) yaml = take_yaml_metadata(bytes, file, found);
+  std::unique_ptr<ParsedChapter> parsed;
+  if (!links || !has_link_directives(bytes)) {
+    parsed = parse_markdown(std::move(bytes), file, nullptr, &found);
+  } else {
+    SourceText raw(bytes);
+    ExpandedChapter expanded =
+        expand_links(raw.text(), book.chapters[i].source, file, rules, found);
+    parsed = parse_markdown(std::move(expanded.text), file, std::move(expanded.map), &found);
+    parsed->page_title = std::move(expanded.page_title);
+  }
+  parsed->yaml = std::move(yaml);
+  return parsed;
+}
+
 // Threads that read and parse chapters while the calling thread converts them, at most.
 // cmark-gfm's inline phase runs on one thread at a time (see CmarkDocument), so beyond
 // a few workers only block parsing and file reading still gain.
 constexpr unsigned kMaxParseWorkers = 3;
 
-// Reads every chapter file of BOOK and parses it. Worker threads read the files and
+// Reads every chapter file of BOOK and parses it; returns the first chapter's YAML
+// metadata block, if it has one. Worker threads read the files and
 // parse them with cmark-gfm; this thread converts each parsed chapter into the model in
 // book order, so notes and diagnostics come out as from a serial read. This thread
 // parses only when no worker could be started: cmark-gfm's inline phase is serialised,
 // and a converter waiting on it would only slow the parsers down.
-void parse_chapters(Book& book, Diagnostics& diag) {
+std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
   const size_t n = book.chapters.size();
+  const IncludeRules rules = include_rules(book.root, book.root_display,
+                                           book.source.include_dirs, book.source.safe);
+  const std::vector<std::string> order = preprocessor_order(book, diag);
+  const bool links = std::find(order.begin(), order.end(), "links") != order.end();
+  // With a command among the preprocessors, every chapter is read and preprocessed
+  // first (a command sees the whole book); else each is expanded as it is parsed.
+  std::vector<ChapterSource> prepared;
+  if (has_command_preprocessor(book, order)) prepared = preprocess_book(book, order, rules, diag);
   std::vector<std::string> files(n);
   for (size_t i = 0; i < n; ++i) files[i] = book.display(book.chapters[i].source);
 
@@ -90,8 +123,19 @@ void parse_chapters(Book& book, Diagnostics& diag) {
     std::unique_ptr<ParsedChapter> parsed;
     bool out_of_memory = false;
     try {
-      std::optional<std::string> text = read_file(fs::path(book.root) / book.chapters[i].source);
-      if (text) parsed = parse_markdown(std::move(*text), files[i]);
+      if (!prepared.empty()) {
+        ChapterSource& ready = prepared[i];
+        if (ready.read) {
+          Diagnostics found;
+          for (Diagnostic& d : ready.found) found.add(std::move(d));
+          parsed = parse_markdown(std::move(ready.text), files[i], std::move(ready.map), &found);
+          parsed->page_title = std::move(ready.page_title);
+          parsed->yaml = std::move(ready.yaml);
+        }
+      } else {
+        std::optional<std::string> text = read_file(fs::path(book.root) / book.chapters[i].source);
+        if (text) parsed = prepare_chapter(std::move(*text), book, i, files[i], rules, links);
+      }
     } catch (const std::bad_alloc&) {
       parsed.reset();
       out_of_memory = true;
@@ -117,6 +161,7 @@ void parse_chapters(Book& book, Diagnostics& diag) {
   // Joins the workers on every way out: an exception (out of memory while converting)
   // must not leave them running.
   ThreadJoiner joiner(workers, [&] { next = n; });
+  std::unique_ptr<YamlMetadata> yaml;
   for (size_t i = 0; i < n; ++i) {
     if (workers.empty()) parse_next();
     std::unique_ptr<ParsedChapter> parsed;
@@ -136,7 +181,9 @@ void parse_chapters(Book& book, Diagnostics& diag) {
       continue;
     }
     convert_chapter(*parsed, book, static_cast<int>(i), diag);
+    if (i == 0) yaml = std::move(parsed->yaml);
   }
+  return yaml;
 }
 
 // Lists every .md file under the source folder as a numbered chapter, in byte order
@@ -234,7 +281,9 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   }
   if (book.chapters.empty()) return;
 
-  parse_chapters(book, diag);
+  if (std::unique_ptr<YamlMetadata> yaml = parse_chapters(book, diag))
+    apply_yaml_metadata(*yaml, fs::path(book.chapters[0].source).parent_path().generic_string(),
+                        book, book.meta.language_set);
   for (Chapter& ch : book.chapters) {
     if (!ch.title.empty()) continue;
     ch.title = first_heading(ch);
@@ -274,6 +323,7 @@ void read_single_file(const ReadOptions& options, const fs::path& input, Book& b
   if (!options.lang.empty()) {
     if (is_language_tag(options.lang)) {
       book.meta.language = options.lang;
+      book.meta.language_set = true;
     } else {
       diag.error("--lang", {}, "'" + options.lang + "' is not a BCP 47 language tag",
                  "use a tag such as \"en\", \"en-GB\", \"de\" or \"fr-CA\"");
@@ -285,8 +335,12 @@ void read_single_file(const ReadOptions& options, const fs::path& input, Book& b
   ch.source = file.filename().generic_string();
   ch.role = ChapterRole::Numbered;
   ch.number = {1};
-  parse_chapters(book, diag);
+  std::unique_ptr<YamlMetadata> yaml = parse_chapters(book, diag);
   ch.title = options.title;
+  if (yaml) {  // a pandoc-style manuscript; the command line wins
+    apply_yaml_metadata(*yaml, ".", book, book.meta.language_set);
+    if (ch.title.empty()) ch.title = yaml->meta.title;
+  }
   if (ch.title.empty()) ch.title = first_heading(ch);
   if (ch.title.empty()) ch.title = file.stem().string();
   book.meta.title = ch.title;
@@ -297,6 +351,7 @@ void read_single_file(const ReadOptions& options, const fs::path& input, Book& b
 Book read_book(const ReadOptions& options, Diagnostics& diag) {
   Book book;
   book.build_time = build_time();
+  book.source.safe = options.safe;
   std::string given = options.input.empty() ? "." : options.input;
   fs::path input(given);
   std::error_code ec;

@@ -16,6 +16,7 @@ struct ReadOptions {
   std::string author;       // single-file mode: the author
   std::string lang;         // single-file mode: the language (default "en")
   std::string missing_anchors;  // "error" or "warning": overrides [book] missing-anchors
+  bool safe = false;  // --safe: includes read only inside the book folder; no command runs
 };
 
 // Reads the whole book: configuration, chapter order, and every chapter parsed into

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/utf8.h"
+#include "read/mapped_text.h"
 
 namespace colophon {
 
@@ -73,6 +74,7 @@ SourcePos SourceText::pos(uint32_t line, uint32_t byte_col) const {
   if (line > line_starts_.size()) return {line, byte_col};
   std::string_view text = this->line(line);
   uint32_t bytes = static_cast<uint32_t>(std::min<size_t>(byte_col - 1, text.size()));
+  if (map_ != nullptr) return map_->pos_at(line_starts_[line - 1] + bytes);
   if (line != cache_line_ || bytes < cache_byte_) {
     cache_line_ = line;
     cache_byte_ = 0;
@@ -87,6 +89,7 @@ SourcePos SourceText::pos_at(size_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());  // 1-based
   if (line == 0) line = 1;
+  if (map_ != nullptr) return map_->pos_at(offset);
   return pos(line, static_cast<uint32_t>(offset - line_starts_[line - 1] + 1));
 }
 

@@ -11,6 +11,8 @@
 
 namespace colophon {
 
+class SourceMap;
+
 // Holds a view of one source file's text and its line index (the bytes must outlive it).
 class SourceText {
  public:
@@ -36,11 +38,16 @@ class SourceText {
   // Returns the line:col of byte OFFSET of text().
   SourcePos pos_at(size_t offset) const;
 
+  // Makes pos() and pos_at() answer through MAP (text() is then a chapter with its
+  // includes expanded, and places are reported in the files its bytes came from).
+  void set_map(const SourceMap* map) { map_ = map; }
+
  private:
   std::string_view text_;
   size_t bom_ = 0;
   std::vector<uint32_t> line_starts_;  // offsets in text_ of each line's first byte
   std::vector<uint32_t> line_ends_;    // offsets in text_ just past each line's last byte
+  const SourceMap* map_ = nullptr;
   // Cache of the last conversion, since positions are asked for in source order (so a
   // SourceText is for one thread at a time).
   mutable uint32_t cache_line_ = 0, cache_byte_ = 0, cache_col_ = 0;

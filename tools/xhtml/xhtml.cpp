@@ -727,7 +727,7 @@ std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOption
   out.reserve(static_cast<size_t>(static_cast<double>(estimate_size(ch.blocks)) *
                                   kOutputGrowthFactor) +
               1024);
-  std::string title = ch.title.empty() ? ch.id : ch.title;
+  std::string title = !ch.page_title.empty() ? ch.page_title : ch.title.empty() ? ch.id : ch.title;
   append_document_start(out, book.meta.language, title, options.css_href);
   append_section_open(out, ch);
   if (!has_heading(ch)) {
