@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "read/read.h"
 #include "read/source.h"
+#include "test_book.h"
 
 using namespace colophon;
 namespace fs = std::filesystem;
@@ -167,4 +168,55 @@ TEST_CASE("links preprocessor: a problem in included Markdown names the included
                                          "  note: included from " + dir.string() +
                                          "/src/one.md:5:1\n");
   fs::remove_all(dir);
+}
+
+TEST_CASE("links preprocessor: includes may read the git work tree or include-dirs; --safe not") {
+  fs::path tree = fs::temp_directory_path() / "colophon-links-tree";
+  fs::remove_all(tree);
+  fs::create_directories(tree / "book" / "src");
+  fs::create_directories(tree / "examples");
+  std::ofstream(tree / "examples" / "x.rs") << "fn shared() {}\n";
+  const std::string chapter = "{{#include ../../examples/x.rs}}\n";
+  auto expand = [&](const IncludeRules& rules, Diagnostics& diag) {
+    return expand_links(chapter, "src/ch.md", "book/src/ch.md", rules, diag).text;
+  };
+  // Not in a git work tree, nothing allowed outside the book: an error naming the setting.
+  IncludeRules closed;
+  closed.book_root = tree / "book";
+  closed.book_display = "book";
+  closed.roots = {closed.book_root};
+  Diagnostics refused;
+  CHECK(expand(closed, refused) == chapter);
+  REQUIRE(refused.all().size() == 1);
+  CHECK(refused.all()[0].hint.find("include-dirs = [\"../examples\"]") != std::string::npos);
+  // [book] include-dirs opens the folder.
+  Diagnostics with_dirs;
+  CHECK(expand(include_rules(tree / "book", "book", {"../examples"}, false), with_dirs) ==
+        "fn shared() {}\n");
+  CHECK(with_dirs.all().empty());
+  // So does a git work tree around the book, as mdBook's guide needs.
+  fs::create_directories(tree / ".git");
+  Diagnostics in_tree;
+  CHECK(expand(include_rules(tree / "book", "book", {}, false), in_tree) == "fn shared() {}\n");
+  CHECK(in_tree.all().empty());
+  // --safe reads nothing outside the book, whatever allows it otherwise.
+  Diagnostics safe;
+  CHECK(expand(include_rules(tree / "book", "book", {"../examples"}, true), safe) == chapter);
+  REQUIRE(safe.all().size() == 1);
+  CHECK(safe.all()[0].message.find("--safe reads nothing outside it") != std::string::npos);
+  fs::remove_all(tree);
+}
+
+TEST_CASE("Rust code blocks: the lines mdBook hides are left out, ## shows as #") {
+  Diagnostics diag;
+  Book book = test::parse_one(
+      "```rust\n# fn main() {\nlet x = 1;\n    # let hidden = 2;\n#\n## not hidden\n# }\n```\n\n"
+      "```rust,no_run\n# use std::io;\nfn f() {}\n```\n\n"
+      "```python\n# a Python comment stays\n```\n",
+      diag);
+  const auto& blocks = book.chapters.at(0).blocks;
+  REQUIRE(blocks.size() == 3);
+  CHECK(blocks[0].text == "let x = 1;\n# not hidden\n");
+  CHECK(blocks[1].text == "fn f() {}\n");
+  CHECK(blocks[2].text == "# a Python comment stays\n");
 }

@@ -9,6 +9,7 @@
 #include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
 #include "read/footnotes.h"
+#include "read/hidden_lines.h"
 #include "read/read.h"
 #include "read/source.h"
 
@@ -285,6 +286,7 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
       b.text = lit != nullptr ? lit : "";
       if (!b.text.empty() && b.text.back() != '\n') b.text += '\n';
       b.info = info_word(cmark_node_get_fence_info(n));
+      if (is_rust_info(b.info)) b.text = without_hidden_rust_lines(b.text);
       facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
       return;
     }

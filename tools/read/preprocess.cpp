@@ -295,15 +295,6 @@ std::vector<std::string> preprocessor_order(const Book& book, Diagnostics& diag)
   return order;
 }
 
-bool has_command_preprocessor(const Book& book, const std::vector<std::string>& order) {
-  for (const std::string& n : order) {
-    if (n == "links" || n == "index") continue;
-    for (const PreprocessorSpec& p : book.source.preprocessors)
-      if (p.name == n) return true;
-  }
-  return false;
-}
-
 namespace {
 
 // Moves what SCRATCH holds to a chapter's list of problems.
@@ -450,16 +441,17 @@ void collect_chapters(const json& items, std::vector<const json*>& out) {
   }
 }
 
-// Runs one command preprocessor over the book.
-void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource>& chapters,
-             bool index_ran, Diagnostics& diag) {
+// Returns the command line of SPEC when it is to run for colophon: its `renderers`
+// name colophon, or it answers `supports colophon` with 0; reports why not otherwise.
+std::optional<std::vector<std::string>> ready_command(const PreprocessorSpec& spec,
+                                                      const Book& book, Diagnostics& diag) {
   const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
   std::string line = command_of(spec);
   std::vector<std::string> argv;
   if (!split_command(line, argv) || argv.empty()) {
     diag.error(file, spec.pos, who(spec) + ": cannot read its command '" + line + "'",
                "write command = \"program arguments\" with closed quotes");
-    return;
+    return std::nullopt;
   }
   // As mdBook: a bare name is looked up on PATH, a path is relative to the book root.
   if (argv[0].find('/') != std::string::npos && !fs::path(argv[0]).is_absolute())
@@ -470,7 +462,7 @@ void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource
   bool asked = !spec.has_renderers;
   if (spec.has_renderers && std::find(spec.renderers.begin(), spec.renderers.end(),
                                       kRendererName) == spec.renderers.end()) {
-    return;  // renderers = [...] without us: not for this build
+    return std::nullopt;  // renderers = [...] without us: not for this build
   }
   if (asked) {
     CommandResult r = run_command(supports, book.root, {}, kCommandTimeout);
@@ -487,7 +479,7 @@ void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource
                          "' not found; the book is built without it",
                      "install it, or set optional = true in [preprocessor." + spec.name + "]");
       }
-      return;
+      return std::nullopt;
     }
     if (r.status != CommandResult::Status::Ok) {
       diag.error(file, spec.pos,
@@ -495,7 +487,7 @@ void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource
                      (r.status == CommandResult::Status::TimedOut ? "it did not answer in time"
                                                                   : r.problem),
                  "check its command in [preprocessor." + spec.name + "]");
-      return;
+      return std::nullopt;
     }
     if (r.exit_code != 0) {
       diag.add({Severity::Note, file, spec.pos,
@@ -503,9 +495,17 @@ void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource
                     std::string(kRendererName) + "'",
                 "to run it anyway, add renderers = [\"" + std::string(kRendererName) +
                     "\"] to [preprocessor." + spec.name + "]"});
-      return;
+      return std::nullopt;
     }
   }
+  return argv;
+}
+
+// Runs the command ARGV of preprocessor SPEC over the book.
+void run_one(const PreprocessorSpec& spec, const std::vector<std::string>& argv, Book& book,
+             std::vector<ChapterSource>& chapters, bool index_ran, Diagnostics& diag) {
+  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string line = command_of(spec);
   json context = {{"root", book.root},
                   {"config", json::object()},
                   {"renderer", std::string(kRendererName)},
@@ -591,8 +591,10 @@ void run_one(const PreprocessorSpec& spec, Book& book, std::vector<ChapterSource
 
 }  // namespace
 
-std::vector<ChapterSource> preprocess_book(Book& book, const std::vector<std::string>& order,
-                                           const IncludeRules& rules, Diagnostics& diag) {
+std::vector<ChapterSource> preprocess_book(
+    Book& book, const std::vector<std::string>& order,
+    const std::map<std::string, std::vector<std::string>>& commands, const IncludeRules& rules,
+    Diagnostics& diag) {
   std::vector<ChapterSource> chapters(book.chapters.size());
   for (size_t i = 0; i < book.chapters.size(); ++i) {
     std::optional<std::string> bytes = read_file(fs::path(book.root) / book.chapters[i].source);
@@ -619,6 +621,21 @@ std::vector<ChapterSource> preprocess_book(Book& book, const std::vector<std::st
     }
     auto spec = std::find_if(book.source.preprocessors.begin(), book.source.preprocessors.end(),
                              [&](const PreprocessorSpec& p) { return p.name == name; });
+    auto command = commands.find(name);
+    if (spec == book.source.preprocessors.end() || command == commands.end()) continue;
+    run_one(*spec, command->second, book, chapters, index_ran, diag);
+  }
+  return chapters;
+}
+
+std::map<std::string, std::vector<std::string>> commands_to_run(
+    const Book& book, const std::vector<std::string>& order, Diagnostics& diag) {
+  std::map<std::string, std::vector<std::string>> out;
+  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  for (const std::string& name : order) {
+    if (name == "links" || name == "index") continue;
+    auto spec = std::find_if(book.source.preprocessors.begin(), book.source.preprocessors.end(),
+                             [&](const PreprocessorSpec& p) { return p.name == name; });
     if (spec == book.source.preprocessors.end()) continue;
     if (book.source.safe) {
       diag.warning(file, spec->pos,
@@ -626,9 +643,9 @@ std::vector<ChapterSource> preprocess_book(Book& book, const std::vector<std::st
                    "build without --safe if you trust the book and its preprocessors");
       continue;
     }
-    run_one(*spec, book, chapters, index_ran, diag);
+    if (auto argv = ready_command(*spec, book, diag)) out.emplace(name, std::move(*argv));
   }
-  return chapters;
+  return out;
 }
 
 }  // namespace colophon

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,8 +55,12 @@ bool split_command(std::string_view line, std::vector<std::string>& words);
 // A cycle is an error.
 std::vector<std::string> preprocessor_order(const Book& book, Diagnostics& diag);
 
-// Tells whether ORDER names a preprocessor that is a command (not links or index).
-bool has_command_preprocessor(const Book& book, const std::vector<std::string>& order);
+// Returns the command line of each preprocessor of ORDER that is a command and will run
+// for colophon, by name: asked `supports colophon` (unless its `renderers` name
+// colophon); one that cannot be found is one warning, one that does not support us a
+// note, and under --safe none runs (a warning each).
+std::map<std::string, std::vector<std::string>> commands_to_run(
+    const Book& book, const std::vector<std::string>& order, Diagnostics& diag);
 
 // One chapter's text on its way through the preprocessors.
 struct ChapterSource {
@@ -68,8 +73,11 @@ struct ChapterSource {
 };
 
 // Reads every chapter of BOOK and runs the preprocessors of ORDER over them in turn
-// (links under RULES; index; commands with the JSON protocol, unless --safe).
-std::vector<ChapterSource> preprocess_book(Book& book, const std::vector<std::string>& order,
-                                           const IncludeRules& rules, Diagnostics& diag);
+// (links under RULES; index; the COMMANDS that commands_to_run found, with the JSON
+// protocol).
+std::vector<ChapterSource> preprocess_book(
+    Book& book, const std::vector<std::string>& order,
+    const std::map<std::string, std::vector<std::string>>& commands, const IncludeRules& rules,
+    Diagnostics& diag);
 
 }  // namespace colophon

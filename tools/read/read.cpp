@@ -103,7 +103,8 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
   // With a command among the preprocessors, every chapter is read and preprocessed
   // first (a command sees the whole book); else each is expanded as it is parsed.
   std::vector<ChapterSource> prepared;
-  if (has_command_preprocessor(book, order)) prepared = preprocess_book(book, order, rules, diag);
+  const auto commands = commands_to_run(book, order, diag);
+  if (!commands.empty()) prepared = preprocess_book(book, order, commands, rules, diag);
   std::vector<std::string> files(n);
   for (size_t i = 0; i < n; ++i) files[i] = book.display(book.chapters[i].source);
 
