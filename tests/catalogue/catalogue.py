@@ -137,6 +137,13 @@ def put(ctx, rel, data):
     write(ctx.path(os.path.join("book", rel)), data)
 
 
+def include_error_inside(ctx):
+    """A chapter includes a file whose second line links to a missing chapter: the error
+    names the included file's line and column."""
+    put(ctx, "src/part.md", "Included text.\nSee [x](missing.md).\n")
+    set_line(ctx, "src/one.md", 3, "{{#include part.md}}")
+
+
 def outside_png(ctx):
     path = ctx.path("outside.png")
     write(path, DOT_PNG)
@@ -295,6 +302,20 @@ CATALOGUE = {
     "image-100000-px": (lambda c: put(c, "src/images/dot.png",
                                       png(100000, 1, rows=zlib.compress(b"\x00" * 100001))),
                         "error", ONE + ":9:1", r"100000", None),
+    # mdBook's links preprocessor and pandoc's metadata block (issue 9)
+    "include-missing": (lambda c: set_line(c, "src/one.md", 3, "{{#include nothing.md}}"),
+                        "error", ONE + ":3:1", r"nothing\.md", None),
+    "include-self": (lambda c: set_line(c, "src/one.md", 7, "See {{#include one.md}}."),
+                     "error", ONE + ":7:5", r"include cycle", None),
+    "include-error-inside": (include_error_inside, "error", "book/src/part.md:2:5",
+                             r"missing\.md", None),
+    "yaml-metadata-bad": (lambda c: put(c, "src/one.md", "---\ntitle: [Broken\n---\n\n" +
+                                        BASE_BOOK["src/one.md"]),
+                          "error", ONE + ":3:1", r"YAML", None),
+    "yaml-metadata-wrong-type": (lambda c: put(c, "src/one.md",
+                                               "---\nlang: [en, de]\n---\n\n" +
+                                               BASE_BOOK["src/one.md"]),
+                                 "error", ONE + ":2:7", r"'lang'", None),
     # paths that leave the book
     "path-dotdot": (dotdot_path, "error", ONE + ":9:1", r"outside\.png", None),
     "path-absolute": (absolute_path, "error", ONE + ":9:1", r"outside\.png", None),

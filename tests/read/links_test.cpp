@@ -164,9 +164,10 @@ TEST_CASE("links preprocessor: a problem in included Markdown names the included
   later.error(book.display(book.chapters[0].source), link.pos, "example");
   std::vector<Diagnostic> all = later.all();
   REQUIRE(all.size() == 1);
+  all[0].hint = "a hint";
   CHECK(format_diagnostic(all[0]) == dir.string() + "/src/part.md:3:5: error: example\n" +
-                                         "  note: included from " + dir.string() +
-                                         "/src/one.md:5:1\n");
+                                         "  hint: a hint\n  note: included from " +
+                                         dir.string() + "/src/one.md:5:1\n");
   fs::remove_all(dir);
 }
 

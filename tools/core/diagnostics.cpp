@@ -113,8 +113,8 @@ std::string format_diagnostic(const Diagnostic& d) {
                                                                                    : "note: ";
   s += d.message;
   s += '\n';
-  if (!d.included_from.empty()) s += "  note: included from " + d.included_from + '\n';
   if (!d.hint.empty()) s += "  hint: " + d.hint + '\n';
+  if (!d.included_from.empty()) s += "  note: included from " + d.included_from + '\n';
   return s;
 }
 
