@@ -490,9 +490,15 @@ std::optional<std::vector<std::string>> ready_command(const PreprocessorSpec& sp
       return std::nullopt;
     }
     if (r.exit_code != 0) {
+      // mdBook's answer for "no" is any failure; a status other than 1 with an error
+      // message usually means the command itself is broken, so that is shown too.
+      std::string why;
+      std::string err = tail_lines(r.err, 1);
+      if (r.exit_code != 1 && !err.empty())
+        why = " (exit status " + std::to_string(r.exit_code) + ": " + err + ")";
       diag.add({Severity::Note, file, spec.pos,
                 who(spec) + " skipped: it does not support the renderer '" +
-                    std::string(kRendererName) + "'",
+                    std::string(kRendererName) + "'" + why,
                 "to run it anyway, add renderers = [\"" + std::string(kRendererName) +
                     "\"] to [preprocessor." + spec.name + "]"});
       return std::nullopt;
