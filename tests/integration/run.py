@@ -169,13 +169,18 @@ BOOKS = ["sample", "torture", "corpus", "scaffold", "single"]
 # --------------------------------------------------------------------------- epubcheck
 
 
-def case_epubcheck(ctx, kind):
+def case_epubcheck(ctx, kind, target="epub"):
     need_tool("java")
     jar = "/usr/bin/epubcheck"
     if not os.path.isfile(jar):
         raise Skip("epubcheck is not installed (apt-get install epubcheck)")
     book, _ = prepare_book(ctx, kind)
-    ctx.build(book, "out")
+    if target == "epub":
+        ctx.build(book, "out")
+    else:
+        args = ["build", book, "-o", "out", "--target", target] + getattr(ctx, "build_flags", [])
+        proc = ctx.colophon(args)
+        check(proc.returncode == 0, f"`colophon {' '.join(args)}` failed: {describe(proc)}")
     epub = only_file(os.path.join(ctx.work, "out"), "epub")
     report = os.path.join(ctx.work, "epubcheck.json")
     proc = subprocess.run(["java", "-jar", jar, epub, "--json", report],
@@ -363,6 +368,38 @@ def case_cli(ctx, name):
         opf, names = opf_of("none")
         check("cover-image" not in opf and "EPUB/cover.xhtml" not in names,
               f"cover = false still has a cover:\n{opf}")
+    elif name == "fonts":
+        # Embedded fonts are packed under fonts/ and tell Apple Books to use them; a file
+        # that is no font is refused at its place in book.toml.
+        font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+        if not os.path.isfile(font):
+            raise Skip(f"{font} is not installed (fonts-dejavu-core)")
+        files = dict(TWO_CHAPTERS)
+        files["extra.css"] = ('@font-face { font-family: "Body"; '
+                              'src: url("../fonts/DejaVuSans.ttf"); }\nbody { font-family: "Body", serif; }\n')
+        files["type/DejaVuSans.ttf"] = read(font)
+        toml = ('[book]\ntitle = "Kindle Test"\n[output.epub]\nextra-css = ["extra.css"]\n'
+                'fonts = ["type/DejaVuSans.ttf"]\n')
+        book = make_book(ctx, files, toml)
+        ctx.build(book, "out")
+        out = epub_files(os.path.join(ctx.work, "out", "kindle-test.epub"))
+        check('href="fonts/DejaVuSans.ttf" media-type="font/ttf"' in out["EPUB/package.opf"],
+              f"the font is not in the manifest:\n{out['EPUB/package.opf']}")
+        options = out.get("META-INF/com.apple.ibooks.display-options.xml", "")
+        check('<option name="specified-fonts">true</option>' in options,
+              f"no Apple display options for embedded fonts: {options!r}")
+        make_book(ctx, TWO_CHAPTERS)
+        ctx.build(book, "plain")
+        check("META-INF/com.apple.ibooks.display-options.xml" not in
+              epub_files(os.path.join(ctx.work, "plain", "kindle-test.epub")),
+              "display options without embedded fonts")
+        write(os.path.join(ctx.work, "book", "type", "fake.ttf"), "not a font\n")
+        make_book(ctx, TWO_CHAPTERS, '[book]\ntitle = "Kindle Test"\n[output.epub]\n'
+                                     'fonts = ["type/fake.ttf"]\n')
+        proc = ctx.colophon(["build", book, "-o", "bad"])
+        check(proc.returncode == 1 and re.search(r"book/book\.toml:4:\d+: error: 'fonts': "
+                                                 r"'type/fake\.ttf' is not a ttf font", proc.stderr),
+              f"a fake font was not refused: {describe(proc)}")
     elif name == "dump":
         ctx.colophon(["new", "book"])
         proc = ctx.colophon(["dump", "book"])
@@ -535,6 +572,184 @@ def case_manuscript(ctx, name):
         check("title:" not in t and "author:" not in t,
               f"the {kind} shows the metadata block as text")
     print(f"manuscript: {meta} in the OPF, the PDF's metadata and both title pages")
+# --------------------------------------------------------------------------- kindle
+# One case per cause Amazon's Send to Kindle or KDP is known to refuse a book for (or
+# show it badly): each builds a book made to trip it, and checks that the "kindle"
+# target either avoids the cause in what it writes or reports it.
+
+
+def make_book(ctx, files, toml='[book]\ntitle = "Kindle Test"\nauthors = ["A. Writer"]\n'):
+    """Writes a book of FILES ({path: text}) under the work folder; returns its folder."""
+    write(os.path.join(ctx.work, "book", "book.toml"), toml)
+    for path, text in files.items():
+        write(os.path.join(ctx.work, "book", path), text)
+    return "book"
+
+
+def epub_files(path):
+    """Returns {name: text} of the text files of the EPUB at PATH."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n).decode("utf-8") for n in z.namelist()
+                if n.endswith((".xhtml", ".opf", ".ncx", ".xml", ".css"))}
+
+
+def kindle_build(ctx, book, expect=0):
+    """Builds the kindle target of BOOK into out/; returns (process, {name: text})."""
+    proc = ctx.colophon(["build", book, "-o", "out", "--target", "kindle"])
+    check(proc.returncode == expect, f"kindle build: expected exit {expect}, got {describe(proc)}")
+    if expect != 0:
+        return proc, {}
+    return proc, epub_files(os.path.join(ctx.work, "out", "kindle-test.kindle.epub"))
+
+
+def spine_files(files):
+    opf = files["EPUB/package.opf"]
+    hrefs = dict(re.findall(r'<item id="([^"]+)" href="([^"]+)"', opf))
+    return [hrefs[i] for i in re.findall(r'<itemref idref="([^"]+)"', opf)]
+
+
+TWO_CHAPTERS = {
+    "src/SUMMARY.md": "- [One](one.md)\n- [Two](two.md)\n",
+    "src/one.md": "# One\n\nSee [two](two.md) and [its section](two.md#later).[^n]\n\n"
+                  "[^n]: A note.\n",
+    "src/two.md": "# Two\n\nText.\n\n## Later\n\nMore.\n",
+}
+
+
+def case_kindle(ctx, cause):
+    if cause == "language":
+        # dc:language must be one Amazon lists; Russian is not, British English is.
+        book = make_book(ctx, TWO_CHAPTERS, '[book]\ntitle = "Kindle Test"\nlanguage = "ru"\n')
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        check(proc.returncode == 0 and "language 'ru'" in proc.stderr and "E999" in proc.stderr,
+              f"check --target kindle did not report the language: {describe(proc)}")
+        proc = ctx.colophon(["check", book])
+        check("language 'ru'" not in proc.stderr, "plain check reported a Kindle-only rule")
+        make_book(ctx, TWO_CHAPTERS, '[book]\ntitle = "Kindle Test"\nlanguage = "en-GB"\n')
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        check("language" not in proc.stderr, f"en-GB was reported: {describe(proc)}")
+    elif cause == "image-without-src":
+        files = dict(TWO_CHAPTERS)
+        files["src/two.md"] = "# Two\n\nText.\n\n<img alt=\"a lost picture\">\n\n## Later\n"
+        book = make_book(ctx, files)
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        check(proc.returncode == 1 and re.search(r"src/two\.md:5:1: error: an <img> without src",
+                                                 proc.stderr),
+              f"check --target kindle did not refuse the <img>: {describe(proc)}")
+        kindle_build(ctx, book, expect=1)
+        check(not os.path.exists(os.path.join(ctx.work, "out", "kindle-test.kindle.epub")),
+              "a book Kindle refuses was written")
+    elif cause == "email-size":
+        # 51 MB: over Send to Kindle's e-mail limit (50 MB), under its upload limit. A PNG
+        # is stored in the EPUB as it is, so a large comment chunk makes a large book.
+        import struct, zlib
+        def chunk(kind, data):
+            return (struct.pack(">I", len(data)) + kind + data +
+                    struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+        png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)) +
+               chunk(b"tEXt", b"Comment\0" + b"x" * 51_000_000) +
+               chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b""))
+        files = dict(TWO_CHAPTERS)
+        files["src/two.md"] = "# Two\n\n![A large picture](big.png)\n\n## Later\n"
+        files["src/big.png"] = png
+        book = make_book(ctx, files)
+        proc, _ = kindle_build(ctx, book)
+        check("too large to e-mail" in proc.stderr, f"no size warning: {describe(proc)}")
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        check("too large to e-mail" in proc.stderr, f"check gave no size warning: {describe(proc)}")
+    elif cause == "body-id-links":
+        # A link to a <body> id shows as a broken link on Kindle: no body has an id, and
+        # links to a chapter's start name only its file.
+        _, files = kindle_build(ctx, make_book(ctx, TWO_CHAPTERS))
+        for name, text in files.items():
+            if name.endswith(".xhtml"):
+                check(not re.search(r"<body[^>]*\sid=", text), f"{name}: <body> has an id")
+        one = files["EPUB/one.xhtml"]
+        check('href="two.xhtml"' in one and 'href="two.xhtml#later"' in one,
+              f"links to chapter two are not as expected:\n{one}")
+    elif cause == "spine-order":
+        # The contents must follow the spine: parts, nesting and a book-level notes file.
+        files = {
+            "src/SUMMARY.md": "[Preface](pre.md)\n\n# Part A\n\n- [One](one.md)\n"
+                              "    - [One.One](one1.md)\n\n# Part B\n\n- [Two](two.md)\n\n"
+                              "[Afterword](after.md)\n",
+            "src/pre.md": "# Preface\n\nP.[^a]\n\n[^a]: Note a.\n",
+            "src/one.md": "# One\n\n## Section\n\nText.\n",
+            "src/one1.md": "# One.One\n\nText.[^b]\n\n[^b]: Note b.\n",
+            "src/two.md": "# Two\n\nText.\n",
+            "src/after.md": "# Afterword\n\nText.\n",
+        }
+        toml = '[book]\ntitle = "Kindle Test"\n[output.epub]\nnotes = "book"\n'
+        _, out = kindle_build(ctx, make_book(ctx, files, toml))
+        spine = spine_files(out)
+        for doc in ("EPUB/nav.xhtml", "EPUB/toc.ncx"):
+            pattern = r'<a href="([^"#]+)' if doc.endswith("xhtml") else r'<content src="([^"#]+)'
+            toc = re.findall(pattern, out[doc].split('epub:type="landmarks"')[0])
+            order = [spine.index(f) for f in toc]
+            check(order == sorted(order), f"{doc} disagrees with the spine: {toc} vs {spine}")
+    elif cause == "encoding":
+        # Send to Kindle reads a file without an encoding declaration as Latin-1.
+        files = dict(TWO_CHAPTERS)
+        files["src/two.md"] = "# Zwei – Ωμέγα\n\nÜbergrößenträger “quoted”.\n\n## Later\n"
+        _, out = kindle_build(ctx, make_book(ctx, files))
+        for name, text in out.items():
+            if name.endswith((".xhtml", ".opf", ".ncx")):
+                check(text.startswith('<?xml version="1.0" encoding="UTF-8"?>'),
+                      f"{name} does not declare UTF-8: {text[:80]!r}")
+    elif cause == "contents-levels":
+        # Kindle shows two levels of contents: every chapter stays, lifted; deeper
+        # sections are left out.
+        files = {
+            "src/SUMMARY.md": "# Part\n\n- [One](one.md)\n    - [Deep](deep.md)\n"
+                              "        - [Deeper](deeper.md)\n",
+            "src/one.md": "# One\n\n## Section\n\n### Subsection\n\nText.\n",
+            "src/deep.md": "# Deep\n\nText.\n",
+            "src/deeper.md": "# Deeper\n\nText.\n",
+        }
+        toml = '[book]\ntitle = "Kindle Test"\n[output.epub]\ntoc-depth = 3\n'
+        _, out = kindle_build(ctx, make_book(ctx, files, toml))
+        nav = out["EPUB/nav.xhtml"].split('epub:type="landmarks"')[0]
+        depth = deepest = 0
+        for tag in re.findall(r"</?ol>", nav):
+            depth += 1 if tag == "<ol>" else -1
+            deepest = max(deepest, depth)
+        check(deepest == 2, f"the Kindle contents have {deepest} levels:\n{nav}")
+        for chapter in ("one.xhtml", "deep.xhtml", "deeper.xhtml"):
+            check(f'href="{chapter}"' in nav, f"{chapter} is missing from the contents:\n{nav}")
+        check(re.search(r'<meta name="dtb:depth" content="2"', out["EPUB/toc.ncx"]),
+              "toc.ncx is deeper than two levels")
+    elif cause == "css":
+        files = dict(TWO_CHAPTERS)
+        files["extra.css"] = ("/* an author's additions */\np.hang {\n  text-indent: -2em;\n}\n"
+                              ".pull { margin-left: -3em; }\n.box { position: absolute; }\n"
+                              "p.tight { line-height: -1; }\n.fine { text-indent: -1em; "
+                              "padding-left: 1em; margin: 0 auto; }\n")
+        toml = '[book]\ntitle = "Kindle Test"\n[output.epub]\nextra-css = ["extra.css"]\n'
+        book = make_book(ctx, files, toml)
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        found = re.findall(r"book/extra\.css:(\d+):\d+: warning", proc.stderr)
+        check(found == ["3", "5", "6", "7"], f"expected warnings at lines 3, 5, 6, 7: {describe(proc)}")
+        # colophon's own stylesheet has none of it.
+        css = epub_files_of_build(ctx, book)["EPUB/css/epub.css"].split("/* extra.css */")[0]
+        write(os.path.join(ctx.work, "own.css"), css)
+        make_book(ctx, TWO_CHAPTERS, '[book]\ntitle = "Kindle Test"\n[output.epub]\n'
+                                     'extra-css = ["../own.css"]\n'.replace("../own.css", "own.css"))
+        shutil.copy(os.path.join(ctx.work, "own.css"), os.path.join(ctx.work, "book", "own.css"))
+        proc = ctx.colophon(["check", book, "--target", "kindle"])
+        check(proc.returncode == 0 and "own.css" not in proc.stderr,
+              f"colophon's stylesheet has CSS Kindle breaks on: {describe(proc)}")
+    else:
+        raise Fail(f"unknown case kindle:{cause}")
+
+
+def epub_files_of_build(ctx, book):
+    _, files = kindle_build(ctx, book)
+    return files
+
+
+KINDLE_CAUSES = ["language", "image-without-src", "email-size", "body-id-links", "spine-order",
+                 "encoding", "contents-levels", "css"]
 
 
 # --------------------------------------------------------------------------- determinism
@@ -569,10 +784,14 @@ GROUPS = {
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
-                       "targets", "cover", "dump"]),
+                       "targets", "cover", "fonts", "dump"]),
     "determinism": (case_determinism, ["epub"]),
     "mdbook": (case_mdbook, ["corpus"]),
     "manuscript": (case_manuscript, ["readme"]),
+    "kindle": (case_kindle, KINDLE_CAUSES),
+    # Every EPUB target passes epubcheck on the real books (the plain one: "epubcheck").
+    "epubcheck-kindle": (lambda ctx, kind: case_epubcheck(ctx, kind, "kindle"),
+                         ["sample", "torture", "corpus"]),
 }
 
 

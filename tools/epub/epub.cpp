@@ -118,7 +118,7 @@ std::string media_type_for(const std::string& path) {
 // Tells whether an image media type is already compressed (stored, not deflated).
 bool already_compressed(const std::string& media_type) {
   return media_type == "image/png" || media_type == "image/jpeg" || media_type == "image/gif" ||
-         media_type == "image/webp";
+         media_type == "image/webp" || media_type == "font/woff" || media_type == "font/woff2";
 }
 
 // Returns the book's config file for messages.
@@ -126,8 +126,10 @@ std::string config_display(const Book& book) {
   return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
 }
 
-// Decides file names, manifest ids, the cover and the table of contents.
-bool plan_package(const Book& book, PackagePlan& plan, Diagnostics& diag) {
+// Decides file names, manifest ids, the cover, the embedded fonts and the table of
+// contents.
+bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& plan,
+                  Diagnostics& diag) {
   bool ok = true;
   std::set<std::string> files;
   for (size_t c = 0; c < book.chapters.size(); ++c) {
@@ -194,15 +196,39 @@ bool plan_package(const Book& book, PackagePlan& plan, Diagnostics& diag) {
       plan.cover_asset = static_cast<int>(plan.assets.size()) - 1;
     }
   }
+  // Fonts the book embeds, under fonts/ by their own names.
+  for (const std::string& font : book.epub.fonts) {
+    SafePath p = resolve_inside(book.root, book.root, font);
+    Asset a;
+    a.source = p.relative.empty() ? font : p.relative;
+    a.path = p.absolute.string();
+    a.media_type = font_media_type(font);
+    a.href = unique_file("fonts/" + fs::path(font).stem().string(),
+                         fs::path(font).extension().string(), hrefs);
+    a.id = unique_id("font-" + fs::path(font).stem().string(),
+                     "font-" + std::to_string(plan.assets.size() + 1), ids);
+    plan.assets.push_back(std::move(a));
+  }
   plan.toc = build_toc(book, plan.chapter_files);
+  if (profile.toc_levels > 0) {
+    // Flattened: every chapter stays, lifted to the deepest level kept; sections below
+    // it are left out.
+    int deepest = profile.toc_levels - 1;
+    std::erase_if(plan.toc, [&](const TocEntry& e) { return e.section && e.level > deepest; });
+    for (TocEntry& e : plan.toc) e.level = std::min(e.level, deepest);
+  }
   return ok;
 }
 
-// Builds EPUB/css/epub.css: our stylesheet, then the book's extra CSS files.
-bool build_css(const Book& book, std::string& css, Diagnostics& diag) {
+// Builds EPUB/css/epub.css: our stylesheet, the target's additions, then the book's
+// extra CSS files (which stay last, so the author has the final word).
+bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
+               Diagnostics& diag) {
   bool ok = true;
   std::optional<std::string_view> base = resource("styles/epub.css");
   if (base) css = std::string(*base);
+  css += profile.extra_css;
+  if (!css.empty() && css.back() != '\n') css += '\n';
   for (const std::string& extra : book.epub.extra_css) {
     SafePath p = resolve_inside(book.root, book.root, extra);
     std::optional<std::string> text;
@@ -572,9 +598,25 @@ class ArchiveWriter {
 
 }  // namespace
 
+std::string font_media_type(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (ext == ".ttf") return "font/ttf";
+  if (ext == ".otf") return "font/otf";
+  if (ext == ".woff") return "font/woff";
+  if (ext == ".woff2") return "font/woff2";
+  return {};
+}
+
 bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
+  return write_epub(book, out, EpubProfile{}, diag);
+}
+
+bool write_epub(const Book& book, const std::filesystem::path& out, const EpubProfile& profile,
+                Diagnostics& diag) {
   PackagePlan plan;
-  bool ok = plan_package(book, plan, diag);
+  bool ok = plan_package(book, profile, plan, diag);
 
   // Every entry of the archive, in archive order: mimetype first (OCF), the stored
   // images, the documents this thread makes at once, the deflated images (SVG, the
@@ -630,11 +672,17 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
     add(std::move(name), std::string()).render = std::move(render);
   };
   add_document("META-INF/container.xml", [] { return container_xml(); });
+  // Apple Books uses a book's own fonts only when this file says so.
+  if (!book.epub.fonts.empty())
+    add_document("META-INF/com.apple.ibooks.display-options.xml",
+                 [] { return apple_display_options_xml(); });
+  for (const auto& [name, bytes] : profile.extra_files)
+    add_document(name, [&bytes = bytes] { return bytes; });
   add_document(dir + plan.names.nav, [&] { return nav_xhtml(book, plan); });
   add_document(dir + plan.names.ncx, [&] { return toc_ncx(book, plan); });
   add_document(dir + plan.names.css, [&] {
     std::string css;
-    css_ok = build_css(book, css, later);
+    css_ok = build_css(book, profile, css, later);
     return css;
   });
   if (plan.cover_asset >= 0)
@@ -724,8 +772,9 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
   if (!css_ok || later.has_errors()) ok = false;
   for (auto [entry, asset] : image_entries) {
     if (!entries[entry].read_failed) continue;
+    std::string what = plan.assets[asset].media_type.starts_with("font/") ? "font" : "image";
     diag.error(book.display(plan.assets[asset].source), {},
-               "cannot read image '" + plan.assets[asset].source + "'",
+               "cannot read " + what + " '" + plan.assets[asset].source + "'",
                "check that the file exists and is readable");
     ok = false;
   }

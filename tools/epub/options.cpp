@@ -1,17 +1,36 @@
 #include "epub/options.h"
 
+#include "core/paths.h"
+#include "epub/epub.h"
+
 namespace colophon {
 
 namespace {
 
 constexpr int kMaxTocDepth = 6;  // h1..h6: no deeper heading level exists
 
+// Returns why the file REL (inside BOOK) is no font an EPUB may embed, or "".
+std::string font_problem(const Book& book, const std::string& rel) {
+  std::string type = font_media_type(rel);
+  if (type.empty()) return "is not named as a font file (.ttf, .otf, .woff or .woff2)";
+  bool complete = false;
+  std::optional<std::string> head = read_file_prefix(fs::path(book.root) / rel, 4, complete);
+  if (!head) return "cannot be read";
+  // The first four bytes of each format (OpenType's sfnt version, WOFF's signatures).
+  std::string_view magic = *head;
+  bool ok = (type == "font/ttf" && (magic == std::string_view("\0\1\0\0", 4) || magic == "true")) ||
+            (type == "font/otf" && (magic == "OTTO" || magic == std::string_view("\0\1\0\0", 4))) ||
+            (type == "font/woff" && magic == "wOFF") || (type == "font/woff2" && magic == "wOF2");
+  return ok ? std::string()
+            : "is not a " + type.substr(5) + " font (its first bytes say otherwise)";
+}
+
 }  // namespace
 
 void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
   if (table == nullptr) return;
   static const std::vector<std::string_view> kKeys = {"extra-css", "toc-depth", "notes",
-                                                      "note-numbering"};
+                                                      "note-numbering", "fonts"};
   TableReader r(*table, "output.epub", book.root, diag);
   for (const ConfigEntry& e : table->entries) {
     if (e.key == "extra-css") {
@@ -20,6 +39,22 @@ void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) 
           SourcePos at = e.value.items[i].pos;
           if (auto rel = r.existing_file(at.line ? at : e.pos, "extra-css", (*list)[i]))
             book.epub.extra_css.push_back(*rel);
+        }
+      }
+    } else if (e.key == "fonts") {
+      if (auto list = r.strings(e, "fonts = [\"fonts/MyFace-Regular.otf\"]")) {
+        for (size_t i = 0; i < list->size(); ++i) {
+          SourcePos at = e.value.items[i].pos;
+          if (!at.line) at = e.pos;
+          auto rel = r.existing_file(at, "fonts", (*list)[i]);
+          if (!rel) continue;
+          std::string problem = font_problem(book, *rel);
+          if (!problem.empty()) {
+            diag.error(table->file, at, "'fonts': '" + (*list)[i] + "' " + problem,
+                       "embed TrueType (.ttf), OpenType (.otf) or WOFF (.woff, .woff2) files");
+            continue;
+          }
+          book.epub.fonts.push_back(*rel);
         }
       }
     } else if (e.key == "toc-depth") {

@@ -7,7 +7,7 @@
 namespace colophon {
 
 // Reads [output.epub] (TABLE null when book.toml has none) into BOOK's EPUB and note
-// options: extra CSS, contents depth, note placement and numbering.
+// options: extra CSS, fonts to embed, contents depth, note placement and numbering.
 void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag);
 
 }  // namespace colophon

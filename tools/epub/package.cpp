@@ -274,7 +274,7 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
       if (rel > depth_limit) continue;
       std::string label = heading_label(b);
       if (label.empty()) continue;
-      toc.push_back({level + rel - 1, label, encode_href(files[c]) + "#" + b.id});
+      toc.push_back({level + rel - 1, label, encode_href(files[c]) + "#" + b.id, true});
     }
   }
   // Never nest deeper than one level below the previous entry (a list item needs a label).
@@ -293,6 +293,15 @@ std::string container_xml() {
          "<rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n"
          "</rootfiles>\n"
          "</container>\n";
+}
+
+std::string apple_display_options_xml() {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<display_options>\n"
+         "<platform name=\"*\">\n"
+         "<option name=\"specified-fonts\">true</option>\n"
+         "</platform>\n"
+         "</display_options>\n";
 }
 
 std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& diag) {

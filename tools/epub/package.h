@@ -25,6 +25,7 @@ struct TocEntry {
   int level = 0;       // nesting level, 0 = top; never more than one deeper than the previous
   std::string label;   // plain text
   std::string href;    // relative to the content folder; empty for a part title
+  bool section = false;  // a heading inside a chapter, not the chapter itself
 };
 
 // Everything the packager decided about the book before writing files.
@@ -60,6 +61,10 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
 
 // Renders META-INF/container.xml.
 std::string container_xml();
+
+// Renders META-INF/com.apple.ibooks.display-options.xml, which tells Apple Books to use
+// the fonts the book embeds.
+std::string apple_display_options_xml();
 
 // Renders the package document (EPUB/package.opf).
 std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& diag);

@@ -172,6 +172,7 @@ struct Metadata {
 // EPUB options from [output.epub].
 struct EpubOptions {
   std::vector<std::string> extra_css;  // paths relative to the book root
+  std::vector<std::string> fonts;      // font files to embed, relative to the book root
   int toc_depth = 2;                   // heading levels under each chapter in nav
 };
 
