@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/diagnostics.h"
+#include "core/work.h"
 #include "passes/passes.h"
 #include "read/read.h"
 #include "xhtml/xhtml.h"
@@ -149,4 +150,50 @@ TEST_CASE("the deepest nesting the reader accepts still makes XHTML that tinyxml
   CHECK(reps < 200);  // it does cut
   CHECK(reps > 10);   // but only far beyond any real book
   CHECK(tinyxml2_problem(deepest_whole).empty());
+}
+
+TEST_CASE("raw HTML nested deeper than Markdown may be is an error of check, at its tag") {
+  // Issue 13, item 3: 100 nested <div> passed `check` and failed `build` in tinyxml2,
+  // with a line of the generated XHTML. The passes (which `check` runs) now count raw
+  // elements with the Markdown around them, against the same limit.
+  for (int extra : {0, 1}) {
+    std::string divs;
+    for (size_t i = 0; i < kMaxNestingDepth - 1 + static_cast<size_t>(extra); ++i)
+      divs += "<div>";
+    std::string closes;
+    for (size_t i = 0; i < kMaxNestingDepth - 1 + static_cast<size_t>(extra); ++i)
+      closes += "</div>";
+    Diagnostics diag;
+    Book book = one_chapter("Intro.\n\n" + divs + "x" + closes + "\n", diag);
+    run_passes(book, diag);
+    if (extra == 0) {
+      CHECK_FALSE(diag.has_errors());
+      CHECK(tinyxml2_problem(chapter_xhtml(book, 0, XhtmlOptions{})).empty());
+      continue;
+    }
+    REQUIRE(diag.count(Severity::Error) == 1);  // once, not once per tag
+    auto all = diag.all();
+    const Diagnostic& d = all[0];
+    CHECK(d.message.find("nested") != std::string::npos);
+    CHECK(d.pos.line == 3);
+    CHECK(d.pos.col == 5 * (kMaxNestingDepth - 1) + 1);  // the first <div> too deep
+  }
+}
+
+TEST_CASE("raw HTML tags are checked in linear time, however they nest") {
+  // Issue 13, item 2: the open-element stack was scanned for every tag (100,000 nested
+  // <div> took over a minute). Counted, not timed.
+  auto units = [](size_t n) {
+    std::string text;
+    for (size_t i = 0; i < n; ++i) text += "<div>";
+    for (size_t i = 0; i < n; ++i) text += "</div> </em>";
+    Diagnostics diag;
+    Book book = one_chapter(text + "\n", diag);
+    work::Meter meter;
+    run_passes(book, diag);
+    return meter.units();
+  };
+  uint64_t small = units(2000), large = units(8000);
+  INFO("work units " << small << " -> " << large);
+  CHECK(large < 5 * small);  // 4 times the tags: 16 times the units when quadratic
 }

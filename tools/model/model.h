@@ -13,6 +13,14 @@
 
 namespace colophon {
 
+// Nested blocks, inlines and raw HTML elements allowed in one chapter (a block quote,
+// list item, emphasis or <div> is one level each). Far beyond any real book, low enough
+// that every recursive walk of the model is safe and that the chapter's XHTML stays
+// within what XML parsers accept (tinyxml2, which the EPUB packer checks chapters with,
+// stops at 100 levels). The reader refuses deeper Markdown, the raw HTML check deeper
+// raw HTML, with the same message.
+constexpr size_t kMaxNestingDepth = 64;
+
 enum class InlineKind {
   Text,           // plain text (smart punctuation already applied). EPUB: text; PDF: words.
   SoftBreak,      // a line end inside a paragraph. EPUB: newline; PDF: a space.

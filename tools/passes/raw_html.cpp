@@ -1,11 +1,13 @@
 // check_raw_html: raw HTML tags balance inside their container; raw links and images
 // point somewhere the EPUB has.
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "passes/common.h"
 #include "passes/passes.h"
 #include "passes/walk.h"
+#include "core/work.h"
 
 namespace colophon {
 
@@ -14,6 +16,7 @@ namespace {
 struct OpenTag {
   std::string name;
   SourcePos pos;
+  int phrasing = -1;  // index of the innermost phrasing-only element at or below this one
 };
 
 // Tells whether an element may hold only phrasing content (no block elements).
@@ -27,6 +30,41 @@ bool phrasing_only(const std::string& name) {
 
 std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_string(p.col); }
 
+// The raw elements open in one container, with what each tag needs at hand: the innermost
+// phrasing-only element and how many of each name are open (scanning the stack for them
+// on every tag was quadratic: 100,000 nested <div> took over a minute).
+class TagStack {
+ public:
+  const std::vector<OpenTag>& tags() const { return tags_; }
+  size_t size() const { return tags_.size(); }
+  // Tells how many NAME elements are open.
+  int open(const std::string& name) const {
+    auto it = open_.find(name);
+    return it == open_.end() ? 0 : it->second;
+  }
+  void push(const std::string& name, SourcePos pos) {
+    int below = tags_.empty() ? -1 : tags_.back().phrasing;
+    int self = static_cast<int>(tags_.size());
+    tags_.push_back({name, pos, phrasing_only(name) ? self : below});
+    ++open_[name];
+  }
+  // Drops the elements from index K up.
+  void pop_to(size_t k) {
+    while (tags_.size() > k) {
+      --open_[tags_.back().name];
+      tags_.pop_back();
+    }
+  }
+  // Returns the innermost open element that takes only phrasing content, if any.
+  const OpenTag* innermost_phrasing() const {
+    return tags_.empty() || tags_.back().phrasing < 0 ? nullptr : &tags_[tags_.back().phrasing];
+  }
+
+ private:
+  std::vector<OpenTag> tags_;
+  std::unordered_map<std::string, int> open_;
+};
+
 class RawChecker {
  public:
   RawChecker(Book& book, Diagnostics& diag, const AnchorTable& anchors)
@@ -37,6 +75,7 @@ class RawChecker {
     for (size_t c = 0; c < book_.chapters.size(); ++c) {
       chapter_ = static_cast<int>(c);
       file_ = chapter_file(book_, chapter_);
+      too_deep_ = false;
       check_blocks(book_.chapters[c].blocks);
       for (int n : groups[c]) check_blocks(book_.notes[n].blocks);
     }
@@ -44,34 +83,50 @@ class RawChecker {
 
  private:
   // Applies one tag to STACK: pushes starts, pops matching ends, reports the rest.
-  void apply(std::vector<OpenTag>& stack, const HtmlTag& t, const char* level,
-             bool in_paragraph = false) {
+  void apply(TagStack& stack, const HtmlTag& t, const char* level, bool in_paragraph = false) {
+    if (too_deep_) return;  // reported once; the balance of what follows means nothing
+    work::add();
     if (t.open) {
+      if (depth_ + raw_open_ + 1 > kMaxNestingDepth) {
+        diag_.error(file_, t.pos,
+                    "more than " + std::to_string(kMaxNestingDepth) +
+                        " nested blocks, inlines and raw HTML elements",
+                    "flatten the nesting of <" + t.name +
+                        "> and other raw HTML elements, block quotes, lists and emphasis");
+        too_deep_ = true;
+        return;
+      }
       if (!in_paragraph && is_block_element(t.name)) {
-        if (const OpenTag* p = innermost_phrasing(stack))
+        if (const OpenTag* p = stack.innermost_phrasing())
           diag_.error(file_, t.pos,
                       "block element <" + t.name + "> inside <" + p->name + "> opened at " +
                           at(p->pos),
                       "close the <" + p->name + "> first, or use <div> instead of <" + p->name +
                           ">");
       }
-      stack.push_back({t.name, t.pos});
+      stack.push(t.name, t.pos);
+      ++raw_open_;
       return;
     }
-    for (size_t k = stack.size(); k-- > 0;) {
-      if (stack[k].name != t.name) continue;
-      for (size_t j = stack.size(); j-- > k + 1;)
-        diag_.error(file_, stack[j].pos,
-                    "<" + stack[j].name + "> is not closed before </" + t.name + "> at " +
+    if (stack.open(t.name) > 0) {
+      // Every element above the match is popped here, once: linear over the chapter.
+      const std::vector<OpenTag>& tags = stack.tags();
+      size_t k = tags.size();
+      while (tags[--k].name != t.name) work::add();
+      for (size_t j = tags.size(); j-- > k + 1;)
+        diag_.error(file_, tags[j].pos,
+                    "<" + tags[j].name + "> is not closed before </" + t.name + "> at " +
                         at(t.pos),
-                    "add </" + stack[j].name + "> before </" + t.name + ">");
-      stack.resize(k);
+                    "add </" + tags[j].name + "> before </" + t.name + ">");
+      raw_open_ -= tags.size() - k;
+      stack.pop_to(k);
       return;
     }
     std::string hint = "remove it, or add the matching <" + t.name + "> " + level;
     for (size_t o = outer_.size(); o-- > 0;) {
       bool found = false;
-      for (const OpenTag& ot : *outer_[o])
+      if (outer_[o]->open(t.name) == 0) continue;
+      for (const OpenTag& ot : outer_[o]->tags())
         if (ot.name == t.name) {
           hint = "the <" + t.name + "> opened at " + at(ot.pos) +
                  " is outside this container (list item, quote, paragraph); close it there, "
@@ -84,15 +139,10 @@ class RawChecker {
                 hint);
   }
 
-  // Returns the innermost open element of STACK that takes only phrasing content, if any.
-  static const OpenTag* innermost_phrasing(const std::vector<OpenTag>& stack) {
-    for (size_t k = stack.size(); k-- > 0;)
-      if (phrasing_only(stack[k].name)) return &stack[k];
-    return nullptr;
-  }
-
-  void report_unclosed(const std::vector<OpenTag>& stack, const char* level) {
-    for (const OpenTag& o : stack)
+  void report_unclosed(const TagStack& stack, const char* level) {
+    raw_open_ -= stack.size();
+    if (too_deep_) return;
+    for (const OpenTag& o : stack.tags())
       diag_.error(file_, o.pos, "<" + o.name + "> opened here is not closed " + level,
                   std::string("close it with </") + o.name + "> " + level);
   }
@@ -128,7 +178,8 @@ class RawChecker {
   }
 
   void check_blocks(std::vector<Block>& blocks) {
-    std::vector<OpenTag> stack;
+    TagStack stack;
+    ++depth_;
     for (Block& b : blocks) {
       if (b.kind == BlockKind::RawBlock) {
         HtmlFragment f = rescan_html(b.text, b.pos);
@@ -136,7 +187,7 @@ class RawChecker {
         check_urls(f);
         continue;
       }
-      if (const OpenTag* p = innermost_phrasing(stack))
+      if (const OpenTag* p = stack.innermost_phrasing(); p && !too_deep_)
         diag_.error(file_, b.pos,
                     "Markdown block inside the raw <" + p->name + "> opened at " + at(p->pos),
                     "a raw <" + p->name + "> may hold only text; use <div> around Markdown blocks");
@@ -147,10 +198,12 @@ class RawChecker {
       outer_.pop_back();
     }
     report_unclosed(stack, "at this block level");
+    --depth_;
   }
 
   void check_inlines(std::vector<Inline>& list) {
-    std::vector<OpenTag> stack;
+    TagStack stack;
+    ++depth_;
     for (Inline& in : list) {
       if (in.kind == InlineKind::RawInline) {
         HtmlFragment f = rescan_html(in.text, in.pos);
@@ -169,6 +222,7 @@ class RawChecker {
       outer_.pop_back();
     }
     report_unclosed(stack, "in this paragraph");
+    --depth_;
   }
 
   Book& book_;
@@ -176,7 +230,10 @@ class RawChecker {
   const AnchorTable& anchors_;
   int chapter_ = 0;
   std::string file_;
-  std::vector<std::vector<OpenTag>*> outer_;
+  std::vector<TagStack*> outer_;
+  size_t depth_ = 0;       // blocks and inlines around the current list (model levels)
+  size_t raw_open_ = 0;    // raw elements open in every container around it
+  bool too_deep_ = false;  // this chapter passed kMaxNestingDepth (reported once)
 };
 
 }  // namespace

@@ -12,17 +12,14 @@
 #include "read/hidden_lines.h"
 #include "read/read.h"
 #include "read/source.h"
+#include "core/work.h"
 
 namespace colophon {
 
 namespace {
 
-// Nested blocks and inlines allowed in one chapter. Far beyond any real book, low
-// enough that every later recursive walk of the model is safe, and that the chapter's
-// XHTML (about one element per level, plus a few around it) stays within what XML
-// parsers accept: tinyxml2, which the EPUB packer checks raw HTML with, stops at 100
-// levels, and a fuzz_markdown finding showed 115 nested quotes passing the reader.
-constexpr size_t kMaxNestingDepth = 64;
+// Nested blocks and inlines allowed in one chapter: kMaxNestingDepth (model.h). A
+// fuzz_markdown finding showed 115 nested quotes passing the reader before it existed.
 
 // Table bounds. cmark-gfm 0.29.0.gfm.6 parses a table row in time quadratic in its cell
 // count (10,000 columns: 0.6 s per row), so wider or bigger tables are refused before
@@ -170,6 +167,7 @@ Frame ChapterConverter::child_frame(cmark_node* n, FrameKind kind, const Frame& 
 }
 
 void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
+  work::add();
   cmark_node_type type = cmark_node_get_type(n);
   if (type == CMARK_NODE_DOCUMENT) {
     Frame root;
@@ -649,6 +647,7 @@ bool check_table_sizes(std::string_view text, const std::string& file, Diagnosti
 std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file,
                                               std::unique_ptr<SourceMap> map,
                                               const Diagnostics* earlier) {
+  work::add(text.size());  // cmark-gfm reads each byte a few times
   auto parsed = std::make_unique<ParsedChapter>();
   if (earlier != nullptr)
     for (Diagnostic& d : earlier->all()) parsed->diag.add(std::move(d));
