@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/paths.h"
 #include "core/text.h"
+#include "core/work.h"
 #include "xhtml/xhtml.h"
 
 namespace colophon {
@@ -573,7 +575,11 @@ std::string toc_ncx(const Book& book, const PackagePlan& plan) {
   if (toc.empty())
     toc.push_back({0, generated_label(book.meta.language, "title-page"), plan.names.title_page});
   // Entries that point at the same place share a play order (a part and its first chapter).
-  std::vector<std::string> targets;
+  // A part title points at its first chapter: the next entry with a target.
+  std::vector<std::string> src_of(toc.size());
+  for (size_t i = toc.size(); i-- > 0;)
+    src_of[i] = !toc[i].href.empty() || i + 1 == toc.size() ? toc[i].href : src_of[i + 1];
+  std::unordered_map<std::string, size_t> order_of;  // target -> play order
   int prev = 0;
   for (size_t i = 0; i < toc.size(); ++i) {
     const TocEntry& e = toc[i];
@@ -583,11 +589,9 @@ std::string toc_ncx(const Book& book, const PackagePlan& plan) {
         for (int l = prev; l > e.level; --l) out += "</navPoint>\n";
       }
     }
-    // A part title points at its first chapter (the next entry).
-    std::string src = e.href;
-    for (size_t j = i + 1; src.empty() && j < toc.size(); ++j) src = toc[j].href;
-    size_t order = std::find(targets.begin(), targets.end(), src) - targets.begin() + 1;
-    if (order > targets.size()) targets.push_back(src);
+    work::add();
+    const std::string& src = src_of[i];
+    size_t order = order_of.try_emplace(src, order_of.size() + 1).first->second;
     out += "<navPoint id=\"navpoint-" + std::to_string(i + 1) + "\" playOrder=\"" +
            std::to_string(order) + "\">\n<navLabel><text>";
     esc(out, e.label);

@@ -142,6 +142,31 @@ void append_content(Page& to, const Page& from, double dx, double dy) {
   }
 }
 
+void append_content(Page& to, Page&& from, double dx, double dy) {
+  for (TextRun& t : from.texts) {
+    t.x += dx;
+    t.y += dy;
+    to.texts.push_back(std::move(t));
+  }
+  for (LinkArea& l : from.links) {
+    l.x += dx;
+    l.y += dy;
+    to.links.push_back(std::move(l));
+  }
+  for (Anchor& a : from.anchors) {
+    a.y += dy;
+    to.anchors.push_back(std::move(a));
+  }
+  // Released now, not when the item dies (assigning {} would keep the capacity).
+  std::vector<TextRun>().swap(from.texts);
+  std::vector<LinkArea>().swap(from.links);
+  std::vector<Anchor>().swap(from.anchors);
+  Page rest;  // rules and images: plain values
+  rest.rules = std::move(from.rules);
+  rest.images = std::move(from.images);
+  append_content(to, rest, dx, dy);
+}
+
 Flow::Flow(Context& ctx) : ctx_(ctx) { warned_assets_.assign(ctx.book.assets.size(), 0); }
 
 double Flow::text_height() const {
@@ -622,28 +647,26 @@ void Flow::code(const Block& b, const Frame& frame) {
         ++col;
       }
     }
-    // Wrap: cut where the next character would pass the measure.
+    // Wrap: cut where the next character would pass the measure. Only the characters
+    // of this piece are measured (measuring the rest of the line for every piece was
+    // quadratic in the line's length).
     bool continuation = false;
     std::string_view rest(line);
     do {
       double avail = measure - (continuation ? mark_w : 0);
-      size_t cut = rest.size();
-      if (text_width(ctx_, mono, size, rest) > avail) {
-        double w = 0;
-        size_t i = 0;
-        cut = 0;
-        while (i < rest.size()) {
-          size_t at = i;
-          next_code_point(rest, i);
-          w += text_width(ctx_, mono, size, rest.substr(at, i - at));
-          if (w > avail) break;
-          cut = i;
-        }
-        if (cut == 0) {  // not even one character fits: take one anyway
-          size_t one = 0;
-          next_code_point(rest, one);
-          cut = one;
-        }
+      double w = 0;
+      size_t i = 0, cut = 0;
+      while (i < rest.size()) {
+        size_t at = i;
+        next_code_point(rest, i);
+        w += text_width(ctx_, mono, size, rest.substr(at, i - at));
+        if (w > avail) break;
+        cut = i;
+      }
+      if (cut == 0 && !rest.empty()) {  // not even one character fits: take one anyway
+        size_t one = 0;
+        next_code_point(rest, one);
+        cut = one;
       }
       VItem l;
       l.height = leading;

@@ -16,6 +16,8 @@ struct FlowResult {
 
 // Moves every drawing of FROM by (DX, DY) into TO.
 void append_content(Page& to, const Page& from, double dx, double dy);
+// Moves every drawing of FROM by (DX, DY) into TO, taking its texts (FROM is left empty).
+void append_content(Page& to, Page&& from, double dx, double dy);
 
 
 // Turns chapters, parts and notes into one vertical list.

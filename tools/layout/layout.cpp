@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <deque>
+#include <functional>
 #include <unordered_set>
 
 #include "layout/engine.h"
@@ -105,7 +106,7 @@ class Composer {
     const int front = static_cast<int>(doc.pages.size());
     doc.labels.push_back(PageLabelRange{0, PageLabelRange::Style::LowerRoman, 1});
 
-    for (const BodyPage& p : pages) compose(doc, p, {});
+    for (const BodyPage& p : pages) compose(doc, p, {}, &body.items);
     for (size_t i = front; i < doc.pages.size(); ++i)
       doc.pages[i].label = std::to_string(i - front + 1);
     if (!pages.empty()) doc.labels.push_back(PageLabelRange{front, PageLabelRange::Style::Decimal, 1});
@@ -126,8 +127,17 @@ class Composer {
     return {left, st.margin_top, recto};
   }
 
-  void place(Page& page, const VItem& item, double x, double y, int page_index, Document& doc) {
-    append_content(page, item.content, x, y);
+  // Draws ITEM at (X, Y) of PAGE; its drawing is moved, not copied, when ITEM is one of
+  // MOVABLE (the body's items, each placed once: copying them doubled the layout's memory).
+  void place(Page& page, const VItem& item, double x, double y, int page_index, Document& doc,
+             std::vector<VItem>* movable) {
+    std::less<const VItem*> before;
+    if (movable && !movable->empty() && !before(&item, movable->data()) &&
+        before(&item, movable->data() + movable->size())) {
+      append_content(page, std::move((*movable)[&item - movable->data()].content), x, y);
+    } else {
+      append_content(page, item.content, x, y);
+    }
     for (int o : item.outline) {
       const PendingOutline& po = outline_[o];
       doc.outline.push_back(OutlineEntry{po.title, po.level, page_index, y});
@@ -136,14 +146,16 @@ class Composer {
 
   // Draws BODY onto a new page of DOC and queues its head or folio; HEAD overrides the
   // running head (front matter).
-  void compose(Document& doc, const BodyPage& body, const std::string& head) {
+  void compose(Document& doc, const BodyPage& body, const std::string& head,
+               std::vector<VItem>* movable = nullptr) {
     const Style& st = ctx_.style;
     Margins m = margins_for(doc);
     int index = static_cast<int>(doc.pages.size());
     doc.pages.emplace_back();
     Page& page = doc.pages.back();
     if (body.blank) return;
-    for (const Placed& p : body.body) place(page, *p.item, m.left, m.top + p.y, index, doc);
+    for (const Placed& p : body.body)
+      place(page, *p.item, m.left, m.top + p.y, index, doc, movable);
     if (!body.notes.empty()) {
       Rule r;
       r.x = m.left;
@@ -151,7 +163,8 @@ class Composer {
       r.width = (st.page_width - st.margin_inner - st.margin_outer) * kFootRuleRatio;
       r.height = kFootRuleThickness;
       page.rules.push_back(r);
-      for (const Placed& p : body.notes) place(page, *p.item, m.left, m.top + p.y, index, doc);
+      for (const Placed& p : body.notes)
+        place(page, *p.item, m.left, m.top + p.y, index, doc, nullptr);
     }
     pending_heads_.push_back({index, body.opening, body.chapter, head});
   }

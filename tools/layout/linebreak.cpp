@@ -2,6 +2,7 @@
 // active breakpoints (one node per breakpoint, fitness class and hyphen run).
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "core/work.h"
 #include "layout/engine.h"
@@ -18,14 +19,15 @@ constexpr double kLooseBadness = 12;      // TeX: badness above this = loose (or
 constexpr double kRuleBreakFactor = 1e4;  // a broken rule (hyphen limit, overfull line) in the last
                                           // pass costs this many times a line of capped badness
 
-// One breakpoint reached by the dynamic program.
+// One breakpoint reached by the dynamic program. 24 bytes: a paragraph of a few
+// megabytes has millions of them, and the line's totals come from Sums by index.
 struct Node {
   int item = -1;          // index of the break item (-1 = paragraph start)
   int prev = -1;          // node of the previous break
+  int start = 0;          // index of the item the next line starts at
   uint8_t fitness = kDecent;
   uint8_t hyphen_run = 0;  // consecutive hyphenated lines ending here
   double demerits = 0;    // total from the paragraph start
-  double width = 0, stretch = 0, shrink = 0;  // totals where the next line starts
 };
 
 // Running sums of widths, stretch and shrink: sums[i] covers items [0, i).
@@ -104,8 +106,8 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
   if (items.empty()) return true;
   const Sums sums(items);
   const int max_run = std::max(0, p.max_hyphens);
-  std::vector<Node> pool;
-  pool.reserve(items.size() / 4 + 16);
+  // Grown in blocks, never copied: a vector's doubling held up to three times the nodes.
+  std::deque<Node> pool;
   std::vector<int> active;
   {
     Node start;  // the paragraph's first item is never discarded, even when it is glue
@@ -134,10 +136,11 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
     for (size_t k = 0; k < active.size(); ++k) {
       const int a = active[k];
       const Node& node = pool[a];
-      double w = sums.width[b] - node.width;
+      double w = sums.width[b] - sums.width[node.start];
       if (item.type == Item::Type::Penalty) w += item.width;
-      double y = sums.stretch[b] - node.stretch + p.line_end_stretch + p.emergency_stretch;
-      double z = sums.shrink[b] - node.shrink;
+      double y = sums.stretch[b] - sums.stretch[node.start] + p.line_end_stretch +
+                 p.emergency_stretch;
+      double z = sums.shrink[b] - sums.shrink[node.start];
       double ratio = 0;
       double bad = badness(w, y, z, p.measure, p.badness_cap, ratio);
       bool overfull = ratio < -1;
@@ -205,9 +208,7 @@ bool break_lines(const std::vector<Item>& items, const BreakParams& p, std::vect
         n.fitness = static_cast<uint8_t>(fit);
         n.hyphen_run = static_cast<uint8_t>(run);
         n.demerits = c.demerits;
-        n.width = sums.width[s];
-        n.stretch = sums.stretch[s];
-        n.shrink = sums.shrink[s];
+        n.start = static_cast<int>(s);
         active.push_back(static_cast<int>(pool.size()));
         pool.push_back(n);
       }

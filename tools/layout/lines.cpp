@@ -85,6 +85,7 @@ void split_by_face(Context& ctx, FaceId face, std::string_view text, F&& f) {
 
 double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, double size,
                  std::string_view text) {
+  work::add(text.size());
   double x0 = x;
   split_by_face(ctx, face, text, [&](FaceId f, std::string_view piece) {
     TextRun t;
@@ -100,6 +101,7 @@ double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, doub
 }
 
 double text_width(Context& ctx, FaceId face, double size, std::string_view text) {
+  work::add(text.size());
   double w = 0;
   split_by_face(ctx, face, text,
                 [&](FaceId f, std::string_view piece) { w += ctx.metrics.width(f, piece) * size; });
@@ -120,7 +122,10 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   bool ok = !(para.letter_breaks && frame.hyphenate && ctx.hyphenator) &&
             break_lines(items, params, breaks, nullptr);
   if (!ok) {
-    if (frame.hyphenate && ctx.hyphenator) items = prepare_items(ctx, para, frame, true);
+    if (frame.hyphenate && ctx.hyphenator) {
+      std::vector<Item>().swap(items);  // free the first list before making the second
+      items = prepare_items(ctx, para, frame, true);
+    }
     params.tolerance = kTolerance;
     ok = break_lines(items, params, breaks, nullptr);
   }
@@ -141,7 +146,17 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   double baseline = (frame.leading - frame.size) / 2 + frame.size * asc_ratio;
 
   int start = 0;
+  lines.reserve(breaks.size());
   std::vector<Piece> pieces;
+  // Link spans of the line being set: each link's slot in line_links, or -1. Reset per
+  // line for the links the line had (a span per link of the paragraph, for every line,
+  // was quadratic: 200,000 autolinks in one paragraph).
+  struct LinkSpan {
+    int link;
+    double x0, x1;
+  };
+  std::vector<int> link_slot(para.links.size(), -1);
+  std::vector<LinkSpan> line_links;
   for (size_t l = 0; l < breaks.size(); ++l) {
     int b = breaks[l];
     // Skip what a break discards at the start of the line.
@@ -149,7 +164,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     if (l > 0)
       while (s < b && items[s].type != Item::Type::Box) ++s;
     const Item& brk = items[b];
-    work::add(static_cast<uint64_t>(b - s + 1) + para.links.size());
+    work::add(static_cast<uint64_t>(b - s + 1));
     double w = 0, y = 0, z = 0;
     for (int i = s; i < b; ++i) {
       const Item& it = items[i];
@@ -208,12 +223,16 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     bool joined = false;  // letter spacing: the previous item is a box of the same word
     // Strike-through spans and link spans on this line.
     double strike_from = -1, strike_to = -1;
-    std::vector<std::pair<double, double>> link_span(para.links.size(), {-1, -1});
+    line_links.clear();
     auto extend_link = [&](int link, double x0, double x1) {
       if (link < 0) return;
-      auto& sp = link_span[link];
-      if (sp.first < 0) sp = {x0, x1};
-      else sp.second = std::max(sp.second, x1);
+      int& slot = link_slot[link];
+      if (slot < 0) {
+        slot = static_cast<int>(line_links.size());
+        line_links.push_back({link, x0, x1});
+      } else {
+        line_links[slot].x1 = std::max(line_links[slot].x1, x1);
+      }
     };
     auto flush_strike = [&]() {
       if (strike_from >= 0 && strike_to > strike_from) {
@@ -301,6 +320,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
     }
     flush_strike();
+    line.content.texts.reserve(pieces.size());  // exactly: a paragraph may have 100,000 lines
     for (Piece& p : pieces) {
       const Run& r = para.runs[p.run];
       TextRun t;
@@ -311,16 +331,18 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       t.text = std::move(p.text);
       line.content.texts.push_back(std::move(t));
     }
-    for (size_t k = 0; k < link_span.size(); ++k) {
-      auto [x0, x1] = link_span[k];
-      if (x0 < 0) continue;
+    // In the order of the paragraph's links, as they were numbered.
+    std::sort(line_links.begin(), line_links.end(),
+              [](const LinkSpan& a, const LinkSpan& b) { return a.link < b.link; });
+    for (const LinkSpan& span : line_links) {
+      link_slot[span.link] = -1;
       LinkArea a;
-      a.x = x0;
+      a.x = span.x0;
       a.y = 0;
-      a.width = x1 - x0;
+      a.width = span.x1 - span.x0;
       a.height = frame.leading;
-      a.uri = para.links[k].uri;
-      a.dest = para.links[k].dest;
+      a.uri = para.links[span.link].uri;
+      a.dest = para.links[span.link].dest;
       line.content.links.push_back(std::move(a));
     }
     lines.push_back(std::move(line));

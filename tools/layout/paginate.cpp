@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/work.h"
+
 namespace colophon::layout {
 
 namespace {
@@ -57,6 +59,7 @@ class Paginator {
       const auto& lines = notes_[notes[k]];
       size_t need = k + 1 < notes.size() ? lines.size()
                                          : std::min(lines.size(), size_t(kMinNoteLinesOnRefPage));
+      work::add(need + 1);
       for (size_t l = 0; l < need; ++l) h += lines[l].height;
     }
     return h > 0 ? h + spec_.foot_separator : 0;
@@ -106,6 +109,7 @@ class Paginator {
     bool ended = false;
     for (; j < items.size(); ++j) {
       const VItem& it = items[j];
+      work::add();
       if (it.kind == VItem::Kind::Penalty) {
         if (has_box && it.penalty < kInfPenalty) {
           best = {j, body.size(), notes.size(), h};

@@ -19,6 +19,7 @@ constexpr double kLetterBreakPenalty = 1000;  // between any two characters, las
 constexpr double kSpaceStretchRatio = 0.5;    // interword stretch = space / 2 (TeX's cmr10)
 constexpr double kSpaceShrinkRatio = 1.0 / 3; // interword shrink = space / 3 (TeX's cmr10)
 constexpr size_t kMinHyphenatedWord = 5;      // characters; shorter words are never hyphenated
+constexpr size_t kForetellAfterItems = 4096;  // items of a paragraph before its size is foretold
 constexpr size_t kQuotedChars = 40;           // characters of a word quoted in a message
 constexpr size_t kQuotedBytes = 4 * kQuotedChars;  // enough UTF-8 for kQuotedChars characters
 
@@ -116,20 +117,36 @@ class Builder {
       : ctx_(ctx), para_(para), frame_(frame), hyphenate_(hyphenate && ctx.hyphenator) {}
 
   std::vector<Item> build() {
+    for (const Run& r : para_.runs) bytes_total_ += r.text.size();
     if (frame_.indent > 0) {
       Item indent;
       indent.width = frame_.indent;
-      items_.push_back(indent);
+      push(indent);
     }
     for (size_t r = 0; r < para_.runs.size(); ++r) add_run(static_cast<int>(r));
     drop_trailing_glue();
     finish_line(true);
     split_long_chunks();
+    // The list lives through line breaking: give back what a doubling left unused.
+    if (items_.capacity() > items_.size() + items_.size() / 3) items_.shrink_to_fit();
     return std::move(items_);
   }
 
  private:
   double em_width(FaceId face, std::string_view s) { return ctx_.metrics.width(face, s); }
+
+  // Appends IT. The list of a long paragraph is the largest thing the layout holds while
+  // it breaks lines: once a few thousand items are in, a full list makes room for what
+  // the text read so far foretells (plus an eighth), not for twice the list, so that no
+  // doubling leaves it half empty and a long list is rarely copied (a copy holds both).
+  void push(const Item& it) {
+    if (items_.size() == items_.capacity() && items_.size() >= kForetellAfterItems) {
+      size_t done = std::max<size_t>(bytes_done_, 1);
+      size_t foretold = items_.size() * std::max(bytes_total_, done) / done;
+      items_.reserve(std::max(items_.size() + items_.size() / 4, foretold + foretold / 8));
+    }
+    items_.push_back(it);
+  }
 
   void add_glue(int run) {
     const Run& r = para_.runs[run];
@@ -142,7 +159,7 @@ class Builder {
       g.stretch = w * kSpaceStretchRatio;
       g.shrink = w * kSpaceShrinkRatio;
     }
-    items_.push_back(g);
+    push(g);
   }
 
   void drop_trailing_glue() {
@@ -155,11 +172,11 @@ class Builder {
     Item fill;
     fill.type = Item::Type::Glue;
     fill.stretch = kFilStretch;
-    items_.push_back(fill);
+    push(fill);
     Item brk;
     brk.type = Item::Type::Penalty;
     brk.penalty = -kInfPenalty;
-    items_.push_back(brk);
+    push(brk);
   }
 
   void add_run(int r) {
@@ -171,6 +188,7 @@ class Builder {
       return;
     }
     const std::string& t = run.text;
+    const size_t run_start = bytes_done_;
     size_t i = 0;
     while (i < t.size()) {
       if (is_space(t[i])) {
@@ -186,8 +204,10 @@ class Builder {
       }
       add_word(r, static_cast<uint32_t>(i), static_cast<uint32_t>(j));
       work::add(j - i);
+      bytes_done_ = run_start + j;
       i = j;
     }
+    bytes_done_ = run_start + t.size();
   }
 
   // Adds the box of bytes [b, e) of run R, cut at its hyphenation points.
@@ -241,7 +261,7 @@ class Builder {
         p.flagged = kind == 1;
         p.penalty = kind == 1 ? kExHyphenPenalty : kDashPenalty;
       }
-      items_.push_back(p);
+      push(p);
       from = at;
     }
     add_box(r, from, e);
@@ -275,7 +295,7 @@ class Builder {
       }
       break;
     }
-    items_.push_back(box);
+    push(box);
   }
 
   // Splits every chunk of boxes with no break between them that is wider than the
@@ -438,6 +458,7 @@ class Builder {
   const Frame& frame_;
   bool hyphenate_;
   int pending_space_ = -1;
+  size_t bytes_total_ = 0, bytes_done_ = 0;  // text of the paragraph: all, and read so far
   std::vector<Item> items_;
 };
 

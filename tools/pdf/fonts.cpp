@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/utf8.h"
+#include "core/work.h"
 #include "layout/style.h"
 
 namespace colophon {
@@ -107,6 +108,7 @@ class LoadedFace {
 
   // Shapes TEXT with the font's default features; the buffer holds the result.
   void run_shaper(std::string_view text, ShapeDirection direction, std::string_view language) {
+    work::add(text.size());
     hb_buffer_clear_contents(buffer);
     hb_buffer_add_utf8(buffer, text.data(), static_cast<int>(text.size()), 0,
                        static_cast<int>(text.size()));

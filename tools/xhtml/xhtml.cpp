@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/text.h"
+#include "core/work.h"
 
 namespace colophon {
 
@@ -199,6 +200,7 @@ class Writer {
   }
 
   void block(const Block& b) {
+    work::add();
     switch (b.kind) {
       case BlockKind::Paragraph:
         out_ += "<p>";
@@ -512,6 +514,7 @@ class Writer {
   }
 
   void inline_node(const Inline& x) {
+    work::add();
     switch (x.kind) {
       case InlineKind::Text: append_xml_escaped(out_, x.text); break;
       case InlineKind::SoftBreak: out_ += '\n'; break;
@@ -594,6 +597,7 @@ constexpr std::array<bool, 256> kMaybeEscaped = [] {
 }  // namespace
 
 void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
+  work::add(s.size());
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
