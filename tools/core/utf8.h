@@ -21,4 +21,8 @@ void append_utf8(std::string& out, char32_t cp);
 // Counts code points in S (for columns in diagnostics).
 size_t utf8_length(std::string_view s);
 
+// Returns the longest start of S that has at most MAX_BYTES bytes and does not end
+// inside a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
+
 }  // namespace colophon

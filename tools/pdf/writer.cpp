@@ -14,6 +14,7 @@
 
 #include "core/paths.h"
 #include "core/utf8.h"
+#include "core/work.h"
 #include "pdf/cid_fonts.h"
 #include "pdf/deflate_queue.h"
 #include "pdf/haru.h"
@@ -24,8 +25,16 @@ namespace colophon {
 namespace {
 
 // The longest string a PDF may hold (PDF 1.7, Annex C implementation limits); libharu
-// fails the whole document on a longer one.
+// fails the whole document on a longer one. Link addresses and the document's metadata
+// (title, author ...) are held to it.
 constexpr size_t kMaxUriBytes = 32767;
+constexpr size_t kMaxInfoBytes = 32767;
+// Bookmarks (the outline) show a heading's first words: a heading is cut there, with
+// an ellipsis, in the outline only.
+constexpr size_t kMaxBookmarkBytes = 1000;
+// The most pages a PDF from colophon has: far beyond any printed volume (libharu itself
+// stops at 32,767 pages in one page tree), and about 300 MB of memory to lay out.
+constexpr size_t kMaxPdfPages = 30000;
 
 // libharu's own name for the UTF-8 encoder that HPDF_UseUTFEncodings registers.
 constexpr const char* kUtf8Encoder = "UTF-8";
@@ -101,6 +110,14 @@ class Renderer {
         diag_(diag) {}
 
   std::optional<std::string> run() {
+    if (doc_.pages.size() > kMaxPdfPages) {
+      diag_.error(book_file(), {},
+                  "the PDF would have " + std::to_string(doc_.pages.size()) +
+                      " pages; colophon writes at most " + std::to_string(kMaxPdfPages),
+                  "split the book into volumes (a book each), or build only the EPUB with "
+                  "--format epub");
+      return std::nullopt;
+    }
     pdf_.reset(HPDF_New(on_haru_error, &error_));
     if (!pdf_) return fail("cannot start libharu");
     HPDF_Doc pdf = pdf_.get();
@@ -140,9 +157,26 @@ class Renderer {
       std::snprintf(code, sizeof code, " (libharu error 0x%04X, detail %u)",
                     static_cast<unsigned>(error_.code), static_cast<unsigned>(error_.detail));
     }
-    diag_.error(out_name_, {}, "cannot write the PDF: " + what + code,
-                "this is a bug in colophon's PDF writer; please report it with the book");
+    // The limits colophon knows are checked before libharu sees them; one that is still
+    // reached is a limit of the book's size, not a bug.
+    bool limit = error_.failed &&
+                 (error_.code == HPDF_ARRAY_COUNT_ERR || error_.code == HPDF_DICT_COUNT_ERR ||
+                  error_.code == HPDF_XREF_COUNT_ERR || error_.code == HPDF_STRING_OUT_OF_RANGE ||
+                  error_.code == HPDF_NAME_OUT_OF_RANGE || error_.code == HPDF_REAL_OUT_OF_RANGE);
+    if (limit)
+      diag_.error(out_name_, {}, "cannot write the PDF: the book passes a limit of the PDF writer" +
+                                     std::string(code),
+                  "see the Limits table of the guide (Errors and diagnostics); make the book "
+                  "smaller, or build only the EPUB with --format epub");
+    else
+      diag_.error(out_name_, {}, "cannot write the PDF: " + what + code,
+                  "this is a bug in colophon's PDF writer; please report it with the book");
     return std::nullopt;
+  }
+
+  // Returns the book's configuration file as messages name it.
+  std::string book_file() const {
+    return book_.display(book_.config_file.empty() ? "book.toml" : book_.config_file);
   }
 
   // Converts a y measured down from the page top to PDF's y measured up from the bottom.
@@ -151,8 +185,17 @@ class Renderer {
   void set_info() {
     HPDF_Doc pdf = pdf_.get();
     const Metadata& m = book_.meta;
-    auto set = [&](HPDF_InfoType type, const std::string& value) {
-      if (!value.empty()) HPDF_SetInfoAttr(pdf, type, value.c_str());
+    // Sets one entry, cut to the longest string a PDF holds (with a warning: the EPUB
+    // keeps the whole value).
+    auto set = [&](HPDF_InfoType type, const std::string& value, const char* key = nullptr) {
+      if (value.empty()) return;
+      std::string_view kept = utf8_prefix(value, kMaxInfoBytes);
+      if (kept.size() < value.size() && key)
+        diag_.warning(book_file(), {},
+                      std::string("'") + key + "' is " + std::to_string(value.size()) +
+                          " bytes long; the PDF keeps its first " + std::to_string(kept.size()),
+                      std::string("shorten '") + key + "' in [book]");
+      HPDF_SetInfoAttr(pdf, type, std::string(kept).c_str());
     };
     auto join = [](const std::vector<std::string>& items) {
       std::string s;
@@ -161,10 +204,10 @@ class Renderer {
     };
     std::string title = m.title;
     if (!m.subtitle.empty()) title += ": " + m.subtitle;
-    set(HPDF_INFO_TITLE, title);
-    set(HPDF_INFO_AUTHOR, join(m.authors));
-    set(HPDF_INFO_SUBJECT, m.description);
-    set(HPDF_INFO_KEYWORDS, join(m.subjects));
+    set(HPDF_INFO_TITLE, title, "title");
+    set(HPDF_INFO_AUTHOR, join(m.authors), "authors");
+    set(HPDF_INFO_SUBJECT, m.description, "description");
+    set(HPDF_INFO_KEYWORDS, join(m.subjects), "subjects");
     set(HPDF_INFO_CREATOR, "colophon");
     // The book's language in the catalog (/Lang), for screen readers and text tools;
     // libharu has no call for it, so it goes into the catalog dictionary directly.
@@ -339,6 +382,7 @@ class Renderer {
     double current_size = 0;
     double line_y = 0, pen_x = 0;  // the open TJ's baseline and where its pen stands
     for (const TextRun& run : runs) {
+      work::add(run.text.size() + 1);
       if (run.text.empty()) continue;
       CidFont* f = fonts_pdf_->get(run.face);
       if (!f) {
@@ -494,6 +538,7 @@ class Renderer {
   void add_links(size_t index) {
     HPDF_Page page = pages_[index];
     for (const LinkArea& l : doc_.pages[index].links) {
+      work::add();
       HPDF_Annotation annot = nullptr;
       if (!l.uri.empty()) {
         std::string uri = percent_encode_uri(l.uri);
@@ -510,7 +555,10 @@ class Renderer {
         }
         annot = HPDF_Page_CreateURILinkAnnot(page, rect(l), uri.c_str());
       } else if (auto it = anchors_.find(l.dest); it != anchors_.end()) {
-        HPDF_Destination dst = destination(it->second.first, it->second.second);
+        // One destination object per anchor, shared by every link to it (400,000
+        // references to one note made as many destinations).
+        HPDF_Destination& dst = link_dests_[l.dest];
+        if (!dst) dst = destination(it->second.first, it->second.second);
         if (dst) annot = HPDF_Page_CreateLinkAnnot(page, rect(l), dst);
       } else if (missing_dests_.insert(l.dest).second) {
         diag_.warning(out_name_, {},
@@ -531,7 +579,9 @@ class Renderer {
       size_t level = static_cast<size_t>(std::max(0, e.level));
       level = std::min(level, open.size());  // a skipped level hangs under the last one
       HPDF_Outline parent = level == 0 ? nullptr : open[level - 1];
-      HPDF_Outline o = HPDF_CreateOutline(pdf_.get(), parent, e.title.c_str(), utf8);
+      std::string title(utf8_prefix(e.title, kMaxBookmarkBytes));
+      if (title.size() < e.title.size()) title += "\u2026";
+      HPDF_Outline o = HPDF_CreateOutline(pdf_.get(), parent, title.c_str(), utf8);
       if (!o) return;
       if (HPDF_Destination dst = destination(e.page, e.y)) HPDF_Outline_SetDestination(o, dst);
       open.resize(level);
@@ -579,6 +629,7 @@ class Renderer {
   std::vector<std::pair<HPDF_Page, size_t>> queued_contents_;  // page, DeflateQueue ticket
   std::unordered_map<int, HPDF_Image> images_;
   std::unordered_map<std::string, std::pair<int, double>> anchors_;
+  std::unordered_map<std::string, HPDF_Destination> link_dests_;  // by anchor name
   std::unordered_set<std::string> missing_dests_;
 };
 
