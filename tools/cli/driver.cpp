@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "core/paths.h"
 #include "core/text.h"
 #include "core/threads.h"
+#include "core/work.h"
 #include "cover/cover.h"
 #include "passes/passes.h"
 #include "pdf/pdf.h"  // dump_pages: the layout with the PDF's fonts, for `dump --pages`
@@ -26,20 +28,28 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using TargetList = std::vector<std::unique_ptr<Target>>;
 
-// Prints one progress line per stage: `colophon: read      12.3 ms`.
+// Prints one progress line per stage: `colophon: read      12.3 ms`; with --stats also
+// the units of work the stage counted (core/work.h): `colophon: work read 123456`.
 class Progress {
  public:
-  Progress(bool quiet, std::ostream& err) : quiet_(quiet), err_(err) {}
-  void stage(const char* name, Clock::time_point since) {
-    if (quiet_) return;
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - since).count();
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "colophon: %-8s %8.1f ms\n", name, ms);
-    err_ << buf;
+  Progress(bool quiet, std::ostream& err, bool stats = false)
+      : quiet_(quiet), stats_(stats), err_(err) {}
+  void stage(const char* name, Clock::time_point since, const work::Account* units = nullptr) {
+    std::string out;
+    if (!quiet_) {
+      double ms = std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "colophon: %-8s %8.1f ms\n", name, ms);
+      out += buf;
+    }
+    if (stats_ && units)
+      out.append("colophon: work ").append(name).append(" ")
+          .append(std::to_string(units->units())).append("\n");
+    err_ << out;  // one write: targets report from their own threads
   }
 
  private:
-  bool quiet_;
+  bool quiet_, stats_;
   std::ostream& err_;
 };
 
@@ -62,13 +72,21 @@ void report(Diagnostics& diag, bool quiet, std::ostream& err) {
 Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& diag,
           Progress& progress) {
   auto t0 = Clock::now();
-  Book book = read_book(options, diag);
-  for (const auto& t : targets) t->configure(book.output(t->name()), book, diag);
-  progress.stage("read", t0);
+  work::Account read_units, pass_units;
+  Book book;
+  {
+    work::Charge charge(&read_units);
+    book = read_book(options, diag);
+    for (const auto& t : targets) t->configure(book.output(t->name()), book, diag);
+  }
+  progress.stage("read", t0, &read_units);
   if (book.chapters.empty()) return book;
   auto t1 = Clock::now();
-  run_passes(book, diag);
-  progress.stage("passes", t1);
+  {
+    work::Charge charge(&pass_units);
+    run_passes(book, diag);
+  }
+  progress.stage("passes", t1, &pass_units);
   return book;
 }
 
@@ -116,6 +134,7 @@ struct TargetRun {
   fs::path final_path;  // empty: the target runs only to publish what others need
   fs::path stage;
   bool ok = true;
+  std::shared_ptr<work::Account> units = std::make_shared<work::Account>();  // --stats
 };
 
 // Adds to RUNS the targets that publish what the written ones require and none of them
@@ -152,6 +171,7 @@ void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
   auto start = Clock::now();
   std::string shown = run.final_path.empty() ? run.target->name() : run.final_path.string();
   try {
+    work::Charge charge(run.units.get());
     run.ok = run.target->render(ctx);
   } catch (const std::bad_alloc&) {
     run.ok = false;
@@ -163,7 +183,7 @@ void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
                    "please report this with the book that caused it");
   }
   for (const std::string& key : run.target->provides()) ctx.exchange.abandon(key);
-  if (!run.final_path.empty()) progress.stage(run.target->name().c_str(), start);
+  if (!run.final_path.empty()) progress.stage(run.target->name().c_str(), start, run.units.get());
 }
 
 // Runs every target of RUNS at once, each on its own thread, from the one read-only
@@ -283,7 +303,7 @@ void keep_until_exit(Book&& book) {
 
 int run_build(const BuildOptions& options, std::ostream& err) {
   Diagnostics diag;
-  Progress progress(options.quiet, err);
+  Progress progress(options.quiet, err, options.stats);
   auto start = Clock::now();
   TargetList targets = make_targets();
   Book book = load(options.read, targets, diag, progress);
@@ -342,7 +362,7 @@ int run_build(const BuildOptions& options, std::ostream& err) {
 
 int run_check(const CheckOptions& options, std::ostream& err) {
   Diagnostics diag;
-  Progress progress(options.quiet, err);
+  Progress progress(options.quiet, err, options.stats);
   TargetList targets = make_targets();
   Book book = load(options.read, targets, diag, progress);
   std::optional<std::vector<Target*>> chosen = select_targets(targets, options.targets, book, err);

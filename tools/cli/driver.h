@@ -19,6 +19,7 @@ struct BuildOptions {
   std::string out_dir = "dist";
   std::vector<std::string> targets;  // target names; empty = the book's [output.*] tables
   bool quiet = false;
+  bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
 // What `colophon check` was asked to do.
@@ -26,6 +27,7 @@ struct CheckOptions {
   ReadOptions read;
   std::vector<std::string> targets;  // whose refusal rules to check; empty = as for build
   bool quiet = false;
+  bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
 // Builds the book: read, passes, then every chosen target at once on its own thread,

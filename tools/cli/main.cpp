@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"epub", "pdf", "all"}))
       ->excludes(target_opt);
   build_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+  build_cmd->add_flag("--stats", build.stats,
+                      "Print the units of work each stage counted (for tests of linear time)");
 
   CheckOptions check;
   CLI::App* check_cmd = app.add_subcommand("check", "Check the book without writing anything");
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
                         "Also report what these targets' stores or devices would refuse")
       ->delimiter(',');
   check_cmd->add_flag("-q,--quiet", quiet, "Print only errors");
+  check_cmd->add_flag("--stats", check.stats, "Print the units of work each stage counted");
 
   std::string new_dir, new_title;
   CLI::App* new_cmd = app.add_subcommand("new", "Create a small book that builds at once");

@@ -13,7 +13,7 @@ size_t spare_cores();
 
 // Starts COUNT threads, each running BODY, and returns those that started: fewer when
 // the system refuses more threads, so the caller must be able to do all the work
-// itself. The caller joins them.
+// itself. The caller joins them. Their work units go to the caller's work::Account.
 std::vector<std::thread> start_threads(size_t count, const std::function<void()>& body);
 
 // Joins THREADS on every way out of a scope, an exception included (a joinable

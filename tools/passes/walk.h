@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/work.h"
 #include "model/model.h"
 
 namespace colophon {
@@ -11,6 +12,7 @@ namespace colophon {
 template <typename F>
 void for_each_inline(std::vector<Inline>& list, F& f) {
   for (Inline& in : list) {
+    work::add();
     f(in);
     for_each_inline(in.children, f);
   }
@@ -29,6 +31,7 @@ void for_each_own_inline_list(Block& b, F& f) {
 template <typename F>
 void for_each_block(std::vector<Block>& list, F& f) {
   for (Block& b : list) {
+    work::add();
     f(b);
     for_each_block(b.children, f);
   }
