@@ -1,71 +1,100 @@
 #!/usr/bin/env python3
-"""Hostile input for colophon (issue 4): generates a book per case and builds it.
+"""Hostile input for colophon (issues 4 and 13): generates a book per case and builds it.
 
-Every case must finish (a generous bound catches a hang), exit 0 or 1 (never a signal, never 2),
-say why when it exits 1 (an `error:` line, and for the cases past a documented limit
-the expected message), and when it exits 0 the EPUB must be a zip whose XHTML, OPF and
-NCX files all parse as XML (a cheap stand-in for epubcheck, which is too slow here).
+Every case must finish (a generous bound catches a hang), exit 0 or 1 (never a signal, never
+2), say why when it exits 1 (an `error:` line, and for the cases past a documented limit the
+expected message) and then leave its output folder as it was (no file, not even a staged
+one). When it exits 0, the EPUB must be a zip whose XML members all parse, with no active
+content in any XHTML, SVG or CSS member (see `active_content`), and epubcheck must find
+nothing in it (when epubcheck is installed; COLOPHON_HOSTILE_EPUBCHECK=0 skips it).
+Diagnostics never carry a control character, and never flood the terminal.
+
+A growth case is built at two sizes, N and 2N, with `--stats`: every stage must count at
+most about twice the units of work at 2N (core/work.h; a quadratic stage counts four
+times as many), and where the case says so, the peak memory must grow by at most so many
+bytes per input byte. No clock is read for a verdict: the time bound only catches a hang.
 
     hostile.py --list
     hostile.py --colophon PATH [--work DIR] [--keep] CASE
-    hostile.py --generate DIR CASE        (writes the book only, for debugging)
+    hostile.py --generate DIR CASE [--size N]     (writes the book only, for debugging)
 
 Exit codes: 0 pass, 1 fail.
 """
 import argparse
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.parsers.expat
 import zipfile
 
-# A hang catcher, not a speed test: one `colophon build --format all` that has not ended
-# after this many seconds of wall time is stuck or worse than linear. Speed is measured by
-# tools/bench/bench.py, which prints figures; linearity is proved by the work counters of
-# the unit tests (tests/layout, tests/hostile/regressions_test.cpp), which do not depend
-# on how busy the machine is. A sanitizer build runs several times slower: its ctest sets
-# COLOPHON_TIME_SCALE (see tests/hostile/CMakeLists.txt), which multiplies the bound.
+# A hang catcher, not a speed test: one build that has not ended after this many seconds
+# of wall time is stuck or worse than linear. Speed is measured by tools/bench/bench.py,
+# which prints figures; linearity is proved by counting work (--stats). A sanitizer build
+# runs several times slower: its ctest sets COLOPHON_TIME_SCALE (see CMakeLists.txt).
 TIME_SCALE = float(os.environ.get("COLOPHON_TIME_SCALE", "1"))
 BUILD_BOUND_S = 100 * TIME_SCALE
-# Cases whose diagnostics must quote the input shortly (never the whole 1 MB word).
-SHORT_MESSAGE_CASES = {"word-1mb", "url-200kb"}
-MAX_MESSAGE_LINE = 400  # characters
+MAX_MESSAGE_LINE = 400     # characters: diagnostics quote the input shortly
+MAX_STDERR_LINES = 600     # a flood of diagnostics is capped per kind, with a count
+# A stage counting more than this times its units at N when the input doubles is not
+# linear (a quadratic one counts 4 times as many); the slack absorbs fixed costs.
+GROWTH_FACTOR = 2.3
+GROWTH_SLACK_UNITS = 5000
+EPUBCHECK = "/usr/bin/epubcheck"
 
 
-def nested_quotes():
+# --------------------------------------------------------------------------- book writing
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def write_book(root, chapter, title="Hostile", toml_extra="", files=None):
+    """Writes a one-chapter book: book.toml, src/SUMMARY.md, src/hostile.md, FILES."""
+    write(os.path.join(root, "book.toml"),
+          '[book]\ntitle = "%s"\nauthors = ["Test"]\nlanguage = "en"\n%s' % (title, toml_extra))
+    write(os.path.join(root, "src", "SUMMARY.md"), "# Summary\n\n- [Hostile](hostile.md)\n")
+    write(os.path.join(root, "src", "hostile.md"), chapter)
+    for rel, data in (files or {}).items():
+        write(os.path.join(root, rel), data)
+
+
+# --------------------------------------------------------------------------- issue 4 cases
+
+def nested_quotes(n):
     # 20,000 levels, one '>' per level on a single line, then the text.
     return ">" * 20000 + " deep\n"
 
 
-def nested_lists():
+def nested_lists(n):
     # 3,000 levels of bullet lists, each item indented two spaces past its parent.
-    lines = []
-    for i in range(3000):
-        lines.append("  " * i + "- level %d\n" % i)
-    return "".join(lines)
+    return "".join("  " * i + "- level %d\n" % i for i in range(3000))
 
 
-def nested_lists_inline():
+def nested_lists_inline(n):
     # 3,000 levels of bullet lists opened on one line ("- - - ... x").
     return "- " * 3000 + "x\n"
 
 
-def huge_word():
-    return "Before.\n\n" + "a" * (1 << 20) + "\n\nAfter.\n"
+def huge_word(n):
+    return "Before.\n\n" + "a" * (n or 1 << 20) + "\n\nAfter.\n"
 
 
-def huge_url():
-    url = "https://example.com/" + "p" * (200 * 1024)
-    return ("A [link](%s) and an autolink <%s> and a bare one %s here.\n"
-            % (url, url, url))
+def huge_url(n):
+    url = "https://example.com/" + "p" * (n or 200 * 1024)
+    return ("A [link](%s) and an autolink <%s> and a bare one %s here.\n" % (url, url, url))
 
 
-def big_table():
-    cols, rows = 300, 1000
+def big_table(n):
+    cols, rows = 300, n or 1000
     out = ["| " + " | ".join("h%d" % c for c in range(cols)) + " |\n",
            "|" + "---|" * cols + "\n"]
     row = "| " + " | ".join("c" for _ in range(cols)) + " |\n"
@@ -73,7 +102,7 @@ def big_table():
     return "".join(out)
 
 
-def wide_table():
+def wide_table(n):
     # 10,000 columns by 30 rows: cmark-gfm 0.29.0.gfm.6 is quadratic in a row's cells
     # (19 s); the reader refuses tables past 1,000 columns before parsing.
     cols = 10000
@@ -83,140 +112,434 @@ def wide_table():
     return "".join(out)
 
 
-def many_paragraphs():
-    return "".join("Paragraph %d of a very long chapter.\n\n" % i for i in range(100000))
+def many_paragraphs(n):
+    return "".join("Paragraph %d of a very long chapter.\n\n" % i for i in range(n or 100000))
 
 
-def many_footnotes():
-    n = 10000
+def many_footnotes(n):
+    n = n or 10000
     body = "".join("Sentence %d with a note.[^n%d]\n" % (i, i) for i in range(n))
     notes = "".join("[^n%d]: Note number %d.\n\n" % (i, i) for i in range(n))
     return body + "\n" + notes
 
 
-def footnote_in_footnote():
+def footnote_in_footnote(n):
     return ("Outer text.[^a]\n\n"
             "[^a]: The outer note, which cites another.[^b]\n\n"
             "[^b]: The inner note, citing the outer one back.[^a]\n")
 
 
-def long_headings():
-    words = " ".join("word%d" % i for i in range(1700))[:10000]
-    return ("# " + words + "\n\nText.\n\n## " + "x" * 10000 + "\n\nMore text.\n\n"
+def long_headings(n):
+    n = n or 10000
+    words = " ".join("word%d" % i for i in range(1700))[:n]
+    return ("# " + words + "\n\nText.\n\n## " + "x" * n + "\n\nMore text.\n\n"
             "### " + words + "\n\nEnd.\n")
 
 
-# name -> (chapter text generator, expected exit codes, message required on exit 1)
+# --------------------------------------------------------------------------- issue 13 growth
+
+# Words of the plain-paragraph case: long and short, so that lines are justified as in
+# a real book (with hyphenation), and no word repeats its neighbours too often.
+PROSE = ("the of and to in that was his with for had as not but which from they were this "
+         "by have all are one their been when there would who more into other only about "
+         "after some these them then could what time than people should because through "
+         "between before another government understanding communication particular "
+         "everything something international information development experience "
+         "nevertheless relationship considerable responsibility circumstances").split()
+
+
+def prose(n):
+    """Returns about N bytes of words, deterministic, on one line."""
+    out, size, k = [], 0, 0
+    while size < n:
+        w = PROSE[(k * 7 + k // 13) % len(PROSE)]
+        out.append(w)
+        size += len(w) + 1
+        k += 1
+    return " ".join(out)
+
+
+def code_line(n):
+    # One line of N characters in a fenced code block: the PDF wraps it over N/60 lines.
+    return "Before.\n\n```\n" + "x" * n + "\n```\n\nAfter.\n"
+
+
+def style_run_word(n):
+    # A word of N characters made of alternating style runs: *a*b*a*b...
+    return "Before.\n\n" + "*a*b" * (n // 4) + "\n\nAfter.\n"
+
+
+def cjk_bold(n):
+    # Chinese (no spaces) with **bold** every few characters: one long word of runs.
+    return "".join("\u4e2d\u6587\u5b57**\u7c97\u4f53**" for _ in range(n // 20)) + "\n"
+
+
+def nested_raw_html(n):
+    # N nested <div> elements: refused past the nesting limit, in linear time.
+    return "<div>" * n + "x" + "</div>" * n + "\n"
+
+
+def footnote_refs(n):
+    # N references to one footnote in one paragraph.
+    return "".join("x[^a] " for _ in range(n)) + "\n\n[^a]: The note.\n"
+
+
+def plain_paragraph(n):
+    return prose(n) + ".\n"
+
+
+def autolinks(n):
+    return " ".join("https://example.com/%d" % i for i in range(n)) + "\n"
+
+
+def headings(n):
+    return "".join("# Heading %d\n\nText %d.\n\n" % (i, i) for i in range(n))
+
+
+def long_word(n):
+    # The over-long word of issue 8: N letters, broken between letters.
+    return "Before.\n\n" + "a" * n + "\n\nAfter.\n"
+
+
+# --------------------------------------------------------------------------- issue 13 books
+
+def long_metadata(root, n):
+    # Item 9: metadata past the PDF's string limit (libharu failed at 64 KB).
+    write_book(root, "# One\n\nText.\n", title="T" * 70000,
+               toml_extra='description = "%s"\nsubjects = ["%s", "%s"]\n'
+               % ("D" * 70000, "S" * 20000, "U" * 20000))
+    return 180000
+
+
+def many_pages(root, n):
+    # Item 9: past the page limit (libharu failed at 32,767 pages). Each chapter starts
+    # on a right-hand page: two pages a chapter.
+    chapters = 15500
+    write(os.path.join(root, "book.toml"),
+          '[book]\ntitle = "Pages"\nauthors = ["Test"]\nlanguage = "en"\n')
+    write(os.path.join(root, "src", "SUMMARY.md"),
+          "# Summary\n\n" + "".join("- [C%d](c%d.md)\n" % (i, i) for i in range(chapters)))
+    for i in range(chapters):
+        write(os.path.join(root, "src", "c%d.md" % i), "# C%d\n\nText.\n" % i)
+    return chapters * 16
+
+
+class Case:
+    """One hostile book: its chapter text (or a writer of the whole book), the exit codes
+    allowed, a word the error must contain (or, on exit 0, a warning), and for a growth
+    case its first size, the formats built and the most bytes of peak memory per input
+    byte."""
+
+    def __init__(self, chapter=None, expect=(0,), needle=None, size=None, fmt="all",
+                 mem_per_byte=None, short_messages=False, writer=None, warns=None,
+                 check_size=None, epubcheck=False):
+        self.chapter, self.expect, self.needle = chapter, set(expect), needle
+        self.size, self.fmt, self.mem_per_byte = size, fmt, mem_per_byte
+        self.short_messages, self.writer, self.warns = short_messages, writer, warns
+        # epubcheck takes seconds of JVM per book and minutes on the big ones: a small
+        # book is checked on its own (EPUBCHECK), a big one as a chapter of CHECK_SIZE
+        # in the omnibus book of the case "epubcheck-omnibus".
+        self.check_size, self.epubcheck = check_size, epubcheck
+
+    def write(self, root, n):
+        if self.writer:
+            return self.writer(root, n)
+        text = self.chapter(n)
+        write_book(root, text)
+        return len(text.encode("utf-8"))
+
+
 CASES = {
-    "quotes-20000": (nested_quotes, {1}, "nest"),
-    "lists-3000": (nested_lists, {1}, "nest"),
-    "lists-3000-inline": (nested_lists_inline, {1}, "nest"),
-    "word-1mb": (huge_word, {0, 1}, None),
-    "url-200kb": (huge_url, {0, 1}, None),
-    "table-300x1000": (big_table, {0, 1}, None),
-    "table-10000-columns": (wide_table, {1}, "columns are accepted"),
-    "paragraphs-100000": (many_paragraphs, {0}, None),
-    "footnotes-10000": (many_footnotes, {0}, None),
-    "footnote-in-footnote": (footnote_in_footnote, {0, 1}, None),
-    "headings-10000": (long_headings, {0, 1}, None),
+    # issue 4
+    "quotes-20000": Case(nested_quotes, {1}, "nest"),
+    "lists-3000": Case(nested_lists, {1}, "nest"),
+    "lists-3000-inline": Case(nested_lists_inline, {1}, "nest"),
+    "word-1mb": Case(huge_word, {0, 1}, short_messages=True, check_size=5000),
+    "url-200kb": Case(huge_url, {0, 1}, short_messages=True, check_size=5000),
+    "table-300x1000": Case(big_table, {0, 1}, check_size=3),
+    "table-10000-columns": Case(wide_table, {1}, "columns are accepted"),
+    "paragraphs-100000": Case(many_paragraphs, {0}, check_size=300),
+    "footnotes-10000": Case(many_footnotes, {0}, check_size=300),
+    "footnote-in-footnote": Case(footnote_in_footnote, {0, 1}, check_size=1),
+    "headings-10000": Case(long_headings, {0, 1}, check_size=3000),
+    # issue 13, item 2: linear time and memory, proved by counting work at N and 2N
+    "growth-code-line": Case(code_line, size=50000, fmt="pdf", short_messages=True,
+                             check_size=5000),
+    "growth-style-run-word": Case(style_run_word, size=40000, fmt="pdf", short_messages=True,
+                                  check_size=2000),
+    "growth-cjk-bold": Case(cjk_bold, size=40000, fmt="pdf", short_messages=True,
+                            check_size=2000),
+    "growth-nested-raw-html": Case(nested_raw_html, {1}, "nest", size=20000),
+    "growth-footnote-refs": Case(footnote_refs, size=40000, mem_per_byte=1500, check_size=500),
+    "growth-plain-paragraph": Case(plain_paragraph, size=1 << 20, fmt="pdf", mem_per_byte=50,
+                                   check_size=20000),
+    "growth-autolinks": Case(autolinks, size=20000, mem_per_byte=500, check_size=300),
+    "growth-headings": Case(headings, size=20000, mem_per_byte=500, check_size=300),
+    "growth-long-word": Case(long_word, size=200000, fmt="pdf", short_messages=True,
+                             check_size=5000),
+    # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
+    "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
+                              epubcheck=True),
+    "pdf-pages-30000": Case(writer=many_pages, expect={1}, needle="colophon writes at most",
+                            fmt="pdf"),
 }
 
 
-def write_book(root, case):
-    text = CASES[case][0]()
-    os.makedirs(os.path.join(root, "src"), exist_ok=True)
-    with open(os.path.join(root, "book.toml"), "w", encoding="utf-8") as f:
-        f.write('[book]\ntitle = "Hostile %s"\nauthors = ["Test"]\nlanguage = "en"\n' % case)
-    with open(os.path.join(root, "src", "SUMMARY.md"), "w", encoding="utf-8") as f:
-        f.write("# Summary\n\n- [Hostile](hostile.md)\n")
-    with open(os.path.join(root, "src", "hostile.md"), "w", encoding="utf-8") as f:
-        f.write(text)
-    return len(text.encode("utf-8"))
+# --------------------------------------------------------------------------- running
+
+class Run:
+    """One finished build: exit code, stderr, work units per stage, peak memory (KB)."""
+
+    def __init__(self, rc, stderr, stats, maxrss_kb, size):
+        self.rc, self.stderr, self.stats = rc, stderr, stats
+        self.maxrss_kb, self.size = maxrss_kb, size
 
 
-def check_epub(path):
-    """Returns a list of problems: every XML member of the EPUB must parse."""
+def run_colophon(cmd, bound):
+    """Runs CMD; returns (exit code or None on timeout, stderr text, peak RSS in KB)."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", TZ="UTC")
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        timed_out = []
+
+        def kill():
+            timed_out.append(True)
+            proc.kill()
+
+        timer = threading.Timer(bound, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    return (None if timed_out else proc.returncode), text, usage.ru_maxrss
+
+
+def stats_of(stderr):
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^colophon: work (\S+) (\d+)$", stderr, re.M)}
+
+
+def check_epub_xml(z):
+    """Returns problems: mimetype first, every XML member well-formed."""
     problems = []
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        if not names or names[0] != "mimetype":
-            problems.append("mimetype is not the first member")
-        for name in names:
-            if name.endswith((".xhtml", ".opf", ".ncx", ".xml", ".svg")):
-                parser = xml.parsers.expat.ParserCreate()
-                try:
-                    parser.Parse(z.read(name), True)
-                except xml.parsers.expat.ExpatError as e:
-                    problems.append("%s: not well-formed: %s" % (name, e))
+    names = z.namelist()
+    if not names or names[0] != "mimetype":
+        problems.append("mimetype is not the first member")
+    for name in names:
+        if name.endswith((".xhtml", ".opf", ".ncx", ".xml", ".svg")):
+            parser = xml.parsers.expat.ParserCreate()
+            try:
+                parser.Parse(z.read(name), True)
+            except xml.parsers.expat.ExpatError as e:
+                problems.append("%s: not well-formed: %s" % (name, e))
     return problems
 
 
-def run_case(case, colophon, work, keep):
-    expected, needle = CASES[case][1], CASES[case][2]
-    root = tempfile.mkdtemp(prefix="hostile-%s-" % case, dir=work)
-    try:
-        size = write_book(root, case)
-        out = os.path.join(root, "dist")
-        cmd = [colophon, "build", root, "-o", out, "--format", "all"]
-        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-        bound = BUILD_BOUND_S
-        start = time.monotonic()
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                                  timeout=bound, env=env)
-        except subprocess.TimeoutExpired:
-            print("FAIL %s: no result after %g s (a hang or worse than linear time)"
-                  % (case, bound))
-            return 1
-        elapsed = time.monotonic() - start
-        stderr = proc.stderr
-        print("%s: input %d bytes, exit %d, %.2f s" % (case, size, proc.returncode, elapsed))
-        tail = stderr if len(stderr) < 4000 else stderr[:2000] + "\n...\n" + stderr[-1500:]
-        print(tail)
-        if proc.returncode < 0:
-            print("FAIL %s: killed by signal %s"
-                  % (case, signal.Signals(-proc.returncode).name))
-            return 1
-        if proc.returncode not in expected:
-            print("FAIL %s: exit %d, expected one of %s" % (case, proc.returncode, sorted(expected)))
-            return 1
-        if case in SHORT_MESSAGE_CASES:
-            longest = max((len(l) for l in stderr.splitlines()), default=0)
-            if longest > MAX_MESSAGE_LINE:
-                print("FAIL %s: a diagnostic line of %d characters (at most %d)"
-                      % (case, longest, MAX_MESSAGE_LINE))
-                return 1
-        if "bug in colophon" in stderr:
-            print("FAIL %s: colophon reports an internal bug" % case)
-            return 1
-        if proc.returncode == 1:
-            if "error:" not in stderr:
-                print("FAIL %s: exit 1 without an error message" % case)
-                return 1
-            if needle and needle not in stderr:
-                print("FAIL %s: the error does not mention '%s'" % (case, needle))
-                return 1
-            return 0
-        epubs = [f for f in os.listdir(out) if f.endswith(".epub")]
-        pdfs = [f for f in os.listdir(out) if f.endswith(".pdf")]
-        if len(epubs) != 1 or len(pdfs) != 1:
-            print("FAIL %s: expected one EPUB and one PDF in dist/, found %s"
-                  % (case, os.listdir(out)))
-            return 1
-        problems = check_epub(os.path.join(out, epubs[0]))
-        for p in problems[:20]:
-            print("FAIL %s: %s" % (case, p))
-        if problems:
-            return 1
+# Active content in a member of an EPUB: an event-handler attribute, a script element or
+# URL, or a reference that makes a reading system fetch something from the network (a
+# link to a web page, <a href="https://...">, is not one: it is followed only when the
+# reader taps it).
+ACTIVE = [
+    (re.compile(rb"<\s*([a-z0-9_-]+:)?script\b", re.I), "a script element"),
+    (re.compile(rb"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
+    (re.compile(rb"(java|vb|live)script\s*:", re.I), "a script URL"),
+    (re.compile(rb"\b(src|poster|data|xlink:href|srcset|background)\s*=\s*[\"']?\s*"
+                rb"(https?:|ftp:|file:|//)", re.I), "a remote resource"),
+    (re.compile(rb"<(image|use|feImage|script|link|iframe|img)\b[^>]*\shref\s*=\s*[\"']?\s*"
+                rb"(https?:|ftp:|file:|//)", re.I), "a remote resource"),
+    (re.compile(rb"url\(\s*[\"']?\s*(https?:|ftp:|file:|//)", re.I), "a remote url() in CSS"),
+    (re.compile(rb"@import", re.I), "a CSS @import"),
+    (re.compile(rb"expression\s*\(|-moz-binding|behavior\s*:", re.I), "a CSS script hook"),
+]
+
+
+def active_content(z):
+    """Returns problems: active content in any XHTML, SVG or CSS member."""
+    problems = []
+    for name in z.namelist():
+        if not name.endswith((".xhtml", ".svg", ".css", ".html", ".htm", ".xml")):
+            continue
+        data = z.read(name)
+        for pattern, what in ACTIVE:
+            m = pattern.search(data)
+            if m:
+                start = max(0, m.start() - 40)
+                problems.append("%s: %s: %r" % (name, what, data[start:m.end() + 40]))
+    return problems
+
+
+def epubcheck(path):
+    """Returns problems epubcheck finds (errors and warnings), or [] when it is absent."""
+    if os.environ.get("COLOPHON_HOSTILE_EPUBCHECK") == "0":
+        return []
+    if not (shutil.which("java") and os.path.isfile(EPUBCHECK)):
+        print("note: epubcheck is not installed; skipped")
+        return []
+    report = path + ".json"
+    proc = subprocess.run(["java", "-jar", EPUBCHECK, path, "--json", report],
+                          capture_output=True, text=True, timeout=600 * TIME_SCALE)
+    if not os.path.isfile(report):
+        return ["epubcheck wrote no report: %s%s" % (proc.stdout, proc.stderr)]
+    with open(report, encoding="utf-8") as f:
+        messages = json.load(f).get("messages", [])
+    bad = []
+    for m in messages:
+        if m.get("severity") in ("FATAL", "ERROR", "WARNING"):
+            where = ", ".join("%s:%s" % (loc.get("path"), loc.get("line"))
+                              for loc in m.get("locations", [])[:2])
+            bad.append("epubcheck %s %s: %s [%s]" % (m.get("severity"), m.get("ID"),
+                                                      m.get("message"), where))
+    print("epubcheck: %d errors and warnings" % len(bad))
+    return bad
+
+
+def check_run(name, case, run, out, with_epubcheck):
+    """Returns the problems of one build of CASE."""
+    problems = []
+    if run.rc is None:
+        return ["no result after %g s (a hang or worse than linear)" % BUILD_BOUND_S]
+    if run.rc < 0:
+        return ["killed by signal %s" % signal.Signals(-run.rc).name]
+    if run.rc not in case.expect:
+        problems.append("exit %d, expected one of %s" % (run.rc, sorted(case.expect)))
+    lines = run.stderr.splitlines()
+    if "bug in colophon" in run.stderr or "internal error" in run.stderr:
+        problems.append("colophon reports an internal bug")
+    if any(c in run.stderr for c in "\x1b\x07\x08\x9b\x00"):
+        problems.append("a control character reached the terminal")
+    if len(lines) > MAX_STDERR_LINES:
+        problems.append("%d lines of diagnostics (at most %d)" % (len(lines), MAX_STDERR_LINES))
+    if case.short_messages:
+        longest = max((len(l) for l in lines), default=0)
+        if longest > MAX_MESSAGE_LINE:
+            problems.append("a diagnostic line of %d characters (at most %d)"
+                            % (longest, MAX_MESSAGE_LINE))
+    left = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    if run.rc == 1:
+        if "error:" not in run.stderr:
+            problems.append("exit 1 without an error message")
+        if case.needle and case.needle not in run.stderr:
+            problems.append("the error does not mention '%s'" % case.needle)
+        if left:
+            problems.append("a failed build left %s in the output folder" % left)
+        return problems
+    if run.rc != 0:
+        return problems
+    if case.warns and case.warns not in run.stderr:
+        problems.append("no warning saying '%s'" % case.warns)
+    staged = [f for f in left if f.endswith(".staged")]
+    if staged:
+        problems.append("staged files left behind: %s" % staged)
+    epubs = [f for f in left if f.endswith(".epub")]
+    pdfs = [f for f in left if f.endswith(".pdf")]
+    want_epub, want_pdf = case.fmt in ("all", "epub"), case.fmt in ("all", "pdf")
+    if len(epubs) != want_epub or len(pdfs) != want_pdf:
+        return problems + ["expected %d EPUB and %d PDF in the output, found %s"
+                           % (want_epub, want_pdf, left)]
+    if epubs:
+        path = os.path.join(out, epubs[0])
+        with zipfile.ZipFile(path) as z:
+            problems += check_epub_xml(z) + active_content(z)
+        if with_epubcheck and not problems:
+            problems += epubcheck(path)
+    if pdfs:
         with open(os.path.join(out, pdfs[0]), "rb") as f:
-            head = f.read(5)
-        if head != b"%PDF-":
-            print("FAIL %s: the PDF does not start with %%PDF-" % case)
-            return 1
-        return 0
+            if f.read(5) != b"%PDF-":
+                problems.append("the PDF does not start with %PDF-")
+    return problems
+
+
+def build(colophon, root, case, n, fmt):
+    size = case.write(root, n)
+    out = os.path.join(root, "dist")
+    cmd = [colophon, "build", root, "-o", out, "--format", fmt, "--stats"]
+    rc, stderr, rss = run_colophon(cmd, BUILD_BOUND_S)
+    return Run(rc, stderr, stats_of(stderr), rss, size), out
+
+
+def show(name, n, run):
+    print("%s at %s: input %d bytes, exit %s, peak memory %d KB" %
+          (name, n, run.size, run.rc, run.maxrss_kb))
+    print("  work units: " + ", ".join("%s %d" % kv for kv in run.stats.items()))
+    err = run.stderr
+    tail = err if len(err) < 4000 else err[:2000] + "\n...\n" + err[-1500:]
+    print(tail)
+
+
+def check_growth(case, small, large):
+    """Returns problems: a stage that counts more than linear growth, or memory that
+    grows faster than the case allows."""
+    problems = []
+    ratio = large.size / small.size
+    for stage, units in small.stats.items():
+        big = large.stats.get(stage)
+        if big is None:
+            continue
+        limit = GROWTH_FACTOR / 2 * ratio * units + GROWTH_SLACK_UNITS
+        verdict = "ok" if big <= limit else "NOT LINEAR"
+        print("  %-7s %12d -> %12d units (x%.2f for x%.2f input) %s"
+              % (stage, units, big, big / max(units, 1), ratio, verdict))
+        if big > limit:
+            problems.append("stage %s counts %d units at %d bytes and %d at %d bytes: "
+                            "worse than linear" % (stage, units, small.size, big, large.size))
+    if case.mem_per_byte:
+        per_byte = (large.maxrss_kb - small.maxrss_kb) * 1024 / (large.size - small.size)
+        print("  peak memory grows by %.1f bytes per input byte (at most %d)"
+              % (per_byte, case.mem_per_byte))
+        if per_byte > case.mem_per_byte:
+            problems.append("peak memory grows by %.1f bytes per input byte (at most %d)"
+                            % (per_byte, case.mem_per_byte))
+    return problems
+
+
+def omnibus(root, n):
+    """Writes one book with a chapter per hostile case that builds, each at its check
+    size: one epubcheck run covers them all."""
+    names = [name for name, case in CASES.items() if case.check_size]
+    write(os.path.join(root, "book.toml"),
+          '[book]\ntitle = "Hostile omnibus"\nauthors = ["Test"]\nlanguage = "en"\n')
+    write(os.path.join(root, "src", "SUMMARY.md"),
+          "# Summary\n\n" + "".join("- [%s](%s.md)\n" % (name, name) for name in names))
+    size = 0
+    for name in names:
+        text = CASES[name].chapter(CASES[name].check_size)
+        write(os.path.join(root, "src", name + ".md"), text)
+        size += len(text)
+    return size
+
+
+CASES["epubcheck-omnibus"] = Case(writer=omnibus, epubcheck=True)
+
+
+def run_case(name, colophon, work, keep):
+    case = CASES[name]
+    sizes = [case.size, 2 * case.size] if case.size else [0]
+    runs, problems = [], []
+    roots = []
+    try:
+        for k, n in enumerate(sizes):
+            root = tempfile.mkdtemp(prefix="hostile-%s-" % name, dir=work)
+            roots.append(root)
+            run, out = build(colophon, root, case, n, case.fmt)
+            show(name, n, run)
+            found = check_run(name, case, run, out, with_epubcheck=k == 0 and case.epubcheck)
+            problems += ["%s at %s: %s" % (name, n, p) for p in found]
+            runs.append(run)
+            if run.rc is None:
+                break
+        if len(runs) == 2 and all(r.rc is not None for r in runs):
+            problems += check_growth(case, runs[0], runs[1])
     finally:
         if not keep:
-            shutil.rmtree(root, ignore_errors=True)
+            for root in roots:
+                shutil.rmtree(root, ignore_errors=True)
+    for p in problems[:30]:
+        print("FAIL " + p)
+    return 1 if problems else 0
 
 
 def main():
@@ -227,6 +550,7 @@ def main():
     ap.add_argument("--work", default=tempfile.gettempdir())
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--generate", metavar="DIR")
+    ap.add_argument("--size", type=int)
     ap.add_argument("case", nargs="?")
     args = ap.parse_args()
     if args.list:
@@ -235,12 +559,12 @@ def main():
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
     if args.generate:
-        write_book(args.generate, args.case)
+        CASES[args.case].write(args.generate, args.size or CASES[args.case].size or 0)
         return 0
     if not args.colophon:
         ap.error("--colophon is required")
     os.makedirs(args.work, exist_ok=True)
-    return run_case(args.case, args.colophon, args.work, args.keep)
+    return run_case(args.case, os.path.abspath(args.colophon), args.work, args.keep)
 
 
 if __name__ == "__main__":
