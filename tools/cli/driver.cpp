@@ -314,8 +314,12 @@ int run_build(const BuildOptions& options, std::ostream& err) {
     return kExitBookErrors;
   }
   auto cover_start = Clock::now();
-  add_generated_cover(book, diag);  // the cover of every target, when the book names none
-  progress.stage("cover", cover_start);
+  work::Account cover_units;
+  {
+    work::Charge charge(&cover_units);
+    add_generated_cover(book, diag);  // the cover of every target, when the book names none
+  }
+  progress.stage("cover", cover_start, &cover_units);
 
   std::error_code ec;
   fs::path out_dir(options.out_dir);

@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "core/text.h"
 #include "core/utf8.h"
+#include "core/work.h"
 
 namespace colophon {
 
@@ -29,6 +31,7 @@ constexpr int kTitleMax = 168, kTitleMin = 64, kTitleLines = 5;
 constexpr int kSubtitleMax = 76, kSubtitleMin = 40, kSubtitleLines = 4;
 constexpr int kAuthorMax = 84, kAuthorMin = 40, kAuthorLines = 3;
 constexpr int kSmallestSize = 24;                  // below this, words are cut between letters
+constexpr size_t kMaxTextBytes = 4096;             // of a title, subtitle or author line
 constexpr double kSizeStep = 0.94;                 // each try is this much smaller than the last
 constexpr double kLineSpacing = 1.2;               // baseline to baseline, in sizes
 constexpr int kTitleTop = 520;                     // top of the title block
@@ -90,7 +93,11 @@ struct Line {
 };
 
 // Shapes TEXT at PX pixels with MAIN, taking each character MAIN lacks from FALLBACK.
-Line shape(std::string_view text, int px, Face& main, Face* fallback) {
+// A text whose advance passes GIVE_UP pixels by more than any overhang could take back
+// is not measured glyph by glyph: its ink is taken as its advance (it is too wide).
+Line shape(std::string_view text, int px, Face& main, Face* fallback,
+           int give_up = std::numeric_limits<int>::max()) {
+  work::add(text.size());
   main.set_size(px);
   if (fallback) fallback->set_size(px);
   Line line;
@@ -125,6 +132,11 @@ Line shape(std::string_view text, int px, Face& main, Face* fallback) {
     hb_buffer_destroy(buffer);
     i = end;
   }
+  if (pen / 64 > static_cast<int64_t>(give_up) + 2 * px) {
+    line.ink_left = 0;
+    line.ink_right = static_cast<int>(std::min<int64_t>(pen / 64, std::numeric_limits<int>::max()));
+    return line;
+  }
   // The ink: each glyph's bounding box, so no overhang (an italic f) crosses a margin.
   bool any = false;
   for (const Glyph& g : line.glyphs) {
@@ -140,50 +152,78 @@ Line shape(std::string_view text, int px, Face& main, Face* fallback) {
   return line;
 }
 
-// Breaks TEXT into lines whose ink is at most WIDTH pixels at PX, at spaces; a word
-// wider than WIDTH is cut between letters when CUT, else the result is empty.
+// Breaks TEXT into at most MAX_LINES lines whose ink is at most WIDTH pixels at PX, at
+// spaces; a word wider than WIDTH is cut between letters when CUT. Returns nothing when
+// the text needs more lines (or, without CUT, has a word too wide), unless TRUNCATED is
+// given: then the lines that fit are kept, the last one ending in an ellipsis, and
+// *TRUNCATED says whether text was left out. Stops at the first line too many, so a
+// title of 70,000 characters costs what MAX_LINES lines cost (it took a minute).
 std::vector<Line> break_lines(std::string_view text, int px, int width, Face& main, Face* fallback,
-                              bool cut) {
-  std::vector<std::string_view> words;
-  for (size_t i = 0; i < text.size();) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    size_t end = text.find(' ', i);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > i) words.push_back(text.substr(i, end - i));
-    i = end;
-  }
-  std::vector<Line> lines;
+                              bool cut, size_t max_lines, bool* truncated = nullptr) {
+  std::vector<std::string> texts;  // the lines' text, as they are decided
   std::string current;
-  for (std::string_view word : words) {
+  bool too_many = false;
+  // Ends the line CURRENT; false when it is one too many.
+  auto end_line = [&]() {
+    if (texts.size() == max_lines) {
+      too_many = true;
+      return false;
+    }
+    texts.push_back(std::move(current));
+    current.clear();
+    return true;
+  };
+  auto fits = [&](std::string_view t) {
+    return shape(t, px, main, fallback, width).width() <= width;
+  };
+  size_t i = 0;
+  while (i < text.size() && !too_many) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t end = std::min(text.find(' ', i), text.size());
+    if (end == i) break;
+    std::string_view word = text.substr(i, end - i);
+    i = end;
     std::string candidate = current.empty() ? std::string(word) : current + " " + std::string(word);
-    if (shape(candidate, px, main, fallback).width() <= width) {
-      current = candidate;
+    if (fits(candidate)) {
+      current = std::move(candidate);
       continue;
     }
-    if (!current.empty()) lines.push_back(shape(current, px, main, fallback));
-    current = std::string(word);
-    if (shape(current, px, main, fallback).width() <= width) continue;
+    if (!current.empty() && !end_line()) break;
+    if (fits(word)) {
+      current = std::string(word);
+      continue;
+    }
     if (!cut) return {};
     // Cut the word: as many characters as fit on each line.
-    std::string rest = current;
-    current.clear();
+    std::string_view rest = word;
     while (!rest.empty()) {
-      size_t fit = 0, i = 0;
-      while (i < rest.size()) {
-        size_t next = i;
+      size_t fit = 0, k = 0;
+      while (k < rest.size()) {
+        size_t next = k;
         next_code_point(rest, next);
-        if (fit > 0 && shape(rest.substr(0, next), px, main, fallback).width() > width) break;
-        fit = i = next;
+        if (fit > 0 && !fits(rest.substr(0, next))) break;
+        fit = k = next;
       }
-      if (fit >= rest.size()) {
-        current = rest;
-        break;
-      }
-      lines.push_back(shape(rest.substr(0, fit), px, main, fallback));
-      rest = rest.substr(fit);
+      current = std::string(rest.substr(0, fit));
+      rest.remove_prefix(fit);
+      if (rest.empty() || !end_line()) break;
     }
   }
-  if (!current.empty()) lines.push_back(shape(current, px, main, fallback));
+  if (!too_many && !current.empty()) end_line();
+  if (too_many && !truncated) return {};
+  if (truncated) *truncated = too_many;
+  if (too_many && !texts.empty()) {
+    // The last line keeps as much as fits before the ellipsis.
+    std::string& last = texts.back();
+    while (!last.empty() && !fits(last + "\u2026")) {
+      size_t cut_at = last.size() - 1;
+      while (cut_at > 0 && (static_cast<unsigned char>(last[cut_at]) & 0xC0) == 0x80) --cut_at;
+      last.resize(cut_at);
+    }
+    last += "\u2026";
+  }
+  std::vector<Line> lines;
+  for (const std::string& t : texts) lines.push_back(shape(t, px, main, fallback));
   return lines;
 }
 
@@ -191,20 +231,31 @@ std::vector<Line> break_lines(std::string_view text, int px, int width, Face& ma
 struct TextBlock {
   std::vector<Line> lines;
   int size = 0;
+  bool truncated = false;  // it did not fit even at kSmallestSize: its end is left out
 };
 
 // Sets TEXT as large as it goes from MAX down, within WIDTH and MAX_LINES lines. From MIN
 // down a word wider than WIDTH is cut between letters rather than shrunk further; at
-// kSmallestSize the text is taken as it comes.
+// kSmallestSize what does not fit in MAX_LINES lines is left out, with an ellipsis.
 TextBlock fit(std::string_view text, int max, int min, int max_lines, int width, Face& main,
               Face* fallback) {
   TextBlock b;
   if (trim(text).empty()) return b;
+  // Five lines at the smallest size hold a few hundred characters: what lies past this
+  // is never shown, and is not shaped at every size tried.
+  if (text.size() > kMaxTextBytes) {
+    text = utf8_prefix(text, kMaxTextBytes);
+    b.truncated = true;
+  }
+  const size_t most = static_cast<size_t>(max_lines);
   for (double px = max;; px *= kSizeStep) {
     int size = std::max(static_cast<int>(px), kSmallestSize);
-    std::vector<Line> lines = break_lines(text, size, width, main, fallback, size <= min);
-    bool fits = !lines.empty() && static_cast<int>(lines.size()) <= max_lines;
-    if (fits || size == kSmallestSize) {
+    bool last = size == kSmallestSize;
+    bool cut_short = false;
+    std::vector<Line> lines = break_lines(text, size, width, main, fallback, size <= min, most,
+                                          last ? &cut_short : nullptr);
+    b.truncated = b.truncated || cut_short;
+    if (!lines.empty() || last) {
       b.lines = std::move(lines);
       b.size = size;
       return b;
@@ -355,6 +406,13 @@ std::optional<std::string> render_cover(const Metadata& meta, const Style& style
       fit(meta.subtitle, kSubtitleMax, kSubtitleMin, kSubtitleLines, kMeasure, italic, fallback);
   TextBlock author =
       fit(authors, kAuthorMax, kAuthorMin, kAuthorLines, kMeasure, regular, fallback);
+  for (auto [block, key] : {std::pair{&title, "title"}, {&subtitle, "subtitle"}, {&author, "authors"}})
+    if (block->truncated)
+      diag.warning(file, {},
+                   std::string("the ") + key + " is too long for the generated cover; its end "
+                   "is left out there",
+                   std::string("shorten '") + key + "' in [book], or name a cover image "
+                   "(cover = \"...\")");
 
   Canvas canvas;
   // The frame, inside the margins.
