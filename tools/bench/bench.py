@@ -7,7 +7,8 @@
 Builds colophon in release mode (unless --colophon names an executable), then builds
 the corpus book (../shared/corpus/ten-days from the repository root; skipped loudly when
 absent) and the generated large book at scale 1 and 2 (tools/bench/gen_large_book.py)
-with --format epub, pdf and all. Each figure is the median of --runs runs (9: a 40 ms
+with --format epub, pdf and all; then the guide (book/), the corpus and the large book
+with each output target alone (--target NAME) and every target at once. Each figure is the median of --runs runs (9: a 40 ms
 build on a shared machine varies by a few milliseconds from run to run, so a median
 of three is not enough to judge a 50x target; pandoc, at seconds a run, gets 3): wall
 time and peak resident memory (getrusage of the child). When pandoc is installed, it also
@@ -43,6 +44,7 @@ CORPUS_PDF_S_MAX = 1.0            # issue 3: corpus to PDF in at most 1 s
 LARGE_PDF_S_MAX = 3.0             # issue 3: 2 MB book to PDF in at most 3 s
 PDF_PEAK_MB_MAX = 300.0           # issue 3: peak memory under 300 MB
 ALL_OVER_SLOWER_MAX = 1.3         # issue 3: EPUB+PDF at most 1.3 times the slower alone
+EVERY_OVER_SLOWEST_MAX = 1.5      # issue 10: every target at most 1.5 times the slowest alone
 PREPROCESS_ADDED_MAX = 0.10       # issue 9: includes and preprocessing add under 10%
 
 
@@ -182,6 +184,45 @@ def bench_mdbook(exe, work, runs):
              verdict(added < PREPROCESS_ADDED_MAX) + f" (CPU time: {added_cpu:+.1%})")]
 
 
+def target_names(exe):
+    """Returns the names of the targets colophon lists in `build --help`."""
+    text = subprocess.run([exe, "build", "--help"], capture_output=True, text=True).stdout
+    return re.findall(r"^\s+([a-z][a-z0-9-]*)\s+.*\((\.[a-z.]+)", text, re.M)
+
+
+def bench_targets(exe, work, runs, books):
+    """Prints each target alone and every target at once for each of BOOKS ((name, path));
+    returns the rows comparing every target at once with the slowest alone."""
+    names = [name for name, _ in target_names(exe)]
+    rows = []
+    if not names:
+        print("\n*** SKIPPED targets: `colophon build --help` lists none ***")
+        return rows
+    for name, book in books:
+        print(f"\n== {name}: each target alone, then all {len(names)} at once")
+        extra = ["--missing-anchors=warning"] if name == "corpus" else []
+        alone = {}
+        for target in names + [",".join(names)]:
+            out = os.path.join(work, "out", name, "targets", target.replace(",", "+"))
+            shutil.rmtree(out, ignore_errors=True)
+            r = median_run([exe, "build", book, "-o", out, "--target", target, "-q"] + extra, runs)
+            alone[target] = r
+            print(f"  --target {target:<24s} {fmt_run(r)}")
+        every = alone.pop(",".join(names))
+        if every.code != 0 or any(r.code != 0 for r in alone.values()):
+            rows.append((f"{name}: every target / slowest alone", "n/a",
+                         f"<= {EVERY_OVER_SLOWEST_MAX}x", "NOT MEASURED (a build failed)"))
+            continue
+        slowest = max(alone, key=lambda t: alone[t].seconds)
+        ratio = every.seconds / alone[slowest].seconds
+        cpu = every.cpu / max(sum(r.cpu for r in alone.values()), 1e-6)
+        rows.append((f"{name}: every target / slowest alone ({slowest})", f"{ratio:.2f}x",
+                     f"<= {EVERY_OVER_SLOWEST_MAX}x",
+                     verdict(ratio <= EVERY_OVER_SLOWEST_MAX) +
+                     f" (CPU time: every / sum of alone {cpu:.2f}x)"))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--colophon", help="use this executable instead of building one")
@@ -252,9 +293,12 @@ def main():
         return r is not None and r.code == 0
 
     mdbook_rows = bench_mdbook(exe, work, args.runs)
+    target_books = [c for c in cases if c[0] in ("corpus", "large-x1")]
+    target_books.insert(0, ("guide", os.path.join(REPO, "book")))
+    target_rows = bench_targets(exe, work, args.runs, target_books)
 
     print("\n== targets")
-    rows = list(mdbook_rows)
+    rows = list(mdbook_rows) + target_rows
     for name, _ in cases:
         if ok(name, "epub") and ok(name, "pdf") and ok(name, "all"):
             slower = max(results[(name, "epub")].seconds, results[(name, "pdf")].seconds)
