@@ -1,6 +1,7 @@
 // Unit tests of tools/core: diagnostics format, UTF-8, slugs, safe paths, atomic writes, clock.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +77,42 @@ TEST_CASE("paths must stay inside the book") {
   CHECK(resolve_inside(root, root / "src", "/etc/passwd").status == SafePath::Status::Absolute);
   CHECK(resolve_inside(root, root / "src", "evil.png").status == SafePath::Status::Escapes);
   CHECK(resolve_inside(root, root / "src", "../src/images/a.png").status == SafePath::Status::Ok);
+  fs::remove_all(root);
+}
+
+TEST_CASE("files of the book are read only when regular, inside it and not too large") {
+  // Issue 13, items 1 and 6: a named pipe blocked the build for ever, a link to
+  // /dev/zero was read until memory ran out, a link out of the book was read into it.
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / "colophon-read-test";
+  fs::remove_all(root);
+  fs::create_directories(root / "dir");
+  REQUIRE(write_file_atomic(root / "ok.md", "text").empty());
+  REQUIRE(write_file_atomic(root / "big.md", std::string(2000, 'x')).empty());
+  REQUIRE(::mkfifo((root / "pipe.md").c_str(), 0600) == 0);
+  fs::create_symlink("/dev/zero", root / "zero.md");
+  fs::create_symlink(root / "ok.md", root / "link.md");
+
+  FileRead ok = read_book_file(root, "ok.md");
+  CHECK(ok.ok());
+  CHECK(ok.data == "text");
+  CHECK(read_book_file(root, "link.md").data == "text");  // a link inside the book is fine
+  FileRead pipe = read_book_file(root, "pipe.md");      // returns at once: never blocks
+  CHECK(pipe.status == FileRead::Status::NotRegular);
+  CHECK(pipe.problem.find("named pipe") != std::string::npos);
+  CHECK(read_book_file(root, "zero.md").status == FileRead::Status::Outside);
+  CHECK(read_regular_file("/dev/zero", 100).status == FileRead::Status::NotRegular);
+  CHECK(read_book_file(root, "dir").status == FileRead::Status::NotRegular);
+  CHECK(read_book_file(root, "none.md").status == FileRead::Status::Missing);
+  FileRead big = read_book_file(root, "big.md", 1000);
+  CHECK(big.status == FileRead::Status::TooLarge);
+  CHECK(big.data.empty());
+  CHECK(read_book_file(root, "big.md", 2000).ok());
+  CHECK_FALSE(read_file(root / "pipe.md").has_value());
+  bool complete = true;
+  CHECK_FALSE(read_file_prefix(root / "pipe.md", 10, complete).has_value());
+  CHECK(regular_file_problem(root / "pipe.md").find("named pipe") != std::string::npos);
+  CHECK(regular_file_problem(root / "ok.md").empty());
   fs::remove_all(root);
 }
 

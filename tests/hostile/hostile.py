@@ -239,6 +239,34 @@ def long_title(root, n):
     return len(title) + len(authors)
 
 
+def special(rel, kind, toml_extra="", files=None, chapter="# One\n\nText.\n"):
+    """Returns a writer of a book whose file REL is KIND: "fifo" (a named pipe, which
+    blocked the build for ever), "zero" (a link to /dev/zero, read until memory ran
+    out) or "outside" (a link to a file outside the book, which was read into the
+    book)."""
+    def writer(root, n):
+        write_book(root, chapter, toml_extra=toml_extra, files=files)
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.lexists(path):
+            os.remove(path)
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "zero":
+            os.symlink("/dev/zero", path)
+        else:
+            outside = root + "-outside-" + os.path.basename(rel)
+            data = ('[book]\ntitle = "SECRET-OUTSIDE"\n' if rel.endswith(".toml")
+                    else "# Summary\n\n- [SECRET-OUTSIDE](hostile.md)\n")
+            write(outside, data)
+            os.symlink(outside, path)
+        return 0
+    return writer
+
+
+STYLE_WITH_FONT = '[fonts.text]\nregular = "fonts/text.ttf"\n'
+
+
 class Case:
     """One hostile book: its chapter text (or a writer of the whole book), the exit codes
     allowed, a word the error must contain (or, on exit 0, a warning), and for a growth
@@ -293,6 +321,49 @@ CASES = {
     "growth-long-word": Case(long_word, size=200000, fmt="pdf", short_messages=True,
                              check_size=5000),
     "growth-long-title": Case(writer=long_title, size=20000),
+    # issue 13, items 1 and 6: every file the book names is read without blocking, only
+    # when it is a regular file inside the book, and under a size cap
+    "special-book-toml-fifo": Case(writer=special("book.toml", "fifo"), expect={1},
+                                   needle="named pipe"),
+    "special-book-toml-zero": Case(writer=special("book.toml", "zero"), expect={1},
+                                   needle="outside the book"),
+    "special-book-toml-outside": Case(writer=special("book.toml", "outside"), expect={1},
+                                      needle="outside the book"),
+    "special-summary-fifo": Case(writer=special("src/SUMMARY.md", "fifo"), expect={1},
+                                 needle="named pipe"),
+    "special-summary-zero": Case(writer=special("src/SUMMARY.md", "zero"), expect={1},
+                                 needle="outside the book"),
+    "special-summary-outside": Case(writer=special("src/SUMMARY.md", "outside"), expect={1},
+                                    needle="outside the book"),
+    "special-chapter-fifo": Case(writer=special("src/hostile.md", "fifo"), expect={1},
+                                 needle="hostile.md"),
+    "special-chapter-zero": Case(writer=special("src/hostile.md", "zero"), expect={1},
+                                 needle="hostile.md"),
+    "special-extra-css-fifo": Case(writer=special(
+        "extra.css", "fifo", toml_extra='[output.epub]\nextra-css = ["extra.css"]\n'),
+        expect={1}, needle="named pipe"),
+    "special-extra-css-zero": Case(writer=special(
+        "extra.css", "zero", toml_extra='[output.epub]\nextra-css = ["extra.css"]\n'),
+        expect={1}, needle="outside the book"),
+    "special-style-fifo": Case(writer=special(
+        "style.toml", "fifo", toml_extra='[output.pdf]\nstyle = "style.toml"\n'),
+        expect={1}, needle="named pipe"),
+    "special-style-zero": Case(writer=special(
+        "style.toml", "zero", toml_extra='[output.pdf]\nstyle = "style.toml"\n'),
+        expect={1}, needle="outside the book"),
+    "special-font-fifo": Case(writer=special(
+        "fonts/text.ttf", "fifo", toml_extra='[output.pdf]\nstyle = "style.toml"\n',
+        files={"style.toml": STYLE_WITH_FONT}), expect={1}, needle="named pipe"),
+    "special-font-outside": Case(writer=special(
+        "fonts/unused.ttf", "fifo", toml_extra='[output.pdf]\nstyle = "style.toml"\n',
+        files={"style.toml": '[fonts.text]\nregular = "../../outside.ttf"\n'}), expect={1},
+        needle="outside the book"),
+    "special-image-fifo": Case(writer=special(
+        "src/pic.png", "fifo", chapter="# One\n\n![A picture](pic.png)\n"), expect={1},
+        needle="pic.png"),
+    "special-cover-fifo": Case(writer=special(
+        "cover.png", "fifo", toml_extra='cover = "cover.png"\n'), expect={1},
+        needle="cover.png"),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
@@ -96,19 +97,68 @@ fs::path git_work_tree(const fs::path& dir) {
 
 namespace {
 
-// Reads up to MAX_BYTES of the file PATH into a string sized from its length (one copy,
-// no stream buffer); sets COMPLETE when the end of the file was reached.
-std::optional<std::string> read_up_to(const fs::path& path, size_t max_bytes, bool& complete) {
+// Returns a file type as a message names it.
+std::string kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
+// Returns BYTES as a message names a size ("3.2 MB").
+std::string size_text(uint64_t bytes) {
+  char buf[32];
+  if (bytes >= (uint64_t{1} << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+  else if (bytes >= (uint64_t{1} << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+  return buf;
+}
+
+// Opens PATH for reading without blocking (a FIFO opens at once) and checks that it is
+// a regular file; returns the descriptor, or -1 with OUT's status, problem and hint set.
+int open_regular(const fs::path& path, FileRead& out, struct stat& st) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    out.status = e == ENOENT || e == ENOTDIR ? FileRead::Status::Missing
+                                             : FileRead::Status::Unreadable;
+    out.problem = e == ENOENT || e == ENOTDIR ? "is not found"
+                                              : std::string("cannot be read: ") + std::strerror(e);
+    out.hint = e == EACCES ? "check that you may read it" : "check the path";
+    return -1;
+  }
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    out.status = FileRead::Status::Unreadable;
+    out.problem = std::string("cannot be read: ") + std::strerror(e);
+    out.hint = "check the file";
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    out.status = FileRead::Status::NotRegular;
+    out.problem = "is " + kind_of(st.st_mode) + ", not a regular file";
+    out.hint = "put a regular file there: colophon reads only regular files";
+    return -1;
+  }
+  return fd;
+}
+
+// Reads up to MAX_BYTES of the regular file open as FD into OUT.DATA, in a string sized
+// from its length (one copy, no stream buffer); sets COMPLETE when the end was reached.
+bool read_fd(int fd, const struct stat& st, size_t max_bytes, std::string& data, bool& complete) {
   complete = false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  std::string data;
-  bool ok = ::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
-  // A file that grows while we read, or reports no size (a pipe), still reads whole.
-  if (ok) data.resize(std::min(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), max_bytes));
+  data.resize(std::min(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), max_bytes));
   size_t done = 0;
-  while (ok && done < max_bytes) {
+  bool ok = true;
+  // A file that grows while we read still reads whole, up to MAX_BYTES.
+  while (done < max_bytes) {
     if (done == data.size()) data.resize(std::min(max_bytes, data.size() + 4096 + data.size() / 2));
     ssize_t got = ::read(fd, data.data() + done, data.size() - done);
     if (got < 0 && errno == EINTR) continue;
@@ -119,27 +169,97 @@ std::optional<std::string> read_up_to(const fs::path& path, size_t max_bytes, bo
     }
     done += static_cast<size_t>(got);
   }
-  ::close(fd);
-  if (!ok) return std::nullopt;
   data.resize(done);
-  return data;
+  return ok;
 }
 
 }  // namespace
 
-std::optional<std::string> read_file(const fs::path& path) {
+FileRead read_regular_file(const fs::path& path, size_t max_bytes) {
+  FileRead out;
+  struct stat st {};
+  int fd = open_regular(path, out, st);
+  if (fd < 0) return out;
+  auto too_large = [&](uint64_t size) {
+    out.status = FileRead::Status::TooLarge;
+    out.problem = "is " + size_text(size) + "; colophon reads files of at most " +
+                  size_text(max_bytes);
+    out.hint = "split it into smaller files";
+    out.data.clear();
+  };
+  if (static_cast<uint64_t>(std::max<off_t>(st.st_size, 0)) > max_bytes) {
+    ::close(fd);
+    too_large(static_cast<uint64_t>(st.st_size));
+    return out;
+  }
   bool complete = false;
-  return read_up_to(path, std::numeric_limits<size_t>::max(), complete);
+  // One byte more than allowed tells a file that grew past the limit.
+  size_t room = max_bytes == std::numeric_limits<size_t>::max() ? max_bytes : max_bytes + 1;
+  bool ok = read_fd(fd, st, room, out.data, complete);
+  int e = errno;
+  ::close(fd);
+  if (!ok) {
+    out.status = FileRead::Status::Unreadable;
+    out.problem = std::string("cannot be read: ") + std::strerror(e);
+    out.hint = "check the file";
+    out.data.clear();
+  } else if (out.data.size() > max_bytes) {
+    too_large(out.data.size());
+  } else {
+    out.status = FileRead::Status::Ok;
+  }
+  return out;
+}
+
+FileRead read_book_file(const fs::path& root, std::string_view relative, size_t max_bytes) {
+  SafePath p = resolve_inside(root, root, relative);
+  FileRead out;
+  switch (p.status) {
+    case SafePath::Status::Ok:
+      return read_regular_file(p.absolute, max_bytes);
+    case SafePath::Status::Missing:
+      out.status = FileRead::Status::Missing;
+      out.problem = "is not found";
+      out.hint = "check the path";
+      return out;
+    case SafePath::Status::Escapes:
+    case SafePath::Status::Absolute:
+      out.status = FileRead::Status::Outside;
+      out.problem = "leads outside the book folder (to " + p.absolute.string() + ")";
+      out.hint = "put the file itself in the book folder instead of a link to it";
+      return out;
+  }
+  return out;
+}
+
+std::string regular_file_problem(const fs::path& path) {
+  FileRead out;
+  struct stat st {};
+  int fd = open_regular(path, out, st);
+  if (fd < 0) return out.problem;
+  ::close(fd);
+  return {};
+}
+
+std::optional<std::string> read_file(const fs::path& path) {
+  FileRead r = read_regular_file(path, kMaxDataFileBytes);
+  if (!r.ok()) return std::nullopt;
+  return std::move(r.data);
 }
 
 std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,
                                             bool& complete) {
-  std::optional<std::string> data = read_up_to(path, max_bytes, complete);
+  FileRead out;
+  struct stat st {};
+  int fd = open_regular(path, out, st);
+  if (fd < 0) return std::nullopt;
+  std::string data;
+  bool ok = read_fd(fd, st, max_bytes, data, complete);
+  ::close(fd);
+  if (!ok) return std::nullopt;
   // Exactly MAX_BYTES read: the file is complete only if nothing follows.
-  if (data && !complete && data->size() == max_bytes) {
-    struct stat st {};
-    complete = ::stat(path.c_str(), &st) == 0 && static_cast<size_t>(st.st_size) == max_bytes;
-  }
+  if (!complete && data.size() == max_bytes)
+    complete = static_cast<size_t>(st.st_size) == max_bytes;
   return data;
 }
 

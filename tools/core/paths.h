@@ -37,11 +37,45 @@ SafePath resolve_inside_any(const std::vector<fs::path>& roots, const fs::path& 
 // above it with a .git entry), or an empty path when DIR is in none.
 fs::path git_work_tree(const fs::path& dir);
 
-// Reads a whole file; returns nullopt when it cannot be read.
+// The largest file of text (Markdown, TOML, CSS, SVG) colophon reads.
+constexpr size_t kMaxTextFileBytes = size_t{64} << 20;
+// The largest file of any other kind (an image, a font) colophon reads.
+constexpr size_t kMaxDataFileBytes = size_t{256} << 20;
+
+// What reading a file gave: its bytes, or why there are none.
+struct FileRead {
+  enum class Status { Ok, Missing, Outside, NotRegular, TooLarge, Unreadable };
+  Status status = Status::Unreadable;
+  std::string data;     // Ok: the whole file
+  std::string problem;  // otherwise what is wrong, worded to follow the file's name
+                        // ("is a named pipe (FIFO), not a regular file")
+  std::string hint;     // and what to do about it
+  bool ok() const { return status == Status::Ok; }
+};
+
+// Reads the file at PATH, never blocking: only a regular file (a link is followed to
+// it) of at most MAX_BYTES is read; a named pipe, device, socket or folder is refused
+// before a byte is read from it. Every file colophon reads goes through here.
+FileRead read_regular_file(const fs::path& path, size_t max_bytes);
+
+// Reads the file the book names at RELATIVE (relative to ROOT), as read_regular_file
+// does, after resolving it inside ROOT: a path or link that leads outside ROOT is
+// refused (Outside). The one way to read a file of the book: book.toml, SUMMARY.md,
+// chapters, includes, style files, CSS.
+FileRead read_book_file(const fs::path& root, std::string_view relative,
+                        size_t max_bytes = kMaxTextFileBytes);
+
+// Returns what makes PATH unfit to be read (as FileRead::problem), or "" for a regular
+// file; opens it without blocking and reads nothing. For files a library opens itself
+// (fonts, through FreeType).
+std::string regular_file_problem(const fs::path& path);
+
+// Reads a whole file as read_regular_file does, up to kMaxDataFileBytes; nullopt when
+// it cannot be read.
 std::optional<std::string> read_file(const fs::path& path);
 
-// Reads at most MAX_BYTES from the start of a file and sets COMPLETE when that was the
-// whole file; returns nullopt when it cannot be read.
+// Reads at most MAX_BYTES from the start of a regular file (never blocking) and sets
+// COMPLETE when that was the whole file; returns nullopt when it cannot be read.
 std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,
                                             bool& complete);
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/paths.h"
 #include "core/text.h"
 #include "core/utf8.h"
 #include "core/work.h"
@@ -49,7 +50,10 @@ constexpr FT_Int32 kLoadFlags = FT_LOAD_NO_HINTING;
 class Face {
  public:
   Face(FT_Library library, const std::string& path) {
-    if (path.empty() || FT_New_Face(library, path.c_str(), 0, &ft_) != 0) ft_ = nullptr;
+    // FreeType opens the file itself: only a regular file (a named pipe would block).
+    if (path.empty() || !regular_file_problem(path).empty() ||
+        FT_New_Face(library, path.c_str(), 0, &ft_) != 0)
+      ft_ = nullptr;
     if (ft_) hb_ = hb_ft_font_create_referenced(ft_);
   }
   ~Face() {

@@ -231,13 +231,14 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
   if (!css.empty() && css.back() != '\n') css += '\n';
   for (const std::string& extra : book.epub.extra_css) {
     SafePath p = resolve_inside(book.root, book.root, extra);
+    FileRead file = read_book_file(book.root, extra);
     std::optional<std::string> text;
-    if (p.status == SafePath::Status::Ok) text = read_file(p.absolute);
+    if (file.ok()) text = std::move(file.data);
     if (!text) {
-      diag.error(config_display(book), {},
-                 "extra CSS file '" + extra + "' " +
-                     (p.status == SafePath::Status::Ok ? "cannot be read" : "not found"),
-                 "create " + book.display(extra) + " or remove it from extra-css in [output.epub]");
+      diag.error(config_display(book), {}, "extra CSS file '" + extra + "' " + file.problem,
+                 file.status == FileRead::Status::Missing
+                     ? "create " + book.display(extra) + " or remove it from extra-css in [output.epub]"
+                     : file.hint);
       ok = false;
       continue;
     }

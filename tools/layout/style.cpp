@@ -58,8 +58,15 @@ std::optional<double> parse_length_text(std::string_view s, double em) {
 // Reads one style file into a Style, reporting at FILE's line and column.
 class StyleReader {
  public:
-  StyleReader(const std::string& file, Style& style, Diagnostics& diag, std::string base_dir)
-      : file_(file), style_(style), diag_(diag), base_dir_(std::move(base_dir)) {}
+  // BOOK_ROOT, when given, holds every font named by a relative path (an absolute one
+  // names a font of the system).
+  StyleReader(const std::string& file, Style& style, Diagnostics& diag, std::string base_dir,
+              std::string book_root = {})
+      : file_(file),
+        style_(style),
+        diag_(diag),
+        base_dir_(std::move(base_dir)),
+        book_root_(std::move(book_root)) {}
 
   void read(const toml::table& root) {
     // Sizes first, so lengths in em anywhere in the file use this file's body size.
@@ -260,14 +267,29 @@ class StyleReader {
         continue;
       }
       std::filesystem::path p(s->get());
-      if (p.is_relative() && !base_dir_.empty()) p = std::filesystem::path(base_dir_) / p;
-      std::error_code ec;
+      if (p.is_relative() && !book_root_.empty()) {
+        // A font of the book stays inside it, as every file the book names does.
+        SafePath safe = resolve_inside(book_root_, base_dir_, s->get());
+        if (safe.status == SafePath::Status::Escapes) {
+          bad(v, "font file '" + s->get() + "' is outside the book folder",
+              "put the font in the book, or give the absolute path of a font of the system");
+          continue;
+        }
+        p = safe.absolute;
+      } else if (p.is_relative() && !base_dir_.empty()) {
+        p = std::filesystem::path(base_dir_) / p;
+      }
       // A font of the built-in style that is not installed is reported once, by the
       // font loader, against the book; a book's own style is told at the key's place.
-      if (file_ != kBuiltinStyle && !std::filesystem::is_regular_file(p, ec)) {
+      std::string problem = file_ != kBuiltinStyle ? regular_file_problem(p) : "";
+      if (problem == "is not found") {
         bad(v, "font file '" + s->get() + "' not found",
             missing_font_hint(p.string(), "fonts." + std::string(family) + "." +
                                               std::string(name)));
+        continue;
+      }
+      if (!problem.empty()) {
+        bad(v, "font file '" + s->get() + "' " + problem, "name a .ttf file");
         continue;
       }
       *slot = p.string();
@@ -278,6 +300,7 @@ class StyleReader {
   Style& style_;
   Diagnostics& diag_;
   std::string base_dir_;
+  std::string book_root_;
 };
 
 bool parse_number(std::string_view s, double& out) {
@@ -379,12 +402,16 @@ Style load_style(const Book& book, Diagnostics& diag) {
   if (!book.pdf.style.empty()) {
     SafePath p = resolve_inside(book.root, book.root, book.pdf.style);
     std::string shown = book.display(p.relative.empty() ? book.pdf.style : p.relative);
+    FileRead file = read_book_file(book.root, book.pdf.style);
     std::optional<std::string> text;
-    if (p.status == SafePath::Status::Ok) text = read_file(p.absolute);
+    if (file.ok()) text = std::move(file.data);
     if (!text) {
       diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
-                 "PDF style file '" + book.pdf.style + "' not found or outside the book",
-                 "set [output.pdf] style to a TOML file inside the book directory");
+                 "PDF style file '" + book.pdf.style + "' " + file.problem,
+                 file.status == FileRead::Status::Missing ||
+                         file.status == FileRead::Status::Outside
+                     ? "set [output.pdf] style to a TOML file inside the book directory"
+                     : file.hint);
     } else {
       // Relative font paths in a book's style are relative to the style file.
       toml::table root;
@@ -396,7 +423,8 @@ Style load_style(const Book& book, Diagnostics& diag) {
                    "fix the TOML syntax at this place");
         ok = false;
       }
-      if (ok) StyleReader(shown, style, diag, p.absolute.parent_path().string()).read(root);
+      if (ok)
+        StyleReader(shown, style, diag, p.absolute.parent_path().string(), book.root).read(root);
     }
   }
   if (!book.pdf.trim.empty()) {

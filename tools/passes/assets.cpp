@@ -209,15 +209,20 @@ constexpr std::string_view kUnreadable = "cannot read";
 std::string sniff_file(const std::filesystem::path& path, Asset& a) {
   bool complete = false;
   std::optional<std::string> data = read_file_prefix(path, kImageHeadBytes, complete);
-  if (!data) return std::string(kUnreadable);
+  if (!data) {
+    // Say why: a named pipe or device where the image should be is refused unread.
+    std::string problem = regular_file_problem(path);
+    return problem.empty() ? std::string(kUnreadable) : problem;
+  }
   if (data->starts_with("\x89PNG\r\n\x1A\n")) return sniff_png(*data, a);
   if (data->starts_with("GIF87a") || data->starts_with("GIF89a")) return sniff_gif(*data, a);
   bool jpeg = data->size() >= 3 && data->compare(0, 3, "\xFF\xD8\xFF") == 0;
   std::string problem;
   if (jpeg) problem = sniff_jpeg(*data, a);
   if (!complete && (!jpeg || !problem.empty())) {
-    data = read_file(path);
-    if (!data) return std::string(kUnreadable);
+    FileRead whole = read_regular_file(path, kMaxDataFileBytes);
+    if (!whole.ok()) return whole.problem;
+    data = std::move(whole.data);
     if (jpeg) problem = sniff_jpeg(*data, a);
   }
   if (jpeg) return problem;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/paths.h"
 #include "core/utf8.h"
 #include "core/work.h"
 #include "layout/style.h"
@@ -222,6 +223,13 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
   auto open = [&](const std::string& path, const std::string& key) -> LoadedFace* {
     if (auto it = by_path.find(path); it != by_path.end()) return it->second;
     const std::string hint = missing_font_hint(path, key);
+    // FreeType opens the file itself: a named pipe there would block it for ever.
+    if (std::string problem = regular_file_problem(path);
+        !problem.empty() && problem != "is not found") {
+      diag.error(style_file, {}, "font '" + path + "' (style key " + key + ") " + problem,
+                 "name a .ttf file for " + key + " in the PDF style");
+      return nullptr;
+    }
     FT_Face ft = nullptr;
     FT_Error err = FT_New_Face(lib, path.c_str(), 0, &ft);
     if (err != 0) {

@@ -381,8 +381,9 @@ const LoadedSource* LinkExpander::load(const std::filesystem::path& path) {
   std::string key = path.string();
   auto it = loaded_.find(key);
   if (it != loaded_.end()) return it->second;
-  std::optional<std::string> bytes = read_file(path);
-  if (!bytes) return nullptr;
+  FileRead read = read_regular_file(path, kMaxTextFileBytes);  // never blocking, size capped
+  if (!read.ok()) return nullptr;
+  std::optional<std::string> bytes = std::move(read.data);
   auto file = std::make_unique<LoadedSource>();
   file->bytes = std::move(*bytes);
   file->index = std::make_unique<SourceText>(file->bytes);

@@ -517,8 +517,8 @@ void run_one(const PreprocessorSpec& spec, const std::vector<std::string>& argv,
                   {"renderer", std::string(kRendererName)},
                   {"mdbook_version", std::string(kMdbookVersion)}};
   if (!book.config_file.empty()) {
-    if (auto text = read_file(fs::path(book.root) / book.config_file)) {
-      json parsed = json::parse(config_json(*text), nullptr, false);
+    if (FileRead text = read_book_file(book.root, book.config_file); text.ok()) {
+      json parsed = json::parse(config_json(text.data), nullptr, false);
       if (!parsed.is_discarded()) context["config"] = std::move(parsed);
     }
   }
@@ -603,8 +603,9 @@ std::vector<ChapterSource> preprocess_book(
     Diagnostics& diag) {
   std::vector<ChapterSource> chapters(book.chapters.size());
   for (size_t i = 0; i < book.chapters.size(); ++i) {
-    std::optional<std::string> bytes = read_file(fs::path(book.root) / book.chapters[i].source);
-    if (!bytes) continue;
+    FileRead file = read_book_file(book.root, book.chapters[i].source);
+    if (!file.ok()) continue;  // reported where the chapters are parsed
+    std::optional<std::string> bytes = std::move(file.data);
     chapters[i].read = true;
     if (i == 0) {
       Diagnostics found;

@@ -134,8 +134,8 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
           parsed->yaml = std::move(ready.yaml);
         }
       } else {
-        std::optional<std::string> text = read_file(fs::path(book.root) / book.chapters[i].source);
-        if (text) parsed = prepare_chapter(std::move(*text), book, i, files[i], rules, links);
+        FileRead text = read_book_file(book.root, book.chapters[i].source);
+        if (text.ok()) parsed = prepare_chapter(std::move(text.data), book, i, files[i], rules, links);
       }
     } catch (const std::bad_alloc&) {
       parsed.reset();
@@ -177,8 +177,10 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
       continue;
     }
     if (!parsed) {
-      diag.error(files[i], {}, "cannot read the chapter file",
-                 "check that it exists and that you may read it");
+      // Asked again for the words: a file that cannot be read fails before any byte.
+      FileRead r = read_book_file(book.root, book.chapters[i].source);
+      diag.error(files[i], {}, "the chapter file " + (r.ok() ? "cannot be read" : r.problem),
+                 r.ok() ? "check that you may read it" : r.hint);
       continue;
     }
     convert_chapter(*parsed, book, static_cast<int>(i), diag);
@@ -232,14 +234,14 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   book.root_display = options.input;
   fs::path root(book.root);
 
-  if (fs::exists(root / "book.toml", ec)) {
+  // Read as every file of the book is: inside it, never blocking, size capped.
+  FileRead config = read_book_file(root, "book.toml");
+  if (config.status != FileRead::Status::Missing) {
     book.config_file = "book.toml";
-    std::optional<std::string> text = read_file(root / "book.toml");
-    if (text) {
-      read_config(*text, book.display("book.toml"), book, diag);
+    if (config.ok()) {
+      read_config(config.data, book.display("book.toml"), book, diag);
     } else {
-      diag.error(book.display("book.toml"), {}, "cannot read book.toml",
-                 "check that you may read it");
+      diag.error(book.display("book.toml"), {}, "book.toml " + config.problem, config.hint);
     }
   } else {
     diag.warning(book.display("book.toml"), {},
@@ -257,12 +259,15 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   }
 
   std::string summary = source_path(book.src_dir, "SUMMARY.md");
-  if (fs::exists(root / summary, ec)) {
-    std::optional<std::string> text = read_file(root / summary);
-    if (text) {
+  FileRead summary_file = read_book_file(root, summary);
+  if (summary_file.status != FileRead::Status::Missing) {
+    std::optional<std::string> text;
+    if (summary_file.ok()) {
+      text = std::move(summary_file.data);
       read_summary(*text, book, diag);
     } else {
-      diag.error(book.display(summary), {}, "cannot read SUMMARY.md", "check that you may read it");
+      diag.error(book.display(summary), {}, "SUMMARY.md " + summary_file.problem,
+                 summary_file.hint);
     }
     if (book.chapters.empty() && !diag.has_errors()) {
       // Point at the end of the file, where the first chapter line would go.
