@@ -364,6 +364,12 @@ CASES = {
     "special-cover-fifo": Case(writer=special(
         "cover.png", "fifo", toml_extra='cover = "cover.png"\n'), expect={1},
         needle="cover.png"),
+    "special-include-fifo": Case(writer=special(
+        "src/part.md", "fifo", chapter="# One\n\n{{#include part.md}}\n"), expect={1},
+        needle="named pipe"),
+    "special-include-zero": Case(writer=special(
+        "src/part.md", "zero", chapter="# One\n\n{{#include part.md}}\n"), expect={1},
+        needle="part.md"),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

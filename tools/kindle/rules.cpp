@@ -241,8 +241,9 @@ void check_kindle_book(const Book& book, Diagnostics& diag) {
     diag.warning(config, {}, "no cover (cover = false): KDP refuses a book without one",
                  "remove cover = false to get a generated cover, or name an image");
   for (const std::string& css : book.epub.extra_css) {
-    std::optional<std::string> text = read_file(fs::path(book.root) / css);
-    if (text) check_kindle_css(*text, book.display(css), diag);
+    // Read as every file of the book is (the EPUB stage reports one that cannot be).
+    FileRead text = read_book_file(book.root, css);
+    if (text.ok()) check_kindle_css(text.data, book.display(css), diag);
   }
 }
 

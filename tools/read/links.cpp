@@ -428,14 +428,17 @@ std::optional<MappedText> LinkExpander::render(const Link& link, const MappedTex
     }
     return std::nullopt;
   }
-  std::error_code ec;
-  if (safe.status == SafePath::Status::Missing || !fs::is_regular_file(safe.absolute, ec)) {
-    diag_.error(
-        where, at,
-        "cannot include '" + link.path + "': " +
-            (safe.status == SafePath::Status::Missing ? "no such file" : "not a regular file") +
-            " (looked for " + shown(lexical) + ")",
-        "check the path; it is relative to the file that holds the directive");
+  std::string problem = safe.status == SafePath::Status::Missing
+                            ? "is not found"
+                            : regular_file_problem(safe.absolute);  // opened without blocking
+  if (!problem.empty()) {
+    bool missing = problem == "is not found";
+    diag_.error(where, at,
+                "cannot include '" + link.path + "': " +
+                    (missing ? "no such file" : "it " + problem) + " (looked for " +
+                    shown(lexical) + ")",
+                missing ? "check the path; it is relative to the file that holds the directive"
+                        : "include a regular file of the book");
     return std::nullopt;
   }
   std::string key = safe.absolute.string() + selection_text(link.lines) +
