@@ -60,7 +60,7 @@ Block heading(int level, const std::string& s, const std::string& id) {
   Block b;
   b.kind = BlockKind::Heading;
   b.level = level;
-  b.id = id;
+  b.attr.id = id;
   b.inlines.push_back(text(s));
   return b;
 }
@@ -967,4 +967,155 @@ TEST_CASE("no page ends on a hyphenated line") {
   }
   CHECK(hyphenated > 20);     // the words did hyphenate
   CHECK(pages_checked > 10);  // over many page breaks
+}
+
+namespace {
+
+Block div(const std::string& element, std::vector<Block> children) {
+  Block b;
+  b.kind = BlockKind::Div;
+  b.element = element;
+  b.children = std::move(children);
+  return b;
+}
+
+Block plain(const std::string& s) {
+  Block b = para(s);
+  b.kind = BlockKind::Plain;
+  return b;
+}
+
+// Returns every rule of page P as "x width" (one decimal).
+std::vector<std::string> rules_of(const Page& p) {
+  std::vector<std::string> out;
+  char buf[64];
+  for (const Rule& r : p.rules) {
+    std::snprintf(buf, sizeof buf, "%.1f %.1f", r.x, r.width);
+    out.push_back(buf);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an admonition is set between two rules, its label in bold and kept with its text") {
+  Book book = make_book(1);
+  Block title = para("Warning");
+  title.attr.classes = {"admonition-title"};
+  Block note = div("aside", {title, para(words("careful", 12))});
+  note.attr.classes = {"admonition", "warning"};
+  book.chapters[0].blocks.push_back(para(words("before", 10)));
+  book.chapters[0].blocks.push_back(note);
+  book.chapters[0].blocks.push_back(para(words("after", 10)));
+  auto l = lay(book);
+  int page = page_with_anchor(*l, "ch0");
+  REQUIRE(page >= 0);
+  CHECK(rules_of(l->doc.pages[page]) == std::vector<std::string>{"50.0 300.0", "50.0 300.0"});
+  std::vector<std::string> lines = l->pages[page].lines;
+  auto at = std::find(lines.begin(), lines.end(), "Warning");
+  REQUIRE(at != lines.end());
+  REQUIRE(at + 1 != lines.end());
+  CHECK(at[1].rfind("careful", 0) == 0);
+  bool bold_label = false;
+  for (const TextRun& t : l->doc.pages[page].texts)
+    if (t.text == "Warning") bold_label = t.face.style == FaceStyle::Bold && t.x > 0;
+  CHECK(bold_label);  // inset from the rules, in bold
+}
+
+TEST_CASE("a definition list: terms in bold, definitions indented below them") {
+  Book book = make_book(1);
+  book.chapters[0].blocks.push_back(
+      div("dl", {div("dt", {plain("apple")}), div("dd", {plain("red fruit")}),
+                 div("dt", {plain("pear")}), div("dd", {para("green fruit")})}));
+  auto l = lay(book);
+  int page = page_with_anchor(*l, "ch0");
+  REQUIRE(page >= 0);
+  double term_x = -1, def_x = -1;
+  FaceStyle term_style = FaceStyle::Regular;
+  for (const TextRun& t : l->doc.pages[page].texts) {
+    if (t.text == "apple") term_x = t.x, term_style = t.face.style;
+    if (t.text == "red") def_x = t.x;
+  }
+  CHECK(term_style == FaceStyle::Bold);
+  CHECK(term_x == doctest::Approx(50));  // the left margin
+  CHECK(def_x == doctest::Approx(66));   // 1.6 ems of 10 pt further in
+  std::vector<std::string> lines = l->pages[page].lines;
+  CHECK(std::find(lines.begin(), lines.end(), "green fruit") != lines.end());
+}
+
+TEST_CASE("spans: sup and sub move off the baseline, kbd and math are monospace, ids anchor") {
+  Book book = make_book(1);
+  Block p = para("x");
+  Inline sup;
+  sup.kind = InlineKind::Span;
+  sup.element = "sup";
+  sup.children = {text("2")};
+  Inline sub = sup;
+  sub.element = "sub";
+  sub.children = {text("i")};
+  Inline kbd = sup;
+  kbd.element = "kbd";
+  kbd.children = {text("Ctrl")};
+  kbd.attr.id = "key";
+  Inline math = sup;
+  math.element = "span";
+  math.attr.classes = {"math", "math-inline"};
+  math.children = {text("a^b")};
+  p.inlines = {text("x"), sup, text(" y"), sub, text(" "), kbd, text(" "), math};
+  book.chapters[0].blocks.push_back(p);
+  auto l = lay(book);
+  int page = page_with_anchor(*l, "ch0");
+  REQUIRE(page >= 0);
+  double base = 0, sup_y = 0, sub_y = 0;
+  FaceFamily kbd_family = FaceFamily::Text, math_family = FaceFamily::Text;
+  for (const TextRun& t : l->doc.pages[page].texts) {
+    if (t.text == "x") base = t.y;
+    if (t.text == "2") sup_y = t.y;
+    if (t.text == "i") sub_y = t.y;
+    if (t.text == "Ctrl") kbd_family = t.face.family;
+    if (t.text == "a^b") math_family = t.face.family;
+  }
+  CHECK(sup_y < base);  // y grows downwards
+  CHECK(sub_y > base);
+  CHECK(kbd_family == FaceFamily::Mono);
+  CHECK(math_family == FaceFamily::Mono);
+  CHECK(l->pages[page].anchors.count("ch0#key") == 1);
+}
+
+TEST_CASE("a chapter heading inside a section div is the title; the div's id goes with it") {
+  Book book = make_book(1);
+  Chapter& ch = book.chapters[0];
+  ch.title = "Intro";
+  Block section = div("div", {heading(2, "Intro", "intro"), para(words("body", 5))});
+  section.attr.id = "sec";
+  section.attr.classes = {"section"};
+  Block custom = div("listing", {para("inside a custom element")});
+  custom.attr.id = "listing-1";
+  ch.blocks = {section, custom};
+  auto l = lay(book);
+  int page = page_with_anchor(*l, "ch0");
+  REQUIRE(page >= 0);
+  const std::vector<std::string>& lines = l->pages[page].lines;
+  REQUIRE(!lines.empty());
+  CHECK(lines[0] == "Intro");  // set once, as the title
+  CHECK(std::count(lines.begin(), lines.end(), "Intro") == 1);
+  CHECK(std::find(lines.begin(), lines.end(), "inside a custom element") != lines.end());
+  CHECK(l->pages[page].anchors.count("ch0#sec") == 1);
+  CHECK(l->pages[page].anchors.count("ch0#intro") == 1);
+  CHECK(l->pages[page].anchors.count("ch0#listing-1") == 1);
+}
+
+TEST_CASE("a raw HTML table of text cells is set as a table") {
+  Book book = make_book(1);
+  auto cell = [](const std::string& e, const std::string& s) { return div(e, {plain(s)}); };
+  book.chapters[0].blocks.push_back(
+      div("table", {div("tr", {cell("th", "Key"), cell("th", "Value")}),
+                    div("tr", {cell("td", "one"), cell("td", "1")})}));
+  auto l = lay(book);
+  int page = page_with_anchor(*l, "ch0");
+  REQUIRE(page >= 0);
+  CHECK(rules_of(l->doc.pages[page]).size() == 3);  // top, under the header, bottom
+  const std::vector<std::string>& lines = l->pages[page].lines;
+  CHECK(std::find(lines.begin(), lines.end(), "Key Value") != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), "one 1") != lines.end());
 }

@@ -210,12 +210,12 @@ TEST_CASE("heading ids are unique across the whole book, GitHub style") {
   assign_ids(t.book, t.diag);
   auto& a = t.book.chapters[0].blocks;
   auto& b = t.book.chapters[1].blocks;
-  CHECK(a[0].id == "intro");
-  CHECK(a[1].id == "intro-1");
-  CHECK(a[2].id == "_1");  // an XML id cannot start with a digit
-  CHECK(a[3].id == "section");
-  CHECK(b[0].id == "intro-2");
-  CHECK(b[1].children[0].id == "getting-started");
+  CHECK(a[0].attr.id == "intro");
+  CHECK(a[1].attr.id == "intro-1");
+  CHECK(a[2].attr.id == "_1");  // an XML id cannot start with a digit
+  CHECK(a[3].attr.id == "section");
+  CHECK(b[0].attr.id == "intro-2");
+  CHECK(b[1].children[0].attr.id == "getting-started");
   CHECK(t.errors() == 0);
 }
 
@@ -225,8 +225,8 @@ TEST_CASE("raw HTML ids and note ids are reserved before headings") {
                                heading("Note 1"), para({noteref(0)}), raw_block("</div>", {9, 1})};
   t.add_note(0);
   assign_ids(t.book, t.diag);
-  CHECK(t.book.chapters[0].blocks[1].id == "intro-1");
-  CHECK(t.book.chapters[0].blocks[2].id == "note-1-1");
+  CHECK(t.book.chapters[0].blocks[1].attr.id == "intro-1");
+  CHECK(t.book.chapters[0].blocks[2].attr.id == "note-1-1");
   REQUIRE(t.book.chapters[0].raw_ids.size() == 1);
   CHECK(t.book.chapters[0].raw_ids[0] == "intro");
   CHECK(t.errors() == 0);
@@ -714,5 +714,5 @@ TEST_CASE("passes are linear: a big book runs quickly") {
   t.book.chapters[0].blocks.push_back(para(inlines));
   run_passes(t.book, t.diag);
   CHECK(t.errors() == 1);  // #same-20000 does not exist (the last is same-19999)
-  CHECK(t.book.chapters[0].blocks[19999].id == "same-19999");
+  CHECK(t.book.chapters[0].blocks[19999].attr.id == "same-19999");
 }

@@ -48,7 +48,7 @@ Block heading(int level, std::string id, std::string title) {
   Block b;
   b.kind = BlockKind::Heading;
   b.level = level;
-  b.id = std::move(id);
+  b.attr.id = std::move(id);
   b.inlines = {text(std::move(title))};
   return b;
 }

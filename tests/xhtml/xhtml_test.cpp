@@ -243,3 +243,85 @@ TEST_CASE("a book the size of the corpus renders whole") {
     bytes += chapter_xhtml(book, i, {}, refs).size();
   CHECK(bytes > 800000);
 }
+
+namespace {
+
+// Returns the XHTML of a one-chapter book holding BLOCKS, between <section> and </section>.
+std::string body_of(std::vector<Block> blocks) {
+  Book book;
+  book.meta.title = "T";
+  Chapter ch;
+  ch.title = "T";
+  ch.id = "t";
+  ch.blocks = std::move(blocks);
+  book.chapters.push_back(std::move(ch));
+  std::string x = chapter_xhtml(book, 0, {});
+  INFO(x);
+  CHECK(parse_error(x) == "");
+  size_t from = x.find('>', x.find("<section")) + 1;
+  return x.substr(from + 1, x.find("</section>") - from - 1);
+}
+
+Block container(std::string element, std::vector<Block> children) {
+  Block b;
+  b.kind = BlockKind::Div;
+  b.element = std::move(element);
+  b.children = std::move(children);
+  return b;
+}
+
+Block plain(std::vector<Inline> inlines) {
+  Block b = para(std::move(inlines));
+  b.kind = BlockKind::Plain;
+  return b;
+}
+
+Inline inline_container(std::string element, std::vector<Inline> children) {
+  Inline in;
+  in.kind = InlineKind::Span;
+  in.element = std::move(element);
+  in.children = std::move(children);
+  return in;
+}
+
+}  // namespace
+
+TEST_CASE("generic containers: EPUB elements as themselves, others as a div or span with a class") {
+  Block aside = container("aside", {para({text("Careful.")})});
+  aside.attr.classes = {"admonition", "warning"};
+  aside.attr.attributes = {{"role", "note"}};
+  Block listing = container("Listing", {para({text("code")})});
+  listing.attr.attributes = {{"number", "1-1"}, {"file-name", "main.rs"}, {"lang", "en"}};
+  Block weird = container("my:el\"x>", {plain({text("w")})});
+  std::string body = body_of({aside, listing, weird,
+                              container("dl", {container("dt", {plain({text("term")})}),
+                                               container("dd", {para({text("def")})})})});
+  CHECK(body ==
+        "<h1 class=\"chapter-title\">T</h1>\n"
+        "<aside class=\"admonition warning\" role=\"note\">\n<p>Careful.</p>\n</aside>\n"
+        "<div class=\"listing\" data-number=\"1-1\" data-file-name=\"main.rs\" lang=\"en\">\n"
+        "<p>code</p>\n</div>\n"
+        "<div class=\"my-el-x-\">w</div>\n"
+        "<dl>\n<dt>term</dt>\n<dd>\n<p>def</p>\n</dd>\n</dl>\n");
+}
+
+TEST_CASE("generic inline containers and attributes on every kind") {
+  Inline kbd = inline_container("kbd", {text("Ctrl")});
+  Inline sup = inline_container("sup", {text("2")});
+  Inline custom = inline_container("Term", {text("t")});
+  custom.attr.id = "t1";
+  Inline wbr = inline_container("wbr", {});
+  Inline em = span(InlineKind::Emph, {text("e")});
+  em.attr.classes = {"x"};
+  Block p = para({kbd, sup, custom, wbr, em});
+  p.attr.id = "p1";
+  Block h = heading(2, "h", "Head");
+  h.attr.classes = {"c1", "c2"};
+  Block block_in_text = container("span", {para({text("blocks")})});
+  std::string body = body_of({h, p, block_in_text});
+  CHECK(body ==
+        "<h2 id=\"h\" class=\"c1 c2\">Head</h2>\n"
+        "<p id=\"p1\"><kbd>Ctrl</kbd><sup>2</sup><span id=\"t1\" class=\"term\">t</span><wbr/>"
+        "<em class=\"x\">e</em></p>\n"
+        "<div class=\"span\">\n<p>blocks</p>\n</div>\n");
+}

@@ -270,13 +270,13 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
     int base = title_block >= 0 ? ch.blocks[title_block].level : min_level - 1;
     for (size_t i = 0; i < ch.blocks.size(); ++i) {
       const Block& b = ch.blocks[i];
-      if (b.kind != BlockKind::Heading || static_cast<int>(i) == title_block || b.id.empty())
+      if (b.kind != BlockKind::Heading || static_cast<int>(i) == title_block || b.attr.id.empty())
         continue;
       int rel = std::max(b.level - base, 1) + 1;  // chapter title = 1
       if (rel > depth_limit) continue;
       std::string label = heading_label(b);
       if (label.empty()) continue;
-      toc.push_back({level + rel - 1, label, encode_href(files[c]) + "#" + b.id, true});
+      toc.push_back({level + rel - 1, label, encode_href(files[c]) + "#" + b.attr.id, true});
     }
   }
   // Never nest deeper than one level below the previous entry (a list item needs a label).

@@ -107,13 +107,16 @@ std::string hint_for_removed(std::string_view name) {
   return "embedded and interactive content is not allowed in the book";
 }
 
-// Global attributes valid on every kept element.
+}  // namespace
+
 bool is_global_attribute(std::string_view a) {
   static const std::unordered_set<std::string_view> g = {
       "id",    "class",    "lang",      "dir",        "title",      "role",     "style",
       "hidden", "translate", "tabindex", "accesskey", "spellcheck", "xml:lang", "epub:type"};
   return g.count(a) != 0 || a.starts_with("aria-") || (a.starts_with("data-") && a.size() > 5);
 }
+
+namespace {
 
 // Element-specific attributes valid in EPUB 3 XHTML.
 bool is_element_attribute(std::string_view el, std::string_view a) {
@@ -817,6 +820,19 @@ bool is_xml_ncname(std::string_view s) {
 }
 
 bool is_block_element(std::string_view name) { return element_info(name).block; }
+
+bool is_epub_element(std::string_view name) {
+  Treatment t = element_info(name).treatment;
+  return t == Treatment::Keep || t == Treatment::KeepVoid;
+}
+
+bool is_phrasing_element(std::string_view name) {
+  return is_epub_element(name) && !element_info(name).block && name != "col";
+}
+
+bool is_void_element(std::string_view name) {
+  return element_info(name).treatment == Treatment::KeepVoid;
+}
 
 std::string decode_entity(std::string_view name) {
   std::string out;

@@ -64,6 +64,21 @@ bool is_xml_ncname(std::string_view s);
 // inside a paragraph (div, p, table, ul ...).
 bool is_block_element(std::string_view name);
 
+// Tells whether NAME (lower case) is an element EPUB 3 body content may hold, which
+// the repairer keeps and the XHTML writer writes as itself.
+bool is_epub_element(std::string_view name);
+
+// Tells whether NAME (lower case) is a kept element that holds only phrasing content
+// and sits inside text (span, em, kbd, sup, img ...), as opposed to a block or a table part.
+bool is_phrasing_element(std::string_view name);
+
+// Tells whether NAME (lower case) is a void element, written self-closed (img, br, wbr ...).
+bool is_void_element(std::string_view name);
+
+// Tells whether attribute A (lower case) is valid on every EPUB element (id, class, lang,
+// title, role, aria-*, data-* ...).
+bool is_global_attribute(std::string_view a);
+
 // Decodes one HTML named or numeric character reference NAME (without '&' and ';',
 // e.g. "mdash", "#8212", "#x2014") to UTF-8; returns an empty string if unknown.
 std::string decode_entity(std::string_view name);

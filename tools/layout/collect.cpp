@@ -10,6 +10,7 @@ namespace {
 
 constexpr double kSuperscriptScale = 0.65;  // note references, relative to the text size
 constexpr double kSuperscriptRise = 0.38;   // ems of the text size the baseline is raised
+constexpr double kSubscriptDrop = 0.15;  // ems of the text size a subscript's baseline is lowered
 // Longest link address a PDF can hold: readers cap strings at 32,767 bytes (PDF 1.7,
 // Annex C) and libharu refuses longer ones. A longer address is no link, so the layout
 // does not copy it into every line the link spans (a 200 KB URL over 3,000 lines).
@@ -22,7 +23,24 @@ struct InlineState {
   bool mono = false;
   bool strike = false;
   int link = -1;
+  double scale = 1;  // of the text size (superscripts and subscripts are smaller)
+  double rise = 0;   // points the baseline is raised (negative: lowered)
 };
+
+// How a generic inline container (Span) is set, by its element name and classes.
+enum class SpanStyle { Content, Italic, Bold, Mono, Strike, Superscript, Subscript };
+
+SpanStyle span_style(const Inline& in) {
+  if (in.attr.has_class("math")) return SpanStyle::Mono;  // TeX source until math is typeset
+  const std::string& e = in.element;
+  if (e == "i" || e == "em" || e == "cite" || e == "dfn" || e == "var") return SpanStyle::Italic;
+  if (e == "b" || e == "strong") return SpanStyle::Bold;
+  if (e == "code" || e == "kbd" || e == "samp" || e == "tt") return SpanStyle::Mono;
+  if (e == "s" || e == "del" || e == "strike") return SpanStyle::Strike;
+  if (e == "sup") return SpanStyle::Superscript;
+  if (e == "sub") return SpanStyle::Subscript;
+  return SpanStyle::Content;
+}
 
 FaceStyle style_of(bool italic, bool bold) {
   if (italic && bold) return FaceStyle::BoldItalic;
@@ -49,14 +67,16 @@ class Collector {
     if (s.empty()) return;
     Run r;
     r.face = FaceId{st.mono ? FaceFamily::Mono : FaceFamily::Text, style_of(st.italic, st.bold)};
-    r.size = st.mono ? frame_.size * ctx_.style.code_size / ctx_.style.font_size : frame_.size;
+    r.size = (st.mono ? frame_.size * ctx_.style.code_size / ctx_.style.font_size : frame_.size) *
+             st.scale;
+    r.rise = st.rise;
     r.strike = st.strike;
     r.link = st.link;
     r.pos = pos;
     // Merge with the previous run when nothing differs (fewer, longer runs).
     if (!out_.runs.empty()) {
       Run& p = out_.runs.back();
-      if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == 0 &&
+      if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == r.rise &&
           p.strike == r.strike && p.link == r.link) {
         if (pos.line != 0) p.marks.push_back({static_cast<uint32_t>(p.text.size()), pos});
         p.text += s;
@@ -151,6 +171,33 @@ class Collector {
       }
       case InlineKind::RawInline:
         break;  // raw HTML has no meaning on paper
+      case InlineKind::Span:
+        switch (span_style(in)) {
+          case SpanStyle::Italic:
+            inner.italic = !st.italic;
+            break;
+          case SpanStyle::Bold:
+            inner.bold = true;
+            break;
+          case SpanStyle::Mono:
+            inner.mono = true;
+            break;
+          case SpanStyle::Strike:
+            inner.strike = true;
+            break;
+          case SpanStyle::Superscript:
+            inner.rise = st.rise + frame_.size * st.scale * kSuperscriptRise;
+            inner.scale = st.scale * kSuperscriptScale;
+            break;
+          case SpanStyle::Subscript:
+            inner.rise = st.rise - frame_.size * st.scale * kSubscriptDrop;
+            inner.scale = st.scale * kSuperscriptScale;
+            break;
+          case SpanStyle::Content:
+            break;
+        }
+        walk(in.children, inner);
+        break;
     }
   }
 

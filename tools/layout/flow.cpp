@@ -32,6 +32,9 @@ constexpr double kLightRule = 0.5;           // points: booktabs rule under the 
 constexpr double kRuleGap = 3.0;             // points between a table rule and the text
 constexpr double kPixelsToPoints = 0.75;     // an image pixel at 96 dpi, in points
 constexpr double kMaxFigureHeightRatio = 0.75;  // of the text height, before captions
+constexpr double kAdmonitionRule = 0.6;         // points: the rules above and below an admonition
+constexpr double kAdmonitionInsetEm = 1.0;      // admonition text inset on both sides, body ems
+constexpr double kDefinitionIndentEm = 1.6;     // a definition's indent under its term, body ems
 
 // Returns the baseline offset in a box of LEADING for text of SIZE.
 double baseline_in(const Context& ctx, double leading, double size) {
@@ -110,6 +113,32 @@ std::vector<std::string> strip_html(const std::string& html, std::vector<std::st
     if (!blank) out.push_back(std::move(p));
   }
   return out;
+}
+
+// Appends the ids authors gave inline elements of INLINES (raw <span id>, <a id>) to IDS.
+void inline_ids(const std::vector<Inline>& inlines, std::vector<std::string>& ids) {
+  for (const Inline& in : inlines) {
+    if (!in.attr.id.empty()) ids.push_back(in.attr.id);
+    if (!in.children.empty()) inline_ids(in.children, ids);
+  }
+}
+
+// Tells whether a Plain block holds one image and nothing else but white space (a raw
+// <img> on a line of its own), to be set as a figure.
+const Inline* lone_image(const Block& b) {
+  const Inline* image = nullptr;
+  for (const Inline& in : b.inlines) {
+    if (in.kind == InlineKind::Image && image == nullptr) {
+      image = &in;
+    } else if (in.kind == InlineKind::SoftBreak || in.kind == InlineKind::LineBreak ||
+               (in.kind == InlineKind::Text &&
+                in.text.find_first_not_of(" \t\n\r") == std::string::npos)) {
+      continue;
+    } else {
+      return nullptr;
+    }
+  }
+  return image;
 }
 
 }  // namespace
@@ -287,24 +316,43 @@ void Flow::add_chapter(int index) {
   std::vector<Inline> synthesized;
   const std::vector<Inline>* inlines = &synthesized;
   std::string anchor;
-  // Raw HTML with no text before the first heading (an opening <div id>) only lends
-  // its ids to the title.
+  // Raw HTML with no text before the first heading (an opening <div id>), and section-like
+  // containers the heading opens (<div id="x" class="section"> around a chapter), only
+  // lend their ids to the title.
   std::vector<std::string> lead_ids;
+  std::vector<const Block*> lenders;
+  const std::vector<Block>* level_blocks = &ch.blocks;
+  const Block* head_block = nullptr;
   size_t head = 0;
-  while (head < ch.blocks.size() && ch.blocks[head].kind == BlockKind::RawBlock) {
-    std::vector<std::string> ids;
-    if (!strip_html(ch.blocks[head].text, ids).empty()) break;
-    lead_ids.insert(lead_ids.end(), ids.begin(), ids.end());
-    ++head;
+  while (true) {
+    head = 0;
+    while (head < level_blocks->size() && (*level_blocks)[head].kind == BlockKind::RawBlock) {
+      std::vector<std::string> ids;
+      if (!strip_html((*level_blocks)[head].text, ids).empty()) break;
+      lead_ids.insert(lead_ids.end(), ids.begin(), ids.end());
+      ++head;
+    }
+    if (head < level_blocks->size() && is_section_like((*level_blocks)[head])) {
+      const Block& d = (*level_blocks)[head];
+      if (!d.attr.id.empty()) lead_ids.push_back(d.attr.id);
+      lenders.push_back(&d);
+      level_blocks = &d.children;
+      continue;
+    }
+    if (head < level_blocks->size()) head_block = &(*level_blocks)[head];
+    break;
   }
   // A first heading of any level that repeats the chapter's title is the title.
-  bool first_is_title =
-      head < ch.blocks.size() && ch.blocks[head].kind == BlockKind::Heading &&
-      (ch.blocks[head].level == 1 || plain_text(ch.blocks[head].inlines) == ch.title);
+  bool first_is_title = head_block != nullptr && head_block->kind == BlockKind::Heading &&
+                        (head_block->level == 1 || plain_text(head_block->inlines) == ch.title);
+  skip_ = nullptr;
+  lent_ids_.clear();
   if (first_is_title) {
-    inlines = &ch.blocks[head].inlines;
-    if (!ch.blocks[head].id.empty()) anchor = ch.id + "#" + ch.blocks[head].id;
-    first = head + 1;
+    inlines = &head_block->inlines;
+    if (!head_block->attr.id.empty()) anchor = ch.id + "#" + head_block->attr.id;
+    skip_ = head_block;
+    lent_ids_ = lenders;
+    if (level_blocks == &ch.blocks) first = head + 1;
   } else {
     lead_ids.clear();
     synthesized.resize(1);
@@ -319,10 +367,11 @@ void Flow::add_chapter(int index) {
   no_break();
   space(2 * ctx_.style.leading);
 
-  std::vector<Block> rest(ch.blocks.begin() + static_cast<long>(first), ch.blocks.end());
   Frame f = body_frame();
   bool indent = false;
-  for (const Block& b : rest) block(b, f, 0, indent);
+  for (size_t i = first; i < ch.blocks.size(); ++i) block(ch.blocks[i], f, 0, indent);
+  skip_ = nullptr;
+  lent_ids_.clear();
 
   if (ctx_.book.note_options.pdf_placement == NoteOptions::Placement::Chapter && !ch.notes.empty()) {
     Block h;
@@ -466,11 +515,32 @@ void Flow::paragraph(const std::vector<Inline>& inlines, const Frame& frame, boo
   Paragraph p = collect_inlines(ctx_, inlines, f);
   std::vector<VItem> lines = set_paragraph(ctx_, p, f);
   if (!lines.empty() && !anchor.empty()) lines[0].content.anchors.push_back(Anchor{anchor, 0});
+  if (!lines.empty() && ctx_.chapter >= 0) {  // ids inside the text: the paragraph's first line
+    std::vector<std::string> ids;
+    inline_ids(inlines, ids);
+    for (const std::string& id : ids)
+      lines[0].content.anchors.push_back(Anchor{ctx_.book.chapters[ctx_.chapter].id + "#" + id, 0});
+  }
   if (!out_.items.empty() && out_.items.back().kind == VItem::Kind::Box) space(0);
   push_lines(std::move(lines));
 }
 
 void Flow::block(const Block& b, const Frame& frame, int depth, bool& indent_next) {
+  if (&b == skip_) return;  // set as the chapter title
+  const size_t first_item = out_.items.size();
+  const bool lent = std::find(lent_ids_.begin(), lent_ids_.end(), &b) != lent_ids_.end();
+  if (b.kind != BlockKind::Heading && !b.attr.id.empty() && !lent) {
+    // Whatever the block becomes, its first box carries its id (a link target).
+    bool indent = indent_next;
+    block_body(b, frame, depth, indent);
+    indent_next = indent;
+    anchor_from(first_item, b.attr.id);
+    return;
+  }
+  block_body(b, frame, depth, indent_next);
+}
+
+void Flow::block_body(const Block& b, const Frame& frame, int depth, bool& indent_next) {
   const double lead = frame.leading;
   switch (b.kind) {
     case BlockKind::Paragraph:
@@ -535,7 +605,232 @@ void Flow::block(const Block& b, const Frame& frame, int depth, bool& indent_nex
     case BlockKind::RawBlock:
       raw(b, frame);
       return;
+    case BlockKind::Div:
+      div(b, frame, depth, indent_next);
+      return;
+    case BlockKind::Plain:
+      plain(b, frame);
+      indent_next = true;
+      return;
   }
+}
+
+// Puts the anchor of element ID on the first box laid out since item FIRST, or on an
+// empty box when there is none (an empty <div id>).
+void Flow::anchor_from(size_t first, const std::string& id) {
+  if (ctx_.chapter < 0 || id.empty()) return;
+  Anchor a{ctx_.book.chapters[ctx_.chapter].id + "#" + id, 0};
+  for (size_t i = first; i < out_.items.size(); ++i) {
+    if (out_.items[i].kind != VItem::Kind::Box) continue;
+    out_.items[i].content.anchors.push_back(std::move(a));
+    return;
+  }
+  VItem mark;
+  mark.content.anchors.push_back(std::move(a));
+  push_box(std::move(mark));
+}
+
+void Flow::plain(const Block& b, const Frame& frame) {
+  if (const Inline* image = lone_image(b)) {
+    Block fig;
+    fig.kind = BlockKind::Figure;
+    fig.pos = b.pos;
+    fig.inlines.push_back(*image);
+    fig.inlines.back().children.clear();  // alt text, not a caption
+    space(frame.leading * 0.5);
+    figure(fig, frame);
+    space(frame.leading * 0.5);
+    return;
+  }
+  paragraph(b.inlines, frame, false);
+}
+
+void Flow::div(const Block& b, const Frame& frame, int depth, bool& indent_next) {
+  const std::string& e = b.element;
+  const double lead = frame.leading;
+  if (e == "aside" && b.attr.has_class("admonition")) {
+    admonition(b, frame, depth);
+    indent_next = false;
+    return;
+  }
+  if (e == "dl") {
+    space(lead * 0.3);
+    definitions(b, frame, depth);
+    space(lead * 0.3);
+    indent_next = false;
+    return;
+  }
+  if (e == "table") {
+    space(lead * 0.5);
+    if (!html_table(b, frame)) blocks(b.children, frame, depth + 1);
+    space(lead * 0.5);
+    indent_next = false;
+    return;
+  }
+  if (e == "summary" || e == "dt" || e == "caption") {  // a label: bold, kept with what follows
+    Frame f = frame;
+    f.style = FaceStyle::Bold;
+    f.justify = Justify::Left;
+    blocks(b.children, f, depth + 1);
+    no_break();
+    indent_next = false;
+    return;
+  }
+  if (e == "figcaption") {
+    Frame f = frame;
+    f.size = ctx_.style.quote_size * frame.size / ctx_.style.font_size;
+    f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+    f.justify = Justify::Center;
+    f.style = FaceStyle::Italic;
+    blocks(b.children, f, depth + 1);
+    indent_next = false;
+    return;
+  }
+  if (e == "figure" || e == "details" || e == "aside" || e == "dd") {  // set apart
+    space(lead * 0.5);
+    blocks(b.children, frame, depth + 1);
+    space(lead * 0.5);
+    indent_next = false;
+    return;
+  }
+  // Any other container (div, section, a custom element) is its content.
+  for (const Block& c : b.children) block(c, frame, depth, indent_next);
+}
+
+// Sets an admonition between two thin rules: its label (the first paragraph, class
+// admonition-title) in bold, kept with the first line of the text, inset on both sides.
+void Flow::admonition(const Block& b, const Frame& frame, int depth) {
+  Frame f = frame;
+  double in = kAdmonitionInsetEm * ctx_.style.font_size;
+  if (frame.measure - 2 * in >= kMinNestedMeasureEm * ctx_.style.font_size) {
+    f.left += in;
+    f.measure -= 2 * in;
+  }
+  f.size = frame.size * ctx_.style.quote_size / ctx_.style.font_size;
+  f.leading = frame.leading * ctx_.style.quote_size / ctx_.style.font_size;
+  auto rule = [&](bool above) {
+    VItem r;
+    r.height = kAdmonitionRule + kRuleGap;
+    r.content.rules.push_back(
+        Rule{frame.left, above ? 0 : kRuleGap, frame.measure, kAdmonitionRule});
+    return r;
+  };
+  space(frame.leading * 0.5);
+  push_box(rule(true));
+  no_break();
+  bool indent = false;
+  for (const Block& c : b.children) {
+    if (c.kind == BlockKind::Paragraph && c.attr.has_class("admonition-title")) {
+      Frame t = f;
+      t.style = FaceStyle::Bold;
+      t.justify = Justify::Left;
+      Paragraph p = collect_inlines(ctx_, c.inlines, t);
+      push_lines(set_paragraph(ctx_, p, t), true);
+      no_break();
+      continue;
+    }
+    block(c, f, depth + 1, indent);
+  }
+  no_break();
+  push_box(rule(false));
+  space(frame.leading * 0.5);
+}
+
+// Sets a definition list: each term in bold on a line of its own, kept with its
+// definitions, which hang below it indented.
+void Flow::definitions(const Block& b, const Frame& frame, int depth) {
+  Frame dd = frame;
+  double in = kDefinitionIndentEm * ctx_.style.font_size;
+  if (frame.measure - in >= kMinNestedMeasureEm * ctx_.style.font_size) {
+    dd.left += in;
+    dd.measure -= in;
+  }
+  Frame dt = frame;
+  dt.style = FaceStyle::Bold;
+  dt.justify = Justify::Left;
+  bool first = true;
+  for (const Block& c : b.children) {
+    bool term = c.kind == BlockKind::Div && c.element == "dt";
+    if (!first) space(term ? frame.leading * 0.4 : frame.leading * 0.2);
+    first = false;
+    size_t at = out_.items.size();
+    bool indent = false;
+    if (term) {
+      for (const Block& k : c.children) block(k, dt, depth + 1, indent);
+      no_break();
+    } else if (c.kind == BlockKind::Div && c.element == "dd") {
+      for (const Block& k : c.children) block(k, dd, depth + 1, indent);
+    } else {
+      block(c, frame, depth + 1, indent);
+    }
+    if (c.kind == BlockKind::Div) anchor_from(at, c.attr.id);
+  }
+}
+
+// Sets a table written in raw HTML (<table><tr><td>) as a Markdown table when every cell
+// holds only text; returns false (nothing laid out) when it does not.
+bool Flow::html_table(const Block& b, const Frame& frame) {
+  Block t;
+  t.kind = BlockKind::Table;
+  t.pos = b.pos;
+  t.table.header_rows = 0;
+  bool in_body = false;
+  bool ok = true;
+  auto add_row = [&](const Block& tr, bool head) {
+    std::vector<std::vector<Inline>> row;
+    bool all_th = true;
+    for (const Block& cell : tr.children) {
+      if (cell.kind != BlockKind::Div || (cell.element != "td" && cell.element != "th")) {
+        ok = ok && cell.kind == BlockKind::Plain && lone_image(cell) == nullptr &&
+             plain_text(cell.inlines).find_first_not_of(" \t\n") == std::string::npos;
+        continue;
+      }
+      all_th = all_th && cell.element == "th";
+      std::vector<Inline> inlines;
+      for (const Block& k : cell.children) {
+        if (k.kind != BlockKind::Plain && k.kind != BlockKind::Paragraph) ok = false;
+        if (!inlines.empty()) {
+          Inline br;
+          br.kind = InlineKind::LineBreak;
+          br.pos = k.pos;
+          inlines.push_back(br);
+        }
+        inlines.insert(inlines.end(), k.inlines.begin(), k.inlines.end());
+      }
+      row.push_back(std::move(inlines));
+    }
+    if ((head || (all_th && !in_body)) &&
+        t.table.header_rows == static_cast<int>(t.table.rows.size()))
+      ++t.table.header_rows;
+    else
+      in_body = true;
+    t.table.rows.push_back(std::move(row));
+  };
+  for (const Block& c : b.children) {
+    if (c.kind == BlockKind::Div && c.element == "tr") {
+      add_row(c, false);
+    } else if (c.kind == BlockKind::Div &&
+               (c.element == "thead" || c.element == "tbody" || c.element == "tfoot")) {
+      for (const Block& r : c.children)
+        if (r.kind == BlockKind::Div && r.element == "tr") add_row(r, c.element == "thead");
+    } else if (!(c.kind == BlockKind::Div && (c.element == "caption" || c.element == "colgroup")) &&
+               !(c.kind == BlockKind::Plain &&
+                 plain_text(c.inlines).find_first_not_of(" \t\n") == std::string::npos)) {
+      ok = false;
+    }
+  }
+  if (!ok || t.table.rows.empty()) return false;
+  size_t cols = 0;
+  for (const auto& row : t.table.rows) cols = std::max(cols, row.size());
+  for (auto& row : t.table.rows) row.resize(cols);
+  t.table.align.assign(cols, Align::None);
+  for (const Block& c : b.children)
+    if (c.kind == BlockKind::Div && c.element == "caption") {
+      bool indent = false;
+      block(c, frame, 1, indent);
+    }
+  table(t, frame);
+  return true;
 }
 
 void Flow::heading(const Block& b, const Frame& frame) {
@@ -552,9 +847,9 @@ void Flow::heading(const Block& b, const Frame& frame) {
   Paragraph p = collect_inlines(ctx_, b.inlines, f);
   std::vector<VItem> lines = set_paragraph(ctx_, p, f);
   if (lines.empty()) return;
-  if (ctx_.chapter >= 0 && !b.id.empty())
+  if (ctx_.chapter >= 0 && !b.attr.id.empty())
     lines[0].content.anchors.push_back(
-        Anchor{ctx_.book.chapters[ctx_.chapter].id + "#" + b.id, 0});
+        Anchor{ctx_.book.chapters[ctx_.chapter].id + "#" + b.attr.id, 0});
   if (ctx_.chapter >= 0 && level <= 3) {
     const Chapter& ch = ctx_.book.chapters[ctx_.chapter];
     int chapter_level = (ch.part >= 0 ? 1 : 0) + ch.depth;

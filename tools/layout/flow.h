@@ -45,6 +45,7 @@ class Flow {
  private:
   void blocks(const std::vector<Block>& blocks, const Frame& frame, int depth);
   void block(const Block& b, const Frame& frame, int depth, bool& indent_next);
+  void block_body(const Block& b, const Frame& frame, int depth, bool& indent_next);
   void paragraph(const std::vector<Inline>& inlines, const Frame& frame, bool indent,
                  const std::string& anchor = {});
   void heading(const Block& b, const Frame& frame);
@@ -53,6 +54,12 @@ class Flow {
   void table(const Block& b, const Frame& frame);
   void figure(const Block& b, const Frame& frame);
   void raw(const Block& b, const Frame& frame);
+  void div(const Block& b, const Frame& frame, int depth, bool& indent_next);
+  void admonition(const Block& b, const Frame& frame, int depth);
+  void definitions(const Block& b, const Frame& frame, int depth);
+  bool html_table(const Block& b, const Frame& frame);
+  void plain(const Block& b, const Frame& frame);
+  void anchor_from(size_t first, const std::string& id);
   void ornament(const Frame& frame);
   void notes_list(const std::vector<int>& notes, const Frame& frame);
   void note_blocks(int index, const Frame& frame, std::vector<VItem>& out, bool footnote);
@@ -67,6 +74,8 @@ class Flow {
   Context& ctx_;
   FlowResult out_;
   std::vector<char> warned_assets_;
+  const Block* skip_ = nullptr;         // the heading already set as the chapter title
+  std::vector<const Block*> lent_ids_;  // containers whose ids the title line carries
 };
 
 }  // namespace colophon::layout

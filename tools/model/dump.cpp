@@ -20,6 +20,7 @@ const char* inline_name(InlineKind k) {
     case InlineKind::Image: return "Image";
     case InlineKind::NoteRef: return "NoteRef";
     case InlineKind::RawInline: return "RawInline";
+    case InlineKind::Span: return "Span";
   }
   return "?";
 }
@@ -37,6 +38,8 @@ const char* block_name(BlockKind k) {
     case BlockKind::Table: return "Table";
     case BlockKind::Figure: return "Figure";
     case BlockKind::RawBlock: return "RawBlock";
+    case BlockKind::Div: return "Div";
+    case BlockKind::Plain: return "Plain";
   }
   return "?";
 }
@@ -51,6 +54,17 @@ void quoted(std::ostream& out, const std::string& s) {
     else out << c;
   }
   out << '"';
+}
+
+// Writes a node's element name (containers) and its attributes: " name #id .class key=\"v\"".
+void attributes(std::ostream& out, const std::string& element, const Attr& attr) {
+  if (!element.empty()) out << ' ' << element;
+  if (!attr.id.empty()) out << " #" << attr.id;
+  for (const std::string& c : attr.classes) out << " ." << c;
+  for (const auto& [key, value] : attr.attributes) {
+    out << ' ' << key << '=';
+    quoted(out, value);
+  }
 }
 
 class Dumper {
@@ -70,6 +84,7 @@ class Dumper {
   void inline_node(const Inline& in, int depth) {
     indent(depth);
     out_ << inline_name(in.kind) << " @" << place(in.pos);
+    attributes(out_, in.element, in.attr);
     switch (in.kind) {
       case InlineKind::Text:
       case InlineKind::Code:
@@ -109,7 +124,8 @@ class Dumper {
   void block(const Block& b, int depth) {
     indent(depth);
     out_ << block_name(b.kind) << " @" << place(b.pos);
-    if (b.kind == BlockKind::Heading) out_ << " level=" << b.level << " id=" << b.id;
+    if (b.kind == BlockKind::Heading) out_ << " level=" << b.level;
+    attributes(out_, b.element, b.attr);
     if (b.kind == BlockKind::OrderedList) out_ << " start=" << b.start;
     if (b.kind == BlockKind::BulletList || b.kind == BlockKind::OrderedList)
       out_ << (b.tight ? " tight" : " loose");

@@ -20,6 +20,30 @@ std::string plain_text(const std::vector<Inline>& inlines) {
   return out;
 }
 
+bool Attr::has_class(std::string_view name) const {
+  for (const std::string& c : classes)
+    if (c == name) return true;
+  return false;
+}
+
+const std::string* Attr::find(std::string_view name) const {
+  for (const auto& [key, value] : attributes)
+    if (key == name) return &value;
+  return nullptr;
+}
+
+bool is_section_like(const Block& div) {
+  if (div.kind != BlockKind::Div) return false;
+  static constexpr std::string_view kNotSections[] = {
+      "aside",    "details",    "summary", "figure", "figcaption", "dl",  "dt",      "dd",
+      "table",    "caption",    "thead",   "tbody",  "tfoot",      "tr",  "th",      "td",
+      "colgroup", "blockquote", "ul",      "ol",     "li",         "nav", "address", "pre",
+      "p",        "hgroup",     "h1",      "h2",     "h3",         "h4",  "h5",      "h6"};
+  for (std::string_view n : kNotSections)
+    if (div.element == n) return false;
+  return true;
+}
+
 std::string Book::display(const std::string& relative) const {
   return display_path(root_display, relative);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/config_table.h"
@@ -21,6 +22,23 @@ namespace colophon {
 // raw HTML, with the same message.
 constexpr size_t kMaxNestingDepth = 64;
 
+// An element's identity beyond its kind, as pandoc's Attr: an id, classes and other
+// attributes. Raw HTML elements, heading attribute blocks (`{#id .class}`) and the
+// containers the reader makes (admonitions, definition lists) carry one; most nodes
+// leave it empty. Attribute names are lower case and were checked by the reader.
+struct Attr {
+  std::string id;                    // element id; "" = none
+  std::vector<std::string> classes;  // class names, in order
+  std::vector<std::pair<std::string, std::string>> attributes;  // others, in order
+
+  // Tells whether the node carries no id, class or attribute.
+  bool empty() const { return id.empty() && classes.empty() && attributes.empty(); }
+  // Tells whether NAME is one of the classes.
+  bool has_class(std::string_view name) const;
+  // Returns the value of attribute NAME, or nullptr when it has none.
+  const std::string* find(std::string_view name) const;
+};
+
 enum class InlineKind {
   Text,           // plain text (smart punctuation already applied). EPUB: text; PDF: words.
   SoftBreak,      // a line end inside a paragraph. EPUB: newline; PDF: a space.
@@ -33,6 +51,10 @@ enum class InlineKind {
   Image,          // inline image; `children` is the alt text. EPUB: <img>; PDF: image box.
   NoteRef,        // a footnote reference; `note` indexes Book::notes. EPUB: noteref; PDF: superscript.
   RawInline,      // inline raw HTML, already repaired to XHTML in `text`. EPUB: as is; PDF: ignored.
+  Span,           // a generic inline container (pandoc's Span): `element` names it (kbd, sup,
+                  // sub, i, small, a custom element...), `attr` its id, classes and attributes,
+                  // `children` its content. EPUB: the element itself when EPUB allows it there,
+                  // else <span class="element">; PDF: styled by element (see layout/collect).
 };
 
 // Where a link points once the link pass has resolved it.
@@ -54,7 +76,9 @@ struct Inline {
   std::string text;              // Text, Code, RawInline: the content
   std::string url;               // Link, Image: the destination as written in the source
   std::string title;             // Link, Image: the optional title
-  std::vector<Inline> children;  // Emph, Strong, Strikethrough, Link, Image (alt)
+  std::vector<Inline> children;  // Emph, Strong, Strikethrough, Link, Image (alt), Span
+  std::string element;           // Span: the element's name, lower case ("kbd", "listing")
+  Attr attr;                     // any kind: id, classes and attributes written by the author
   LinkTarget target;             // Link: set by the link pass
   int asset = -1;                // Image: index into Book::assets, set by the asset pass
   int note = -1;                 // NoteRef: index into Book::notes
@@ -82,6 +106,15 @@ enum class BlockKind {
   Figure,         // an image alone in its paragraph: `inlines` = {one Image inline}; the
                   // caption is that Image's children. EPUB: <figure>+<figcaption>; PDF: image + caption.
   RawBlock,       // raw HTML block, already repaired to XHTML in `text`. EPUB: as is; PDF: its text.
+  Div,            // a generic block container (pandoc's Div): `element` names it (aside,
+                  // details, summary, figure, figcaption, dl, dt, dd, section, a custom
+                  // element...), `attr` its id, classes and attributes, `children` its blocks.
+                  // EPUB: the element itself when EPUB allows it, else <div class="element">;
+                  // PDF: by element and class (admonitions ruled with their label, definition
+                  // lists with hanging definitions; an unknown one as its content).
+  Plain,          // `inlines` outside any paragraph: text written directly in a raw HTML block
+                  // element (<td>text</td>), a tight definition. EPUB: the inlines alone;
+                  // PDF: an unindented paragraph.
 };
 
 // One block node.
@@ -89,9 +122,11 @@ struct Block {
   BlockKind kind = BlockKind::Paragraph;
   SourcePos pos;
   int level = 0;                // Heading: 1-6
-  std::string id;               // Heading: unique id (set by the heading-id pass)
-  std::vector<Inline> inlines;  // Paragraph, Heading, Figure
-  std::vector<Block> children;  // BlockQuote, BulletList, OrderedList, ListItem
+  Attr attr;                    // any kind: id, classes, attributes; a heading's id is unique
+                                // (written by the author, or set by the heading-id pass)
+  std::string element;          // Div: the element's name, lower case ("aside", "listing")
+  std::vector<Inline> inlines;  // Paragraph, Heading, Figure, Plain
+  std::vector<Block> children;  // BlockQuote, BulletList, OrderedList, ListItem, Div
   std::string text;             // CodeBlock content; RawBlock XHTML
   std::string info;             // CodeBlock info string (language)
   int start = 1;                // OrderedList: first number
@@ -127,7 +162,8 @@ struct Chapter {
   std::string id;               // unique output name without extension ("ch01-getting-started")
   std::vector<Block> blocks;    // content
   std::vector<int> notes;       // indexes into Book::notes defined in this chapter, in order
-  std::vector<std::string> raw_ids;  // every id defined in this chapter's raw HTML
+  std::vector<std::string> raw_ids;  // every id the author gave an element of this chapter
+                                     // (raw HTML, attributes), headings excepted
 };
 
 // An image or other file the book uses, packed once.
@@ -157,6 +193,15 @@ struct NoteOptions {
   Placement epub_placement = Placement::Chapter;
   Placement pdf_placement = Placement::Page;
   Numbering numbering = Numbering::Continuous;
+};
+
+// Which of mdBook's Markdown extensions the reader applies ([output.html] in book.toml,
+// with mdBook's defaults).
+struct MarkdownOptions {
+  bool admonitions = true;       // admonitions = false turns off > [!NOTE] ...
+  bool definition_lists = true;  // definition-lists = false turns off term / : definition
+  bool mathjax = false;          // mathjax-support = true: \\( \\) and \\[ \\] are math
+  bool dollar_math = false;      // math = true: $...$ and $$...$$ are math
 };
 
 // Book-wide metadata from book.toml (or flags, for a single file).
@@ -219,6 +264,7 @@ struct Book {
   std::string src_dir = "src";  // relative to root
   Metadata meta;
   NoteOptions note_options;
+  MarkdownOptions markdown;
   EpubOptions epub;
   PdfOptions pdf;
   std::vector<ConfigTable> outputs;  // every [output.NAME] table of book.toml, in the order
@@ -243,6 +289,11 @@ struct Book {
 // Returns INLINES as plain text: text, code and link/alt words, line breaks as spaces,
 // note references and raw HTML left out (for ids, alt text, titles and contents).
 std::string plain_text(const std::vector<Inline>& inlines);
+
+// Tells whether a Div is a plain grouping of content whose headings belong to the
+// chapter's outline (div, section, article, main, header, footer or a custom element),
+// not an aside, figure, list or table.
+bool is_section_like(const Block& div);
 
 // Prints the model as indented text, one node per line (for `colophon dump`).
 std::string dump_book(const Book& book);

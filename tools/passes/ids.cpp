@@ -144,6 +144,34 @@ void assign_ids(Book& book, Diagnostics& diag) {
     };
     for_each_raw(book.chapters[c].blocks, take_raw);
     for (int n : groups[c]) for_each_raw(book.notes[n].blocks, take_raw);
+    // Ids the author gave other elements (raw HTML, attribute blocks): kept as written.
+    auto take = [&](const std::string& id, SourcePos pos) {
+      if (id.empty()) return;
+      if (!is_xml_ncname(id)) {
+        diag.error(file, pos, "invalid id '" + id + "'",
+                   "an id starts with a letter or '_' and holds no spaces");
+        return;
+      }
+      auto [it, inserted] = taken.emplace(id, Origin{file, pos, false});
+      if (inserted) {
+        found.push_back(id);
+      } else if (it->second.note) {
+        diag.error(file, pos, "id '" + id + "' is reserved for footnotes",
+                   "rename it; note-N and noteref-N name the book's notes");
+      } else {
+        diag.error(file, pos, "id '" + id + "' is already defined at " + where(it->second),
+                   "ids must be unique in the whole book; rename one of them");
+      }
+    };
+    auto take_inline = [&](Inline& in) { take(in.attr.id, in.pos); };
+    auto take_list = [&](std::vector<Inline>& list) { for_each_inline(list, take_inline); };
+    auto take_block = [&](Block& b) {  // in document order: the block, then its text
+      if (b.kind != BlockKind::Heading) take(b.attr.id, b.pos);
+      for_each_own_inline_list(b, take_list);
+    };
+    auto take_all = [&](std::vector<Block>& blocks) { for_each_block(blocks, take_block); };
+    take_all(book.chapters[c].blocks);
+    for (int n : groups[c]) take_all(book.notes[n].blocks);
     book.chapters[c].raw_ids = std::move(found);
   }
 
@@ -152,13 +180,14 @@ void assign_ids(Book& book, Diagnostics& diag) {
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     std::string file = chapter_file(book, static_cast<int>(c));
     for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) {
-      if (!h.id.empty()) {  // set by the reader: keep it if it is usable
-        if (!is_xml_ncname(h.id)) {
-          diag.error(file, h.pos, "invalid heading id '" + h.id + "'",
+      if (!h.attr.id.empty()) {  // set by the reader: keep it if it is usable
+        if (!is_xml_ncname(h.attr.id)) {
+          diag.error(file, h.pos, "invalid heading id '" + h.attr.id + "'",
                      "an id starts with a letter or '_' and holds no spaces");
-        } else if (auto [it, inserted] = taken.emplace(h.id, Origin{file, h.pos, false});
+        } else if (auto [it, inserted] = taken.emplace(h.attr.id, Origin{file, h.pos, false});
                    !inserted) {
-          diag.error(file, h.pos, "id '" + h.id + "' is already defined at " + where(it->second),
+          diag.error(file, h.pos,
+                     "id '" + h.attr.id + "' is already defined at " + where(it->second),
                      "ids must be unique in the whole book; rename one of them");
         }
         return;
@@ -172,7 +201,7 @@ void assign_ids(Book& book, Diagnostics& diag) {
         id = base + "-" + std::to_string(n++);
       }
       taken.emplace(id, Origin{file, h.pos, false});
-      h.id = id;
+      h.attr.id = id;
     });
   }
 }
@@ -188,7 +217,7 @@ AnchorTable build_anchor_table(Book& book) {
       m.emplace(id, id);
       t.chapter_of.emplace(id, static_cast<int>(c));
     };
-    for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) { add(h.id); });
+    for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) { add(h.attr.id); });
     for (const std::string& id : book.chapters[c].raw_ids) add(id);
     for (int n : groups[c]) {
       add(book.notes[n].id);
@@ -196,7 +225,7 @@ AnchorTable build_anchor_table(Book& book) {
     }
     for_each_heading_slug(book, static_cast<int>(c), groups[c],
                           [&](Block& h, const std::string& slug) {
-                            if (!h.id.empty()) m.emplace(slug, h.id);
+                            if (!h.attr.id.empty()) m.emplace(slug, h.attr.id);
                           });
   }
   return t;

@@ -91,6 +91,7 @@ class ConfigReader {
   void read_book_table(const toml::table& table);
   void read_preprocessor_tables(const toml::table& table);
   void site_url_value(const toml::key& key, const toml::node& node, bool ours);
+  void read_html_table(const toml::table& table);
 
   // Returns the string value of KEY, or reports a type error and returns nullopt.
   std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
@@ -157,6 +158,7 @@ void ConfigReader::read(const toml::table& root) {
                       "write its options under an [output." + sub_name + "] line");
           continue;
         }
+        if (sub_name == "html") read_html_table(*t);  // what changes how Markdown reads
         ConfigTable& table = book_.outputs.emplace_back();
         table.name = sub_name;
         table.file = file_;
@@ -485,6 +487,26 @@ void ConfigReader::read_preprocessor_tables(const toml::table& table) {
       // Any other key is the preprocessor's own setting, passed on in the config.
     }
     book_.source.preprocessors.push_back(std::move(spec));
+  }
+}
+
+// Reads the keys of mdBook's [output.html] that change what its Markdown means; the
+// others belong to mdBook's HTML renderer and are left alone.
+void ConfigReader::read_html_table(const toml::table& table) {
+  for (auto&& [key, node] : table) {
+    std::string_view name = key.str();
+    bool* flag = name == "admonitions"        ? &book_.markdown.admonitions
+                 : name == "definition-lists" ? &book_.markdown.definition_lists
+                 : name == "mathjax-support"  ? &book_.markdown.mathjax
+                 : name == "math"             ? &book_.markdown.dollar_math
+                                              : nullptr;
+    if (flag == nullptr) continue;
+    if (const toml::value<bool>* b = node.as_boolean()) {
+      *flag = b->get();
+    } else {
+      diag_.error(file_, at(key.source()), "'" + std::string(name) + "' must be true or false",
+                  "write " + std::string(name) + " = true");
+    }
   }
 }
 

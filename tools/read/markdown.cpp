@@ -5,9 +5,11 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/text.h"
 #include "html/html.h"
 #include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
+#include "read/extensions.h"
 #include "read/footnotes.h"
 #include "read/hidden_lines.h"
 #include "read/read.h"
@@ -94,6 +96,8 @@ class ChapterConverter {
   int note_of_reference(const char* literal) const;
   bool holds_definition(cmark_node* n) const;
   void check_spaced_footnote(BytePos bp, SourcePos pos);
+  void heading_attributes(cmark_node* n, Block& b);
+  void admonition(cmark_node* n, Block& b);
 
   const SourceText& source_;
   Book& book_;
@@ -450,7 +454,9 @@ void ChapterConverter::exit(cmark_node* n) {
 void ChapterConverter::finish(Frame& f) {
   if (f.block == nullptr) return;
   Block& b = *f.block;
-  if (f.kind == FrameKind::Inlines && b.kind == BlockKind::Paragraph) {
+  if (f.kind == FrameKind::Inlines && b.kind == BlockKind::Heading) {
+    heading_attributes(f.node, b);
+  } else if (f.kind == FrameKind::Inlines && b.kind == BlockKind::Paragraph) {
     // A paragraph holding one image and nothing else is a figure.
     size_t image = b.inlines.size(), others = 0;
     for (size_t i = 0; i < b.inlines.size(); ++i) {
@@ -471,10 +477,88 @@ void ChapterConverter::finish(Frame& f) {
     // A quote, list or item that held only footnote definitions, which cmark moved to
     // the end: left empty it would print an empty box or bullet.
     f.parent_blocks->pop_back();
+  } else if (f.kind == FrameKind::Blocks && b.kind == BlockKind::BlockQuote) {
+    if (book_.markdown.admonitions) admonition(f.node, b);
   } else if (f.kind == FrameKind::Table) {
     size_t columns = b.table.align.size();
     for (auto& row : b.table.rows) row.resize(columns);
   }
+}
+
+// Applies a heading attribute block (`## Title {#id .class}`) written at the end of the
+// heading's line (an ATX heading) or of its last text line (a setext heading).
+void ChapterConverter::heading_attributes(cmark_node* n, Block& b) {
+  auto first = static_cast<uint32_t>(cmark_node_get_start_line(n));
+  auto last = static_cast<uint32_t>(cmark_node_get_end_line(n));
+  auto content = [&](uint32_t l) {  // the line without quote markers and indentation
+    std::string_view t = source_.line(l);
+    size_t i = 0;
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '>')) ++i;
+    return t.substr(i);
+  };
+  bool atx = content(first).starts_with("#");
+  uint32_t line = first;
+  if (!atx) {  // the line before the underline (cmark may end the node after it)
+    for (uint32_t l = std::max(last, first); l > first; --l) {
+      std::string_view u = trim(content(l));
+      if (!u.empty() && u.find_first_not_of(u[0] == '=' ? "=" : "-") == std::string_view::npos &&
+          (u[0] == '=' || u[0] == '-')) {
+        line = l - 1;
+        break;
+      }
+    }
+  }
+  HeadingAttributes found = read_heading_attributes(source_.line(line));
+  if (!found.found) return;
+  strip_heading_attributes(b.inlines, atx);
+  b.attr.id = found.attr.id;
+  b.attr.classes = found.attr.classes;
+  for (size_t k = 0; k < found.attr.attributes.size(); ++k) {
+    auto& [name, value] = found.attr.attributes[k];
+    if (is_global_attribute(name) && name != "id" && name != "class" && !name.starts_with("on")) {
+      b.attr.attributes.emplace_back(name, value);
+    } else {
+      std::string tag = "h" + std::to_string(b.level);
+      diag_.warning(
+          file_, source_.pos(line, found.names[k].second),
+          "attribute '" + name + "' is not valid on <" + tag + "> in EPUB and was dropped",
+          "give the heading an id (#id), classes (.name) or data-* attributes");
+    }
+  }
+}
+
+// Turns a block quote whose first line is `[!NOTE]` (TIP, IMPORTANT, WARNING, CAUTION)
+// into an admonition, as mdBook 0.5 reads GitHub's: an <aside> with the kind as a class,
+// a role for assistive technology, and its label as a first paragraph.
+void ChapterConverter::admonition(cmark_node* n, Block& b) {
+  cmark_node* first = cmark_node_first_child(n);
+  if (first == nullptr || cmark_node_get_type(first) != CMARK_NODE_PARAGRAPH) return;
+  if (b.children.empty() || b.children[0].kind != BlockKind::Paragraph) return;
+  auto line = static_cast<uint32_t>(cmark_node_get_start_line(first));
+  auto col = static_cast<uint32_t>(cmark_node_get_start_column(first));
+  std::string_view text = source_.line(line);
+  if (col == 0 || col > text.size()) return;
+  std::string kind = admonition_kind(text.substr(col - 1));
+  if (kind.empty()) return;
+  Block& para = b.children[0];
+  drop_first_line(para.inlines);
+  if (para.inlines.empty())
+    b.children.erase(b.children.begin());
+  else
+    para.pos = para.inlines[0].pos;
+  Block title;
+  title.kind = BlockKind::Paragraph;
+  title.pos = b.pos;
+  title.attr.classes = {"admonition-title"};
+  Inline label;
+  label.pos = block_pos(first);
+  label.text = admonition_label(kind, book_.meta.language);
+  title.inlines.push_back(std::move(label));
+  b.children.insert(b.children.begin(), std::move(title));
+  b.kind = BlockKind::Div;
+  b.element = "aside";
+  b.attr.classes = {"admonition", "admonition-" + kind};
+  b.attr.attributes = {{"role", kind == "tip" ? "doc-tip" : "note"}};
 }
 
 // cmark counts inline columns from where the paragraph starts, as if every line began

@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "core/work.h"
+#include "html/html.h"
 
 namespace colophon {
 
@@ -161,6 +162,7 @@ bool cell_is_empty(const std::vector<Inline>& xs) {
       case InlineKind::Strong:
       case InlineKind::Strikethrough:
       case InlineKind::Link:
+      case InlineKind::Span:
         if (!cell_is_empty(x.children)) return false;
         break;
       case InlineKind::Image:
@@ -176,6 +178,71 @@ bool row_is_empty(const std::vector<std::vector<Inline>>& row) {
   for (const auto& cell : row)
     if (!cell_is_empty(cell)) return false;
   return true;
+}
+
+// Tells whether NAME may be written as an XML attribute name: a letter or '_', then
+// letters, digits, '-', '_', '.' or ':' (the model's names were checked by the reader;
+// this keeps the output well-formed whatever the model holds).
+bool is_attribute_name(std::string_view name) {
+  if (name.empty()) return false;
+  char c0 = name[0];
+  if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_')) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Returns the class a neutral <div> or <span> gets for an element EPUB does not have:
+// the name with every character but a-z, 0-9, '-' and '_' turned into '-'.
+std::string element_class(std::string_view element) {
+  std::string out;
+  for (char c : element) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    out += ok ? c : '-';
+  }
+  return out.empty() ? std::string("element") : out;
+}
+
+// Appends ATTR as XML attributes: id, then class (LEAD_CLASS first, when given), then the
+// others in order. NEUTRAL: the element is written as a <div> or <span> standing in for
+// another, so attributes that are not global become data-NAME (kept, and valid).
+void append_attr(std::string& out, const Attr& attr, std::string_view lead_class = {},
+                 bool neutral = false) {
+  if (!attr.id.empty()) {
+    out += " id=\"";
+    append_xml_escaped(out, attr.id, true);
+    out += '"';
+  }
+  if (!lead_class.empty() || !attr.classes.empty()) {
+    out += " class=\"";
+    bool first = true;
+    auto add = [&](std::string_view c) {
+      if (c.empty()) return;
+      if (!first) out += ' ';
+      append_xml_escaped(out, c, true);
+      first = false;
+    };
+    add(lead_class);
+    for (const std::string& c : attr.classes) add(c);
+    out += '"';
+  }
+  for (const auto& [name, value] : attr.attributes) {
+    if (name == "id" || name == "class" || !is_attribute_name(name)) continue;
+    out += ' ';
+    if (neutral && !is_global_attribute(name)) {
+      out += "data-";
+      for (char c : name) out += c == ':' ? '-' : c;
+    } else {
+      out += name;
+    }
+    out += "=\"";
+    append_xml_escaped(out, value, true);
+    out += '"';
+  }
 }
 
 // Renders blocks and inlines of one output file (a chapter or the notes file).
@@ -203,7 +270,9 @@ class Writer {
     work::add();
     switch (b.kind) {
       case BlockKind::Paragraph:
-        out_ += "<p>";
+        out_ += "<p";
+        append_attr(out_, b.attr);
+        out_ += '>';
         inlines(b.inlines);
         out_ += "</p>\n";
         break;
@@ -212,11 +281,7 @@ class Writer {
         char tag[3] = {'h', static_cast<char>('0' + level), 0};
         out_ += '<';
         out_ += tag;
-        if (!b.id.empty()) {
-          out_ += " id=\"";
-          append_xml_escaped(out_, b.id, true);
-          out_ += '"';
-        }
+        append_attr(out_, b.attr);
         out_ += '>';
         inlines(b.inlines);
         out_ += "</";
@@ -225,39 +290,42 @@ class Writer {
         break;
       }
       case BlockKind::BlockQuote:
-        out_ += "<blockquote>\n";
+        out_ += "<blockquote";
+        append_attr(out_, b.attr);
+        out_ += ">\n";
         blocks(b.children);
         out_ += "</blockquote>\n";
         break;
       case BlockKind::BulletList:
-        out_ += "<ul>\n";
+        out_ += "<ul";
+        append_attr(out_, b.attr);
+        out_ += ">\n";
         list_items(b);
         out_ += "</ul>\n";
         break;
       case BlockKind::OrderedList:
+        out_ += "<ol";
         if (b.start != 1) {
-          out_ += "<ol start=\"";
+          out_ += " start=\"";
           out_ += std::to_string(b.start);
-          out_ += "\">\n";
-        } else {
-          out_ += "<ol>\n";
+          out_ += '"';
         }
+        append_attr(out_, b.attr);
+        out_ += ">\n";
         list_items(b);
         out_ += "</ol>\n";
         break;
       case BlockKind::ListItem:  // only reached for a stray item: render as loose
-        out_ += "<li>";
+        out_ += "<li";
+        append_attr(out_, b.attr);
+        out_ += '>';
         blocks(b.children);
         out_ += "</li>\n";
         break;
       case BlockKind::CodeBlock: {
         std::string lang = code_language(b.info);
         out_ += "<pre><code";
-        if (!lang.empty()) {
-          out_ += " class=\"language-";
-          out_ += lang;
-          out_ += '"';
-        }
+        append_attr(out_, b.attr, lang.empty() ? std::string() : "language-" + lang);
         out_ += '>';
         std::string_view text = b.text;
         if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
@@ -265,12 +333,21 @@ class Writer {
         out_ += "</code></pre>\n";
         break;
       }
-      case BlockKind::ThematicBreak: out_ += "<hr/>\n"; break;
-      case BlockKind::Table: table(b.table); break;
+      case BlockKind::ThematicBreak:
+        out_ += "<hr";
+        append_attr(out_, b.attr);
+        out_ += "/>\n";
+        break;
+      case BlockKind::Table: table(b.table, b.attr); break;
       case BlockKind::Figure: figure(b); break;
       case BlockKind::RawBlock:
         out_ += b.text;
         if (!b.text.empty() && b.text.back() != '\n') out_ += '\n';
+        break;
+      case BlockKind::Div: div(b); break;
+      case BlockKind::Plain:
+        inlines(b.inlines);
+        out_ += '\n';
         break;
     }
   }
@@ -313,7 +390,9 @@ class Writer {
  private:
   void list_items(const Block& list) {
     for (const Block& item : list.children) {
-      out_ += "<li>";
+      out_ += "<li";
+      append_attr(out_, item.attr);
+      out_ += '>';
       if (item.kind != BlockKind::ListItem) {  // not the documented shape: render the block
         out_ += '\n';
         block(item);
@@ -345,8 +424,10 @@ class Writer {
   // Writes a table. A header row whose cells are all empty carries nothing and is left
   // out; a single empty cell in a header row (a corner above row labels) is written as
   // <td>, since an empty <th> names no column for a screen reader.
-  void table(const Table& t) {
-    out_ += "<table>\n";
+  void table(const Table& t, const Attr& attr) {
+    out_ += "<table";
+    append_attr(out_, attr);
+    out_ += ">\n";
     int header_rows = std::clamp(t.header_rows, 0, static_cast<int>(t.rows.size()));
     int first_head = 0;
     while (first_head < header_rows && row_is_empty(t.rows[first_head])) ++first_head;
@@ -387,7 +468,9 @@ class Writer {
       out_ += "</p>\n";
       return;
     }
-    out_ += "<figure>\n";
+    out_ += "<figure";
+    append_attr(out_, b.attr);
+    out_ += ">\n";
     image(*img);
     out_ += '\n';
     if (!img->children.empty()) {
@@ -418,14 +501,60 @@ class Writer {
       append_xml_escaped(out_, x.title, true);
       out_ += '"';
     }
+    append_attr(out_, x.attr);
     out_ += "/>";
   }
 
-  void wrap(const char* tag, const std::vector<Inline>& kids) {
+  void wrap(const char* tag, const Inline& x) {
     out_ += '<';
     out_ += tag;
+    append_attr(out_, x.attr);
     out_ += '>';
-    inlines(kids);
+    inlines(x.children);
+    out_ += "</";
+    out_ += tag;
+    out_ += '>';
+  }
+
+  // Writes a generic block container: as its own element when EPUB has it and it may
+  // hold blocks, else as <div class="element">. A lone Plain child (a term, a summary,
+  // a table cell) is written on the element's own line.
+  void div(const Block& b) {
+    bool own = is_epub_element(b.element) && !is_phrasing_element(b.element);
+    std::string_view tag = own ? std::string_view(b.element) : std::string_view("div");
+    out_ += '<';
+    out_ += tag;
+    append_attr(out_, b.attr, own ? std::string() : element_class(b.element), !own);
+    if (own && is_void_element(b.element)) {
+      out_ += "/>\n";
+      return;
+    }
+    out_ += '>';
+    if (b.children.size() == 1 && b.children[0].kind == BlockKind::Plain) {
+      inlines(b.children[0].inlines);
+    } else {
+      out_ += '\n';
+      blocks(b.children);
+    }
+    out_ += "</";
+    out_ += tag;
+    out_ += ">\n";
+  }
+
+  // Writes a generic inline container: as its own element when EPUB has it inside text,
+  // else as <span class="element">.
+  void span(const Inline& x) {
+    bool own = is_phrasing_element(x.element);
+    std::string_view tag = own ? std::string_view(x.element) : std::string_view("span");
+    out_ += '<';
+    out_ += tag;
+    append_attr(out_, x.attr, own ? std::string() : element_class(x.element), !own);
+    if (own && is_void_element(x.element)) {
+      out_ += "/>";
+      return;
+    }
+    out_ += '>';
+    inlines(x.children);
     out_ += "</";
     out_ += tag;
     out_ += '>';
@@ -460,6 +589,7 @@ class Writer {
       append_xml_escaped(out_, x.title, true);
       out_ += '"';
     }
+    append_attr(out_, x.attr);
     out_ += '>';
     inlines(x.children);
     out_ += "</a>";
@@ -519,11 +649,13 @@ class Writer {
       case InlineKind::Text: append_xml_escaped(out_, x.text); break;
       case InlineKind::SoftBreak: out_ += '\n'; break;
       case InlineKind::LineBreak: out_ += "<br/>\n"; break;
-      case InlineKind::Emph: wrap("em", x.children); break;
-      case InlineKind::Strong: wrap("strong", x.children); break;
-      case InlineKind::Strikethrough: wrap("del", x.children); break;
+      case InlineKind::Emph: wrap("em", x); break;
+      case InlineKind::Strong: wrap("strong", x); break;
+      case InlineKind::Strikethrough: wrap("del", x); break;
       case InlineKind::Code:
-        out_ += "<code>";
+        out_ += "<code";
+        append_attr(out_, x.attr);
+        out_ += '>';
         append_xml_escaped(out_, x.text);
         out_ += "</code>";
         break;
@@ -531,6 +663,7 @@ class Writer {
       case InlineKind::Image: image(x); break;
       case InlineKind::NoteRef: note_ref(x); break;
       case InlineKind::RawInline: out_ += x.text; break;
+      case InlineKind::Span: span(x); break;
     }
   }
 
@@ -564,10 +697,13 @@ void index_blocks(const std::vector<Block>& bs, int key, NoteRefIndex& index) {
   }
 }
 
-// Tells whether the chapter has a heading of its own at the top level.
-bool has_heading(const Chapter& ch) {
-  for (const Block& b : ch.blocks)
+// Tells whether BLOCKS hold a heading at their top level or inside section-like
+// containers (a raw <div class="section"> around a chapter's heading).
+bool has_heading(const std::vector<Block>& blocks) {
+  for (const Block& b : blocks) {
     if (b.kind == BlockKind::Heading) return true;
+    if (is_section_like(b) && has_heading(b.children)) return true;
+  }
   return false;
 }
 
@@ -734,7 +870,7 @@ std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOption
   std::string title = !ch.page_title.empty() ? ch.page_title : ch.title.empty() ? ch.id : ch.title;
   append_document_start(out, book.meta.language, title, options.css_href);
   append_section_open(out, ch);
-  if (!has_heading(ch)) {
+  if (!has_heading(ch.blocks)) {
     out += "<h1 class=\"chapter-title\">";
     append_xml_escaped(out, title);
     out += "</h1>\n";
