@@ -49,6 +49,28 @@ TEST_CASE("invalid UTF-8 is found at its byte offset") {
   CHECK(i == 4);
 }
 
+TEST_CASE("characters XML forbids become U+FFFD, clean text is left alone") {
+  // Issue 13, item 4: &#xFFFF; reached the XHTML as a stray byte, U+FFFE and controls
+  // as themselves, and the EPUB was not XML.
+  std::string clean = "plain, кириллица, \t\n, U+FFFD \xEF\xBF\xBD, \xF0\x9F\x98\x80";
+  std::string same = clean;
+  CHECK(replace_non_xml_chars(same) == 0);
+  CHECK(same == clean);
+  std::string bad = "a\x01" "b\x1B\x7F\xC2\x85\xEF\xBF\xBE\xEF\xBF\xBF\xEF\xB7\x90\xF0\x9F\xBF\xBE\xFFz";
+  char32_t first = 0;
+  CHECK(replace_non_xml_chars(bad, &first) == 9);
+  CHECK(first == 0x01);
+  std::string fffd = "\xEF\xBF\xBD";
+  std::string want = "a" + fffd + "b";
+  for (int i = 0; i < 8; ++i) want += fffd;
+  CHECK(bad == want + "z");
+  CHECK(is_xml_text_char(0xFFFD));
+  CHECK(is_xml_text_char(0x10FFFD));
+  CHECK_FALSE(is_xml_text_char(0x10FFFF));
+  CHECK_FALSE(is_xml_text_char(0xFDEF));
+  CHECK_FALSE(is_xml_text_char(0xD800));
+}
+
 TEST_CASE("GitHub-style slugs") {
   CHECK(github_slug("Getting Started!") == "getting-started");
   CHECK(github_slug("The PDF output: page & paragraph") == "the-pdf-output-page--paragraph");

@@ -264,6 +264,49 @@ def special(rel, kind, toml_extra="", files=None, chapter="# One\n\nText.\n"):
     return writer
 
 
+# Characters XML forbids, each way they can be written: references cmark-gfm decodes to
+# a stray byte, the noncharacters themselves (BMP, plane 1, U+FDD0), controls, a C1
+# control, in text, raw HTML, a code block, a link title, a note, SUMMARY.md and book.toml.
+FORBIDDEN = "\ufffe \uffff \ufdd0 \U0001fffe \x01 \x1b \x7f \x85"
+# Raw HTML refuses controls with an error of its own (html/): only noncharacters there.
+NONCHARACTERS = "\ufffe \uffff \ufdd0 \U0001fffe \x85"
+# TOML refuses raw controls: written as escapes there.
+TOML_FORBIDDEN = "\ufffe \uffff \ufdd0 \U0001fffe \\u0001 \\u001b \\u007f \\u0085"
+
+
+def forbidden_characters(root, n):
+    chapter = ("# One %s\n\nRefs &#xFFFF; &#xFFFE; &#xFDD0; and raw %s.\n\n"
+               "<div>raw HTML %s</div>\n\n<span title=\"t %s\">in %s</span>\n\n"
+               "```\ncode %s\n```\n\n[a link](https://example.com \"title %s\")"
+               " and a note.[^n]\n\n[^n]: The note %s.\n"
+               % (FORBIDDEN, FORBIDDEN, NONCHARACTERS, NONCHARACTERS, NONCHARACTERS,
+                  FORBIDDEN, FORBIDDEN, FORBIDDEN))
+    write_book(root, chapter, title="Title %s" % TOML_FORBIDDEN,
+               toml_extra='description = "Desc %s"\nsubjects = ["S %s"]\n'
+               % (TOML_FORBIDDEN, TOML_FORBIDDEN))
+    write(os.path.join(root, "src", "SUMMARY.md"),
+          "# Summary\n\n- [Hostile %s](hostile.md)\n" % FORBIDDEN)
+    return 0
+
+
+def with_toml(toml_extra):
+    """Returns a writer of a one-chapter book with TOML_EXTRA in its [book] table."""
+    def writer(root, n):
+        write_book(root, "# One\n\nText.\n", toml_extra=toml_extra)
+        return 0
+    return writer
+
+
+def blank_metadata(root, n):
+    # Before: an empty dc:title (epubcheck error), empty dc:creator and dc:subject.
+    write(os.path.join(root, "book.toml"),
+          '[book]\ntitle = "  \\t "\nauthors = ["A", " "]\nsubjects = [" "]\n'
+          'description = " "\nlanguage = "en"\n')
+    write(os.path.join(root, "src", "SUMMARY.md"), "# Summary\n\n- [One](one.md)\n")
+    write(os.path.join(root, "src", "one.md"), "# One\n\nText.\n")
+    return 0
+
+
 STYLE_WITH_FONT = '[fonts.text]\nregular = "fonts/text.ttf"\n'
 
 
@@ -370,6 +413,15 @@ CASES = {
     "special-include-zero": Case(writer=special(
         "src/part.md", "zero", chapter="# One\n\n{{#include part.md}}\n"), expect={1},
         needle="part.md"),
+    # issue 13, item 4: text XML forbids becomes U+FFFD with a warning, wherever it
+    # comes from; blank metadata is left out; a date of year 0 is refused
+    "xml-forbidden-characters": Case(writer=forbidden_characters, warns="cannot stand in XML",
+                                     epubcheck=True),
+    "blank-metadata": Case(writer=blank_metadata, warns="no title", epubcheck=True),
+    "date-year-zero": Case(writer=with_toml('date = "0000-01-01"\n'), expect={1},
+                           needle="not a valid date"),
+    "date-year-zero-toml": Case(writer=with_toml('date = 0000-01-01\n'), expect={1},
+                                needle="not a valid date"),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

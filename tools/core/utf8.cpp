@@ -83,4 +83,49 @@ std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
   return s.substr(0, end);
 }
 
+bool is_xml_text_char(char32_t cp) {
+  if (cp < 0x20) return cp == 0x9 || cp == 0xA || cp == 0xD;
+  if (cp >= 0x7F && cp <= 0x9F) return false;  // DEL and the C1 controls
+  if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+  if (cp >= 0xFDD0 && cp <= 0xFDEF) return false;
+  if ((cp & 0xFFFE) == 0xFFFE) return false;  // U+FFFE, U+FFFF, U+1FFFE ... U+10FFFF
+  return cp <= 0x10FFFF;
+}
+
+size_t replace_non_xml_chars(std::string& s, char32_t* first) {
+  // Clean text, the common case, is only scanned; printable ASCII needs no decoding.
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+      continue;
+    }
+    size_t at = i;
+    bool valid = valid_sequence_length(s, at) != 0;
+    if (!valid || !is_xml_text_char(next_code_point(s, i))) {
+      i = at;
+      break;
+    }
+  }
+  if (i >= s.size()) return 0;
+  std::string out;
+  out.reserve(s.size() + 16);
+  out.append(s, 0, i);
+  size_t replaced = 0;
+  while (i < s.size()) {
+    size_t at = i;
+    bool valid = valid_sequence_length(s, at) != 0;
+    char32_t cp = next_code_point(s, i);
+    if (valid && is_xml_text_char(cp)) {
+      out.append(s, at, i - at);
+      continue;
+    }
+    if (replaced++ == 0 && first) *first = valid ? cp : 0xFFFD;
+    append_utf8(out, 0xFFFD);
+  }
+  s = std::move(out);
+  return replaced;
+}
+
 }  // namespace colophon

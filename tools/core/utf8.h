@@ -25,4 +25,16 @@ size_t utf8_length(std::string_view s);
 // inside a UTF-8 sequence.
 std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
 
+// Tells whether CP may stand in the text of an XML document colophon writes: a
+// character XML 1.0 allows (tab, line feed and carriage return the only controls below
+// U+0020), not a C1 control (U+0080..U+009F), not a noncharacter (U+FDD0..U+FDEF and
+// the last two code points of every plane). The one rule for text that reaches XML.
+bool is_xml_text_char(char32_t cp);
+
+// Replaces every character of S that is_xml_text_char refuses, and every invalid UTF-8
+// sequence, by U+FFFD; returns how many it replaced and sets FIRST (when given) to the
+// first one replaced (U+FFFD for an invalid sequence). S is left as it was when it is
+// clean.
+size_t replace_non_xml_chars(std::string& s, char32_t* first = nullptr);
+
 }  // namespace colophon

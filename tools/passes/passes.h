@@ -5,6 +5,12 @@
 
 namespace colophon {
 
+// Replaces every character XML forbids (a control, a noncharacter such as U+FFFE, bytes
+// that are not UTF-8) in the text the backends write (chapters, notes, raw HTML, titles,
+// metadata) by U+FFFD, with one warning per file naming the first. The one validation
+// point for text that reaches XML; runs first.
+void clean_xml_text(Book& book, Diagnostics& diag);
+
 // Gives every heading a GitHub-style id, unique across the whole book (ids from raw
 // HTML and note ids count as taken; slugs that are not XML names get a '_' in front),
 // every chapter a unique output id from its file name ("01-intro.md" -> "ch-01-intro"),

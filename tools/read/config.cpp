@@ -10,6 +10,7 @@
 
 #include "core/config_table.h"
 #include "core/paths.h"
+#include "core/text.h"
 
 namespace colophon {
 
@@ -108,6 +109,12 @@ class ConfigReader {
   std::optional<std::string> existing_file(SourcePos pos, std::string_view key_name,
                                            const std::string& path);
   void date_value(const toml::key& key, const toml::node& node);
+  // Returns S without the spaces around it; a value of nothing but spaces is reported
+  // at POS (a metadata element of the EPUB may not be empty) and returned empty.
+  std::string text_value(std::string_view key, const std::string& s, SourcePos pos);
+  // Keeps the entries of LIST that are not blank (text_value), in order.
+  std::vector<std::string> text_values(std::string_view key, std::vector<std::string> list,
+                                       SourcePos pos);
   void identifier_value(const toml::key& key, const std::string& value);
   void unknown_key(const toml::key& key, std::string_view table, std::string_view known);
 
@@ -265,6 +272,7 @@ bool is_publication_date(std::string_view s) {
   };
   auto number = [&](size_t from, size_t n) { return std::stoi(std::string(s.substr(from, n))); };
   if (!digits(0, 4)) return false;
+  if (number(0, 4) == 0) return false;  // there was no year 0 (EPUB checkers refuse it)
   if (s.size() == 4) return true;
   if (s.size() < 7 || s[4] != '-' || !digits(5, 2)) return false;
   int month = number(5, 2);
@@ -278,6 +286,27 @@ bool is_publication_date(std::string_view s) {
   return day >= 1 && day <= max_day;
 }
 
+std::string ConfigReader::text_value(std::string_view key, const std::string& s,
+                                     SourcePos pos) {
+  std::string out(trim(s));
+  if (out.empty() && !s.empty())
+    diag_.warning(file_, pos, "'" + std::string(key) + "' is blank; it is left out",
+                  "write the text, or remove the key");
+  return out;
+}
+
+std::vector<std::string> ConfigReader::text_values(std::string_view key,
+                                                   std::vector<std::string> list,
+                                                   SourcePos pos) {
+  std::vector<std::string> out;
+  for (const std::string& s : list)
+    if (std::string t = std::string(trim(s)); !t.empty()) out.push_back(std::move(t));
+  if (out.size() < list.size())
+    diag_.warning(file_, pos, "an entry of '" + std::string(key) + "' is blank; it is left out",
+                  "write the text, or remove the entry");
+  return out;
+}
+
 void ConfigReader::date_value(const toml::key& key, const toml::node& node) {
   constexpr std::string_view kHint =
       "write the publication date in quotes as \"2026-11-27\", \"2026-11\" or \"2026\"";
@@ -285,7 +314,11 @@ void ConfigReader::date_value(const toml::key& key, const toml::node& node) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", unsigned{d->get().year},
                   unsigned{d->get().month}, unsigned{d->get().day});
-    book_.meta.date = buf;
+    if (is_publication_date(buf))
+      book_.meta.date = buf;
+    else
+      diag_.error(file_, at(key.source()), "'date': " + std::string(buf) + " is not a valid date",
+                  std::string(kHint));
     return;
   }
   const toml::value<std::string>* s = node.as_string();
@@ -355,12 +388,14 @@ void ConfigReader::read_book_table(const toml::table& table) {
     std::string_view name = key.str();
     SourcePos pos = at(key.source());
     if (name == "title") {
-      if (auto s = string_value(key, node, "title = \"My Book\"")) meta.title = *s;
+      // A blank title is no title: the reader then says so and writes "Untitled".
+      if (auto s = string_value(key, node, "title = \"My Book\"")) meta.title = trim(*s);
     } else if (name == "subtitle") {
-      if (auto s = string_value(key, node, "subtitle = \"A Novel\"")) meta.subtitle = *s;
+      if (auto s = string_value(key, node, "subtitle = \"A Novel\""))
+        meta.subtitle = text_value(name, *s, pos);
     } else if (name == "authors") {
       if (auto a = string_array(key, node, "authors = [\"Jane Doe\", \"John Roe\"]"))
-        meta.authors = *a;
+        meta.authors = text_values(name, std::move(*a), pos);
     } else if (name == "language") {
       if (auto s = string_value(key, node, "language = \"en\"")) {
         if (is_language_tag(*s)) {
@@ -372,7 +407,8 @@ void ConfigReader::read_book_table(const toml::table& table) {
         }
       }
     } else if (name == "description") {
-      if (auto s = string_value(key, node, "description = \"...\"")) meta.description = *s;
+      if (auto s = string_value(key, node, "description = \"...\""))
+        meta.description = text_value(name, *s, pos);
     } else if (name == "src") {
       if (auto s = string_value(key, node, "src = \"src\"")) {
         SafePath p = resolve_inside(book_.root, book_.root, *s);
@@ -392,14 +428,16 @@ void ConfigReader::read_book_table(const toml::table& table) {
       if (auto s = string_value(key, node, "identifier = \"urn:isbn:9780000000000\""))
         identifier_value(key, *s);
     } else if (name == "publisher") {
-      if (auto s = string_value(key, node, "publisher = \"...\"")) meta.publisher = *s;
+      if (auto s = string_value(key, node, "publisher = \"...\""))
+        meta.publisher = text_value(name, *s, pos);
     } else if (name == "date") {
       date_value(key, node);
     } else if (name == "rights") {
-      if (auto s = string_value(key, node, "rights = \"All rights reserved\"")) meta.rights = *s;
+      if (auto s = string_value(key, node, "rights = \"All rights reserved\""))
+        meta.rights = text_value(name, *s, pos);
     } else if (name == "subjects") {
       if (auto a = string_array(key, node, "subjects = [\"History\", \"Russia\"]"))
-        meta.subjects = *a;
+        meta.subjects = text_values(name, std::move(*a), pos);
     } else if (name == "cover") {
       if (const auto* b = node.as_boolean(); b != nullptr && !b->get()) {
         meta.no_cover = true;  // no cover at all; `true` is no path, reported below

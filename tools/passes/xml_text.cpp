@@ -1,0 +1,125 @@
+// The one validation point for text that reaches XML: every string of the model that a
+// backend writes (Markdown text, raw HTML, titles from SUMMARY.md, metadata from
+// book.toml or front matter) loses the characters XML forbids (core/utf8.h).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/utf8.h"
+#include "passes/common.h"
+#include "passes/passes.h"
+#include "passes/walk.h"
+
+namespace colophon {
+
+namespace {
+
+// Returns "U+FFFE" for CP.
+std::string code_point_name(char32_t cp) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+  return buf;
+}
+
+// Cleans the strings of one file and reports them once: where the first bad character
+// is, and how many there were in the file.
+class FileCleaner {
+ public:
+  FileCleaner(std::string file, Diagnostics& diag) : file_(std::move(file)), diag_(diag) {}
+  ~FileCleaner() {
+    if (count_ == 0) return;
+    std::string what = first_ == 0xFFFD ? "a byte that is not UTF-8 (or a reference such as &#xFFFF;)"
+                                        : "character " + code_point_name(first_);
+    diag_.warning(file_, pos_,
+                  what + " cannot stand in XML; it is written as U+FFFD" +
+                      (count_ > 1 ? " (" + std::to_string(count_) +
+                                        " such characters in this file, each replaced)"
+                                  : ""),
+                  "remove it, or write the character you meant (a control character or a "
+                  "noncharacter is never text)");
+  }
+
+  // Replaces what XML forbids in S, noting POS for the first one of the file.
+  void clean(std::string& s, SourcePos pos) {
+    char32_t first = 0;
+    size_t n = replace_non_xml_chars(s, &first);
+    if (n == 0) return;
+    if (count_ == 0) {
+      first_ = first;
+      pos_ = pos;
+    }
+    count_ += n;
+  }
+
+  // Cleans the id, classes and attribute values of a node.
+  void attr(Attr& a, SourcePos pos) {
+    clean(a.id, pos);
+    for (std::string& c : a.classes) clean(c, pos);
+    for (auto& [name, value] : a.attributes) {
+      clean(name, pos);
+      clean(value, pos);
+    }
+  }
+
+  void blocks(std::vector<Block>& list) {
+    auto per_block = [&](Block& b) {
+      clean(b.text, b.pos);
+      clean(b.info, b.pos);
+      attr(b.attr, b.pos);
+    };
+    for_each_block(list, per_block);
+    auto per_inline = [&](Inline& x) {
+      clean(x.text, x.pos);
+      clean(x.title, x.pos);
+      attr(x.attr, x.pos);
+      // An image names a file: it is looked for as written (an address past the
+      // packer is percent-encoded); a link's address is written as it is.
+      if (x.kind != InlineKind::Image) clean(x.url, x.pos);
+    };
+    for_each_inline_in_blocks(list, per_inline);
+  }
+
+ private:
+  std::string file_;
+  Diagnostics& diag_;
+  size_t count_ = 0;
+  char32_t first_ = 0;
+  SourcePos pos_;
+};
+
+}  // namespace
+
+void clean_xml_text(Book& book, Diagnostics& diag) {
+  {
+    FileCleaner meta(book.display(book.config_file.empty() ? "book.toml" : book.config_file),
+                     diag);
+    Metadata& m = book.meta;
+    for (std::string* s : {&m.title, &m.subtitle, &m.language, &m.description, &m.identifier,
+                           &m.publisher, &m.date, &m.rights})
+      meta.clean(*s, {});
+    for (std::string& s : m.authors) meta.clean(s, {});
+    for (std::string& s : m.subjects) meta.clean(s, {});
+  }
+  {
+    FileCleaner summary(book.display(book.src_dir + "/SUMMARY.md"), diag);
+    for (std::string& s : book.parts) summary.clean(s, {});
+    for (Chapter& ch : book.chapters) summary.clean(ch.title, {});
+  }
+  std::vector<std::vector<int>> notes = notes_by_chapter(book);
+  std::vector<char> done(book.notes.size(), 0);
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    Chapter& ch = book.chapters[c];
+    FileCleaner file(book.display(ch.source), diag);
+    file.clean(ch.page_title, {});
+    file.blocks(ch.blocks);
+    for (int n : notes[c]) {
+      file.blocks(book.notes[static_cast<size_t>(n)].blocks);
+      done[static_cast<size_t>(n)] = 1;
+    }
+  }
+  FileCleaner rest(chapter_file(book, -1), diag);  // a note of no chapter (none, normally)
+  for (size_t n = 0; n < book.notes.size(); ++n)
+    if (!done[n]) rest.blocks(book.notes[n].blocks);
+}
+
+}  // namespace colophon
