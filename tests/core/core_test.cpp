@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +34,79 @@ TEST_CASE("diagnostics print as file:line:col: severity: message") {
   diag.error("a", {1, 1}, "e");
   CHECK(diag.has_errors());
   CHECK(diag.count(Severity::Warning) == 1);
+}
+
+TEST_CASE("diagnostics of one group print as one line with their count and first places") {
+  std::vector<Diagnostic> diags;
+  const char* chars[] = {"U+4E2D", "U+0627", "U+05D0", "U+0E01", "U+10A0"};
+  for (uint32_t i = 0; i < 5; ++i)
+    diags.push_back({Severity::Warning, i < 4 ? "a.md" : "b.md", {i + 1, 2}, "character missing",
+                     "name a fallback font", "characters are in none of the PDF fonts",
+                     chars[i]});
+  diags.push_back({Severity::Error, "a.md", {9, 1}, "image 'x.png' not found", ""});
+  CHECK(format_diagnostics(diags, {}) ==
+        "a.md:1:2: warning: 5 characters are in none of the PDF fonts: U+4E2D at line 1:2, "
+        "U+0627 at line 2:2, U+05D0 at line 3:2 and 2 more\n"
+        "  hint: name a fallback font\n"
+        "a.md:9:1: error: image 'x.png' not found\n");
+  // One alone prints as itself; -q leaves warnings out.
+  diags.erase(diags.begin() + 1, diags.begin() + 5);
+  CHECK(format_diagnostics(diags, {}) ==
+        "a.md:1:2: warning: character missing\n  hint: name a fallback font\n"
+        "a.md:9:1: error: image 'x.png' not found\n");
+  PrintOptions quiet;
+  quiet.errors_only = true;
+  CHECK(format_diagnostics(diags, quiet) == "a.md:9:1: error: image 'x.png' not found\n");
+}
+
+TEST_CASE("a flood of one message is cut after kMaxOfOneKind, with a count") {
+  std::vector<Diagnostic> diags;
+  for (uint32_t i = 0; i < 25; ++i)
+    diags.push_back({Severity::Error, "a.md", {i + 1, 1},
+                     "link to 'x" + std::to_string(i) + "' not found", ""});
+  std::string out = format_diagnostics(diags, {});
+  size_t lines = static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+  CHECK(lines == kMaxOfOneKind + 1);
+  CHECK(out.find("a.md:10:1: error: link to 'x9' not found\n") != std::string::npos);
+  CHECK(out.find("x10") == std::string::npos);
+  CHECK(out.find("error: 15 more like \"link to 'x0' not found\" not shown, from a.md:11:1\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("colour: the place in bold, the severity in its colour, the hint in green") {
+  Diagnostic d{Severity::Error, "a.md", {3, 4}, "bad", "fix it"};
+  CHECK(format_diagnostic(d, true) ==
+        "\033[1ma.md:3:4:\033[0m \033[1;31merror:\033[0m bad\n  \033[1;32mhint:\033[0m fix it\n");
+}
+
+TEST_CASE("sort_file puts one file's diagnostics in the order of their lines") {
+  Diagnostics diag;
+  diag.error("src/a.md", {2, 1}, "chapter");
+  diag.warning("book.toml", {7, 1}, "late");
+  diag.error("src/b.md", {1, 1}, "other chapter");
+  diag.error("book.toml", {3, 5}, "early");
+  diag.error("book.toml", {3, 1}, "earliest");
+  diag.sort_file("book.toml");
+  std::vector<std::string> got;
+  for (const Diagnostic& d : diag.all()) got.push_back(d.message);
+  CHECK(got == std::vector<std::string>{"chapter", "earliest", "early", "late", "other chapter"});
+}
+
+TEST_CASE("did you mean: the nearest name within a third of the word's length") {
+  CHECK(edit_distance("build", "build") == 0);
+  CHECK(edit_distance("biuld", "build") == 1);  // two neighbours swapped
+  CHECK(edit_distance("autors", "authors") == 1);
+  CHECK(edit_distance("", "abc") == 3);
+  std::vector<std::string> commands = {"build", "check", "clean", "new", "dump", "help"};
+  CHECK(closest_match("biuld", commands) == "build");
+  CHECK(closest_match("chekc", commands) == "check");
+  CHECK(closest_match("publish", commands) == "");
+  CHECK(closest_match("nwe", commands) == "new");
+  std::vector<std::string> options = {"--title", "--target", "--author", "--lang"};
+  CHECK(closest_match("--titel", options) == "--title");
+  CHECK(closest_match("--auth", options) == "--author");  // an abbreviation
+  CHECK(closest_match("--t", options) == "");
+  CHECK(closest_match("ebup", std::vector<std::string>{"epub", "pdf"}) == "epub");
 }
 
 TEST_CASE("invalid UTF-8 is found at its byte offset") {

@@ -260,6 +260,11 @@ USAGE_CASES = {
     "unknown-target": ["build", "--target", "epub,docx"],
     "format-and-target": ["build", "--format", "epub", "--target", "pdf"],
     "check-unknown-target": ["check", "--target", "mobi"],
+    "bad-lang": ["build", "essay.md", "--lang", "en_GB"],
+    "title-for-folder": ["build", ".", "--title", "A Title"],
+    "quiet-and-verbose": ["build", "-q", "-v"],
+    "extra-argument": ["build", "one", "two"],
+    "out-file-and-targets": ["build", "-o", "x.epub", "--target", "epub,pdf"],
 }
 
 
@@ -279,9 +284,142 @@ def case_cli(ctx, name):
         expected = "build" if command == "main" else command
         check(expected in proc.stdout, f"the help text does not mention {expected!r}:\n{proc.stdout}")
     elif name == "version":
-        proc = ctx.colophon(["--version"])
-        check(proc.returncode == 0 and proc.stdout.strip() == VERSION_LINE,
-              f"expected {VERSION_LINE!r} on stdout, got {describe(proc)}")
+        for flag in ("--version", "-V"):
+            proc = ctx.colophon([flag])
+            check(proc.returncode == 0 and proc.stdout.strip() == VERSION_LINE,
+                  f"{flag}: expected {VERSION_LINE!r} on stdout, got {describe(proc)}")
+    elif name == "commands":
+        # `colophon help` and -h list every command, one line each, on stdout (exit 0);
+        # `colophon` alone lists them too, on stderr, as a usage error (exit 2).
+        commands = ["build", "check", "clean", "new", "dump", "help"]
+        for args, code, stream in ((["help"], 0, "stdout"), (["-h"], 0, "stdout"),
+                                   ([], 2, "stderr")):
+            proc = ctx.colophon(args)
+            text = getattr(proc, stream)
+            check(proc.returncode == code, f"`colophon {' '.join(args)}` gave {describe(proc)}")
+            for c in commands:
+                lines = [l for l in text.splitlines() if re.match(rf"  {c} +\S", l)]
+                check(len(lines) == 1, f"`colophon {' '.join(args)}` has no one line for {c!r} "
+                      f"on {stream}:\n{text}")
+        proc = ctx.colophon(["help", "build"])
+        direct = ctx.colophon(["build", "--help"])
+        check(proc.returncode == 0 and "--target" in proc.stdout and
+              proc.stdout == direct.stdout, f"`colophon help build` gave {describe(proc)}")
+    elif name == "did-you-mean":
+        for args, needle in ((["biuld"], "did you mean 'build'?"),
+                             (["chekc", "book"], "did you mean 'check'?"),
+                             (["help", "dupm"], "did you mean 'dump'?"),
+                             (["build", "--titel", "X"], "did you mean '--title'?"),
+                             (["build", "--taget", "pdf"], "did you mean '--target'?"),
+                             (["--verbsoe", "build"], "did you mean '--verbose'?"),
+                             (["build", "--target", "ebup"], "did you mean 'epub'?")):
+            proc = ctx.colophon(args)
+            check(proc.returncode == 2 and needle in proc.stderr,
+                  f"`colophon {' '.join(args)}`: expected exit 2 and {needle!r}, got {describe(proc)}")
+        proc = ctx.colophon(["publish"])
+        check(proc.returncode == 2 and "unknown command 'publish'" in proc.stderr and
+              "did you mean" not in proc.stderr, f"a far-off command got a guess: {describe(proc)}")
+    elif name == "colour":
+        # Colour on a terminal only, and never with NO_COLOR set.
+        write(os.path.join(ctx.work, "book", "book.toml"), "[book]\ntitle = \"Colours\"\nbogus = 1\n")
+        write(os.path.join(ctx.work, "book", "src", "SUMMARY.md"), "- [One](one.md)\n")
+        write(os.path.join(ctx.work, "book", "src", "one.md"), "# One\n\n![gone](gone.png)\n")
+        args = ["check", "book"]
+        tty = run_in_pty(ctx, args)
+        check(tty["code"] == 1 and "\x1b[1;31merror:" in tty["text"] and
+              "\x1b[1;35mwarning:" in tty["text"] and "\x1b[1;32mhint:" in tty["text"],
+              f"no colours on a terminal: {tty}")
+        plain = run_in_pty(ctx, args, {"NO_COLOR": "1"})
+        check(plain["code"] == 1 and "error:" in plain["text"] and "\x1b[" not in plain["text"],
+              f"colours with NO_COLOR=1: {plain}")
+        proc = ctx.colophon(args)
+        check(proc.returncode == 1 and "error:" in proc.stderr and "\x1b[" not in proc.stderr,
+              f"colours on a pipe: {describe(proc)}")
+        usage = run_in_pty(ctx, ["biuld"])
+        check(usage["code"] == 2 and "\x1b[1;31merror:" in usage["text"],
+              f"a usage error is not coloured on a terminal: {usage}")
+    elif name == "verbosity":
+        # -q: errors only; nothing: no stage lines for a quick build unless it takes
+        # longer than COLOPHON_PROGRESS_AFTER seconds; -v: every stage.
+        ctx.colophon(["new", "book"])
+        with open(os.path.join(ctx.work, "book", "src", "chapter-2.md"), "a") as f:
+            f.write("\n![missing](nowhere.svg)\n")
+        stage = re.compile(r"^colophon: (read|passes|epub|pdf|total) +[0-9.]+ ms$", re.M)
+        quiet = ctx.colophon(["build", "book", "-q", "-o", "q"])
+        check(quiet.returncode == 1 and "error:" in quiet.stderr and
+              not stage.search(quiet.stderr) and "wrote" not in quiet.stderr,
+              f"-q printed more than errors: {describe(quiet)}")
+        write(os.path.join(ctx.work, "book", "src", "chapter-2.md"), "# Two\n\nText.\n")
+        quiet = ctx.colophon(["build", "book", "-q", "-o", "q"])
+        check(quiet.returncode == 0 and quiet.stderr == "", f"-q printed: {describe(quiet)}")
+        never = ctx.colophon(["build", "book", "-o", "n"], env={"COLOPHON_PROGRESS_AFTER": "1000"})
+        check(never.returncode == 0 and not stage.search(never.stderr) and
+              "colophon: wrote" in never.stderr, f"a quick build printed stages: {describe(never)}")
+        slow = ctx.colophon(["build", "book", "-o", "s"], env={"COLOPHON_PROGRESS_AFTER": "0"})
+        got = sorted(set(stage.findall(slow.stderr)))
+        check(slow.returncode == 0 and got == ["epub", "passes", "pdf", "read", "total"],
+              f"a long build printed stages {got}: {describe(slow)}")
+        verbose = ctx.colophon(["build", "book", "-v", "-o", "v"],
+                               env={"COLOPHON_PROGRESS_AFTER": "1000"})
+        got = sorted(set(stage.findall(verbose.stderr)))
+        check(verbose.returncode == 0 and got == ["epub", "passes", "pdf", "read", "total"],
+              f"-v printed stages {got}: {describe(verbose)}")
+        check_v = ctx.colophon(["-v", "check", "book"], env={"COLOPHON_PROGRESS_AFTER": "1000"})
+        check(check_v.returncode == 0 and stage.search(check_v.stderr),
+              f"-v before the command printed no stage: {describe(check_v)}")
+    elif name == "exit-codes":
+        # 0 success, 1 errors in the book, 2 the command line; a bad --lang is usage.
+        write(os.path.join(ctx.work, "essay.md"), SINGLE_FILE)
+        write(os.path.join(ctx.work, "broken.md"), "# Broken\n\n![x](missing.png)\n")
+        for args, code in ((["check", "essay.md"], 0), (["check", "broken.md"], 1),
+                           (["check", "essay.md", "--lang", "english!"], 2),
+                           (["check", "essay.md", "--lang", "en-GB"], 0),
+                           (["check", "essay.md", "--missing-anchors", "maybe"], 2),
+                           (["check", "nowhere"], 1), (["check", "essay.md", "extra"], 2)):
+            proc = ctx.colophon(args)
+            check(proc.returncode == code,
+                  f"`colophon {' '.join(args)}`: expected exit {code}, got {describe(proc)}")
+    elif name == "inapplicable":
+        # Options that do not apply are refused, never silently ignored.
+        ctx.colophon(["new", "book"])
+        for flag, value in (("--title", "Other"), ("--author", "Someone"), ("--lang", "de")):
+            proc = ctx.colophon(["build", "book", flag, value, "-o", "x"])
+            check(proc.returncode == 2 and flag + " applies to a single Markdown file" in proc.stderr,
+                  f"{flag} for a folder: {describe(proc)}")
+            check(not os.path.exists(os.path.join(ctx.work, "x")), "a refused build wrote files")
+        proc = ctx.colophon(["dump", "book", "--target", "epub"])
+        check(proc.returncode == 2 and "unknown option '--target'" in proc.stderr,
+              f"--target for dump: {describe(proc)}")
+    elif name == "outputs":
+        case_outputs(ctx)
+    elif name == "check-finds-what-build-finds":
+        # check reports exactly what build reports, for every target, and writes nothing;
+        # warnings of one kind come as one line with a count.
+        prepare_book(ctx, "torture")
+
+        def diagnostics(text):
+            return [l for l in text.splitlines()
+                    if not l.startswith(("colophon: wrote", "colophon: no errors"))]
+
+        for targets in (["--target", "epub,pdf"], []):
+            build = ctx.colophon(["build", "book", "-o", "out"] + targets)
+            check(build.returncode == 0, f"build {targets}: {describe(build)}")
+            before = snapshot(ctx.work)
+            found = ctx.colophon(["check", "book"] + targets)
+            check(found.returncode == 0, f"check {targets}: {describe(found)}")
+            check(snapshot(ctx.work) == before, f"check {targets} wrote files")
+            check(diagnostics(found.stderr) == diagnostics(build.stderr),
+                  f"check {targets} and build differ:\n--- build:\n{build.stderr}"
+                  f"--- check:\n{found.stderr}")
+        both = diagnostics(ctx.colophon(["check", "book", "-t", "epub,pdf"]).stderr)
+        glyphs = [l for l in both if "characters are in none of the PDF fonts" in l]
+        check(len(glyphs) == 1 and re.search(r": warning: \d+ characters are in none", glyphs[0])
+              and " and " in glyphs[0] and " more" in glyphs[0],
+              f"missing glyphs are not one grouped line: {both}")
+        check(not [l for l in both if re.search(r"warning: character U\+", l)],
+              "a missing glyph has a line of its own")
+        for needle in ("SVG image 'src/images/shapes.svg'", "checker.gif"):
+            check([l for l in both if needle in l], f"check does not report {needle}: {both}")
     elif name == "new-then-build":
         proc = ctx.colophon(["new", "fresh"])
         check(proc.returncode == 0, f"new failed: {describe(proc)}")
@@ -750,6 +888,88 @@ def epub_files_of_build(ctx, book):
 
 KINDLE_CAUSES = ["language", "image-without-src", "email-size", "body-id-links", "spine-order",
                  "encoding", "contents-levels", "css"]
+def run_in_pty(ctx, args, env=None):
+    """Runs colophon ARGS with stdout and stderr on a pseudo-terminal; returns its exit
+    code and everything it printed."""
+    import pty
+    full_env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", TERM="xterm")
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([ctx.exe] + args, cwd=ctx.work, env=full_env, stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    code = proc.wait(timeout=300)
+    return {"code": code, "text": b"".join(chunks).decode("utf-8", "replace")}
+
+
+def case_outputs(ctx):
+    """Outputs go where authors expect them: next to the book (as mdBook's book/), into
+    [build] build-dir, into -o FILE or -o DIR/, a single file's named after it; clean."""
+    ctx.colophon(["new", "my-book"])
+    toml_path = os.path.join(ctx.work, "my-book", "book.toml")
+
+    def build(args, cwd=None):
+        proc = ctx.colophon(["build"] + args, cwd=cwd)
+        check(proc.returncode == 0, f"`colophon build {' '.join(args)}` failed: {describe(proc)}")
+        return proc
+
+    def files(folder):
+        path = os.path.join(ctx.work, folder)
+        return sorted(os.listdir(path)) if os.path.isdir(path) else []
+
+    build(["my-book"])
+    check(files("my-book/book") == ["my-book.epub", "my-book.pdf"],
+          f"default build wrote {files('my-book/book')}")
+    check(not os.path.exists(os.path.join(ctx.work, "dist")), "a build wrote dist/ in the cwd")
+    build([], cwd=os.path.join(ctx.work, "my-book"))  # from inside the book
+    check(files("my-book/book") == ["my-book.epub", "my-book.pdf"],
+          f"a build from inside the book wrote {files('my-book/book')}")
+    # A changed title: clean removes the old title's files too.
+    toml = read(toml_path).decode("utf-8")
+    write(toml_path, toml.replace('title = "My Book"', 'title = "Renamed"'))
+    build(["my-book", "--target", "epub"])
+    check(files("my-book/book") == ["my-book.epub", "my-book.pdf", "renamed.epub"],
+          f"after a new title: {files('my-book/book')}")
+    proc = ctx.colophon(["clean", "my-book"])
+    check(proc.returncode == 0 and not os.path.exists(os.path.join(ctx.work, "my-book", "book")),
+          f"clean left {files('my-book/book')}: {describe(proc)}")
+    check(files("my-book") == ["book.toml", "src"], f"clean touched the book: {files('my-book')}")
+    # [build] build-dir.
+    write(toml_path, toml + '\n[build]\nbuild-dir = "../proofs"\n')
+    build(["my-book"])
+    check(files("proofs") == ["my-book.epub", "my-book.pdf"], f"build-dir gave {files('proofs')}")
+    write(os.path.join(ctx.work, "proofs", "notes.txt"), "mine\n")
+    proc = ctx.colophon(["clean", "my-book"])
+    check(proc.returncode == 0 and files("proofs") == ["notes.txt"],
+          f"clean in build-dir left {files('proofs')}: {describe(proc)}")
+    # -o FILE for one target, -o DIR/ for a folder (even with a dot in its name).
+    build(["my-book", "-o", "out/essay.epub"])
+    check(files("out") == ["essay.epub"], f"-o out/essay.epub gave {files('out')}")
+    build(["my-book", "-o", "print.pdf"])
+    check(os.path.isfile(os.path.join(ctx.work, "print.pdf")), "-o print.pdf wrote no print.pdf")
+    build(["my-book", "-o", "v1.epub/"])
+    check(files("v1.epub") == ["my-book.epub", "my-book.pdf"], f"-o v1.epub/ gave {files('v1.epub')}")
+    proc = ctx.colophon(["build", "my-book", "-o", "x.pdf", "--target", "epub"])
+    check(proc.returncode == 2 and "x.pdf" in proc.stderr, f"-o x.pdf --target epub: {describe(proc)}")
+    # A single file: named after the file, written beside it.
+    write(os.path.join(ctx.work, "drafts", "essay.md"), SINGLE_FILE)
+    build(["drafts/essay.md"])
+    check(files("drafts") == ["essay.epub", "essay.md", "essay.pdf"], f"single file: {files('drafts')}")
+    write(os.path.join(ctx.work, "drafts", "keep.pdf"), "not ours\n")
+    proc = ctx.colophon(["clean", "drafts/essay.md"])
+    check(proc.returncode == 0 and files("drafts") == ["essay.md", "keep.pdf"],
+          f"clean of a single file left {files('drafts')}: {describe(proc)}")
 
 
 # --------------------------------------------------------------------------- determinism
@@ -784,7 +1004,9 @@ GROUPS = {
     "usage": (case_usage, list(USAGE_CASES)),
     "cli": (case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
-                       "targets", "cover", "fonts", "dump"]),
+                       "targets", "cover", "fonts", "dump", "commands", "did-you-mean",
+                       "colour", "verbosity", "exit-codes", "inapplicable", "outputs",
+                       "check-finds-what-build-finds"]),
     "determinism": (case_determinism, ["epub"]),
     "mdbook": (case_mdbook, ["corpus"]),
     "manuscript": (case_manuscript, ["readme"]),

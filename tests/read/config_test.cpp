@@ -325,4 +325,90 @@ TEST_CASE("book.toml: cover = false asks for no cover; cover = true is a mistake
   CHECK(d->pos.line == 3);
   CHECK(d->hint.find("false") != std::string::npos);
   CHECK_FALSE(book2.meta.no_cover);
+
+TEST_CASE("book.toml: syntax errors in plain words at their line:col, and no 'no title'") {
+  // What the TOML parser says, and what the author is told instead.
+  struct Case {
+    const char* toml;
+    uint32_t line;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"[book]\ntitle = My Book\n", 2, "this value is not text, a number, true or false"},
+      {"[book]\ntitle = \"Unclosed\nauthors = [\"A\"]\n", 2, "this text has no closing quote"},
+      {"[book]\ntitle = \"Unclosed", 2, "this text has no closing quote"},
+      {"[book\ntitle = \"T\"\n", 1, "this table name has no closing ]"},
+      {"[book]\nauthors = [\"A\", \"B\"\n", 2, "this [list] has no closing ]"},
+      {"[book]\ntitle = \"A\"\ntitle = \"B\"\n", 3, "'title' is set twice"},
+      {"[book]\ntitle = \"A\"\n[book]\n", 3, "[book] appears twice"},
+      {"[book]\ntitle \"A\"\n", 2, "an '=' is missing after the key"},
+      {"[book]\ntitle = \"A\" x\n", 2, "something follows the value on its line"},
+      {"[book]\ntitle = \"a\\qb\"\n", 2, "is not an escape TOML knows"},
+  };
+  for (const Case& c : cases) {
+    INFO(std::string(c.toml));
+    TempBook tb;
+    Diagnostics diag;
+    read_with_toml(tb, c.toml, diag);
+    auto all = diag.all();
+    REQUIRE(all.size() == 1);  // no "book.toml has no title" after it
+    CHECK(all[0].severity == Severity::Error);
+    CHECK(all[0].pos.line == c.line);
+    CHECK(all[0].pos.col > 0);
+    CHECK_MESSAGE(all[0].message.find(c.says) != std::string::npos, all[0].message);
+    CHECK(all[0].message.find("Error while parsing") == std::string::npos);
+    CHECK_FALSE(all[0].hint.empty());
+  }
+}
+
+TEST_CASE("book.toml: a key in the wrong table is an error naming its table") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, "title = \"Above\"\nauthors = [\"A\"]\n\n[book]\nlanguage = \"en\"\n"
+                                 "build-dir = \"out\"\n",
+                             diag);
+  auto all = diag.all();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].severity == Severity::Error);
+  CHECK(all[0].pos.line == 1);
+  CHECK(all[0].message == "'title' belongs in [book], not above the first [table] of book.toml");
+  CHECK(all[0].hint.find("under [book]") != std::string::npos);
+  CHECK(all[1].pos.line == 2);
+  CHECK(all[1].message.find("'authors' belongs in [book]") == 0);
+  CHECK(all[2].pos.line == 6);
+  CHECK(all[2].message == "'build-dir' belongs in [build], not in [book]");
+  CHECK(book.meta.title == "Untitled");  // and no warning says so: the error does
+}
+
+TEST_CASE("book.toml: unknown keys get a 'did you mean', and messages come in file order") {
+  TempBook tb;
+  Diagnostics diag;
+  read_with_toml(tb, "[book]\ntitle = \"T\"\nzebra = 1\nautors = [\"A\"]\nlanguage = 7\n"
+                     "descripton = \"d\"\n[buidl]\n",
+                 diag);
+  auto all = diag.all();
+  REQUIRE(all.size() == 5);
+  std::vector<uint32_t> lines;
+  for (const Diagnostic& d : all) lines.push_back(d.pos.line);
+  CHECK(lines == std::vector<uint32_t>{3, 4, 5, 6, 7});  // toml++ would give them by key
+  CHECK(all[0].message == "unknown key 'zebra' in [book]");
+  CHECK(all[0].hint.find("the known keys are title, authors") == 0);
+  CHECK(all[1].hint == "did you mean 'authors'?");
+  CHECK(all[2].severity == Severity::Error);  // language = 7
+  CHECK(all[3].hint == "did you mean 'description'?");
+  CHECK(all[4].message == "unknown table 'buidl' in book.toml");
+  CHECK(all[4].hint == "did you mean 'build'?");
+}
+
+TEST_CASE("book.toml: [build] build-dir and extra-watch-dirs") {
+  TempBook tb;
+  Diagnostics diag;
+  Book book = read_with_toml(tb, "[book]\ntitle = \"T\"\n[build]\nbuild-dir = \"../proofs\"\n"
+                                 "extra-watch-dirs = [\"examples\"]\ncreate-missing = false\n",
+                             diag);
+  CHECK(diag.all().empty());
+  CHECK(book.build_dir == "../proofs");
+  CHECK(book.watch_dirs == std::vector<std::string>{"examples"});
+  Book plain = read_with_toml(tb, "[book]\ntitle = \"T\"\n", diag);
+  CHECK(plain.build_dir == "book");  // as mdBook
 }

@@ -222,3 +222,56 @@ TEST_CASE("exchange: an unannounced or abandoned key never blocks") {
   x.publish("pages", std::make_shared<const int>(7));
   CHECK(x.wait<int>("pages") == nullptr);
 }
+
+TEST_CASE("targets: a key of another table in [output.NAME] says where it belongs") {
+  set_key_catalogue(config_catalogue());  // as the driver does before reading a book
+  TempBook tb;
+  Diagnostics diag;
+  configured(tb, R"([book]
+title = "T"
+toc-depth = 3
+
+[output.epub]
+style = "x.toml"
+toc-dept = 1
+
+[output.pdf]
+margins = 3
+)",
+             diag);
+  auto all = diag.all();
+  auto d = find_diag(all, Severity::Error, "'toc-depth'");
+  REQUIRE(d.has_value());
+  CHECK(d->message == "'toc-depth' belongs in [output.epub], not in [book]");
+  d = find_diag(all, Severity::Error, "'style'");
+  REQUIRE(d.has_value());
+  CHECK(d->message == "'style' belongs in [output.pdf], not in [output.epub]");
+  d = find_diag(all, Severity::Warning, "'toc-dept'");
+  REQUIRE(d.has_value());
+  CHECK(d->hint == "did you mean 'toc-depth'?");
+  d = find_diag(all, Severity::Error, "'margins'");
+  REQUIRE(d.has_value());
+  CHECK(d->message == "'margins' belongs in the PDF style file, not in [output.pdf]");
+}
+
+TEST_CASE("targets: every key a target lists is one its configure reads") {
+  for (const auto& t : make_targets()) {
+    for (const std::string& key : t->keys()) {
+      INFO(t->name() << ": " << key);
+      TempBook tb;
+      Diagnostics diag;
+      Book book = tb.read(diag);  // no book.toml: an empty book to configure
+      ConfigTable table;
+      table.name = t->name();
+      table.file = "book.toml";
+      ConfigEntry& e = table.entries.emplace_back();
+      e.key = key;
+      e.pos = {2, 1};
+      Diagnostics found;
+      t->configure(&table, book, found);
+      // A wrong value may be an error; an unknown key would be a warning naming it.
+      for (const Diagnostic& d : found.all())
+        CHECK(d.message.find("unknown key") == std::string::npos);
+    }
+  }
+}

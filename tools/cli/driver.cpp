@@ -1,5 +1,7 @@
 #include "cli/driver.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,69 +11,31 @@
 #include <system_error>
 #include <thread>
 
-#include <unistd.h>
-
 #include "core/clock.h"
 #include "core/paths.h"
 #include "core/text.h"
 #include "core/threads.h"
 #include "core/work.h"
 #include "cover/cover.h"
+#include "layout/style.h"
 #include "passes/passes.h"
 #include "pdf/pdf.h"  // dump_pages: the layout with the PDF's fonts, for `dump --pages`
+#include "read/config.h"
 #include "target/target.h"
 
 namespace colophon {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = Progress::Clock;
 using TargetList = std::vector<std::unique_ptr<Target>>;
-
-// Prints one progress line per stage: `colophon: read      12.3 ms`; with --stats also
-// the units of work the stage counted (core/work.h): `colophon: work read 123456`.
-class Progress {
- public:
-  Progress(bool quiet, std::ostream& err, bool stats = false)
-      : quiet_(quiet), stats_(stats), err_(err) {}
-  void stage(const char* name, Clock::time_point since, const work::Account* units = nullptr) {
-    std::string out;
-    if (!quiet_) {
-      double ms = std::chrono::duration<double, std::milli>(Clock::now() - since).count();
-      char buf[96];
-      std::snprintf(buf, sizeof buf, "colophon: %-8s %8.1f ms\n", name, ms);
-      out += buf;
-    }
-    if (stats_ && units)
-      out.append("colophon: work ").append(name).append(" ")
-          .append(std::to_string(units->units())).append("\n");
-    err_ << out;  // one write: targets report from their own threads
-  }
-
- private:
-  bool quiet_, stats_;
-  std::ostream& err_;
-};
-
-// Prints the diagnostics (all of them, or only errors when quiet) and a count line.
-void report(Diagnostics& diag, bool quiet, std::ostream& err) {
-  if (quiet) {
-    for (const Diagnostic& d : diag.all())
-      if (d.severity == Severity::Error) err << format_diagnostic(d);
-  } else {
-    diag.flush(err);
-  }
-  size_t e = diag.count(Severity::Error), w = diag.count(Severity::Warning);
-  if (e || (w && !quiet))
-    err << "colophon: " << e << (e == 1 ? " error" : " errors") << ", " << w
-        << (w == 1 ? " warning" : " warnings") << '\n';
-}
 
 // Reads the book, lets every target read its [output.NAME] table, and runs the passes:
 // the part every command shares.
 Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& diag,
           Progress& progress) {
   auto t0 = Clock::now();
+  set_key_catalogue(config_catalogue());  // once: a key in the wrong table says where it goes
   work::Account read_units, pass_units;
   Book book;
   {
@@ -79,6 +43,8 @@ Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& di
     book = read_book(options, diag);
     for (const auto& t : targets) t->configure(book.output(t->name()), book, diag);
   }
+  // book.toml's messages in the order of its lines, whichever part of colophon read them.
+  if (!book.config_file.empty()) diag.sort_file(book.display(book.config_file));
   progress.stage("read", t0, &read_units);
   if (book.chapters.empty()) return book;
   auto t1 = Clock::now();
@@ -90,29 +56,48 @@ Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& di
   return book;
 }
 
-// Returns the names of TARGETS joined as "a, b, c".
-std::string target_names(const TargetList& targets) {
-  std::string out;
-  for (const auto& t : targets) out.append(out.empty() ? "" : ", ").append(t->name());
-  return out;
+// Gives BOOK the cover every target uses when it names none (a generated one), as a
+// build does after reading.
+void add_cover(Book& book, Diagnostics& diag, Progress& progress) {
+  auto start = Clock::now();
+  work::Account units;
+  {
+    work::Charge charge(&units);
+    add_generated_cover(book, diag);
+  }
+  progress.stage("cover", start, &units);
 }
 
-// Picks the targets to write: those named in WANTED (checked against TARGETS: an unknown
-// name is reported in ERR and gives nullopt), else those with an [output.NAME] table in
-// book.toml, else the ones on by default. Returned in registration order.
-std::optional<std::vector<Target*>> select_targets(const TargetList& targets,
-                                                   const std::vector<std::string>& wanted,
-                                                   const Book& book, std::ostream& err) {
-  std::vector<Target*> out;
-  for (const std::string& name : wanted) {
-    bool known = false;
-    for (const auto& t : targets) known = known || t->name() == name;
-    if (!known) {
-      err << "colophon: error: unknown target '" << name << "'\n"
-          << "  hint: the targets are " << target_names(targets) << '\n';
-      return std::nullopt;
-    }
+// Returns the target whose file NAME would be (the longest ending wins: a.kepub.epub is
+// Kobo's, not the EPUB's), or nullptr.
+Target* target_for_file(const TargetList& targets, const std::string& name) {
+  Target* best = nullptr;
+  for (const auto& t : targets) {
+    std::string ext = t->extension();
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0 &&
+        (best == nullptr || ext.size() > best->extension().size()))
+      best = t.get();
   }
+  return best;
+}
+
+// Tells whether -o OUT names one file rather than a folder: it ends in a target's
+// ending, is not an existing folder and is not written with a final slash.
+Target* out_file_target(const TargetList& targets, const std::string& out) {
+  if (out.empty() || out.back() == '/') return nullptr;
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) return nullptr;
+  return target_for_file(targets, fs::path(out).filename().string());
+}
+
+// Picks the targets to write: the one -o FILE names, else those named in WANTED (already
+// checked), else those with an [output.NAME] table in book.toml, else the ones on by
+// default. Returned in registration order.
+std::vector<Target*> select_targets(const TargetList& targets, const BuildOptions& options,
+                                    const Book& book) {
+  if (Target* t = out_file_target(targets, options.out)) return {t};
+  const std::vector<std::string>& wanted = options.targets;
+  std::vector<Target*> out;
   auto pick = [&](auto&& chosen) {
     for (const auto& t : targets)
       if (chosen(*t)) out.push_back(t.get());
@@ -128,12 +113,47 @@ std::optional<std::vector<Target*>> select_targets(const TargetList& targets,
   return out;
 }
 
+// Tells whether OPTIONS read one Markdown file rather than a book folder.
+bool is_single_file(const ReadOptions& options) {
+  std::error_code ec;
+  return fs::is_regular_file(options.input, ec);
+}
+
+// Returns the name of the outputs without their endings: a single file's own name
+// ("essay" for essay.md), else the title as a file name.
+std::string output_stem(const BuildOptions& options, const Book& book) {
+  if (is_single_file(options.read)) {
+    std::string stem = fs::path(options.read.input).stem().string();
+    if (!stem.empty()) return stem;
+  }
+  return file_slug(book.meta.title);
+}
+
+// Returns the folder the outputs go to, as shown to the user.
+fs::path output_dir(const BuildOptions& options, const TargetList& targets, const Book& book) {
+  if (options.out.empty()) return default_output_dir(options, book);
+  if (out_file_target(targets, options.out)) {
+    fs::path dir = fs::path(options.out).parent_path();
+    return dir.empty() ? fs::path(".") : dir;
+  }
+  return fs::path(options.out);
+}
+
+// Returns the file target T writes in a build of BOOK.
+fs::path output_file(const BuildOptions& options, const TargetList& targets, const Book& book,
+                     const Target& t) {
+  if (out_file_target(targets, options.out)) return fs::path(options.out);
+  return output_dir(options, targets, book) / (output_stem(options, book) + t.extension());
+}
+
 // One target's part of a build: what it writes (or only publishes) and how it went.
 struct TargetRun {
   Target* target = nullptr;
   fs::path final_path;  // empty: the target runs only to publish what others need
   fs::path stage;
   bool ok = true;
+  // Its own, so messages come out in target order, not thread order.
+  std::shared_ptr<Diagnostics> diag = std::make_shared<Diagnostics>();
   std::shared_ptr<work::Account> units = std::make_shared<work::Account>();  // --stats
 };
 
@@ -169,9 +189,9 @@ bool add_providers(const TargetList& targets, std::vector<TargetRun>& runs, Diag
 // whatever it was to publish and did not.
 void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
   auto start = Clock::now();
+  work::Charge charge(run.units.get());
   std::string shown = run.final_path.empty() ? run.target->name() : run.final_path.string();
   try {
-    work::Charge charge(run.units.get());
     run.ok = run.target->render(ctx);
   } catch (const std::bad_alloc&) {
     run.ok = false;
@@ -183,21 +203,19 @@ void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
                    "please report this with the book that caused it");
   }
   for (const std::string& key : run.target->provides()) ctx.exchange.abandon(key);
-  if (!run.final_path.empty()) progress.stage(run.target->name().c_str(), start, run.units.get());
+  if (!run.final_path.empty()) progress.stage(run.target->name(), start, run.units.get());
 }
 
 // Runs every target of RUNS at once, each on its own thread, from the one read-only
 // BOOK. Targets that publish come first in RUNS, so when threads run out and the rest
 // run here one after the other, nobody waits for a target that has not started.
-void render_all(const Book& book, std::vector<TargetRun>& runs, Diagnostics& diag,
-                Progress& progress) {
+void render_all(const Book& book, std::vector<TargetRun>& runs, Progress& progress) {
   Exchange exchange;
   for (const TargetRun& r : runs)
     for (const std::string& key : r.target->provides()) exchange.expect(key);
   std::vector<RenderContext> contexts;
   contexts.reserve(runs.size());
-  for (TargetRun& r : runs)
-    contexts.push_back(RenderContext{book, r.stage, diag, exchange});
+  for (TargetRun& r : runs) contexts.push_back(RenderContext{book, r.stage, *r.diag, exchange});
   std::vector<std::thread> threads;
   std::vector<size_t> here = {0};  // runs to do on this thread, in order
   for (size_t i = 1; i < runs.size(); ++i) {
@@ -299,94 +317,229 @@ void keep_until_exit(Book&& book) {
   kept = new Book(std::move(book));
 }
 
-}  // namespace
-
-int run_build(const BuildOptions& options, std::ostream& err) {
-  Diagnostics diag;
-  Progress progress(options.quiet, err, options.stats);
-  auto start = Clock::now();
-  TargetList targets = make_targets();
-  Book book = load(options.read, targets, diag, progress);
-  std::optional<std::vector<Target*>> chosen = select_targets(targets, options.targets, book, err);
-  if (!chosen) return kExitUsage;
-  if (diag.has_errors()) {
-    report(diag, options.quiet, err);
-    return kExitBookErrors;
-  }
-  auto cover_start = Clock::now();
-  work::Account cover_units;
-  {
-    work::Charge charge(&cover_units);
-    add_generated_cover(book, diag);  // the cover of every target, when the book names none
-  }
-  progress.stage("cover", cover_start, &cover_units);
-
+// Runs the CHOSEN targets of a loaded BOOK into their files (see run_build), adding
+// their diagnostics to DIAG in target order; returns the files written, and sets OK.
+std::vector<fs::path> build_targets(const Book& book, const BuildOptions& options,
+                                    const TargetList& targets, const std::vector<Target*>& chosen,
+                                    Diagnostics& diag, Progress& progress, bool& ok) {
   std::error_code ec;
-  fs::path out_dir(options.out_dir);
+  fs::path out_dir = output_dir(options, targets, book);
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir)) {
-    diag.error(options.out_dir, {}, "cannot create the output directory: " + ec.message(),
+    diag.error(out_dir.string(), {}, "cannot create the output directory: " + ec.message(),
                "choose another directory with -o DIR");
-    report(diag, options.quiet, err);
-    return kExitBookErrors;
+    ok = false;
+    return {};
   }
-  std::string slug = file_slug(book.meta.title);
   StagedOutputs staged;
   std::vector<TargetRun> runs;
-  for (Target* t : *chosen) {
-    fs::path final_path = out_dir / (slug + t->extension());
+  for (Target* t : chosen) {
+    fs::path final_path = output_file(options, targets, book, *t);
     runs.push_back(TargetRun{t, final_path, staged.stage(final_path), true});
   }
-  bool ok = add_providers(targets, runs, diag);
+  ok = add_providers(targets, runs, diag);
   // Targets that publish first (see render_all).
   std::stable_partition(runs.begin(), runs.end(),
                         [](const TargetRun& r) { return !r.target->provides().empty(); });
-  Diagnostics target_diag;
-  if (ok) render_all(book, runs, target_diag, progress);
-  for (Diagnostic d : target_diag.all()) {
-    staged.show_final_names(d);
-    diag.add(std::move(d));
+  if (ok) render_all(book, runs, progress);
+  // In the order the targets were chosen, whatever order their threads ended in.
+  for (Target* t : chosen) {
+    for (const TargetRun& r : runs) {
+      if (r.target != t) continue;
+      for (Diagnostic d : r.diag->all()) {
+        staged.show_final_names(d);
+        diag.add(std::move(d));
+      }
+    }
+  }
+  for (const TargetRun& r : runs) {
+    if (std::find(chosen.begin(), chosen.end(), r.target) != chosen.end()) continue;
+    for (Diagnostic d : r.diag->all()) diag.add(std::move(d));  // providers that wrote nothing
   }
   staged.check_replaceable(diag);
   for (const TargetRun& r : runs) ok = ok && r.ok;
   ok = ok && !diag.has_errors();
   std::vector<fs::path> written;
   if (ok) written = staged.commit(diag);
+  return written;
+}
+
+}  // namespace
+
+bool check_build_options(const BuildOptions& options, Console& console) {
+  TargetList targets = make_targets();
+  std::vector<std::string> names = target_names();
+  std::string listed;
+  for (const std::string& n : names) listed.append(listed.empty() ? "" : ", ").append(n);
+  for (const std::string& name : options.targets) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    std::string near = closest_match(name, names);
+    console.error(
+        "unknown target '" + name + "'",
+        (near.empty() ? "" : "did you mean '" + near + "'? ") + "the targets are " + listed);
+    return false;
+  }
+  if (Target* t = out_file_target(targets, options.out)) {
+    bool agrees =
+        options.targets.empty() || (options.targets.size() == 1 && options.targets[0] == t->name());
+    if (!agrees) {
+      console.error("-o " + options.out + " is the " + t->name() +
+                        " target's file, but --target asks for more or others",
+                    "give -o a folder (ending in /) to write several targets, or leave "
+                    "--target out");
+      return false;
+    }
+  }
+  return true;
+}
+
+fs::path default_output_dir(const BuildOptions& options, const Book& book) {
+  if (is_single_file(options.read)) {
+    fs::path dir = fs::path(options.read.input).parent_path();
+    return dir.empty() ? fs::path(".") : dir;
+  }
+  fs::path dir = fs::path(book.root_display.empty() ? "." : book.root_display) / book.build_dir;
+  dir = dir.lexically_normal();
+  std::string shown = dir.string();
+  if (shown.size() > 1 && shown.back() == '/') shown.pop_back();
+  return shown.empty() ? fs::path(".") : fs::path(shown);
+}
+
+int run_build(const BuildOptions& options, Console& console) {
+  if (!check_build_options(options, console)) return kExitUsage;
+  Diagnostics diag;
+  Progress progress(console, options.stats);
+  auto start = Clock::now();
+  TargetList targets = make_targets();
+  Book book = load(options.read, targets, diag, progress);
+  if (diag.has_errors()) {
+    console.diagnostics(diag);
+    return kExitBookErrors;
+  }
+  std::vector<Target*> chosen = select_targets(targets, options, book);
+  add_cover(book, diag, progress);
+  bool ok = true;
+  std::vector<fs::path> written = build_targets(book, options, targets, chosen, diag, progress, ok);
   progress.stage("total", start);
 
-  report(diag, options.quiet, err);
-  if (!options.quiet) {
-    for (const fs::path& p : written) err << "colophon: wrote " << p.string() << '\n';
-    if (!ok && !runs.empty())
-      err << "colophon: nothing written; " << out_dir.string() << " is as it was\n";
-  }
+  console.diagnostics(diag);
+  for (const fs::path& p : written) console.say("wrote " + p.string());
+  if (!ok && !chosen.empty())
+    console.say("nothing written; " + output_dir(options, targets, book).string() +
+                " is as it was");
   keep_until_exit(std::move(book));
   return !diag.has_errors() ? kExitOk : kExitBookErrors;
 }
 
-int run_check(const CheckOptions& options, std::ostream& err) {
+int run_check(const CheckOptions& options, Console& console) {
+  BuildOptions as_build;
+  as_build.read = options.read;
+  as_build.targets = options.targets;
+  if (!check_build_options(as_build, console)) return kExitUsage;
   Diagnostics diag;
-  Progress progress(options.quiet, err, options.stats);
+  Progress progress(console, options.stats);
   TargetList targets = make_targets();
   Book book = load(options.read, targets, diag, progress);
-  std::optional<std::vector<Target*>> chosen = select_targets(targets, options.targets, book, err);
-  if (!chosen) return kExitUsage;
-  // What each store or device would refuse, when the book could be read at all.
-  if (!book.chapters.empty())
-    for (Target* t : *chosen) t->check(book, diag);
-  report(diag, options.quiet, err);
-  if (!diag.has_errors() && !options.quiet) err << "colophon: no errors\n";
+  std::vector<Target*> chosen = select_targets(targets, as_build, book);
+  // What each target would find, when the book could be read at all: each on a thread
+  // of its own, reported in the order the targets were chosen.
+  if (!book.chapters.empty() && !diag.has_errors()) {
+    add_cover(book, diag, progress);
+    std::vector<Diagnostics> found(chosen.size());
+    std::vector<work::Account> units(chosen.size());
+    auto run = [&](size_t i) {
+      auto t0 = Clock::now();
+      work::Charge charge(&units[i]);
+      try {
+        chosen[i]->check(book, found[i]);
+      } catch (const std::bad_alloc&) {
+        found[i].error(chosen[i]->name(), {}, "out of memory",
+                       "close other programs, or raise the memory limit (ulimit -v)");
+      } catch (const std::exception& e) {
+        found[i].error(chosen[i]->name(), {}, std::string("internal error: ") + e.what(),
+                       "please report this with the book that caused it");
+      }
+      progress.stage(chosen[i]->name(), t0, &units[i]);
+    };
+    std::vector<std::thread> threads;
+    std::vector<size_t> here;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      try {
+        threads.emplace_back(run, i);
+      } catch (const std::system_error&) {
+        here.push_back(i);
+      }
+    }
+    {
+      ThreadJoiner joiner(threads, [] {});
+      for (size_t i : here) run(i);
+    }
+    for (Diagnostics& f : found)
+      for (Diagnostic& d : f.all()) diag.add(std::move(d));
+  }
+  console.diagnostics(diag);
+  if (!diag.has_errors()) console.say("no errors");
+  keep_until_exit(std::move(book));
   return diag.has_errors() ? kExitBookErrors : kExitOk;
 }
 
-int run_dump(const ReadOptions& options, bool pages, std::ostream& out, std::ostream& err) {
+int run_clean(const BuildOptions& options, Console& console) {
+  if (!check_build_options(options, console)) return kExitUsage;
   Diagnostics diag;
-  Progress progress(true, err);
+  Progress progress(console);
+  TargetList targets = make_targets();
+  Book book = load(options.read, targets, diag, progress);
+  if (book.root.empty()) {
+    console.diagnostics(diag);
+    return kExitBookErrors;
+  }
+  fs::path dir = output_dir(options, targets, book);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    console.say("nothing to clean: " + dir.string() + " does not exist");
+    return kExitOk;
+  }
+  // In a folder of its own, everything any target writes goes (outputs of an older
+  // title too); in the book's own folder or above it, only this book's files.
+  fs::path real_dir = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  fs::path real_root = fs::weakly_canonical(fs::path(book.root), ec);
+  auto [r, d] = std::mismatch(real_root.begin(), real_root.end(), real_dir.begin(), real_dir.end());
+  bool shared = d == real_dir.end();  // DIR is the root or one of its parents
+  std::string stem = output_stem(options, book);
+  std::vector<fs::path> gone;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    std::string name = e.path().filename().string();
+    bool staged = name.size() > 8 && name[0] == '.' && name.ends_with(".staged");
+    if (staged) {
+      name = name.substr(1, name.size() - 8);  // ".a.epub.123.staged" -> "a.epub.123"
+      name = name.substr(0, name.rfind('.'));
+    }
+    Target* t = target_for_file(targets, name);
+    if (t == nullptr) continue;
+    if (shared && name != stem + t->extension()) continue;
+    if (fs::remove(e.path(), ec)) gone.push_back(e.path());
+  }
+  for (const fs::path& p : gone) console.detail("removed " + p.string());
+  bool own_folder = options.out.empty() && !shared && !is_single_file(options.read);
+  if (own_folder && fs::is_empty(dir, ec) && fs::remove(dir, ec)) {
+    console.say("removed " + dir.string() + (gone.empty() ? "" : " and the files in it"));
+  } else {
+    console.say("removed " + std::to_string(gone.size()) +
+                (gone.size() == 1 ? " file from " : " files from ") + dir.string());
+  }
+  return kExitOk;
+}
+
+int run_dump(const ReadOptions& options, bool pages, std::ostream& out, Console& console) {
+  Diagnostics diag;
+  Console silent(console.stream(), Verbosity::Quiet, false);
+  Progress progress(silent);
   Book book = load(options, make_targets(), diag, progress);
   // The model is worth seeing even when it has errors: that is when one looks.
   if (!pages) out << dump_book(book);
   else if (!diag.has_errors()) out << dump_pages(book, diag);
-  report(diag, false, err);
+  console.diagnostics(diag);
   return diag.has_errors() ? kExitBookErrors : kExitOk;
 }
 
@@ -401,6 +554,19 @@ std::string describe_targets() {
     line.resize(std::max<size_t>(line.size() + 1, 10), ' ');
     out += line + t->summary() + " (" + t->extension() + (t->default_on() ? ", default)\n" : ")\n");
   }
+  return out;
+}
+
+std::vector<KeyTable> config_catalogue() {
+  std::vector<KeyTable> tables = config_key_tables();
+  for (const auto& t : make_targets()) tables.push_back({"output." + t->name(), t->keys()});
+  for (const KeyTable& t : style_key_tables()) tables.push_back(t);
+  return tables;
+}
+
+std::vector<std::string> target_names() {
+  std::vector<std::string> out;
+  for (const auto& t : make_targets()) out.push_back(t->name());
   return out;
 }
 

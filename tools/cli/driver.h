@@ -1,9 +1,12 @@
-// The pipeline behind the command line: read once, run the passes, then the backends.
+// The pipeline behind the command line: read once, run the passes, then the targets.
 #pragma once
+#include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/console.h"
 #include "read/read.h"
 
 namespace colophon {
@@ -13,31 +16,33 @@ constexpr int kExitOk = 0;           // success (warnings allowed)
 constexpr int kExitBookErrors = 1;   // the book has errors, or output could not be written
 constexpr int kExitUsage = 2;        // the command line was wrong
 
-// What `colophon build` was asked to do.
+// What `colophon build` (and watch, serve) was asked to do.
 struct BuildOptions {
   ReadOptions read;
-  std::string out_dir = "dist";
+  std::string out;                   // -o: FILE.epub, FILE.pdf ... (one target) or a
+                                     // folder; empty: next to the book ([build] build-dir)
   std::vector<std::string> targets;  // target names; empty = the book's [output.*] tables
-  bool quiet = false;
   bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
 // What `colophon check` was asked to do.
 struct CheckOptions {
   ReadOptions read;
-  std::vector<std::string> targets;  // whose refusal rules to check; empty = as for build
-  bool quiet = false;
+  std::vector<std::string> targets;  // whose checks to run; empty = as for build
   bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
 // Builds the book: read, passes, then every chosen target at once on its own thread,
 // each writing a staged file that is renamed into place only when the whole build has
-// no error. Prints diagnostics and progress to ERR. Returns an exit code.
-int run_build(const BuildOptions& options, std::ostream& err);
+// no error. Prints diagnostics and progress to CONSOLE. Returns an exit code.
+int run_build(const BuildOptions& options, Console& console);
 
-// Reads and checks the book, and what each chosen target's store or device would
-// refuse, without writing anything; prints every diagnostic.
-int run_check(const CheckOptions& options, std::ostream& err);
+// Reads and checks the book and runs every chosen target's checks (everything a build
+// would find), without writing anything; prints every diagnostic.
+int run_check(const CheckOptions& options, Console& console);
+
+// Removes what `colophon build` wrote next to the book (or into -o DIR).
+int run_clean(const BuildOptions& options, Console& console);
 
 // Lets every target read its [output.NAME] table of BOOK (what a build does between
 // reading the book and the passes).
@@ -46,10 +51,26 @@ void configure_targets(Book& book, Diagnostics& diag);
 // Returns the name and summary of every target, one per line, for --help.
 std::string describe_targets();
 
+// Returns every table of book.toml and of the PDF style file with the keys it takes:
+// the reader's own, each target's [output.NAME], the style's (see KeyTable).
+std::vector<KeyTable> config_catalogue();
+
+// Returns the name of every target, in registration order.
+std::vector<std::string> target_names();
+
 // Prints the book model (or, with PAGES, the laid-out PDF pages) to OUT.
-int run_dump(const ReadOptions& options, bool pages, std::ostream& out, std::ostream& err);
+int run_dump(const ReadOptions& options, bool pages, std::ostream& out, Console& console);
 
 // Creates a small book in DIR that builds at once; refuses a non-empty DIR.
-int run_new(const std::string& dir, const std::string& title, bool quiet, std::ostream& err);
+int run_new(const std::string& dir, const std::string& title, Console& console);
+
+// Checks the parts of OPTIONS that need no book: target names, and that -o FILE names
+// a file one target writes (agreeing with --target). Prints a usage error and returns
+// false when they are wrong.
+bool check_build_options(const BuildOptions& options, Console& console);
+
+// Returns the folder a build of BOOK (read as OPTIONS.read) writes into when no -o is
+// given: [build] build-dir next to book.toml, or a single file's own folder.
+std::filesystem::path default_output_dir(const BuildOptions& options, const Book& book);
 
 }  // namespace colophon

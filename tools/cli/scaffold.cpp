@@ -47,17 +47,18 @@ constexpr ScaffoldFile kFiles[] = {
 
 }  // namespace
 
-int run_new(const std::string& dir, const std::string& title, bool quiet, std::ostream& err) {
+int run_new(const std::string& dir, const std::string& title, Console& console) {
   std::error_code ec;
   fs::path root(dir);
   if (fs::exists(root, ec) && !fs::is_empty(root, ec)) {
-    err << dir << ": error: the directory exists and is not empty\n"
-        << "  hint: name a new directory: colophon new my-book\n";
+    console.error(dir + ": the directory exists and is not empty",
+                  "name a new directory: colophon new my-book");
     return kExitBookErrors;
   }
   fs::create_directories(root / "src", ec);
   if (ec) {
-    err << dir << ": error: cannot create the directory: " << ec.message() << '\n';
+    console.error(dir + ": cannot create the directory: " + ec.message(),
+                  "check that you may write in its parent folder");
     return kExitBookErrors;
   }
   std::string toml = kBookToml;
@@ -74,10 +75,10 @@ int run_new(const std::string& dir, const std::string& title, bool quiet, std::o
     failed = write_file_atomic(root / f.path, f.text);
   }
   if (!failed.empty()) {
-    err << dir << ": error: " << failed << '\n';
+    console.error(dir + ": " + failed, "check that you may write in " + dir);
     return kExitBookErrors;
   }
-  if (!quiet) err << "colophon: created " << dir << "; build it with: colophon build " << dir << '\n';
+  console.say("created " + dir + "; build it with: colophon build " + dir);
   return kExitOk;
 }
 

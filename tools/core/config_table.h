@@ -43,6 +43,39 @@ struct ConfigTable {
   std::vector<ConfigEntry> entries;
 };
 
+// One table of book.toml (or of the PDF style file) and the keys it takes, as the code
+// that reads it lists them.
+struct KeyTable {
+  std::string name;               // "book", "build", "output.epub"; "" for the top of
+                                  // book.toml; "style", "style.margins" ... for the PDF
+                                  // style file
+  std::vector<std::string> keys;  // every key it takes, in the order it documents them
+};
+
+// Tells every reader of book.toml and of style files the tables of all the others (the
+// reader's own, each target's [output.NAME], the PDF style's), so that a key in the
+// wrong table can be told where it belongs. The driver sets it once, before any book is
+// read; later calls change nothing. Safe on any thread.
+void set_key_catalogue(std::vector<KeyTable> tables);
+
+// Reports KEY, written at POS of FILE in table TABLE (named as in KeyTable), which takes
+// only KNOWN: an error naming the table it belongs in when another table of the
+// catalogue (or of NEIGHBOURS, the caller's other tables) takes it, since the setting
+// would be lost; else a warning with a "did you mean".
+void report_unknown_key(Diagnostics& diag, const std::string& file, SourcePos pos,
+                        std::string_view table, std::string_view key,
+                        const std::vector<std::string>& known,
+                        const std::vector<KeyTable>& neighbours = {});
+
+// Returns how messages name table TABLE: "[book]", "the top of book.toml", "the PDF
+// style file", "[margins] of the PDF style file".
+std::string describe_table(std::string_view table);
+
+// Turns what the TOML parser says about a syntax error (DESCRIPTION, e.g. "Error while
+// parsing value: could not determine value type") into plain words for the author, and
+// sets HINT to what to do.
+std::string plain_toml_error(std::string_view description, std::string& hint);
+
 // Checks that PATH, written at POS of FILE as the value of KEY, names an existing file
 // inside the book folder ROOT; returns its normalised path relative to ROOT, else
 // reports why not and returns nullopt.
@@ -76,8 +109,9 @@ class TableReader {
   // that PATH (written at POS for key KEY) names inside the book.
   std::optional<std::string> existing_file(SourcePos pos, std::string_view key,
                                            const std::string& path);
-  // Warns that E is not one of KNOWN.
+  // Reports that E is not one of KNOWN (see report_unknown_key).
   void unknown(const ConfigEntry& e, const std::vector<std::string_view>& known);
+  void unknown(const ConfigEntry& e, const std::vector<std::string>& known);
   // Reports an error at E with a hint.
   void error(const ConfigEntry& e, std::string message, std::string hint);
 

@@ -1,6 +1,8 @@
 #include "core/diagnostics.h"
 
+#include <algorithm>
 #include <deque>
+#include <map>
 
 namespace colophon {
 
@@ -32,7 +34,100 @@ bool lookup(uint32_t id, IncludedFile& out) {
   return true;
 }
 
+// ANSI SGR sequences, as GCC and Clang colour their diagnostics.
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kRed = "\033[1;31m";
+constexpr const char* kMagenta = "\033[1;35m";
+constexpr const char* kCyan = "\033[1;36m";
+constexpr const char* kGreen = "\033[1;32m";
+constexpr const char* kReset = "\033[0m";
+
+// Returns `file:line:col` (as much as is known), naming the included file when POS is
+// in one.
+std::string place(const std::string& file, SourcePos pos) {
+  IncludedFile f;
+  std::string s = lookup(pos.file, f) ? f.display : file;
+  if (pos.line) {
+    s += ':' + std::to_string(pos.line);
+    if (pos.col) s += ':' + std::to_string(pos.col);
+  }
+  return s;
+}
+
+// Returns D's place as seen from a line about HEAD's file: `line:col` in the same file.
+std::string place_from(const Diagnostic& d, const Diagnostic& head) {
+  if (d.file == head.file && d.pos.line) {
+    std::string s = "line " + std::to_string(d.pos.line);
+    if (d.pos.col) s += ':' + std::to_string(d.pos.col);
+    return s;
+  }
+  return place(d.file, d.pos);
+}
+
+const char* severity_word(Severity s) {
+  return s == Severity::Error ? "error:" : s == Severity::Warning ? "warning:" : "note:";
+}
+
+const char* severity_colour(Severity s) {
+  return s == Severity::Error ? kRed : s == Severity::Warning ? kMagenta : kCyan;
+}
+
+// Formats one line `place: severity: text`, its hint, and where its text was included
+// from.
+std::string format_line(Severity severity, const std::string& where, const std::string& text,
+                        const std::string& hint, bool colour,
+                        const std::string& included_from = {}) {
+  std::string s;
+  if (!where.empty()) {
+    if (colour) s += kBold;
+    s += where + ":";
+    if (colour) s += kReset;
+    s += ' ';
+  }
+  if (colour) s += severity_colour(severity);
+  s += severity_word(severity);
+  if (colour) s += kReset;
+  s += ' ' + text + '\n';
+  if (!hint.empty()) {
+    s += "  ";
+    if (colour) s += kGreen;
+    s += "hint:";
+    if (colour) s += kReset;
+    s += ' ' + hint + '\n';
+  }
+  if (!included_from.empty()) {
+    s += "  ";
+    if (colour) s += kCyan;
+    s += "note:";
+    if (colour) s += kReset;
+    s += " included from " + included_from + '\n';
+  }
+  return s;
+}
+
+// Returns MESSAGE with what varies between diagnostics of one kind (quoted names,
+// numbers) blanked out, so that floods of one kind can be counted.
+std::string message_kind(Severity severity, const std::string& message) {
+  std::string out(1, static_cast<char>('0' + static_cast<int>(severity)));
+  bool quoted = false;
+  for (size_t i = 0; i < message.size(); ++i) {
+    char c = message[i];
+    if (c == '\'') {
+      quoted = !quoted;
+      out += c;
+    } else if (quoted) {
+      continue;
+    } else if (c >= '0' && c <= '9') {
+      if (out.back() != '#') out += '#';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
 
 uint32_t register_included_file(std::string display, std::string included_from) {
   std::lock_guard lock(registry_mutex());
@@ -50,15 +145,7 @@ std::string included_from(uint32_t id) {
   return lookup(id, f) ? f.included_from : std::string();
 }
 
-std::string format_place(const std::string& file, SourcePos pos) {
-  IncludedFile f;
-  std::string s = lookup(pos.file, f) ? f.display : file;
-  if (pos.line) {
-    s += ':' + std::to_string(pos.line);
-    if (pos.col) s += ':' + std::to_string(pos.col);
-  }
-  return s;
-}
+std::string format_place(const std::string& file, SourcePos pos) { return place(file, pos); }
 
 void Diagnostics::error(std::string file, SourcePos pos, std::string message, std::string hint) {
   add({Severity::Error, std::move(file), pos, std::move(message), std::move(hint)});
@@ -99,23 +186,73 @@ void Diagnostics::flush(std::ostream& out) {
   out.flush();
 }
 
-std::string format_diagnostic(const Diagnostic& d) {
-  std::string s;
-  if (!d.file.empty()) {
-    s += d.file;
-    if (d.pos.line) {
-      s += ':' + std::to_string(d.pos.line);
-      if (d.pos.col) s += ':' + std::to_string(d.pos.col);
+void Diagnostics::sort_file(const std::string& file) {
+  std::lock_guard lock(mutex_);
+  auto of_file = [&file](const Diagnostic& d) { return d.file == file; };
+  auto first =
+      std::find_if(items_.begin() + static_cast<std::ptrdiff_t>(printed_), items_.end(), of_file);
+  if (first == items_.end()) return;
+  // Gather them right after the first, keeping the others' order, then sort them.
+  auto end = std::stable_partition(first, items_.end(), of_file);
+  // Those about the whole file (no line) after those at a place.
+  std::stable_sort(first, end, [](const Diagnostic& a, const Diagnostic& b) {
+    uint32_t la = a.pos.line ? a.pos.line : UINT32_MAX, lb = b.pos.line ? b.pos.line : UINT32_MAX;
+    return la != lb ? la < lb : a.pos.col < b.pos.col;
+  });
+}
+
+std::string format_diagnostic(const Diagnostic& d, bool colour) {
+  return format_line(d.severity, place(d.file, d.pos), d.message, d.hint, colour, d.included_from);
+}
+
+std::string format_diagnostics(const std::vector<Diagnostic>& diags, const PrintOptions& options) {
+  auto shown = [&](const Diagnostic& d) {
+    return !options.errors_only || d.severity == Severity::Error;
+  };
+  // The members of each group, and how many of each kind of message there are.
+  std::map<std::pair<Severity, std::string>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < diags.size(); ++i)
+    if (shown(diags[i]) && !diags[i].group.empty())
+      groups[{diags[i].severity, diags[i].group}].push_back(i);
+  std::map<std::string, std::vector<size_t>> kinds;  // of the ungrouped ones
+  std::string out;
+  for (size_t i = 0; i < diags.size(); ++i) {
+    const Diagnostic& d = diags[i];
+    if (!shown(d)) continue;
+    if (!d.group.empty()) {
+      const std::vector<size_t>& members = groups[{d.severity, d.group}];
+      if (members.size() > 1) {
+        if (members.front() != i) continue;  // printed with the first of the group
+        std::string text = std::to_string(members.size()) + " " + d.group + ": ";
+        for (size_t k = 0; k < members.size() && k < kPlacesShown; ++k) {
+          const Diagnostic& m = diags[members[k]];
+          if (k > 0) text += ", ";
+          text += m.detail.empty() ? place_from(m, d) : m.detail + " at " + place_from(m, d);
+        }
+        if (members.size() > kPlacesShown)
+          text += " and " + std::to_string(members.size() - kPlacesShown) + " more";
+        out += format_line(d.severity, place(d.file, d.pos), text, d.hint, options.colour,
+                           d.included_from);
+        continue;
+      }
     }
-    s += ": ";
+    std::vector<size_t>& same = kinds[message_kind(d.severity, d.message)];
+    same.push_back(i);
+    if (same.size() <= kMaxOfOneKind) out += format_diagnostic(d, options.colour);
   }
-  s += d.severity == Severity::Error ? "error: " : d.severity == Severity::Warning ? "warning: "
-                                                                                   : "note: ";
-  s += d.message;
-  s += '\n';
-  if (!d.hint.empty()) s += "  hint: " + d.hint + '\n';
-  if (!d.included_from.empty()) s += "  note: included from " + d.included_from + '\n';
-  return s;
+  // One line for each kind past the limit, after everything else.
+  std::vector<const std::vector<size_t>*> floods;
+  for (const auto& [kind, members] : kinds)
+    if (members.size() > kMaxOfOneKind) floods.push_back(&members);
+  std::sort(floods.begin(), floods.end(), [](auto* a, auto* b) { return a->front() < b->front(); });
+  for (const std::vector<size_t>* members : floods) {
+    const Diagnostic& d = diags[(*members)[kMaxOfOneKind]];
+    std::string text = std::to_string(members->size() - kMaxOfOneKind) + " more like \"" +
+                       diags[members->front()].message + "\" not shown, from " +
+                       place(d.file, d.pos);
+    out += format_line(d.severity, std::string(), text, std::string(), options.colour);
+  }
+  return out;
 }
 
 }  // namespace colophon

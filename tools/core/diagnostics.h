@@ -32,6 +32,7 @@ std::string included_from(uint32_t id);
 // Formats FILE:line:col for messages, naming the included file when POS is in one.
 std::string format_place(const std::string& file, SourcePos pos);
 
+
 enum class Severity { Note, Warning, Error };
 
 // One message for the author, printed as `file:line:col: error: message` plus an
@@ -42,6 +43,12 @@ struct Diagnostic {
   SourcePos pos;
   std::string message;
   std::string hint;
+  // Diagnostics of one kind that come in numbers (a missing glyph per character, a
+  // placeholder per image) share a GROUP: the plural phrase printed after their count
+  // when there are several ("characters are in none of the PDF fonts"); empty: printed
+  // one by one.
+  std::string group = {};
+  std::string detail = {};  // what sets this one apart in its group ("U+4E2D '中'")
   std::string included_from = {};  // in included text: where that text was included
 };
 
@@ -63,6 +70,10 @@ class Diagnostics {
   std::vector<Diagnostic> all() const;
   // Prints every diagnostic not yet printed, one per line (hint on the next line).
   void flush(std::ostream& out);
+  // Puts the diagnostics about FILE in the order of their places in it (line, then
+  // column; those about the whole file last), where the first of them was; the others
+  // keep their order.
+  void sort_file(const std::string& file);
 
  private:
   mutable std::mutex mutex_;
@@ -70,7 +81,24 @@ class Diagnostics {
   size_t printed_ = 0;
 };
 
+// How format_diagnostics writes.
+struct PrintOptions {
+  bool colour = false;       // ANSI colours, for a terminal that wants them
+  bool errors_only = false;  // leave warnings and notes out (-q)
+};
+
+// At most this many diagnostics with the same message (apart from quoted names and
+// numbers) are printed one by one; the rest are counted on one line.
+constexpr size_t kMaxOfOneKind = 10;
+// A grouped line names this many places; the others are counted.
+constexpr size_t kPlacesShown = 3;
+
 // Formats one diagnostic as `file:line:col: severity: message` (and `  hint: ...`).
-std::string format_diagnostic(const Diagnostic& d);
+std::string format_diagnostic(const Diagnostic& d, bool colour = false);
+
+// Formats DIAGS for the author, in order: several of one group become one line with
+// their count and first places (at the first of them), and past kMaxOfOneKind of one
+// message the rest are counted on one line, so no kind floods the screen.
+std::string format_diagnostics(const std::vector<Diagnostic>& diags, const PrintOptions& options);
 
 }  // namespace colophon

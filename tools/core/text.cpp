@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/utf8.h"
@@ -87,6 +88,48 @@ std::string_view trim(std::string_view s) {
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' || s[e - 1] == '\r')) --e;
   return s.substr(b, e - b);
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Optimal string alignment: Levenshtein plus the swap of two neighbours, on three rows.
+  std::vector<size_t> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) last[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        row[j] = std::min(row[j], before[j - 2] + 1);
+    }
+    before.swap(last);
+    last.swap(row);
+  }
+  return last[b.size()];
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  constexpr size_t kMaxEdits = 3;  // beyond this, a suggestion is more often wrong than right
+  size_t limit = std::clamp<size_t>((word.size() + 2) / 3, 1, kMaxEdits);
+  std::string best;
+  size_t best_distance = limit + 1;
+  for (const std::string& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  if (!best.empty()) return best;
+  // An abbreviation: "--tit" for "--title", when only one candidate begins so.
+  constexpr size_t kMinPrefix = 3;
+  if (word.size() < kMinPrefix) return {};
+  for (const std::string& c : candidates) {
+    if (c.size() <= word.size() || c.compare(0, word.size(), word) != 0) continue;
+    if (!best.empty()) return {};
+    best = c;
+  }
+  return best;
 }
 
 }  // namespace colophon

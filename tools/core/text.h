@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace colophon {
 
@@ -18,5 +19,13 @@ std::string xml_escape(std::string_view s, bool attribute = false);
 
 // Removes leading and trailing ASCII white space.
 std::string_view trim(std::string_view s);
+
+// Counts the edits (insert, delete, replace, swap two neighbours) that turn A into B.
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// Returns the candidate WORD was most likely meant to be, for "did you mean": the
+// nearest by edit_distance within a third of its length (rounded up; at most 3), or one
+// WORD begins; "" when none is that close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace colophon

@@ -798,4 +798,88 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
   return true;
 }
 
+bool make_epub_content(const Book& book, EpubContent& content, Diagnostics& diag) {
+  return make_epub_content(book, EpubProfile{}, content, diag);
+}
+
+bool make_epub_content(const Book& book, const EpubProfile& profile, EpubContent& content,
+                       Diagnostics& diag) {
+  PackagePlan plan;
+  bool ok = plan_package(book, profile, plan, diag);
+  const std::string kXhtml = "application/xhtml+xml";
+  auto add = [&content](std::string name, std::string media_type, std::string data) {
+    content.files.push_back({std::move(name), std::move(media_type), std::move(data), {}});
+  };
+  XhtmlOptions options;
+  options.css_href = plan.names.css;
+  if (plan.notes_file) options.notes_file = plan.names.notes;
+  NoteRefIndex refs = index_note_refs(book);
+
+  // The documents in reading order, as package_opf's spine has them.
+  if (plan.cover_asset >= 0) add(plan.names.cover, kXhtml, cover_xhtml(book, plan));
+  add(plan.names.title_page, kXhtml, title_page_xhtml(book, plan));
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    std::string xhtml = chapter_xhtml(book, static_cast<int>(c), options, refs);
+    // Only raw HTML, which our writer copies, can make a chapter malformed.
+    if (chapter_has_raw_html(book, c)) {
+      std::string problem = xml_problem(xhtml);
+      if (!problem.empty()) {
+        diag.error(book.display(book.chapters[c].source), {},
+                   "the chapter's XHTML is not well-formed: " + problem,
+                   "check the raw HTML in this chapter: every element opened in it must be "
+                   "closed in the same chapter");
+        ok = false;
+      }
+    }
+    std::string& props = plan.chapter_properties.emplace_back();
+    if (xhtml.find("<svg") != std::string::npos) props = "svg";
+    if (xhtml.find("<math") != std::string::npos) props += props.empty() ? "mathml" : " mathml";
+    add(plan.chapter_files[c], kXhtml, std::move(xhtml));
+  }
+  if (plan.notes_file) {
+    std::string xhtml = notes_xhtml(book, options, refs);
+    bool raw = false;
+    for (const Note& n : book.notes) raw = raw || has_raw_html(n.blocks);
+    std::string problem = raw ? xml_problem(xhtml) : std::string();
+    if (!problem.empty()) {
+      diag.error(book.display(book.src_dir), {},
+                 "the chapter's XHTML is not well-formed: " + problem,
+                 "check the raw HTML in the notes: every element opened in one must be closed "
+                 "in it");
+      ok = false;
+    }
+    add(plan.names.notes, kXhtml, std::move(xhtml));
+  }
+  for (const EpubFile& f : content.files) content.spine.push_back(f.name);
+  content.chapter_files = plan.chapter_files;
+  add(plan.names.nav, kXhtml, nav_xhtml(book, plan));
+  content.nav = plan.names.nav;
+  Diagnostics later;  // as in write_epub: the stylesheet's and the package's come last
+  std::string css;
+  if (!build_css(book, profile, css, later)) ok = false;
+  add(plan.names.css, "text/css", std::move(css));
+  add(plan.names.ncx, "application/x-dtbncx+xml", toc_ncx(book, plan));
+  std::string opf = package_opf(book, plan, later);
+  for (Diagnostic& d : later.all()) diag.add(std::move(d));
+  if (later.has_errors()) ok = false;
+  add("package.opf", "application/oebps-package+xml", std::move(opf));
+  for (size_t i = 0; i < plan.assets.size(); ++i) {
+    const Asset& a = plan.assets[i];
+    EpubFile f{a.href, a.media_type, {}, {}};
+    if (i < book.assets.size() && !book.assets[i].data.empty()) {
+      f.data = book.assets[i].data;
+    } else if (::access(a.path.c_str(), R_OK) == 0) {
+      f.path = a.path;
+    } else {
+      diag.error(book.display(a.source), {}, "cannot read image '" + a.source + "'",
+                 "check that the file exists and is readable");
+      ok = false;
+      continue;
+    }
+    content.files.push_back(std::move(f));
+  }
+  for (const TocEntry& e : plan.toc) content.toc.push_back({e.level, e.label, e.href});
+  return ok;
+}
+
 }  // namespace colophon

@@ -33,4 +33,36 @@ bool write_epub(const Book& book, const std::filesystem::path& out, Diagnostics&
 // Returns the EPUB media type of a font file named PATH (by its extension), or "".
 std::string font_media_type(const std::string& path);
 
+// One file of the EPUB's content folder (EPUB/), as the live preview serves it.
+struct EpubFile {
+  std::string name;        // inside the content folder: "chapter-1.xhtml", "css/epub.css"
+  std::string media_type;  // "application/xhtml+xml", "text/css", "image/png" ...
+  std::string data;        // the bytes; for an image read from disk, empty and ...
+  std::string path;        // ... the file they come from
+};
+
+// Everything of BOOK's EPUB but the archive: the files of its content folder, and how
+// a reader moves through them.
+struct EpubContent {
+  std::vector<EpubFile> files;             // documents first, in reading order, then the rest
+  std::vector<std::string> spine;          // the documents in reading order
+  std::vector<std::string> chapter_files;  // chapter I's document, by the book's order
+  struct Entry {
+    int level = 0;      // nesting, 0 = top
+    std::string label;  // plain text
+    std::string href;   // relative to the content folder; empty for a part title
+  };
+  std::vector<Entry> toc;  // the table of contents, as nav.xhtml lists it
+  std::string nav;         // the navigation document's name
+};
+
+// Makes every file of BOOK's EPUB (changed as PROFILE says) in memory, as write_epub
+// would, and reports what write_epub would report short of writing the archive;
+// returns false on an error.
+bool make_epub_content(const Book& book, const EpubProfile& profile, EpubContent& content,
+                       Diagnostics& diag);
+
+// Makes the plain EPUB's content (the default profile) in memory.
+bool make_epub_content(const Book& book, EpubContent& content, Diagnostics& diag);
+
 }  // namespace colophon

@@ -27,10 +27,14 @@ std::string font_problem(const Book& book, const std::string& rel) {
 
 }  // namespace
 
+const std::vector<std::string>& epub_option_keys() {
+  static const std::vector<std::string> kKeys = {"extra-css", "toc-depth", "notes",
+                                                 "note-numbering", "fonts"};
+  return kKeys;
+}
+
 void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
   if (table == nullptr) return;
-  static const std::vector<std::string_view> kKeys = {"extra-css", "toc-depth", "notes",
-                                                      "note-numbering", "fonts"};
   TableReader r(*table, "output.epub", book.root, diag);
   for (const ConfigEntry& e : table->entries) {
     if (e.key == "extra-css") {
@@ -70,7 +74,7 @@ void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) 
         book.note_options.numbering = *s == "chapter" ? NoteOptions::Numbering::PerChapter
                                                       : NoteOptions::Numbering::Continuous;
     } else {
-      r.unknown(e, kKeys);
+      r.unknown(e, epub_option_keys());
     }
   }
 }

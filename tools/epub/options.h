@@ -6,6 +6,9 @@
 
 namespace colophon {
 
+// Returns the keys of [output.epub], in the order the guide lists them.
+const std::vector<std::string>& epub_option_keys();
+
 // Reads [output.epub] (TABLE null when book.toml has none) into BOOK's EPUB and note
 // options: extra CSS, fonts to embed, contents depth, note placement and numbering.
 void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag);

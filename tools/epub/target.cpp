@@ -17,8 +17,13 @@ class EpubTarget : public Target {
   std::string extension() const override { return ".epub"; }
   std::string summary() const override { return "EPUB 3 for any e-reader"; }
   bool default_on() const override { return true; }
+  std::vector<std::string> keys() const override { return epub_option_keys(); }
   void configure(const ConfigTable* table, Book& book, Diagnostics& diag) override {
     read_epub_options(table, book, diag);
+  }
+  void check(const Book& book, Diagnostics& diag) const override {
+    EpubContent content;  // everything but the archive, then dropped
+    make_epub_content(book, content, diag);
   }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;

@@ -24,7 +24,15 @@ class KindleTarget : public Target {
   std::string extension() const override { return ".kindle.epub"; }
   std::string summary() const override { return "EPUB for Send to Kindle and KDP"; }
   void check(const Book& book, Diagnostics& diag) const override {
-    check_kindle_book(book, diag);
+    Diagnostics found;
+    check_kindle_book(book, found);
+    for (const Diagnostic& d : found.all()) diag.add(d);
+    if (!found.has_errors()) {  // what the build would find making the package
+      EpubProfile profile;
+      profile.toc_levels = kKindleTocLevels;
+      EpubContent content;
+      make_epub_content(book, profile, content, diag);
+    }
     // The images are most of a book's size; the text, deflated, adds little to them.
     uint64_t bytes = 0;
     for (const Asset& a : book.assets) {

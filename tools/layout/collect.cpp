@@ -227,11 +227,13 @@ void Context::missing_glyph(char32_t cp, std::string_view chars, SourcePos pos) 
   warned_glyphs[cp] = true;
   char code[16];
   std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-  diag.warning(file, pos,
-               std::string("character ") + code + " '" + std::string(chars) +
-                   "' is in none of the PDF fonts; the PDF prints nothing in its place",
-             "name a font that has it as [fonts.fallback] regular in a PDF style file "
-             "([output.pdf] style = \"pdf-style.toml\" in book.toml), or replace the character");
+  std::string which = std::string(code) + " '" + std::string(chars) + "'";
+  diag.add(
+      {Severity::Warning, file, pos,
+       "character " + which + " is in none of the PDF fonts; the PDF prints nothing in its place",
+       "name a font that has it as [fonts.fallback] regular in a PDF style file "
+       "([output.pdf] style = \"pdf-style.toml\" in book.toml), or replace the character",
+       "characters are in none of the PDF fonts, which print nothing in their place", which});
 }
 
 bool Context::has_glyph(FaceId face, char32_t cp) {

@@ -1078,15 +1078,21 @@ void Flow::figure(const Block& b, const Frame& frame) {
     int idx = image->asset;
     if (asset && idx >= 0 && !warned_assets_[idx]) {
       warned_assets_[idx] = 1;
-      ctx_.diag.warning(ctx_.file, image->pos,
-                        svg ? "SVG image '" + asset->source + "' cannot be placed in the PDF; a "
-                                                              "placeholder is printed"
-                            : "size of image '" + asset->source + "' is unknown; a placeholder "
-                                                                  "is printed",
-                        svg ? "put a PNG or JPEG of the same name beside it ('" +
-                                  std::filesystem::path(asset->source).stem().string() +
-                                  ".png'): the PDF prints that instead"
-                            : "use a PNG or JPEG file");
+      ctx_.diag.add({Severity::Warning, ctx_.file, image->pos,
+                     svg ? "SVG image '" + asset->source +
+                               "' cannot be placed in the PDF; a "
+                               "placeholder is printed"
+                         : "size of image '" + asset->source +
+                               "' is unknown; a placeholder "
+                               "is printed",
+                     svg ? "put a PNG or JPEG of the same name beside it ('" +
+                               std::filesystem::path(asset->source).stem().string() +
+                               ".png'): the PDF prints that instead"
+                         : "use a PNG or JPEG file",
+                     svg ? "SVG images cannot be placed in the PDF, which prints a placeholder "
+                           "for each"
+                         : "images of unknown size are printed as placeholders in the PDF",
+                     "'" + asset->source + "'"});
     }
   }
   double caption_top = h + 0.4 * frame.leading;

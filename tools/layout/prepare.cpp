@@ -401,10 +401,11 @@ class Builder {
                              ? " (" + std::to_string(chars) + " characters)"
                              : "";
     SourcePos at = r.pos_at(items_[i].run >= 0 ? items_[i].begin : items_[j - 1].begin);
-    ctx_.diag.warning(ctx_.file, at,
-                      "word '" + quoted + "'" + length +
-                          " is wider than the line; broken between letters",
-                      "add spaces or break the word where it may be divided");
+    ctx_.diag.add(
+        {Severity::Warning, ctx_.file, at,
+         "word '" + quoted + "'" + length + " is wider than the line; broken between letters",
+         "add spaces or break the word where it may be divided",
+         "words are wider than the line and broken between letters", "'" + quoted + "'"});
   }
 
   // Returns a break between two characters of run R (the last resort).

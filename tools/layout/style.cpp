@@ -76,7 +76,9 @@ class StyleReader {
       const toml::key& key = *key_ptr;
       const toml::node& node = *node_ptr;
       std::string_view k = key.str();
-      if (k == "trim") {
+      if (!listed("style", k)) {
+        unknown(key, "style");
+      } else if (k == "trim") {
         trim(node);
       } else if (k == "two-sided") {
         boolean(node, style_.two_sided);
@@ -133,7 +135,7 @@ class StyleReader {
           return false;
         });
       } else {
-        unknown(key);
+        unlisted(key);
       }
     }
   }
@@ -142,9 +144,23 @@ class StyleReader {
   void bad(const toml::node& node, const std::string& what, const std::string& hint) {
     diag_.error(file_, pos_of(node.source()), what, hint);
   }
-  void unknown(const toml::key& key) {
-    diag_.warning(file_, pos_of(key.source()), "unknown style key '" + std::string(key.str()) + "'",
-                  "see the comments in styles/pdf.toml for the keys a style may set");
+  // Tells whether TABLE of the style (as named in style_key_tables) lists KEY.
+  static bool listed(std::string_view table, std::string_view key) {
+    for (const KeyTable& t : style_key_tables())
+      if (t.name == table) return std::find(t.keys.begin(), t.keys.end(), key) != t.keys.end();
+    return false;
+  }
+  void unknown(const toml::key& key, std::string_view table) {
+    std::vector<std::string> known;
+    for (const KeyTable& t : style_key_tables())
+      if (t.name == table) known = t.keys;
+    report_unknown_key(diag_, file_, pos_of(key.source()), table, key.str(), known);
+  }
+  // Reports a key its table lists but this reader does not read: a bug in colophon.
+  void unlisted(const toml::key& key) {
+    diag_.error(file_, pos_of(key.source()),
+                "internal error: style key '" + std::string(key.str()) + "' is listed but not read",
+                "this is a bug in colophon; please report it");
   }
 
   // Walks the table NODE, handing each entry to F; entries F does not know are warned about.
@@ -161,8 +177,13 @@ class StyleReader {
       bad(node, message, hint);
       return;
     }
-    for (auto [k, v] : in_file_order(*t))
-      if (!f(k->str(), *v)) unknown(*k);
+    std::string name = "style." + std::string(key.str());
+    for (auto [k, v] : in_file_order(*t)) {
+      if (!listed(name, k->str()))
+        unknown(*k, name);
+      else if (!f(k->str(), *v))
+        unlisted(*k);
+    }
   }
 
   void trim(const toml::node& node) {
@@ -257,8 +278,13 @@ class StyleReader {
                           : name == "bold"        ? &files.bold
                           : name == "bold-italic" ? &files.bold_italic
                                                   : nullptr;
+      std::string table = "style.fonts." + std::string(family);
+      if (!listed(table, name)) {
+        unknown(k, table);
+        continue;
+      }
       if (!slot) {
-        unknown(k);
+        unlisted(k);
         continue;
       }
       const auto* s = v.as_string();
@@ -310,6 +336,25 @@ bool parse_number(std::string_view s, double& out) {
 
 }  // namespace
 
+const std::vector<KeyTable>& style_key_tables() {
+  static const std::vector<std::string> kFaces = {"regular", "italic", "bold", "bold-italic"};
+  static const std::vector<KeyTable> kTables = {
+      {"style", {"trim", "two-sided", "chapter-recto", "margins", "fonts", "sizes", "paragraph"}},
+      {"style.margins", {"top", "bottom", "inner", "outer"}},
+      {"style.fonts", {"text", "mono", "fallback"}},
+      {"style.fonts.text", kFaces},
+      {"style.fonts.mono", kFaces},
+      {"style.fonts.fallback", kFaces},
+      {"style.sizes",
+       {"body", "footnote", "footnote-leading", "code", "code-leading", "quote", "running-head",
+        "folio", "headings"}},
+      {"style.paragraph",
+       {"leading", "indent", "justify", "hyphenate", "widows", "orphans",
+        "max-consecutive-hyphens"}},
+  };
+  return kTables;
+}
+
 bool parse_trim(std::string_view text, double& width, double& height) {
   std::string t;
   for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -348,8 +393,9 @@ bool apply_style_toml(std::string_view text, const std::string& file, Style& sty
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    diag.error(file, pos_of(e.source()), std::string(e.description()),
-               "fix the TOML syntax at this place");
+    std::string hint;
+    std::string message = plain_toml_error(e.description(), hint);
+    diag.error(file, pos_of(e.source()), message, hint);
     return false;
   }
   std::string base = std::filesystem::path(file).parent_path().string();
@@ -419,8 +465,9 @@ Style load_style(const Book& book, Diagnostics& diag) {
       try {
         root = toml::parse(*text, shown);
       } catch (const toml::parse_error& e) {
-        diag.error(shown, pos_of(e.source()), std::string(e.description()),
-                   "fix the TOML syntax at this place");
+        std::string hint;
+        std::string message = plain_toml_error(e.description(), hint);
+        diag.error(shown, pos_of(e.source()), message, hint);
         ok = false;
       }
       if (ok)

@@ -58,6 +58,11 @@ std::string missing_font_hint(std::string_view path, std::string_view key);
 // [output.pdf] overrides; reports bad keys and values at their line.
 Style load_style(const Book& book, Diagnostics& diag);
 
+// Returns the tables of the PDF style file and their keys ("style" for its top, then
+// "style.margins" ...), in the order the guide lists them: the style reader takes only
+// these.
+const std::vector<KeyTable>& style_key_tables();
+
 // Applies the style TOML in TEXT (shown as FILE in messages) on top of STYLE; reports
 // syntax errors and bad values as errors and unknown keys as warnings. Returns false
 // when TEXT could not be parsed at all.

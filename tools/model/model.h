@@ -262,6 +262,11 @@ struct Book {
   std::string root_display;     // the book directory as the user named it, for messages
   std::string config_file;      // "book.toml" or empty when there is none
   std::string src_dir = "src";  // relative to root
+  std::string build_dir = "book";       // [build] build-dir: where outputs go, relative to root
+  std::vector<std::string> watch_dirs;  // [build] extra-watch-dirs, relative to root
+  std::vector<std::string> read_files;  // every file the reader read or looked for
+                                        // (book.toml, SUMMARY.md, chapters, includes),
+                                        // absolute: what `colophon watch` watches
   Metadata meta;
   NoteOptions note_options;
   MarkdownOptions markdown;

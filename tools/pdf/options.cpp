@@ -4,9 +4,13 @@
 
 namespace colophon {
 
+const std::vector<std::string>& pdf_option_keys() {
+  static const std::vector<std::string> kKeys = {"style", "trim", "notes", "cover-page"};
+  return kKeys;
+}
+
 void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
   if (table == nullptr) return;
-  static const std::vector<std::string_view> kKeys = {"style", "trim", "notes", "cover-page"};
   TableReader r(*table, "output.pdf", book.root, diag);
   for (const ConfigEntry& e : table->entries) {
     if (e.key == "style") {
@@ -34,7 +38,7 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
     } else if (e.key == "cover-page") {
       if (auto b = r.boolean(e)) book.pdf.cover_page = *b;
     } else {
-      r.unknown(e, kKeys);
+      r.unknown(e, pdf_option_keys());
     }
   }
 }

@@ -8,6 +8,9 @@ namespace colophon {
 
 // Reads [output.pdf] (TABLE null when book.toml has none) into BOOK's PDF and note
 // options.
+// Returns the keys of [output.pdf], in the order the guide lists them.
+const std::vector<std::string>& pdf_option_keys();
+
 void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag);
 
 }  // namespace colophon

@@ -74,6 +74,20 @@ bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& 
   }
 }
 
+bool check_pdf(const Book& book, const std::string& out_name, Diagnostics& diag) {
+  try {
+    ImageEncoder images(book.assets);
+    Style style = load_style(book, diag);
+    auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
+    if (!metrics) return false;
+    Document document = layout_book(book, style, *metrics, diag);
+    return render_document(document, book, *metrics, out_name, diag, &images).has_value();
+  } catch (const std::exception& e) {
+    diag.error(out_name, {}, std::string("cannot make the PDF: ") + e.what());
+    return false;
+  }
+}
+
 std::string dump_pages(const Book& book, Diagnostics& diag) {
   try {
     Style style = load_style(book, diag);

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "core/text.h"
 #include "pdf/options.h"
 #include "pdf/pdf.h"
 
@@ -17,8 +18,12 @@ class PdfTarget : public Target {
   std::string extension() const override { return ".pdf"; }
   std::string summary() const override { return "typeset PDF for print and screens"; }
   bool default_on() const override { return true; }
+  std::vector<std::string> keys() const override { return pdf_option_keys(); }
   void configure(const ConfigTable* table, Book& book, Diagnostics& diag) override {
     read_pdf_options(table, book, diag);
+  }
+  void check(const Book& book, Diagnostics& diag) const override {
+    check_pdf(book, file_slug(book.meta.title) + extension(), diag);
   }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;

@@ -270,7 +270,9 @@ class Renderer {
         if (a.media_type == "image/png" || a.media_type == "image/jpeg")
           diag_.error(file, box.pos, what, e.hint);
         else
-          diag_.warning(file, box.pos, what + "; it is left out", e.hint);
+          diag_.add({Severity::Warning, file, box.pos, what + "; it is left out", e.hint,
+                     "images are left out of the PDF, which cannot show them",
+                     "'" + a.source + "'"});
         return nullptr;
       }
       case EncodedImage::Kind::Jpeg:

@@ -69,17 +69,6 @@ std::vector<ConfigEntry> entries_of(const toml::table& table) {
   return out;
 }
 
-// Joins names as `a, b, c` for hints.
-template <size_t N>
-std::string join(const std::array<std::string_view, N>& names) {
-  std::string out;
-  for (std::string_view n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
 // Checks the keys of one table and reports the values it cannot use.
 class ConfigReader {
  public:
@@ -93,6 +82,7 @@ class ConfigReader {
   void read_preprocessor_tables(const toml::table& table);
   void site_url_value(const toml::key& key, const toml::node& node, bool ours);
   void read_html_table(const toml::table& table);
+  void read_build_table(const toml::table& table);
 
   // Returns the string value of KEY, or reports a type error and returns nullopt.
   std::optional<std::string> string_value(const toml::key& key, const toml::node& node,
@@ -116,7 +106,10 @@ class ConfigReader {
   std::vector<std::string> text_values(std::string_view key, std::vector<std::string> list,
                                        SourcePos pos);
   void identifier_value(const toml::key& key, const std::string& value);
-  void unknown_key(const toml::key& key, std::string_view table, std::string_view known);
+  void unknown_key(const toml::key& key, std::string_view table,
+                   const std::vector<std::string>& known);
+  // Reports a key its table lists but this reader does not read: a bug in colophon.
+  void unlisted_key(const toml::key& key);
 
   const std::string& file_;
   Book& book_;
@@ -124,13 +117,22 @@ class ConfigReader {
   bool site_url_from_book_table_ = false;
 };
 
-constexpr std::array<std::string_view, 17> kBookKeys = {
-    "title",          "authors",         "language",     "description", "src",
-    "subtitle",       "identifier",      "publisher",    "date",        "rights",
-    "subjects",       "cover",           "multilingual", "text-direction",
-    "missing-anchors", "include-dirs",   "site-url"};
-constexpr std::array<std::string_view, 5> kTopLevelTables = {"book", "output", "build", "rust",
-                                                             "preprocessor"};
+// The keys of each table colophon reads here, in the order the guide lists them; each
+// reader takes only these (see config_key_tables).
+const std::vector<std::string> kBookKeys = {
+    "title",    "authors",    "language",     "description",    "src",
+    "subtitle", "identifier", "publisher",    "date",           "rights",
+    "subjects", "cover",      "multilingual", "text-direction", "missing-anchors",
+    "include-dirs", "site-url"};
+const std::vector<std::string> kBuildKeys = {"build-dir", "extra-watch-dirs", "create-missing",
+                                             "use-default-preprocessors"};
+const std::vector<std::string> kTopLevelTables = {"book", "output", "build", "rust",
+                                                  "preprocessor"};
+
+// Tells whether NAME is one of KEYS.
+bool known(const std::vector<std::string>& keys, std::string_view name) {
+  return std::find(keys.begin(), keys.end(), name) != keys.end();
+}
 
 void ConfigReader::read(const toml::table& root) {
   for (auto&& [key, node] : root) {
@@ -180,32 +182,30 @@ void ConfigReader::read(const toml::table& root) {
                     "write each preprocessor under a [preprocessor.NAME] line");
       }
     } else if (name == "build") {
-      // mdBook's: only use-default-preprocessors matters here.
       if (const toml::table* t = node.as_table()) {
-        for (auto&& [build_key, build_node] : *t) {
-          if (build_key.str() != "use-default-preprocessors") continue;
-          if (auto b = build_node.value<bool>())
-            book_.source.default_preprocessors = *b;
-          else
-            diag_.error(file_, at(build_key.source()),
-                        "'use-default-preprocessors' must be true or false",
-                        "allowed values: true (the default), false");
-        }
+        read_build_table(*t);
+      } else {
+        diag_.error(file_, at(key.source()), "'build' must be a table",
+                    "write its keys under a [build] line");
       }
     } else if (name == "rust") {
       // mdBook's own table: accepted, not used.
     } else {
-      diag_.warning(file_, at(key.source()), "unknown key '" + std::string(name) + "' in book.toml",
-                    "the known tables are " + join(kTopLevelTables) + "; check the spelling");
+      report_unknown_key(diag_, file_, at(key.source()), "", name, kTopLevelTables,
+                         config_key_tables());
     }
   }
 }
 
+void ConfigReader::unlisted_key(const toml::key& key) {
+  diag_.error(file_, at(key.source()),
+              "internal error: '" + std::string(key.str()) + "' is listed but not read",
+              "this is a bug in colophon; please report it");
+}
+
 void ConfigReader::unknown_key(const toml::key& key, std::string_view table,
-                               std::string_view known) {
-  diag_.warning(file_, at(key.source()),
-                "unknown key '" + std::string(key.str()) + "' in [" + std::string(table) + "]",
-                "known keys are " + std::string(known) + "; check the spelling");
+                               const std::vector<std::string>& known) {
+  report_unknown_key(diag_, file_, at(key.source()), table, key.str(), known, config_key_tables());
 }
 
 std::optional<std::string> ConfigReader::string_value(const toml::key& key, const toml::node& node,
@@ -387,7 +387,9 @@ void ConfigReader::read_book_table(const toml::table& table) {
   for (auto&& [key, node] : table) {
     std::string_view name = key.str();
     SourcePos pos = at(key.source());
-    if (name == "title") {
+    if (!known(kBookKeys, name)) {
+      unknown_key(key, "book", kBookKeys);
+    } else if (name == "title") {
       // A blank title is no title: the reader then says so and writes "Untitled".
       if (auto s = string_value(key, node, "title = \"My Book\"")) meta.title = trim(*s);
     } else if (name == "subtitle") {
@@ -468,7 +470,39 @@ void ConfigReader::read_book_table(const toml::table& table) {
     } else if (name == "site-url") {
       site_url_value(key, node, true);
     } else {
-      unknown_key(key, "book", join(kBookKeys));
+      unlisted_key(key);
+    }
+  }
+}
+
+void ConfigReader::read_build_table(const toml::table& table) {
+  for (auto&& [key, node] : table) {
+    std::string_view name = key.str();
+    SourcePos pos = at(key.source());
+    if (!known(kBuildKeys, name)) {
+      unknown_key(key, "build", kBuildKeys);
+    } else if (name == "build-dir") {
+      if (auto s = string_value(key, node, "build-dir = \"book\"")) {
+        if (s->empty()) {
+          diag_.error(file_, pos, "'build-dir' is empty",
+                      "give a folder relative to book.toml, e.g. build-dir = \"book\"");
+        } else {
+          book_.build_dir = *s;
+        }
+      }
+    } else if (name == "extra-watch-dirs") {
+      if (auto dirs = string_array(key, node, "extra-watch-dirs = [\"examples\"]"))
+        book_.watch_dirs = *dirs;
+    } else if (name == "use-default-preprocessors") {
+      if (auto b = node.value<bool>(); b && node.is_boolean())
+        book_.source.default_preprocessors = *b;
+      else
+        diag_.error(file_, pos, "'use-default-preprocessors' must be true or false",
+                    "allowed values: true (the default), false");
+    } else if (name == "create-missing") {
+      // mdBook's: accepted, not used.
+    } else {
+      unlisted_key(key);
     }
   }
 }
@@ -570,21 +604,30 @@ bool is_language_tag(std::string_view tag) {
   return part > 0;
 }
 
-void read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag) {
+bool read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag) {
   toml::table root;
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    diag.error(file, at(e.source()), std::string(e.description()),
-               "fix the TOML syntax: strings in \"quotes\", arrays in [ ], tables as [name] "
-               "on their own line (see https://toml.io)");
-    return;
+    std::string hint;
+    std::string message = plain_toml_error(e.description(), hint);
+    diag.error(file, at(e.source()), message, hint);
+    return false;
   } catch (const std::exception& e) {
     diag.error(file, {}, std::string("cannot read book.toml: ") + e.what(),
                "check that book.toml is a UTF-8 TOML file");
-    return;
+    return false;
   }
-  ConfigReader(file, book, diag).read(root);
+  // toml++ hands tables over sorted by key: the messages go out in the file's order.
+  Diagnostics found;
+  ConfigReader(file, book, found).read(root);
+  for (Diagnostic& d : found.all()) diag.add(std::move(d));
+  diag.sort_file(file);
+  return !found.has_errors();
+}
+
+std::vector<KeyTable> config_key_tables() {
+  return {{"", kTopLevelTables}, {"book", kBookKeys}, {"build", kBuildKeys}};
 }
 
 std::string config_json(std::string_view text) {

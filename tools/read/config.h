@@ -3,7 +3,9 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/config_table.h"
 #include "core/diagnostics.h"
 #include "model/model.h"
 
@@ -11,8 +13,14 @@ namespace colophon {
 
 // Reads the book.toml TEXT (shown as FILE in messages) into BOOK's metadata, source
 // folder and output tables. Syntax errors, wrong types and values are errors at their
-// line:col; unknown keys are warnings. Paths are checked against book.root.
-void read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag);
+// line:col; unknown keys are warnings, keys of another table errors (see
+// report_unknown_key). Paths are checked against book.root. Returns whether it was read
+// without an error (after one, a missing key may only be misplaced or unreadable).
+bool read_config(std::string_view text, const std::string& file, Book& book, Diagnostics& diag);
+
+// Returns the tables of book.toml this reader takes, with their keys: the top level
+// (whose keys are table names), [book] and [build].
+std::vector<KeyTable> config_key_tables();
 
 // Returns book.toml's TEXT as JSON, as mdBook hands its configuration to preprocessors
 // ([book] src filled in when missing); "{}" when TEXT is not TOML.

@@ -106,7 +106,10 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
   const auto commands = commands_to_run(book, order, diag);
   if (!commands.empty()) prepared = preprocess_book(book, order, commands, rules, diag);
   std::vector<std::string> files(n);
-  for (size_t i = 0; i < n; ++i) files[i] = book.display(book.chapters[i].source);
+  for (size_t i = 0; i < n; ++i) {
+    files[i] = book.display(book.chapters[i].source);
+    book.read_files.push_back((fs::path(book.root) / book.chapters[i].source).string());
+  }
 
   struct Slot {
     std::unique_ptr<ParsedChapter> parsed;  // null when the file could not be read
@@ -235,11 +238,13 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   fs::path root(book.root);
 
   // Read as every file of the book is: inside it, never blocking, size capped.
+  bool config_ok = true;  // false after an error in it: a key may be there, but unread
+  book.read_files.push_back((root / "book.toml").string());
   FileRead config = read_book_file(root, "book.toml");
   if (config.status != FileRead::Status::Missing) {
     book.config_file = "book.toml";
     if (config.ok()) {
-      read_config(config.data, book.display("book.toml"), book, diag);
+      config_ok = read_config(config.data, book.display("book.toml"), book, diag);
     } else {
       diag.error(book.display("book.toml"), {}, "book.toml " + config.problem, config.hint);
     }
@@ -259,6 +264,7 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   }
 
   std::string summary = source_path(book.src_dir, "SUMMARY.md");
+  book.read_files.push_back((root / summary).string());
   FileRead summary_file = read_book_file(root, summary);
   if (summary_file.status != FileRead::Status::Missing) {
     std::optional<std::string> text;
@@ -277,6 +283,7 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
                  "add chapters to " + book.display(summary) + ", one per line: - [Title](file.md)");
     }
   } else {
+    book.read_files.push_back((root / book.src_dir).string() + "/");  // every file in it
     chapters_from_folder(book, diag);
     if (book.chapters.empty()) {
       diag.error(book.display(book.src_dir), {}, "the book has no chapters",
@@ -297,8 +304,9 @@ void read_folder(const ReadOptions& options, const fs::path& input, Book& book, 
   }
   if (book.meta.title.empty()) {
     if (!book.config_file.empty()) {
-      diag.warning(book.display("book.toml"), {}, "book.toml has no title; using \"Untitled\"",
-                   "add title = \"...\" under [book]");
+      if (config_ok)
+        diag.warning(book.display("book.toml"), {}, "book.toml has no title; using \"Untitled\"",
+                     "add title = \"...\" under [book]");
       book.meta.title = "Untitled";
     } else {
       book.meta.title = first_heading(book.chapters.front());

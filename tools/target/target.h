@@ -99,6 +99,10 @@ class Target {
   // target, built or not, before the passes run: the book is not yet read-only. The
   // default takes no keys: each one is reported as unknown.
   virtual void configure(const ConfigTable* table, Book& book, Diagnostics& diag);
+  // Returns the keys its [output.NAME] table takes, as configure reads them: for "did
+  // you mean", for "belongs in [output.NAME]", and for the test that the guide
+  // documents each one.
+  virtual std::vector<std::string> keys() const { return {}; }
   // Returns the exchange keys this target publishes whenever it renders.
   virtual std::vector<std::string> provides() const { return {}; }
   // Returns the exchange keys this target uses in this build (after configure).
