@@ -325,6 +325,7 @@ TEST_CASE("book.toml: cover = false asks for no cover; cover = true is a mistake
   CHECK(d->pos.line == 3);
   CHECK(d->hint.find("false") != std::string::npos);
   CHECK_FALSE(book2.meta.no_cover);
+}
 
 TEST_CASE("book.toml: syntax errors in plain words at their line:col, and no 'no title'") {
   // What the TOML parser says, and what the author is told instead.

@@ -339,7 +339,8 @@ bool parse_number(std::string_view s, double& out) {
 const std::vector<KeyTable>& style_key_tables() {
   static const std::vector<std::string> kFaces = {"regular", "italic", "bold", "bold-italic"};
   static const std::vector<KeyTable> kTables = {
-      {"style", {"trim", "two-sided", "chapter-recto", "margins", "fonts", "sizes", "paragraph"}},
+      {"style",
+       {"trim", "two-sided", "chapter-recto", "margins", "fonts", "sizes", "paragraph", "cover"}},
       {"style.margins", {"top", "bottom", "inner", "outer"}},
       {"style.fonts", {"text", "mono", "fallback"}},
       {"style.fonts.text", kFaces},
@@ -351,6 +352,7 @@ const std::vector<KeyTable>& style_key_tables() {
       {"style.paragraph",
        {"leading", "indent", "justify", "hyphenate", "widows", "orphans",
         "max-consecutive-hyphens"}},
+      {"style.cover", {"background", "text", "accent"}},
   };
   return kTables;
 }
