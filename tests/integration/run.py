@@ -22,6 +22,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import zipfile
 import tempfile
 import tomllib
 
@@ -426,7 +427,17 @@ def case_cli(ctx, name):
         ctx.build("fresh", "out")
         only_file(os.path.join(ctx.work, "out"), "epub")
         check_proc = ctx.colophon(["check", "fresh"])
-        check(check_proc.returncode == 0, f"check failed: {describe(check_proc)}")
+        check(check_proc.returncode == 0 and "warning" not in check_proc.stderr,
+              f"check of a new book failed or warned: {describe(check_proc)}")
+        # The sample shows what the guide says it shows, a figure among them.
+        with zipfile.ZipFile(os.path.join(ctx.work, "out", next(
+                f for f in os.listdir(os.path.join(ctx.work, "out")) if f.endswith(".epub")))) as z:
+            names = z.namelist()
+            xhtml = "".join(z.read(n).decode("utf-8") for n in names if n.endswith(".xhtml"))
+        check(any(n.endswith("harbour.png") for n in names), f"no image in the EPUB: {names}")
+        for needle in ("<figure", "<figcaption", "<table", "<blockquote", "<pre", "<em>",
+                       "<strong>", "footnote"):
+            check(needle in xhtml, f"the new book's EPUB has no {needle}")
     elif name == "new-nonempty":
         write(os.path.join(ctx.work, "full", "notes.txt"), "keep me\n")
         proc = ctx.colophon(["new", "full"])
@@ -473,7 +484,6 @@ def case_cli(ctx, name):
     elif name == "cover":
         # A book without a cover gets a generated one in the EPUB (marked cover-image)
         # and, with cover-page, as the PDF's first page; cover = false means none.
-        import zipfile
         need_tool("pdfinfo", "pdfimages")
         ctx.colophon(["new", "book"])
         toml_path = os.path.join(ctx.work, "book", "book.toml")
