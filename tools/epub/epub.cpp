@@ -679,7 +679,11 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
                  [] { return apple_display_options_xml(); });
   for (const auto& [name, bytes] : profile.extra_files)
     add_document(name, [&bytes = bytes] { return bytes; });
-  add_document(dir + plan.names.nav, [&] { return nav_xhtml(book, plan); });
+  // Returns a markup hook for one generated document, or none.
+  auto markup = [&profile] {
+    return profile.markup ? profile.markup() : std::unique_ptr<TextMarkup>();
+  };
+  add_document(dir + plan.names.nav, [&] { return nav_xhtml(book, plan, markup().get()); });
   add_document(dir + plan.names.ncx, [&] { return toc_ncx(book, plan); });
   add_document(dir + plan.names.css, [&] {
     std::string css;
@@ -687,8 +691,9 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
     return css;
   });
   if (plan.cover_asset >= 0)
-    add_document(dir + plan.names.cover, [&] { return cover_xhtml(book, plan); });
-  add_document(dir + plan.names.title_page, [&] { return title_page_xhtml(book, plan); });
+    add_document(dir + plan.names.cover, [&] { return cover_xhtml(book, plan, markup().get()); });
+  add_document(dir + plan.names.title_page,
+               [&] { return title_page_xhtml(book, plan, markup().get()); });
   const size_t documents = entries.size();
 
   auto size_of = [&](size_t i) -> uint64_t {
@@ -704,6 +709,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
   for (size_t i : deflated_images) add_image(i, kSvgDeflateLevel);
   XhtmlOptions options;
   options.css_href = plan.names.css;
+  options.markup = profile.markup;
   if (plan.notes_file) options.notes_file = plan.names.notes;
   NoteRefIndex refs = index_note_refs(book);
   const size_t first_chapter = entries.size();

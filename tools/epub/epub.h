@@ -8,6 +8,7 @@
 
 #include "core/diagnostics.h"
 #include "model/model.h"
+#include "xhtml/xhtml.h"
 
 namespace colophon {
 
@@ -19,6 +20,9 @@ struct EpubProfile {
   std::string extra_css;  // appended to the book's stylesheet
   // Files added to the archive as they are: (path in the archive, bytes).
   std::vector<std::pair<std::string, std::string>> extra_files;
+  // Makes the markup hook of each content document (chapters, notes, nav, title and
+  // cover pages); none when empty.
+  std::function<std::unique_ptr<TextMarkup>()> markup;
 };
 
 // Writes BOOK as an EPUB 3 file at OUT, changed as PROFILE says: to a temporary file in

@@ -78,13 +78,26 @@ void esc(std::string& out, std::string_view s, bool attribute = false) {
   append_xml_escaped(out, s, attribute);
 }
 
-// Appends <TAG ATTRS>escaped text</TAG> and a newline.
-void element(std::string& out, const char* tag, std::string_view text, const char* attrs = "") {
+// Appends TEXT as a block of its own: escaped, through MARKUP when given (in LANGUAGE).
+void block_text(std::string& out, std::string_view text, TextMarkup* markup,
+                std::string_view language) {
+  if (markup == nullptr) {
+    esc(out, text);
+    return;
+  }
+  markup->block();
+  markup->text(out, text, language.empty() ? std::string_view("en") : language);
+}
+
+// Appends <TAG ATTRS>escaped text</TAG> and a newline (the text through MARKUP when
+// given, in LANGUAGE).
+void element(std::string& out, const char* tag, std::string_view text, const char* attrs = "",
+             TextMarkup* markup = nullptr, std::string_view language = {}) {
   out += '<';
   out += tag;
   out += attrs;
   out += '>';
-  esc(out, text);
+  block_text(out, text, markup, language);
   out += "</";
   out += tag;
   out += ">\n";
@@ -484,11 +497,12 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   return out;
 }
 
-std::string nav_xhtml(const Book& book, const PackagePlan& plan) {
+std::string nav_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* markup) {
   const std::string& lang = book.meta.language;
   std::string out;
   std::string contents = generated_label(lang, "contents");
-  append_document_start(out, lang, contents, plan.names.css);
+  append_document_start(out, lang, contents, plan.names.css, markup);
+  auto esc = [&](std::string& o, std::string_view text) { block_text(o, text, markup, lang); };
   out += "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>";
   esc(out, contents);
   out += "</h1>\n<ol>\n";
@@ -511,7 +525,7 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan) {
       out += "</span>";
     } else {
       out += "<li><a href=\"";
-      esc(out, e.href, true);
+      append_xml_escaped(out, e.href, true);
       out += "\">";
       esc(out, e.label);
       out += "</a>";
@@ -531,7 +545,7 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan) {
     out += "<li><a epub:type=\"";
     out += type;
     out += "\" href=\"";
-    esc(out, encode_href(file), true);
+    append_xml_escaped(out, encode_href(file), true);
     out += fragment;
     out += "\">";
     esc(out, label);
@@ -546,7 +560,7 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan) {
   if (start < 0 && !book.chapters.empty()) start = 0;
   if (start >= 0) landmark("bodymatter", plan.chapter_files[start], generated_label(lang, "start"));
   out += "</ol>\n</nav>\n";
-  append_document_end(out);
+  append_document_end(out, markup);
   return out;
 }
 
@@ -605,32 +619,43 @@ std::string toc_ncx(const Book& book, const PackagePlan& plan) {
   return out;
 }
 
-std::string title_page_xhtml(const Book& book, const PackagePlan& plan) {
+std::string title_page_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* markup) {
   const Metadata& m = book.meta;
   std::string title = m.title.empty() ? "Untitled" : m.title;
   std::string out;
-  append_document_start(out, m.language, title, plan.names.css);
+  append_document_start(out, m.language, title, plan.names.css, markup);
   out += "<section epub:type=\"titlepage\" class=\"titlepage\">\n";
-  element(out, "h1", title, " class=\"title\"");
-  if (!m.subtitle.empty()) element(out, "p", m.subtitle, " class=\"subtitle\"");
-  for (const std::string& a : m.authors) element(out, "p", a, " class=\"author\"");
-  if (!m.publisher.empty()) element(out, "p", m.publisher, " class=\"publisher\"");
+  element(out, "h1", title, " class=\"title\"", markup, m.language);
+  if (!m.subtitle.empty())
+    element(out, "p", m.subtitle, " class=\"subtitle\"", markup, m.language);
+  for (const std::string& a : m.authors)
+    element(out, "p", a, " class=\"author\"", markup, m.language);
+  if (!m.publisher.empty())
+    element(out, "p", m.publisher, " class=\"publisher\"", markup, m.language);
   out += "</section>\n";
-  append_document_end(out);
+  append_document_end(out, markup);
   return out;
 }
 
-std::string cover_xhtml(const Book& book, const PackagePlan& plan) {
+std::string cover_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* markup) {
   const Metadata& m = book.meta;
   std::string label = generated_label(m.language, "cover");
   std::string out;
-  append_document_start(out, m.language, label, plan.names.css);
-  out += "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" src=\"";
-  esc(out, encode_href(plan.assets[plan.cover_asset].href), true);
-  out += "\" alt=\"";
-  esc(out, m.title.empty() ? label : m.title, true);
-  out += "\"/>\n</section>\n";
-  append_document_end(out);
+  append_document_start(out, m.language, label, plan.names.css, markup);
+  out += "<section epub:type=\"cover\" class=\"cover\">\n";
+  std::string img = "<img role=\"doc-cover\" src=\"";
+  esc(img, encode_href(plan.assets[plan.cover_asset].href), true);
+  img += "\" alt=\"";
+  esc(img, m.title.empty() ? label : m.title, true);
+  img += "\"/>";
+  if (markup != nullptr) {
+    markup->block();
+    markup->image(out, img);
+  } else {
+    out += img;
+  }
+  out += "\n</section>\n";
+  append_document_end(out, markup);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/diagnostics.h"
 #include "model/model.h"
+#include "xhtml/xhtml.h"
 
 namespace colophon {
 
@@ -69,16 +70,18 @@ std::string apple_display_options_xml();
 // Renders the package document (EPUB/package.opf).
 std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& diag);
 
-// Renders the EPUB 3 navigation document (nav.xhtml) with toc and landmarks.
-std::string nav_xhtml(const Book& book, const PackagePlan& plan);
+// Renders the EPUB 3 navigation document (nav.xhtml) with toc and landmarks, its text
+// through MARKUP when given.
+std::string nav_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* markup = nullptr);
 
 // Renders the EPUB 2 table of contents (toc.ncx).
 std::string toc_ncx(const Book& book, const PackagePlan& plan);
 
-// Renders the generated title page.
-std::string title_page_xhtml(const Book& book, const PackagePlan& plan);
+// Renders the generated title page, its text through MARKUP when given.
+std::string title_page_xhtml(const Book& book, const PackagePlan& plan,
+                             TextMarkup* markup = nullptr);
 
-// Renders the cover page around the cover image.
-std::string cover_xhtml(const Book& book, const PackagePlan& plan);
+// Renders the cover page around the cover image, the image through MARKUP when given.
+std::string cover_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* markup = nullptr);
 
 }  // namespace colophon

@@ -249,9 +249,38 @@ void append_attr(std::string& out, const Attr& attr, std::string_view lead_class
 class Writer {
  public:
   Writer(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs,
-         std::string file, std::string& out)
-      : book_(book), options_(options), refs_(refs), file_(std::move(file)), out_(out) {
+         std::string file, std::string& out, TextMarkup* markup = nullptr)
+      : book_(book),
+        options_(options),
+        refs_(refs),
+        file_(std::move(file)),
+        out_(out),
+        markup_(markup),
+        language_(book.meta.language.empty() ? "en" : book.meta.language) {
     seen_.assign(book.notes.size(), 0);
+  }
+
+  // Writes TEXT (character data): escaped at once, or gathered for the markup hook,
+  // which gets the whole run when the next element comes (flush).
+  void text(std::string_view text) {
+    if (markup_ == nullptr) {
+      append_xml_escaped(out_, text);
+    } else {
+      pending_ += text;
+    }
+  }
+
+  // Hands the text gathered so far to the markup hook.
+  void flush() {
+    if (pending_.empty()) return;
+    markup_->text(out_, pending_, language_);
+    pending_.clear();
+  }
+
+  // Tells the markup hook that a new block starts.
+  void start_block() {
+    flush();
+    if (markup_ != nullptr) markup_->block();
   }
 
   // Starts counting references as if everything before KEY (see NoteRefIndex) was written.
@@ -268,6 +297,7 @@ class Writer {
 
   void block(const Block& b) {
     work::add();
+    start_block();
     switch (b.kind) {
       case BlockKind::Paragraph:
         out_ += "<p";
@@ -341,7 +371,7 @@ class Writer {
       case BlockKind::Table: table(b.table, b.attr); break;
       case BlockKind::Figure: figure(b); break;
       case BlockKind::RawBlock:
-        out_ += b.text;
+        raw(b.text);
         if (!b.text.empty() && b.text.back() != '\n') out_ += '\n';
         break;
       case BlockKind::Div: div(b); break;
@@ -354,6 +384,7 @@ class Writer {
 
   void inlines(const std::vector<Inline>& xs) {
     for (const Inline& x : xs) inline_node(x);
+    flush();
   }
 
   // Appends the note N as it stands at the end of a chapter (footnote) or in the book
@@ -369,18 +400,18 @@ class Writer {
     append_xml_escaped(out_, id, true);
     out_ += "\">\n";
     // The number (a back link when referenced) leads the first paragraph.
-    std::string label = backlink(n);
+    start_block();
     size_t first = 0;
     if (!nt.blocks.empty() && nt.blocks[0].kind == BlockKind::Paragraph) {
       out_ += "<p>";
-      out_ += label;
-      out_ += ' ';
+      backlink(n);
+      text(" ");
       inlines(nt.blocks[0].inlines);
       out_ += "</p>\n";
       first = 1;
     } else {
       out_ += "<p class=\"note-label\">";
-      out_ += label;
+      backlink(n);
       out_ += "</p>\n";
     }
     for (size_t i = first; i < nt.blocks.size(); ++i) block(nt.blocks[i]);
@@ -390,6 +421,7 @@ class Writer {
  private:
   void list_items(const Block& list) {
     for (const Block& item : list.children) {
+      start_block();
       out_ += "<li";
       append_attr(out_, item.attr);
       out_ += '>';
@@ -448,6 +480,7 @@ class Writer {
           out_ += '"';
         }
         out_ += '>';
+        start_block();
         inlines(row[c]);
         out_ += th ? "</th>" : "</td>";
       }
@@ -474,6 +507,7 @@ class Writer {
     image(*img);
     out_ += '\n';
     if (!img->children.empty()) {
+      start_block();
       out_ += "<figcaption>";
       inlines(img->children);
       out_ += "</figcaption>\n";
@@ -486,23 +520,37 @@ class Writer {
     if (x.asset < 0 || x.asset >= static_cast<int>(book_.assets.size())) {
       // The asset pass reported the missing image; keep its description in the text.
       out_ += "<span class=\"missing-image\">";
-      append_xml_escaped(out_, alt);
+      text(alt);
+      flush();
       out_ += "</span>";
       return;
     }
     const Asset& a = book_.assets[x.asset];
-    out_ += "<img src=\"";
-    append_xml_escaped(out_, encode_href(a.href), true);
-    out_ += "\" alt=\"";
-    append_xml_escaped(out_, alt, true);
-    out_ += '"';
+    std::string img;
+    std::string& out = markup_ != nullptr ? img : out_;
+    out += "<img src=\"";
+    append_xml_escaped(out, encode_href(a.href), true);
+    out += "\" alt=\"";
+    append_xml_escaped(out, alt, true);
+    out += '"';
     if (!x.title.empty()) {
-      out_ += " title=\"";
-      append_xml_escaped(out_, x.title, true);
-      out_ += '"';
+      out += " title=\"";
+      append_xml_escaped(out, x.title, true);
+      out += '"';
     }
-    append_attr(out_, x.attr);
-    out_ += "/>";
+    append_attr(out, x.attr);
+    out += "/>";
+    if (markup_ != nullptr) markup_->image(out_, img);
+  }
+
+  // Writes raw XHTML as it is, through the markup hook when there is one.
+  void raw(std::string_view xhtml) {
+    flush();
+    if (markup_ != nullptr) {
+      markup_->raw(out_, xhtml, language_);
+    } else {
+      out_ += xhtml;
+    }
   }
 
   void wrap(const char* tag, const Inline& x) {
@@ -530,6 +578,7 @@ class Writer {
       return;
     }
     out_ += '>';
+    Scope scope(*this, b.element, b.attr);
     if (b.children.size() == 1 && b.children[0].kind == BlockKind::Plain) {
       inlines(b.children[0].inlines);
     } else {
@@ -540,6 +589,34 @@ class Writer {
     out_ += tag;
     out_ += ">\n";
   }
+
+  // Sets, for the content of one element, the language of its text (its lang attribute)
+  // and whether the markup hook sees it (not inside code, SVG or MathML); restores both
+  // when the element ends.
+  class Scope {
+   public:
+    Scope(Writer& w, std::string_view element, const Attr& attr)
+        : w_(w), markup_(w.markup_), language_(w.language_) {
+      static constexpr std::array<std::string_view, 7> kVerbatim = {
+          "pre", "code", "svg", "math", "script", "style", "textarea"};
+      if (std::find(kVerbatim.begin(), kVerbatim.end(), element) != kVerbatim.end())
+        w.markup_ = nullptr;
+      const std::string* lang = attr.find("lang");
+      if (lang == nullptr) lang = attr.find("xml:lang");
+      if (lang != nullptr && !lang->empty()) w.language_ = *lang;
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+    ~Scope() {
+      w_.markup_ = markup_;
+      w_.language_ = std::move(language_);
+    }
+
+   private:
+    Writer& w_;
+    TextMarkup* markup_;
+    std::string language_;
+  };
 
   // Writes a generic inline container: as its own element when EPUB has it inside text,
   // else as <span class="element">.
@@ -554,6 +631,7 @@ class Writer {
       return;
     }
     out_ += '>';
+    Scope scope(*this, x.element, x.attr);
     inlines(x.children);
     out_ += "</";
     out_ += tag;
@@ -616,15 +694,22 @@ class Writer {
     out_ += '#';
     append_xml_escaped(out_, note_id(book_, n), true);
     out_ += "\">";
-    out_ += std::to_string(note_number(book_, n));
+    text(std::to_string(note_number(book_, n)));
+    flush();
     out_ += "</a>";
   }
 
-  // Returns the note's number as a link back to its first reference (plain when unused).
-  std::string backlink(int n) const {
+  // Writes the note's number as a link back to its first reference (plain when unused).
+  void backlink(int n) {
     std::string number = std::to_string(note_number(book_, n));
-    if (n >= static_cast<int>(refs_.refs.size()) || refs_.refs[n].empty())
-      return "<span class=\"note-number\">" + number + ".</span>";
+    number += '.';
+    if (n >= static_cast<int>(refs_.refs.size()) || refs_.refs[n].empty()) {
+      out_ += "<span class=\"note-number\">";
+      text(number);
+      flush();
+      out_ += "</span>";
+      return;
+    }
     int chapter = refs_.refs[n][0] / 2;
     std::string file;
     if (notes_in_book_file(book_, options_) && refs_.refs[n][0] % 2 == 1) {
@@ -635,19 +720,24 @@ class Writer {
     std::string href = file == file_ ? std::string() : encode_href(file);
     href += '#';
     href += note_ref_id(book_, n, 0);
-    std::string s = "<a role=\"doc-backlink\" class=\"note-backlink\" href=\"";
-    append_xml_escaped(s, href, true);
-    s += "\">";
-    s += number;
-    s += ".</a>";
-    return s;
+    out_ += "<a role=\"doc-backlink\" class=\"note-backlink\" href=\"";
+    append_xml_escaped(out_, href, true);
+    out_ += "\">";
+    text(number);
+    flush();
+    out_ += "</a>";
   }
 
   void inline_node(const Inline& x) {
     work::add();
+    if (x.kind == InlineKind::Text || x.kind == InlineKind::SoftBreak) {
+      text(x.kind == InlineKind::Text ? std::string_view(x.text) : std::string_view("\n"));
+      return;
+    }
+    flush();
     switch (x.kind) {
-      case InlineKind::Text: append_xml_escaped(out_, x.text); break;
-      case InlineKind::SoftBreak: out_ += '\n'; break;
+      case InlineKind::Text:
+      case InlineKind::SoftBreak: break;  // written above
       case InlineKind::LineBreak: out_ += "<br/>\n"; break;
       case InlineKind::Emph: wrap("em", x); break;
       case InlineKind::Strong: wrap("strong", x); break;
@@ -662,7 +752,7 @@ class Writer {
       case InlineKind::Link: link(x); break;
       case InlineKind::Image: image(x); break;
       case InlineKind::NoteRef: note_ref(x); break;
-      case InlineKind::RawInline: out_ += x.text; break;
+      case InlineKind::RawInline: raw(x.text); break;
       case InlineKind::Span: span(x); break;
     }
   }
@@ -673,6 +763,9 @@ class Writer {
   std::string file_;       // the file being written, for same-file links
   std::string& out_;
   std::vector<int> seen_;  // per note: references written so far (book-wide)
+  TextMarkup* markup_;     // the target's markup hook, or nullptr
+  std::string language_;   // the language of the text being written
+  std::string pending_;    // text gathered for the markup hook (see text())
 };
 
 // Records the note references in INLINES under KEY.
@@ -762,8 +855,12 @@ void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
   out.append(s.data() + run, s.size() - run);
 }
 
+void TextMarkup::append_text(std::string& out, std::string_view text) {
+  append_xml_escaped(out, text);
+}
+
 void append_document_start(std::string& out, std::string_view language, std::string_view title,
-                           std::string_view css_href) {
+                           std::string_view css_href, TextMarkup* markup) {
   std::string lang = language.empty() ? "en" : std::string(language);
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n";
   out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"";
@@ -779,10 +876,15 @@ void append_document_start(std::string& out, std::string_view language, std::str
     append_xml_escaped(out, css_href, true);
     out += "\"/>\n";
   }
+  if (markup != nullptr) markup->head(out);
   out += "</head>\n<body>\n";
+  if (markup != nullptr) markup->body_start(out);
 }
 
-void append_document_end(std::string& out) { out += "</body>\n</html>\n"; }
+void append_document_end(std::string& out, TextMarkup* markup) {
+  if (markup != nullptr) markup->body_end(out);
+  out += "</body>\n</html>\n";
+}
 
 std::string encode_href(std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -868,14 +970,17 @@ std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOption
                                   kOutputGrowthFactor) +
               1024);
   std::string title = !ch.page_title.empty() ? ch.page_title : ch.title.empty() ? ch.id : ch.title;
-  append_document_start(out, book.meta.language, title, options.css_href);
+  std::unique_ptr<TextMarkup> markup = options.markup ? options.markup() : nullptr;
+  append_document_start(out, book.meta.language, title, options.css_href, markup.get());
   append_section_open(out, ch);
+  Writer w(book, options, refs, chapter_file_name(book, chapter_index), out, markup.get());
   if (!has_heading(ch.blocks)) {
+    w.start_block();
     out += "<h1 class=\"chapter-title\">";
-    append_xml_escaped(out, title);
+    w.text(title);
+    w.flush();
     out += "</h1>\n";
   }
-  Writer w(book, options, refs, chapter_file_name(book, chapter_index), out);
   w.start_refs_at(chapter_index * 2);
   w.blocks(ch.blocks);
   if (!notes_in_book_file(book, options) && !ch.notes.empty()) {
@@ -885,7 +990,7 @@ std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOption
     out += "</div>\n";
   }
   out += "</section>\n";
-  append_document_end(out);
+  append_document_end(out, markup.get());
   return out;
 }
 
@@ -897,19 +1002,25 @@ std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const Not
   std::string out;
   out.reserve(1024 + book.notes.size() * 512);
   std::string title = generated_label(book.meta.language, "notes");
-  append_document_start(out, book.meta.language, title, options.css_href);
-  out += "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n<h1>";
-  append_xml_escaped(out, title);
+  std::unique_ptr<TextMarkup> markup = options.markup ? options.markup() : nullptr;
+  append_document_start(out, book.meta.language, title, options.css_href, markup.get());
+  Writer w(book, options, refs, options.notes_file, out, markup.get());
+  out += "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n";
+  w.start_block();
+  out += "<h1>";
+  w.text(title);
+  w.flush();
   out += "</h1>\n";
   int chapters_with_notes = 0;
   for (const Chapter& ch : book.chapters) chapters_with_notes += ch.notes.empty() ? 0 : 1;
-  Writer w(book, options, refs, options.notes_file, out);
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     const Chapter& ch = book.chapters[c];
     if (ch.notes.empty()) continue;
     if (chapters_with_notes > 1) {
+      w.start_block();
       out += "<h2>";
-      append_xml_escaped(out, ch.title.empty() ? ch.id : ch.title);
+      w.text(ch.title.empty() ? ch.id : ch.title);
+      w.flush();
       out += "</h2>\n";
     }
     w.start_refs_at(static_cast<int>(c) * 2 + 1);
@@ -919,7 +1030,7 @@ std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const Not
     out += "</ol>\n";
   }
   out += "</section>\n";
-  append_document_end(out);
+  append_document_end(out, markup.get());
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Model -> XHTML text for one chapter (EPUB 3 flavoured: epub:type notes), knowing
 // nothing of the package around it.
 #pragma once
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,10 +12,46 @@
 
 namespace colophon {
 
+// Adds markup of a target's own around what the XHTML writer writes (the Kobo target's
+// sentence spans), while it writes: the writer hands it every run of text, image and raw
+// HTML it would have written as they are. One instance serves one content document, on
+// one thread. The defaults add nothing.
+class TextMarkup {
+ public:
+  virtual ~TextMarkup() = default;
+  // Appends what goes at the end of <head> (a style block).
+  virtual void head(std::string& out) { (void)out; }
+  // Appends what opens the body, right after <body>.
+  virtual void body_start(std::string& out) { (void)out; }
+  // Appends what closes the body, right before </body>.
+  virtual void body_end(std::string& out) { (void)out; }
+  // Tells that a new block (paragraph, heading, list item, cell, note) starts.
+  virtual void block() {}
+  // Appends TEXT (character data, not yet escaped, in LANGUAGE, a BCP 47 tag) to OUT,
+  // escaped. The writer hands over the longest runs it can: text with no element inside.
+  virtual void text(std::string& out, std::string_view text, std::string_view language) {
+    (void)language;
+    append_text(out, text);
+  }
+  // Appends an image element's markup IMG to OUT.
+  virtual void image(std::string& out, std::string_view img) { out += img; }
+  // Appends raw XHTML (the author's HTML, already repaired) to OUT.
+  virtual void raw(std::string& out, std::string_view xhtml, std::string_view language) {
+    (void)language;
+    out += xhtml;
+  }
+
+ protected:
+  // Appends TEXT escaped for XML character data.
+  static void append_text(std::string& out, std::string_view text);
+};
+
 // Tells how the XHTML writer names files and places notes.
 struct XhtmlOptions {
   std::string css_href = "css/epub.css";  // stylesheet link, relative to the chapter file
   std::string notes_file;                 // when notes go to a book-level chapter: its file name
+  // Makes the markup hook of one document; none when empty (the plain EPUB).
+  std::function<std::unique_ptr<TextMarkup>()> markup;
 };
 
 // Lists, for every note, where its references stand in reading order, so that the n-th
@@ -50,12 +88,12 @@ void append_xml_escaped(std::string& out, std::string_view s, bool attribute = f
 
 // Appends the prologue of an XHTML content document: XML declaration, doctype, <html>
 // with language, <head> with TITLE and the stylesheet CSS_HREF (none when empty), and
-// the opening <body> tag.
+// the opening <body> tag; with MARKUP's additions to the head and body when given.
 void append_document_start(std::string& out, std::string_view language, std::string_view title,
-                           std::string_view css_href);
+                           std::string_view css_href, TextMarkup* markup = nullptr);
 
-// Appends the closing </body></html>.
-void append_document_end(std::string& out);
+// Appends the closing </body></html>, after MARKUP's end of the body when given.
+void append_document_end(std::string& out, TextMarkup* markup = nullptr);
 
 
 // Percent-encodes the characters a relative URL must not carry raw (space, %, #, ? ...),
