@@ -982,6 +982,89 @@ def case_outputs(ctx):
           f"clean of a single file left {files('drafts')}: {describe(proc)}")
 
 
+# --------------------------------------------------------------------------- kobo
+# The Kobo target (NAME.kepub.epub) of a real book: epubcheck-clean, and in every content
+# document of its spine every text in exactly one koboSpan (none inside pre, code, svg,
+# math), ids unique and in reading order, every image in a span, the wrapper divs and
+# the style block there, the cover image marked cover-image.
+
+XHTML_NS = "{http://www.w3.org/1999/xhtml}"
+NO_SPANS = {"pre", "code", "svg", "math", "head"}
+
+
+def kobo_document_problems(name, text):
+    """Returns what is wrong with the Kobo markup of one content document."""
+    import xml.etree.ElementTree as ET
+    problems, ids = [], []
+    root = ET.fromstring(text.encode("utf-8"))
+
+    def local(tag):
+        return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+    def visit_text(t, spans, quiet):
+        if t is None or not t.strip():
+            return
+        if quiet and spans:
+            problems.append(f"{name}: a koboSpan around code, SVG or math text {t[:40]!r}")
+        elif not quiet and spans != 1:
+            problems.append(f"{name}: {spans} koboSpans around {t[:40]!r}")
+
+    def walk(e, spans, quiet):
+        tag = local(e.tag)
+        kobo = tag == "span" and e.get("class") == "koboSpan"
+        if kobo:
+            if quiet:
+                problems.append(f"{name}: a koboSpan inside code, SVG or math")
+            m = re.fullmatch(r"kobo\.(\d+)\.(\d+)", e.get("id", ""))
+            if not m:
+                problems.append(f"{name}: bad koboSpan id {e.get('id')!r}")
+            else:
+                ids.append((int(m.group(1)), int(m.group(2))))
+        if tag == "img" and not quiet and spans == 0:
+            problems.append(f"{name}: an image outside a koboSpan")
+        inner_spans = spans + (1 if kobo else 0)
+        inner_quiet = quiet or tag in NO_SPANS
+        visit_text(e.text, inner_spans, inner_quiet)
+        for child in e:
+            walk(child, inner_spans, inner_quiet)
+            visit_text(child.tail, inner_spans, inner_quiet)
+
+    walk(root, 0, False)
+    if not ids:
+        problems.append(f"{name}: no koboSpan at all")
+    for a, b in zip(ids, ids[1:]):
+        if not a < b:
+            problems.append(f"{name}: koboSpan ids out of order or repeated: {a} then {b}")
+            break
+    body = root.find(XHTML_NS + "body")
+    outer = list(body) if body is not None else []
+    if len(outer) != 1 or outer[0].get("id") != "book-columns" or \
+            len(list(outer[0])) != 1 or list(outer[0])[0].get("id") != "book-inner":
+        problems.append(f"{name}: the body is not div#book-columns > div#book-inner")
+    if "div#book-inner {" not in text:
+        problems.append(f"{name}: no Kobo style block")
+    return problems
+
+
+def case_kobo(ctx, kind):
+    case_epubcheck(ctx, kind, "kobo")
+    import zipfile
+    epub = only_file(os.path.join(ctx.work, "out"), "epub")
+    check(epub.endswith(".kepub.epub"), f"the Kobo book is not named .kepub.epub: {epub}")
+    with zipfile.ZipFile(epub) as z:
+        opf = z.read("EPUB/package.opf").decode("utf-8")
+        manifest = dict(re.findall(r'<item id="([^"]+)" href="([^"]+)"', opf))
+        spine = re.findall(r'<itemref idref="([^"]+)"', opf)
+        check(re.search(r'<item [^>]*properties="cover-image"', opf),
+              "the cover image is not marked cover-image")
+        problems = []
+        for idref in spine:
+            name = "EPUB/" + manifest[idref]
+            problems += kobo_document_problems(name, z.read(name).decode("utf-8"))
+    check(not problems, f"{len(problems)} problems in {epub}:\n  " + "\n  ".join(problems[:20]))
+    print(f"kobo: {len(spine)} content documents, every text in one koboSpan")
+
+
 # --------------------------------------------------------------------------- determinism
 
 
@@ -1024,6 +1107,7 @@ GROUPS = {
     # Every EPUB target passes epubcheck on the real books (the plain one: "epubcheck").
     "epubcheck-kindle": (lambda ctx, kind: case_epubcheck(ctx, kind, "kindle"),
                          ["sample", "torture", "corpus"]),
+    "kobo": (case_kobo, ["sample", "torture", "corpus"]),
 }
 
 

@@ -1,0 +1,34 @@
+// The "kobo" target: NAME.kepub.epub, the EPUB Kobo's own reading engine opens (a plain
+// .epub gets its older Adobe engine): the plain EPUB, with the markup of spans.h added
+// as each document is written.
+#include "target/target.h"
+
+#include <memory>
+
+#include "epub/epub.h"
+#include "kobo/spans.h"
+
+namespace colophon {
+
+namespace {
+
+// Writes the book for Kobo e-readers and apps.
+class KoboTarget : public Target {
+ public:
+  std::string name() const override { return "kobo"; }
+  std::string extension() const override { return ".kepub.epub"; }
+  std::string summary() const override { return "Kobo EPUB (kepub) with sentence spans"; }
+  bool render(RenderContext& ctx) override {
+    if (ctx.output.empty()) return true;
+    EpubProfile profile;
+    profile.markup = [] { return make_kobo_markup(); };
+    return write_epub(ctx.book, ctx.output, profile, ctx.diag);
+  }
+};
+
+}  // namespace
+
+// Makes the "kobo" target (registered in CMakeLists.txt).
+std::unique_ptr<Target> make_kobo_target() { return std::make_unique<KoboTarget>(); }
+
+}  // namespace colophon
