@@ -198,3 +198,43 @@ TEST_CASE("a span's id does not change when text elsewhere does") {
   };
   CHECK(tail(after) == tail(before));
 }
+
+TEST_CASE("generic containers: none in pre or code, sentences in the element's language") {
+  Book book = sample_book(fresh_dir("kobo-containers"));
+  auto text = [](std::string s) {
+    Inline x;
+    x.kind = InlineKind::Text;
+    x.text = std::move(s);
+    return x;
+  };
+  Block plain;
+  plain.kind = BlockKind::Plain;
+  plain.inlines = {text("int a. b. c;")};
+  Block pre;
+  pre.kind = BlockKind::Div;
+  pre.element = "pre";
+  pre.children = {plain};
+  Inline code;
+  code.kind = InlineKind::Span;
+  code.element = "code";
+  code.children = {text("x. Y. z.")};
+  Inline german;
+  german.kind = InlineKind::Span;
+  german.element = "span";
+  german.attr.attributes = {{"lang", "de"}};
+  german.children = {text("Siehe Nr. Fünf dort. Ende.")};
+  Block para;
+  para.kind = BlockKind::Paragraph;
+  para.inlines = {code, text(" In English Nr. Five here. "), german};
+  book.chapters[1].blocks.push_back(pre);
+  book.chapters[1].blocks.push_back(para);
+  XhtmlOptions options;
+  options.markup = [] { return make_kobo_markup(); };
+  std::string x = chapter_xhtml(book, 1, options);
+  check_document(x);
+  INFO(x);
+  CHECK(x.find("<pre>int a. b. c;</pre>") != std::string::npos);
+  CHECK(x.find("<code>x. Y. z.</code>") != std::string::npos);
+  CHECK(x.find("> In English Nr. </span>") != std::string::npos);
+  CHECK(x.find(">Siehe Nr. Fünf dort. </span>") != std::string::npos);
+}

@@ -623,13 +623,19 @@ class Writer {
   void span(const Inline& x) {
     bool own = is_phrasing_element(x.element);
     std::string_view tag = own ? std::string_view(x.element) : std::string_view("span");
+    if (own && is_void_element(x.element)) {  // <img/>, <br/>: an image goes to the hook
+      std::string element;
+      std::string& out = markup_ != nullptr && x.element == "img" ? element : out_;
+      out += '<';
+      out += tag;
+      append_attr(out, x.attr);
+      out += "/>";
+      if (&out == &element) markup_->image(out_, element);
+      return;
+    }
     out_ += '<';
     out_ += tag;
     append_attr(out_, x.attr, own ? std::string() : element_class(x.element), !own);
-    if (own && is_void_element(x.element)) {
-      out_ += "/>";
-      return;
-    }
     out_ += '>';
     Scope scope(*this, x.element, x.attr);
     inlines(x.children);
