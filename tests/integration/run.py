@@ -438,6 +438,20 @@ def case_cli(ctx, name):
         for needle in ("<figure", "<figcaption", "<table", "<blockquote", "<pre", "<em>",
                        "<strong>", "footnote"):
             check(needle in xhtml, f"the new book's EPUB has no {needle}")
+    elif name == "stats":
+        # --stats prints each stage's work units once its work is counted: every stage
+        # of a build and of a check does some work on a new book, so none may say 0
+        # (a stage reported before its count was added said 0, as if it did nothing).
+        ctx.colophon(["new", "book"])
+        for command in ("build", "check"):
+            proc = ctx.colophon([command, "book", "--stats", "--target", "epub,pdf,kindle,kobo"])
+            check(proc.returncode == 0, f"{command} --stats failed: {describe(proc)}")
+            units = {m.group(1): int(m.group(2))
+                     for m in re.finditer(r"^colophon: work (\S+) (\d+)$", proc.stderr, re.M)}
+            for stage in ("read", "passes", "epub", "pdf", "kindle", "kobo"):
+                check(units.get(stage, 0) > 0,
+                      f"{command} --stats: stage {stage} reports {units.get(stage)} units:\n"
+                      f"{proc.stderr}")
     elif name == "new-nonempty":
         write(os.path.join(ctx.work, "full", "notes.txt"), "keep me\n")
         proc = ctx.colophon(["new", "full"])
@@ -1099,7 +1113,7 @@ GROUPS = {
                        "version", "new-then-build", "new-nonempty", "check-writes-nothing",
                        "targets", "cover", "fonts", "dump", "commands", "did-you-mean",
                        "colour", "verbosity", "exit-codes", "inapplicable", "outputs",
-                       "check-finds-what-build-finds"]),
+                       "check-finds-what-build-finds", "stats"]),
     "determinism": (case_determinism, ["epub"]),
     "mdbook": (case_mdbook, ["corpus"]),
     "manuscript": (case_manuscript, ["readme"]),

@@ -189,18 +189,22 @@ bool add_providers(const TargetList& targets, std::vector<TargetRun>& runs, Diag
 // whatever it was to publish and did not.
 void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
   auto start = Clock::now();
-  work::Charge charge(run.units.get());
   std::string shown = run.final_path.empty() ? run.target->name() : run.final_path.string();
-  try {
-    run.ok = run.target->render(ctx);
-  } catch (const std::bad_alloc&) {
-    run.ok = false;
-    ctx.diag.error(shown, {}, "out of memory",
-                   "close other programs, or raise the memory limit (ulimit -v)");
-  } catch (const std::exception& e) {
-    run.ok = false;
-    ctx.diag.error(shown, {}, std::string("internal error: ") + e.what(),
-                   "please report this with the book that caused it");
+  {
+    // Charged until the end of this block: the account holds this thread's units only
+    // once the Charge is gone, so the stage is reported after it.
+    work::Charge charge(run.units.get());
+    try {
+      run.ok = run.target->render(ctx);
+    } catch (const std::bad_alloc&) {
+      run.ok = false;
+      ctx.diag.error(shown, {}, "out of memory",
+                     "close other programs, or raise the memory limit (ulimit -v)");
+    } catch (const std::exception& e) {
+      run.ok = false;
+      ctx.diag.error(shown, {}, std::string("internal error: ") + e.what(),
+                     "please report this with the book that caused it");
+    }
   }
   for (const std::string& key : run.target->provides()) ctx.exchange.abandon(key);
   if (!run.final_path.empty()) progress.stage(run.target->name(), start, run.units.get());
@@ -449,15 +453,17 @@ int run_check(const CheckOptions& options, Console& console) {
     std::vector<work::Account> units(chosen.size());
     auto run = [&](size_t i) {
       auto t0 = Clock::now();
-      work::Charge charge(&units[i]);
-      try {
-        chosen[i]->check(book, found[i]);
-      } catch (const std::bad_alloc&) {
-        found[i].error(chosen[i]->name(), {}, "out of memory",
-                       "close other programs, or raise the memory limit (ulimit -v)");
-      } catch (const std::exception& e) {
-        found[i].error(chosen[i]->name(), {}, std::string("internal error: ") + e.what(),
-                       "please report this with the book that caused it");
+      {
+        work::Charge charge(&units[i]);  // counted into units[i] when it ends
+        try {
+          chosen[i]->check(book, found[i]);
+        } catch (const std::bad_alloc&) {
+          found[i].error(chosen[i]->name(), {}, "out of memory",
+                         "close other programs, or raise the memory limit (ulimit -v)");
+        } catch (const std::exception& e) {
+          found[i].error(chosen[i]->name(), {}, std::string("internal error: ") + e.what(),
+                         "please report this with the book that caused it");
+        }
       }
       progress.stage(chosen[i]->name(), t0, &units[i]);
     };

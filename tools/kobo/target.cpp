@@ -18,11 +18,21 @@ class KoboTarget : public Target {
   std::string name() const override { return "kobo"; }
   std::string extension() const override { return ".kepub.epub"; }
   std::string summary() const override { return "Kobo EPUB (kepub) with sentence spans"; }
+  void check(const Book& book, Diagnostics& diag) const override {
+    EpubContent content;  // every file, spans included, then dropped: what a build finds
+    make_epub_content(book, profile(), content, diag);
+  }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;
+    return write_epub(ctx.book, ctx.output, profile(), ctx.diag);
+  }
+
+ private:
+  // Returns the plain EPUB's profile with Kobo's spans added as each document is written.
+  static EpubProfile profile() {
     EpubProfile profile;
     profile.markup = [] { return make_kobo_markup(); };
-    return write_epub(ctx.book, ctx.output, profile, ctx.diag);
+    return profile;
   }
 };
 
