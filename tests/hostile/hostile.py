@@ -289,6 +289,62 @@ def forbidden_characters(root, n):
     return 0
 
 
+# Issue 13, item 5: active content of every kind an SVG, a CSS file or a style
+# attribute can carry. The suite's grep (active_content) must find none of it in the
+# EPUB; the old code packed it as written.
+HOSTILE_SVG = """<?xml version="1.0"?>
+<?xml-stylesheet href="https://evil.example/x.css"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"
+     xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xi="http://www.w3.org/2001/XInclude"
+     width="100" height="100" onload="alert(1)">
+<s:script>alert(2)</s:script>
+<style>@import url(https://evil.example/a.css); rect { fill: red;
+  background: url(https://evil.example/t.png) } circle { position: fixed }</style>
+<foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://evil.example"/>
+</foreignObject>
+<a xlink:href="javascript:alert(3)"><rect id="r" width="10" height="10"
+  style="fill: blue; behavior: url(x.htc)" onclick="x()"/></a>
+<set attributeName="href" to="javascript:alert(4)"/>
+<animate attributeName="xlink:href" values="javascript:alert(5)"/>
+<image xlink:href="https://evil.example/i.png" width="5" height="5"/>
+<use href="//evil.example/u.svg#x"/>
+<use xlink:href="#r" x="20"/>
+<xi:include href="file:///etc/passwd"/>
+<circle r="5" fill="url(https://evil.example/#g)"/>
+</svg>
+"""
+
+HOSTILE_CSS = """@import "https://evil.example/x.css";
+p { color: red; background: url("https://evil.example/bg.png"); }
+.x { width: expression(alert(1)); behavior: url(a.htc); -moz-binding: url(x.xml#y) }
+.y { width: \\65xpression(alert(1)) }
+.o { position : fixed; top: 0 }
+.q { content: "</style><script>alert(1)</script>" }
+.ok { font-weight: bold }
+"""
+
+
+def active_content_book(root, n):
+    chapter = ("# One\n\n![A picture](pic.svg)\n\n"
+               '<p style="color: red; background: url(https://evil.example/x.png); '
+               'position: fixed">styled</p>\n\n'
+               '<a href="file:///etc/passwd">file</a> <a href="livescript:x">live</a> '
+               '<a href="smb://host/share">smb</a> <a href="intent://x#Intent;end">intent</a> '
+               '<a href="https://example.com">fine</a>\n\n'
+               "[md smb](smb://host/share) [md intent](intent://x) [md live](livescript:x)\n")
+    write_book(root, chapter, toml_extra='cover = "cover.svg"\n'
+               '[output.epub]\nextra-css = ["extra.css"]\n',
+               files={"src/pic.svg": HOSTILE_SVG, "cover.svg": HOSTILE_SVG,
+                      "extra.css": HOSTILE_CSS})
+    return 0
+
+
+def malformed_svg_book(root, n):
+    write_book(root, "# One\n\n![A picture](pic.svg)\n",
+               files={"src/pic.svg": '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>\n'})
+    return 0
+
+
 def with_toml(toml_extra):
     """Returns a writer of a one-chapter book with TOML_EXTRA in its [book] table."""
     def writer(root, n):
@@ -422,6 +478,11 @@ CASES = {
                            needle="not a valid date"),
     "date-year-zero-toml": Case(writer=with_toml('date = 0000-01-01\n'), expect={1},
                                 needle="not a valid date"),
+    # issue 13, item 5: no active content survives in SVG, CSS or raw HTML; malformed SVG
+    # is an error
+    "active-content": Case(writer=active_content_book, warns="removed", fmt="epub",
+                           epubcheck=True),
+    "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

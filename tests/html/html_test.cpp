@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "html/html.h"
+#include "html/svg.h"
 
 using namespace colophon;
 
@@ -393,4 +394,55 @@ TEST_CASE("random tag soup never crashes and repairs into well-formed XML") {
     std::string xml = "<root xmlns:epub=\"http://www.idpf.org/2007/ops\">" + r.f.xhtml + "</root>";
     CHECK(doc.Parse(xml.c_str(), xml.size()) == tinyxml2::XML_SUCCESS);
   }
+}
+
+TEST_CASE("resource URLs are local, link schemes come from one allow-list") {
+  // Issue 13, item 5: one policy for every URL of the book.
+  CHECK(is_local_resource_url("#grad"));
+  CHECK(is_local_resource_url("images/a.png"));
+  CHECK(is_local_resource_url("data:image/png;base64,AAAA"));
+  CHECK_FALSE(is_local_resource_url("https://example.com/a.png"));
+  CHECK_FALSE(is_local_resource_url("//example.com/a.png"));
+  CHECK_FALSE(is_local_resource_url(" \tfile:///etc/passwd"));
+  CHECK_FALSE(is_local_resource_url("data:text/html,x"));
+  CHECK(url_scheme_of(" Java\tScript:x") == "javascript");
+  CHECK(is_link_scheme_allowed("https"));
+  CHECK_FALSE(is_link_scheme_allowed("intent"));
+  CHECK_FALSE(is_link_scheme_allowed("file"));
+}
+
+TEST_CASE("CSS keeps nothing remote and no script hook") {
+  std::vector<std::string> removed;
+  std::string css = filter_css(
+      "@import 'x.css'; p { color: red; background: url(https://e.example/a.png) }\n"
+      ".a { width: \\65xpression(1); top: 0 } .b { position: FIXED } .c { font: bold }",
+      false, removed);
+  CHECK(css.find("import") == std::string::npos);
+  CHECK(css.find("https") == std::string::npos);
+  CHECK(css.find("65xpression") == std::string::npos);
+  CHECK(css.find("FIXED") == std::string::npos);
+  CHECK(css.find("color: red") != std::string::npos);
+  CHECK(css.find("top: 0") != std::string::npos);
+  CHECK(css.find(".c { font: bold }") != std::string::npos);
+  CHECK(removed.size() == 4);
+}
+
+TEST_CASE("SVG is rebuilt from its allow-list") {
+  std::vector<std::string> removed;
+  std::string problem;
+  std::string svg = sanitize_svg(
+      "<s:svg xmlns:s='http://www.w3.org/2000/svg' xmlns:l='http://www.w3.org/1999/xlink' "
+      "onload='x()'><s:script>x()</s:script><s:use l:href='#r'/>"
+      "<s:image l:href='https://e.example/i.png'/><s:rect id='r' width='1'/></s:svg>",
+      problem, removed);
+  CHECK(problem.empty());
+  CHECK(svg.find("script") == std::string::npos);
+  CHECK(svg.find("onload") == std::string::npos);
+  CHECK(svg.find("https") == std::string::npos);
+  CHECK(svg.find("<use xlink:href=\"#r\"/>") != std::string::npos);
+  CHECK(svg.find("<rect id=\"r\" width=\"1\"/>") != std::string::npos);
+  tinyxml2::XMLDocument doc;
+  CHECK(doc.Parse(svg.c_str()) == tinyxml2::XML_SUCCESS);
+  CHECK(sanitize_svg("<svg><g></svg>", problem, removed).empty());
+  CHECK(problem.find("not well-formed") != std::string::npos);
 }

@@ -28,6 +28,7 @@
 #include "core/threads.h"
 #include "epub/file_sink.h"
 #include "epub/package.h"
+#include "html/svg.h"
 #include "xhtml/xhtml.h"
 
 namespace colophon {
@@ -242,8 +243,15 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
       ok = false;
       continue;
     }
+    // Filtered as every CSS of the book is: nothing remote, no script hook (html/svg.h).
+    std::vector<std::string> removed;
+    std::string filtered = filter_css(*text, false, removed);
+    for (const std::string& what : removed)
+      diag.warning(book.display(p.relative.empty() ? extra : p.relative), {},
+                   "removed " + what + " (an e-book fetches nothing and runs nothing)",
+                   "keep styles local: fonts and images inside the book, no scripts");
     css += "\n/* " + p.relative + " */\n";
-    css += *text;
+    css += filtered;
     if (!css.empty() && css.back() != '\n') css += '\n';
   }
   return ok;

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "html/entities.h"
+#include "html/svg.h"
 
 namespace colophon {
 
@@ -633,6 +634,23 @@ class Repairer {
         warning(a.offset, "attribute '" + n + "' with a javascript:, vbscript: or data: URL removed",
                 "link to a real address, or put the image in a file");
         continue;
+      }
+      if (is_url_attribute(n)) {
+        // The links' one policy (html/svg.h), as for Markdown: no file:, smb:, intent:...
+        std::string scheme = url_scheme_of(value);
+        if (!scheme.empty() && !is_link_scheme_allowed(scheme)) {
+          warning(a.offset, "attribute '" + n + "' with a " + scheme + ": URL removed",
+                  "link to a web address (https:) or to a chapter of the book");
+          continue;
+        }
+      }
+      if (n == "style") {
+        // Filtered as every CSS of the book is (html/svg.h): nothing remote, no script.
+        std::vector<std::string> removed;
+        value = filter_css(value, true, removed);
+        for (const std::string& what : removed)
+          warning(a.offset, "removed " + what + " (an e-book fetches nothing and runs nothing)",
+                  "keep styles local, with no scripts");
       }
       if (n == "id" || (n == "name" && t.name == "a" && !has_id)) {
         if (!is_xml_ncname(value)) {

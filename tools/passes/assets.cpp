@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/paths.h"
+#include "html/svg.h"
 #include "passes/common.h"
 #include "passes/passes.h"
 #include "passes/walk.h"
@@ -227,7 +228,13 @@ std::string sniff_file(const std::filesystem::path& path, Asset& a) {
   }
   if (jpeg) return problem;
   problem = sniff_svg(*data, a);
-  if (problem.empty() && a.data.empty()) a.data = std::move(*data);
+  if (problem.empty()) {
+    // Packed as rebuilt from the allow-list: no script, event, foreign content or
+    // reference out of the image survives (html/svg.h).
+    std::vector<std::string> removed;
+    std::string clean = sanitize_svg(a.data.empty() ? *data : a.data, problem, removed);
+    if (problem.empty()) a.data = std::move(clean);
+  }
   return problem;
 }
 

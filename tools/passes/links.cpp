@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/paths.h"
+#include "html/svg.h"
 #include "passes/common.h"
 #include "passes/passes.h"
 #include "passes/walk.h"
@@ -59,8 +60,10 @@ std::string closest_id(const std::unordered_map<std::string, std::string>& map,
 }
 
 // Tells whether a scheme names an address outside the book that a reader may follow.
+// Tells whether a link may not use scheme S (file: is refused apart, as an error): the
+// links' one policy (html/svg.h), shared with raw HTML.
 bool is_refused_scheme(const std::string& s) {
-  return s == "javascript" || s == "vbscript" || s == "data";
+  return s != "file" && !is_link_scheme_allowed(s);
 }
 
 class LinkResolver {
@@ -112,7 +115,7 @@ class LinkResolver {
       if (is_refused_scheme(scheme)) {
         diag_.warning(chapter_file(book_, c), link.pos,
                       "link to a " + scheme + ": URL is written as plain text",
-                      "e-books carry no scripts or embedded data; link to a real address");
+                      "e-books carry no scripts, embedded data or links to local files; link to a web address");
       } else if (scheme == "file") {
         error(c, link, "link to a file: URL '" + url + "' points outside the book",
               "link to a chapter with a relative path, or to an https: address");

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "core/work.h"
 #include "html/html.h"
+#include "html/svg.h"
 
 namespace colophon {
 
@@ -136,16 +137,11 @@ bool has_scheme(std::string_view url) {
   return true;
 }
 
-// Tells whether URL runs code or embeds data (javascript:, vbscript:, data:), which
-// must never reach an EPUB as a link.
+// Tells whether URL has a scheme the links' one policy refuses (html/svg.h): script,
+// data, local files, app intents must never reach an EPUB as a link.
 bool unsafe_scheme(std::string_view url) {
-  std::string scheme;
-  for (char c : trim(url)) {
-    if (c == ':') break;
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != '\t' && c != '\n' && c != '\r') scheme += c;
-  }
-  return scheme == "javascript" || scheme == "vbscript" || scheme == "data";
+  std::string scheme = url_scheme_of(url);
+  return !scheme.empty() && !is_link_scheme_allowed(scheme);
 }
 
 // Tells whether a table cell shows nothing: only white space, or empty formatting.

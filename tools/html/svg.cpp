@@ -1,0 +1,396 @@
+// SVG rebuilt from an allow-list, CSS filtered, one policy for resource URLs.
+#include "html/svg.h"
+
+#include <tinyxml2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <unordered_set>
+#include <utility>
+
+#include "core/text.h"
+#include "core/work.h"
+
+namespace colophon {
+
+namespace {
+
+constexpr std::string_view kSvgNamespace = "http://www.w3.org/2000/svg";
+constexpr std::string_view kXlinkNamespace = "http://www.w3.org/1999/xlink";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Returns URL without the blanks and control characters a browser ignores around it.
+std::string_view strip_url(std::string_view url) {
+  while (!url.empty() && static_cast<unsigned char>(url.front()) <= 0x20) url.remove_prefix(1);
+  while (!url.empty() && static_cast<unsigned char>(url.back()) <= 0x20) url.remove_suffix(1);
+  return url;
+}
+
+// Tells whether URL is a data: URL of a PNG, JPEG or GIF image.
+bool is_image_data_url(std::string_view url) {
+  std::string l = lower(url.substr(0, 20));
+  return l.starts_with("data:image/png") || l.starts_with("data:image/jpeg") ||
+         l.starts_with("data:image/jpg") || l.starts_with("data:image/gif");
+}
+
+// SVG elements kept (static graphics: shapes, text, paint servers, filters, structure).
+const std::unordered_set<std::string_view>& allowed_elements() {
+  static const std::unordered_set<std::string_view> names = {
+      "svg", "g", "defs", "symbol", "use", "title", "desc", "path", "rect", "circle",
+      "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath", "linearGradient",
+      "radialGradient", "stop", "pattern", "clipPath", "mask", "marker", "image", "style",
+      "filter", "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite",
+      "feConvolveMatrix", "feDiffuseLighting", "feDisplacementMap", "feDistantLight",
+      "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR",
+      "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset",
+      "fePointLight", "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence"};
+  return names;
+}
+
+// Elements whose content goes with them (everything else not allowed is unwrapped: its
+// allowed children stay, as those of <a> or <switch> do).
+bool drops_content(std::string_view name) {
+  return name == "script" || name == "foreignObject" || name == "set" || name == "animate" ||
+         name == "animateTransform" || name == "animateMotion" || name == "animateColor" ||
+         name == "handler" || name == "listener" || name == "iframe" || name == "metadata";
+}
+
+// Rebuilds one document; keeps the namespace declarations in scope as it goes.
+class SvgBuilder {
+ public:
+  explicit SvgBuilder(std::vector<std::string>& removed) : removed_(removed) {}
+
+  std::string build(const tinyxml2::XMLElement* root) {
+    scopes_.push_back({{"xml", "http://www.w3.org/XML/1998/namespace"}});
+    element(root, true);
+    return std::move(out_);
+  }
+
+ private:
+  // Returns the namespace URI bound to PREFIX ("" = the default namespace).
+  std::string uri_of(std::string_view prefix) const {
+    for (auto s = scopes_.rbegin(); s != scopes_.rend(); ++s)
+      for (const auto& [p, uri] : *s)
+        if (p == prefix) return uri;
+    // No default namespace declared: read as SVG, written with its namespace.
+    return prefix.empty() ? std::string(kSvgNamespace) : std::string();
+  }
+
+  void note(std::string what) {
+    if (std::find(removed_.begin(), removed_.end(), what) == removed_.end())
+      removed_.push_back(std::move(what));
+  }
+
+  void element(const tinyxml2::XMLElement* e, bool root) {
+    work::add();
+    std::vector<std::pair<std::string, std::string>> declared;
+    for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
+      std::string_view n = a->Name();
+      if (n == "xmlns") declared.push_back({"", a->Value()});
+      if (n.starts_with("xmlns:")) declared.push_back({std::string(n.substr(6)), a->Value()});
+    }
+    scopes_.push_back(std::move(declared));
+    std::string_view qname = e->Name();
+    size_t colon = qname.find(':');
+    std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+    std::string ns = uri_of(colon == std::string_view::npos ? "" : qname.substr(0, colon));
+    bool svg = ns == kSvgNamespace;
+    if (!svg || !allowed_elements().contains(local)) {
+      note(svg ? "<" + std::string(local) + ">" : "an element of another namespace <" +
+                                                      std::string(qname) + ">");
+      if (svg && !drops_content(local)) children(e, false);
+      scopes_.pop_back();
+      return;
+    }
+    out_ += '<';
+    out_ += local;
+    if (root) {
+      out_ += " xmlns=\"";
+      out_ += kSvgNamespace;
+      out_ += "\" xmlns:xlink=\"";
+      out_ += kXlinkNamespace;
+      out_ += '"';
+    }
+    for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) attribute(a);
+    if (e->FirstChild() == nullptr) {
+      out_ += "/>";
+    } else {
+      out_ += '>';
+      children(e, local == "style");
+      out_ += "</";
+      out_ += local;
+      out_ += '>';
+    }
+    scopes_.pop_back();
+  }
+
+  void attribute(const tinyxml2::XMLAttribute* a) {
+    std::string_view qname = a->Name();
+    std::string value = a->Value();
+    if (qname == "xmlns" || qname.starts_with("xmlns:")) return;  // written once, on the root
+    size_t colon = qname.find(':');
+    std::string name(qname);
+    if (colon != std::string_view::npos) {
+      std::string ns = uri_of(qname.substr(0, colon));
+      std::string_view local = qname.substr(colon + 1);
+      if (ns == kXlinkNamespace && (local == "href" || local == "title")) {
+        name = "xlink:" + std::string(local);
+      } else if (qname == "xml:space" || qname == "xml:lang") {
+      } else {
+        return;  // editors' own attributes (sodipodi:, inkscape:) and anything unknown
+      }
+    }
+    if (lower(name).starts_with("on")) {
+      note("event attribute " + name);
+      return;
+    }
+    if (name == "href" || name == "xlink:href") {
+      std::string_view url = strip_url(value);
+      if (!url.starts_with("#") && !is_image_data_url(url)) {
+        note("a reference outside the image (" + name + ")");
+        return;
+      }
+    }
+    if (name == "style") {
+      value = filter_css(value, true, removed_);
+    } else if (lower(value).find("url(") != std::string::npos) {
+      std::vector<std::string> dropped;
+      std::string kept = filter_css(name + ":" + value, true, dropped);
+      if (!dropped.empty()) {
+        note("a reference outside the image (" + name + ")");
+        return;
+      }
+      (void)kept;
+    }
+    out_ += ' ';
+    out_ += name;
+    out_ += "=\"";
+    out_ += xml_escape(value, true);
+    out_ += '"';
+  }
+
+  void children(const tinyxml2::XMLElement* e, bool style) {
+    for (const tinyxml2::XMLNode* c = e->FirstChild(); c; c = c->NextSibling()) {
+      if (const tinyxml2::XMLElement* ce = c->ToElement()) {
+        element(ce, false);
+      } else if (const tinyxml2::XMLText* t = c->ToText()) {
+        std::string text = t->Value();
+        if (style) text = filter_css(text, false, removed_);
+        out_ += xml_escape(text);
+      }
+      // Comments, processing instructions and DOCTYPEs are left out.
+    }
+  }
+
+  std::vector<std::string>& removed_;
+  std::vector<std::vector<std::pair<std::string, std::string>>> scopes_;
+  std::string out_;
+};
+
+// Returns CSS with its escapes decoded and comments removed, lower-cased, without
+// blanks: the text the checks of filter_css look at.
+std::string css_for_checks(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      size_t e = s.find("*/", i + 2);
+      i = e == std::string_view::npos ? s.size() : e + 1;
+      continue;
+    }
+    if (c == '\\' && i + 1 < s.size()) {
+      size_t j = i + 1, n = 0;
+      unsigned cp = 0;
+      while (j < s.size() && n < 6 && std::isxdigit(static_cast<unsigned char>(s[j]))) {
+        cp = cp * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(s[j]))
+                                                 ? s[j] - '0'
+                                                 : std::tolower(static_cast<unsigned char>(s[j])) - 'a' + 10);
+        ++j;
+        ++n;
+      }
+      if (n > 0) {
+        c = cp < 0x80 ? static_cast<char>(cp) : '?';
+        if (j < s.size() && s[j] == ' ') ++j;
+        i = j - 1;
+      } else {
+        c = s[++i];
+      }
+    }
+    if (static_cast<unsigned char>(c) <= 0x20) continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Returns why one CSS statement (a declaration, an at-rule or a selector, CHECK as
+// css_for_checks made it) must go, or "".
+std::string css_problem(const std::string& check) {
+  if (check.find('<') != std::string::npos) return "CSS that could close its element";
+  if (check.starts_with("@import")) return "@import";
+  if (check.find("expression(") != std::string::npos) return "expression()";
+  if (check.starts_with("behavior:") || check.starts_with("-ms-behavior:")) return "behavior";
+  if (check.find("binding:") != std::string::npos) return "-moz-binding";
+  if (check.find("javascript:") != std::string::npos ||
+      check.find("vbscript:") != std::string::npos)
+    return "a script URL";
+  if (check.starts_with("position:fixed")) return "position: fixed";
+  for (size_t u = check.find("url("); u != std::string::npos; u = check.find("url(", u + 4)) {
+    size_t e = check.find(')', u);
+    std::string url = check.substr(u + 4, e == std::string::npos ? std::string::npos : e - u - 4);
+    if (!url.empty() && (url.front() == '"' || url.front() == '\'')) url = url.substr(1);
+    if (!url.empty() && (url.back() == '"' || url.back() == '\'')) url.pop_back();
+    if (!is_local_resource_url(url)) return "a url() outside the book";
+  }
+  if (check.find("image-set(") != std::string::npos && check.find("url(") == std::string::npos)
+    return "image-set()";  // image-set("https://...") names a URL without url()
+  return {};
+}
+
+}  // namespace
+
+bool is_link_scheme_allowed(std::string_view scheme) {
+  static const std::unordered_set<std::string_view> allowed = {
+      "http", "https", "mailto", "tel", "sms", "ftp", "ftps", "sftp", "news", "nntp", "irc",
+      "ircs", "xmpp", "geo", "urn", "doi", "isbn", "magnet", "gopher", "git", "ssh", "svn"};
+  return allowed.contains(scheme);
+}
+
+std::string url_scheme_of(std::string_view url) {
+  size_t i = 0;
+  while (i < url.size() && static_cast<unsigned char>(url[i]) <= 0x20) ++i;
+  std::string scheme;
+  for (; i < url.size(); ++i) {
+    char c = url[i];
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c == ':') return scheme;
+    bool ok = std::isalpha(static_cast<unsigned char>(c)) ||
+              (!scheme.empty() && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' ||
+                                   c == '-' || c == '.'));
+    if (!ok || scheme.size() > 32) return {};
+    scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return {};
+}
+
+bool is_local_resource_url(std::string_view url) {
+  url = strip_url(url);
+  if (url.starts_with("#")) return true;
+  if (url.starts_with("//") || url.starts_with("\\") || url.starts_with("/\\")) return false;
+  size_t i = 0;
+  while (i < url.size() && (std::isalnum(static_cast<unsigned char>(url[i])) || url[i] == '+' ||
+                            url[i] == '-' || url[i] == '.'))
+    ++i;
+  bool scheme = i > 0 && i < url.size() && url[i] == ':' &&
+                std::isalpha(static_cast<unsigned char>(url[0]));
+  if (!scheme) {
+    // A relative path; a colon before the first slash is a scheme with odd characters.
+    size_t colon = url.find(':'), slash = url.find_first_of("/?#");
+    return colon == std::string_view::npos || (slash != std::string_view::npos && slash < colon);
+  }
+  return is_image_data_url(url);
+}
+
+std::string filter_css(std::string_view css, bool inline_style, std::vector<std::string>& removed) {
+  work::add(css.size());
+  std::string out;
+  out.reserve(css.size());
+  auto note = [&](const std::string& what) {
+    std::string w = (inline_style ? "style attribute: " : "CSS: ") + what;
+    if (std::find(removed.begin(), removed.end(), w) == removed.end()) removed.push_back(w);
+  };
+  size_t i = 0, start = 0;
+  int skip_depth = 0;  // inside a block whose prelude was dropped
+  int paren = 0;
+  char quote = 0;
+  while (i <= css.size()) {
+    char c = i < css.size() ? css[i] : '\0';
+    if (i < css.size()) {
+      if (quote) {
+        if (c == '\\') ++i;
+        else if (c == quote) quote = 0;
+        ++i;
+        continue;
+      }
+      if (c == '/' && i + 1 < css.size() && css[i + 1] == '*') {
+        size_t e = css.find("*/", i + 2);
+        i = e == std::string_view::npos ? css.size() : e + 2;
+        continue;
+      }
+      if (c == '\\') {
+        i += 2;
+        continue;
+      }
+      if (c == '"' || c == '\'') {
+        quote = c;
+        ++i;
+        continue;
+      }
+      if (c == '(') ++paren;
+      if (c == ')' && paren > 0) --paren;
+      if (paren > 0 || (c != ';' && c != '{' && c != '}')) {
+        ++i;
+        continue;
+      }
+    }
+    // A statement ends here: at ';', '{', '}' or the end.
+    std::string_view piece = css.substr(start, i - start);
+    size_t next = std::min(i + 1, css.size() + 1);
+    if (skip_depth > 0) {
+      if (c == '{') ++skip_depth;
+      if (c == '}') --skip_depth;
+    } else {
+      std::string check = css_for_checks(piece);
+      std::string problem = css_problem(check);
+      if (c == '{') {
+        if (!problem.empty() || check.starts_with("@-moz-document")) {
+          note(problem.empty() ? "@-moz-document" : problem);
+          skip_depth = 1;
+        } else {
+          out += piece;
+          out += '{';
+        }
+      } else {
+        if (!problem.empty()) {
+          note(problem);
+        } else {
+          out += piece;
+          if (c == ';') out += ';';
+        }
+        if (c == '}') out += '}';
+      }
+    }
+    start = next;
+    i = next;
+  }
+  return out;
+}
+
+std::string sanitize_svg(std::string_view svg, std::string& problem,
+                         std::vector<std::string>& removed) {
+  tinyxml2::XMLDocument doc(true, tinyxml2::PRESERVE_WHITESPACE);
+  if (doc.Parse(svg.data(), svg.size()) != tinyxml2::XML_SUCCESS) {
+    problem = std::string("SVG is not well-formed XML (") + doc.ErrorStr() + ")";
+    return {};
+  }
+  const tinyxml2::XMLElement* root = doc.RootElement();
+  if (root == nullptr) {
+    problem = "SVG has no root element";
+    return {};
+  }
+  for (const tinyxml2::XMLNode* n = doc.FirstChild(); n; n = n->NextSibling())
+    if (n->ToUnknown() || (n->ToDeclaration() && std::string_view(n->Value()).find("stylesheet") !=
+                                                     std::string_view::npos))
+      removed.push_back("a processing instruction or DOCTYPE");
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += SvgBuilder(removed).build(root);
+  out += '\n';
+  return out;
+}
+
+}  // namespace colophon

@@ -1,0 +1,39 @@
+// Sanitising policy for SVG images and CSS: what an e-book may carry of them.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace colophon {
+
+// Tells whether URL may be fetched by a reading system from a book: a reference inside
+// the book (a fragment or a relative path, no scheme) or an image written as a
+// data:image/png, jpeg or gif URL. The one URL policy for resources (not for links a
+// reader follows by tapping, which html/ and the link pass check).
+bool is_local_resource_url(std::string_view url);
+
+// Tells whether a link (a reader follows it by tapping) may use SCHEME (lower case):
+// the web, mail, telephone and a few other addresses; never script, data, local files
+// (file:, smb:) or app intents. The one URL policy for links, of Markdown and raw HTML.
+bool is_link_scheme_allowed(std::string_view scheme);
+
+// Returns the lower-case scheme of URL as a browser reads it (blanks and controls
+// before it, and tabs and line ends inside it, ignored), or "" when it has none.
+std::string url_scheme_of(std::string_view url);
+
+// Filters CSS (a style sheet, or the declarations of a style attribute when INLINE_STYLE):
+// drops @import and other at-rules that fetch or run something, every declaration with
+// a url() that is not local, expression(), behavior, -moz-binding or position: fixed,
+// and any '<' (nothing can close a style element). Appends a short description of each
+// removal to REMOVED; returns the filtered text.
+std::string filter_css(std::string_view css, bool inline_style, std::vector<std::string>& removed);
+
+// Rebuilds the SVG document SVG from an allow-list of elements and attributes: no
+// script, event attribute, foreignObject, animation, element of another namespace,
+// processing instruction or DOCTYPE; only local references (is_local_resource_url);
+// CSS through filter_css. Returns the new document, or "" with PROBLEM set when SVG is
+// not well-formed XML. REMOVED lists what was dropped.
+std::string sanitize_svg(std::string_view svg, std::string& problem,
+                         std::vector<std::string>& removed);
+
+}  // namespace colophon
