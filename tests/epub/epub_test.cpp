@@ -158,8 +158,7 @@ TEST_CASE("package document metadata") {
                  "properties=\"nav\"/>"));
   CHECK(has(opf, "<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>"));
   CHECK(has(opf, "<item id=\"css\" href=\"css/epub.css\" media-type=\"text/css\"/>"));
-  CHECK(has(opf, "<item id=\"c3\" href=\"ch02-two.xhtml\" media-type=\"application/xhtml+xml\" "
-                 "properties=\"svg\"/>"));
+  CHECK(has(opf, "<item id=\"c3\" href=\"ch02-two.xhtml\" media-type=\"application/xhtml+xml\"/>"));
   CHECK(has(opf, "<item id=\"c2\" href=\"ch01-one.xhtml\" media-type=\"application/xhtml+xml\"/>"));
   CHECK(has(opf, "<item id=\"img-cover-png\" href=\"images/cover.png\" media-type=\"image/png\" "
                  "properties=\"cover-image\"/>"));

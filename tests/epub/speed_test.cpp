@@ -100,28 +100,6 @@ TEST_CASE("a busy book's entries read back intact, deflated, and the archive is 
   CHECK(chapters == 40);
 }
 
-TEST_CASE("raw HTML that is not well-formed is an error of its chapter, in chapter order") {
-  fs::path dir = fresh_dir("epub-speed-raw");
-  Book book = busy_book(dir);
-  Block broken;
-  broken.kind = BlockKind::RawBlock;
-  broken.text = "<div><p>never closed</div>\n";
-  book.chapters[book.chapters.size() - 30].blocks.push_back(broken);
-  book.chapters[book.chapters.size() - 5].blocks.push_back(broken);
-  Diagnostics diag;
-  fs::create_directories(dir / "out");
-  CHECK_FALSE(write_epub(book, dir / "out" / "broken.epub", diag));
-  CHECK(files_in(dir / "out").empty());  // no EPUB, no temporary file
-  std::vector<Diagnostic> all = diag.all();
-  std::vector<std::string> files;
-  for (const Diagnostic& d : all) {
-    if (d.message.find("not well-formed") != std::string::npos) files.push_back(d.file);
-  }
-  REQUIRE(files.size() == 2);
-  CHECK(files[0].find("extra10.md") != std::string::npos);
-  CHECK(files[1].find("extra35.md") != std::string::npos);
-}
-
 TEST_CASE("an image that vanished before packing fails the build and leaves no file behind") {
   // The archive is written while the entries are still being prepared; a failure found
   // late (here: images gone between the asset pass and packing) must stop the writer and

@@ -163,17 +163,26 @@ TEST_CASE("decode_entity handles names and numbers") {
   CHECK(decode_entity("#xD800").empty());
 }
 
-TEST_CASE("unknown elements are errors with a hint") {
-  Run r("<p>a</p>\n<center>b</center>");
-  CHECK(r.errors() == 1);  // reported once, at the start tag
-  CHECK(r.first() == "11:1: <center> is not allowed in an EPUB");
-  CHECK(r.diag.all()[0].hint.find("CSS") != std::string::npos);
+TEST_CASE("custom elements keep their content as nodes; inline svg and math are errors") {
+  Run r("<p>a</p>\n<Listing number=\"1-1\" onclick=\"x()\">b</Listing>");
+  CHECK(r.errors() == 0);
+  CHECK(r.warnings() == 1);  // the handler, removed by the one policy
   CHECK(r.f.xhtml == "<p>a</p>\nb");
+  REQUIRE(r.f.nodes.size() == 7);
+  const HtmlNode& start = r.f.nodes[4];
+  CHECK(start.kind == HtmlNode::Kind::Start);
+  CHECK(start.name == "listing");
+  CHECK_FALSE(start.known);
+  CHECK(start.attributes == std::vector<std::pair<std::string, std::string>>{{"number", "1-1"}});
+  CHECK(start.pos.line == 11);
+  CHECK(r.f.nodes[5].text == "b");
+  CHECK(r.f.nodes[6].kind == HtmlNode::Kind::End);
+  CHECK(r.f.nodes[0].known);
   Run svg("<svg><path/></svg>");
   CHECK(svg.errors() >= 1);
   CHECK(svg.diag.all()[0].hint.find(".svg file") != std::string::npos);
-  Run font("<FONT color=red>x</FONT>");
-  CHECK(font.first() == "10:3: <font> is not allowed in an EPUB");
+  Run math("<math><mi>x</mi></math>");
+  CHECK(math.first().find("<math> is not allowed in an EPUB") != std::string::npos);
 }
 
 TEST_CASE("script and style are removed with their content, keeping lines") {

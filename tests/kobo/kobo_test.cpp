@@ -6,11 +6,13 @@
 #include <tinyxml2.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "kobo/sentences.h"
+#include "read/read.h"
 #include "kobo/spans.h"
 #include "sample_book.h"
 #include "xhtml/xhtml.h"
@@ -151,26 +153,49 @@ TEST_CASE("every text of every chapter is in exactly one koboSpan, ids in readin
   check_document(notes_xhtml(book, options));
 }
 
-TEST_CASE("raw HTML: its text in spans, its images alone, nothing in pre, code, svg, math") {
+TEST_CASE("raw HTML, read into the model: its text in spans, its images alone, none in code") {
   Book book = sample_book(fresh_dir("kobo-raw"));
-  Block raw;
-  raw.kind = BlockKind::RawBlock;
-  raw.text =
-      "<div class=\"x\"><p>First &amp; foremost. Second &#8220;quoted.&#8221; Third.</p>\n"
-      "<pre>no. spans. here.</pre><p><code>a. b.</code> after code.</p>"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>In SVG.</text></svg>"
-      "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math>"
-      "<img src=\"a.png\" alt=\"a > b\"/><!-- a comment. --></div>\n";
-  book.chapters[1].blocks.push_back(raw);
+  book.chapters[1].blocks.clear();
+  Diagnostics diag;
+  parse_chapter(
+      "<div class=\"x\">\n\n"
+      "<p>First &amp; foremost. Second &#8220;quoted.&#8221; Third.</p>\n\n"
+      "<pre>no. spans. here.</pre>\n\n"
+      "<p><code>a. b.</code> after code. <span lang=\"de\">Siehe Nr. Fünf dort. Ende.</span></p>\n\n"
+      "<p><img src=\"images/dot.png\" alt=\"a > b\"/><!-- a comment. --></p>\n\n"
+      "</div>\n",
+      book, 1, diag);
+  std::string problems;
+  for (const Diagnostic& d : diag.all()) problems += format_diagnostic(d) + "\n";
+  INFO(problems);
+  REQUIRE(diag.all().empty());
+  // The asset pass resolves the image; here it is the sample book's dot.
+  std::function<void(std::vector<Inline>&)> resolve = [&](std::vector<Inline>& xs) {
+    for (Inline& x : xs) {
+      if (x.kind == InlineKind::Image && x.url == "images/dot.png") x.asset = 0;
+      resolve(x.children);
+    }
+  };
+  std::function<void(std::vector<Block>&)> walk = [&](std::vector<Block>& bs) {
+    for (Block& b : bs) {
+      resolve(b.inlines);
+      walk(b.children);
+    }
+  };
+  walk(book.chapters[1].blocks);
   XhtmlOptions options;
   options.markup = [] { return make_kobo_markup(); };
   std::string x = chapter_xhtml(book, 1, options);
   check_document(x);
+  INFO(x);
   CHECK(x.find(">First &amp; foremost. </span><span class=\"koboSpan\"") != std::string::npos);
-  CHECK(x.find(">Second &#8220;quoted.&#8221; </span>") != std::string::npos);
+  CHECK(x.find(">Second \u201cquoted.\u201d </span>") != std::string::npos);
   CHECK(x.find("<pre>no. spans. here.</pre>") != std::string::npos);
-  CHECK(x.find("<span class=\"koboSpan\" id=\"kobo.") != std::string::npos);
-  CHECK(x.find("\"><img src=\"a.png\" alt=\"a > b\"/></span>") != std::string::npos);
+  CHECK(x.find("<code>a. b.</code>") != std::string::npos);
+  CHECK(x.find(">Siehe Nr. Fünf dort. </span>") != std::string::npos);
+  CHECK(x.find("\"><img src=\"images/dot.png\" alt=\"a &gt; b\"/></span>") != std::string::npos);
+  // The same chapter without the hook has no span at all.
+  CHECK(chapter_xhtml(book, 1, XhtmlOptions{}).find("koboSpan") == std::string::npos);
 }
 
 TEST_CASE("a span's id does not change when text elsewhere does") {
@@ -179,16 +204,21 @@ TEST_CASE("a span's id does not change when text elsewhere does") {
   options.markup = [] { return make_kobo_markup(); };
   std::string before = chapter_xhtml(book, 1, options);
   std::string other_before = chapter_xhtml(book, 0, options);
-  // A sentence more in the chapter's first paragraph: the later blocks keep their ids,
-  // and so does every other chapter.
-  for (Block& b : book.chapters[1].blocks) {
-    if (b.kind != BlockKind::Paragraph) continue;
-    Inline extra;
-    extra.kind = InlineKind::Text;
-    extra.text = " One sentence more. And another.";
-    b.inlines.push_back(extra);
-    break;
-  }
+  // A sentence more in the chapter's first paragraph (inside its raw <div>): the later
+  // blocks keep their ids, and so does every other chapter.
+  std::function<Block*(std::vector<Block>&)> first_paragraph = [&](std::vector<Block>& bs) {
+    for (Block& b : bs) {
+      if (b.kind == BlockKind::Paragraph) return &b;
+      if (Block* p = first_paragraph(b.children)) return p;
+    }
+    return static_cast<Block*>(nullptr);
+  };
+  Block* para = first_paragraph(book.chapters[1].blocks);
+  REQUIRE(para != nullptr);
+  Inline extra;
+  extra.kind = InlineKind::Text;
+  extra.text = " One sentence more. And another.";
+  para->inlines.push_back(extra);
   std::string after = chapter_xhtml(book, 1, options);
   CHECK(after != before);
   CHECK(chapter_xhtml(book, 0, options) == other_before);

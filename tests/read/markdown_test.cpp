@@ -101,10 +101,10 @@ raw
   CHECK(b[8].kind == BlockKind::ThematicBreak);
   CHECK(at(b[8].pos) == "25:1");
 
-  CHECK(b[9].kind == BlockKind::RawBlock);
-  CHECK(b[9].text.find("<div id=\"box\"") != std::string::npos);
+  CHECK(b[9].kind == BlockKind::Div);
+  CHECK(b[9].element == "div");
+  CHECK(b[9].attr.id == "box");
   CHECK(at(b[9].pos) == "27:1");
-  CHECK(book.chapters[0].raw_ids == std::vector<std::string>{"box"});
 }
 
 TEST_CASE("inlines: every kind, merged text, smart punctuation") {
@@ -154,13 +154,10 @@ TEST_CASE("inlines: every kind, merged text, smart punctuation") {
   REQUIRE(in[k].children.size() == 2);
   CHECK(in[k].children[1].kind == InlineKind::Emph);
   k += 2;
-  CHECK(in[k].kind == InlineKind::RawInline);
-  CHECK(in[k].text == "<span id=\"s\">");
-  ++k;
-  CHECK(in[k].text == "raw");
-  ++k;
-  CHECK(in[k].kind == InlineKind::RawInline);
-  CHECK(in[k].text == "</span>");
+  CHECK(in[k].kind == InlineKind::Span);  // raw HTML, read into the model
+  CHECK(in[k].element == "span");
+  CHECK(in[k].attr.id == "s");
+  CHECK(in[k].children.at(0).text == "raw");
   k += 2;
   CHECK(in[k].kind == InlineKind::Link);  // autolink extension
   CHECK(in[k].url == "https://example.org");
@@ -173,7 +170,6 @@ TEST_CASE("inlines: every kind, merged text, smart punctuation") {
   ++k;
   CHECK(in[k].text == "next");
   CHECK(at(in[k].pos) == "2:1");
-  CHECK(book.chapters[0].raw_ids == std::vector<std::string>{"s"});
   // No two Text inlines are adjacent anywhere.
   for (size_t i = 1; i < in.size(); ++i)
     CHECK_FALSE((in[i].kind == InlineKind::Text && in[i - 1].kind == InlineKind::Text));
@@ -256,16 +252,19 @@ TEST_CASE("positions: continuation lines in quotes, lazy lines, lists, non-ASCII
   CHECK(emph == std::vector<std::string>{"8:9", "8:21"});  // code points, not bytes
 }
 
-TEST_CASE("raw HTML inlines and blocks pass through repair_html with their position") {
+TEST_CASE("raw HTML inlines and blocks are read into the model with their position") {
   Diagnostics diag;
   Book book = parse_one("Text <b>bold</b>.\n\n<p id=\"one\">x</p>\n<hr id=\"two\">\n", diag);
   const auto& b = book.chapters[0].blocks;
-  REQUIRE(b.size() == 2);
-  CHECK(b[0].inlines.at(1).kind == InlineKind::RawInline);
+  REQUIRE(b.size() == 3);
+  CHECK(b[0].inlines.at(1).kind == InlineKind::Span);
+  CHECK(b[0].inlines.at(1).element == "b");
   CHECK(at(b[0].inlines.at(1).pos) == "1:6");
-  CHECK(b[1].kind == BlockKind::RawBlock);
+  CHECK(b[1].kind == BlockKind::Div);
+  CHECK(b[1].attr.id == "one");
   CHECK(at(b[1].pos) == "3:1");
-  CHECK(book.chapters[0].raw_ids == std::vector<std::string>{"one", "two"});
+  CHECK(b[2].kind == BlockKind::ThematicBreak);
+  CHECK(at(b[2].pos) == "4:1");
 }
 
 TEST_CASE("deep nesting: 20,000 block quotes is an error, not a stack overflow") {

@@ -68,10 +68,11 @@ Inline code(std::string s) {
   return x;
 }
 
-Inline raw_inline(std::string s) {
-  Inline x;
-  x.kind = InlineKind::RawInline;
-  x.text = std::move(s);
+// A raw HTML inline element as the reader makes it.
+Inline raw_span(std::string element, std::string cls, std::vector<Inline> children) {
+  Inline x = span(InlineKind::Span, std::move(children));
+  x.element = std::move(element);
+  x.attr.classes = {std::move(cls)};
   return x;
 }
 
@@ -105,10 +106,14 @@ Inline image(int asset, std::vector<Inline> alt) {
   return x;
 }
 
-Block raw_block(std::string s) {
+// A raw HTML block element as the reader makes it, around CHILDREN.
+Block raw_div(std::string element, std::string id, std::string cls, std::vector<Block> children) {
   Block b;
-  b.kind = BlockKind::RawBlock;
-  b.text = std::move(s);
+  b.kind = BlockKind::Div;
+  b.element = std::move(element);
+  b.attr.id = std::move(id);
+  b.attr.classes = {std::move(cls)};
+  b.children = std::move(children);
   return b;
 }
 
@@ -217,7 +222,7 @@ Book sample_book(const fs::path& root) {
                              span(InlineKind::Strikethrough, {text("gone")}), text(" "),
                              code("a<b && c"), kind_only(InlineKind::SoftBreak), text("next line"),
                              kind_only(InlineKind::LineBreak), text("after break "),
-                             raw_inline("<span class=\"raw\">raw inline</span>"), text(" "),
+                             raw_span("span", "raw", {text("raw inline")}), text(" "),
                              external("https://example.com/?a=1&b=2", "external"), text(" "),
                              internal("ch01.md#section-a", 1, "section-a", "to section A"),
                              text(" "), image(0, {text("a dot")}), text(" ctrl\x01" "char")}));
@@ -231,7 +236,6 @@ Book sample_book(const fs::path& root) {
   one.number = {1};
   one.part = 0;
   one.id = "ch01-one";
-  one.blocks.push_back(raw_block("<div id=\"chapter-1\" class=\"section\">"));
   one.blocks.push_back(heading(2, "chapter-one", "Chapter One"));
   one.blocks.push_back(para({text("A note"), note_ref(0), text(" and again"), note_ref(0),
                              text(" and another"), note_ref(1), text(".")}));
@@ -258,11 +262,11 @@ Book sample_book(const fs::path& root) {
   one.blocks.push_back(para({internal("#section-a", 1, "section-a", "same file"), text(" "),
                              internal("ch02.md#sub-b", 2, "sub-b", "other file"), text(" "),
                              internal("ch02.md", 2, "", "chapter start")}));
-  one.blocks.push_back(raw_block("</div>"));
+  one.blocks = {raw_div("div", "chapter-1", "section", std::move(one.blocks))};
   one.notes = {0, 1};
   book.chapters.push_back(one);
 
-  // Chapter 2: nested under chapter 1, with inline SVG and a note whose first block is
+  // Chapter 2: nested under chapter 1, with an aside and a note whose first block is
   // not a paragraph.
   Chapter two;
   two.source = "src/ch02.md";
@@ -274,9 +278,7 @@ Book sample_book(const fs::path& root) {
   two.blocks.push_back(heading(1, "chapter-two", "Chapter Two"));
   two.blocks.push_back(heading(2, "sub-b", "Sub B"));
   two.blocks.push_back(para({text("See"), note_ref(2), text(".")}));
-  two.blocks.push_back(raw_block(
-      "<p><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\" role=\"img\" "
-      "aria-label=\"A square\"><rect width=\"10\" height=\"10\"/></svg></p>"));
+  two.blocks.push_back(raw_div("div", "", "sidebar", {para({text("A side note.")})}));
   two.notes = {2};
   book.chapters.push_back(two);
 

@@ -257,18 +257,18 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
   return ok;
 }
 
-// Tells whether any of INLINES is raw HTML.
+// Tells whether any of INLINES is a generic container (from raw HTML).
 bool has_raw_inline(const std::vector<Inline>& inlines) {
   for (const Inline& in : inlines)
-    if (in.kind == InlineKind::RawInline || has_raw_inline(in.children)) return true;
+    if (in.kind == InlineKind::Span || has_raw_inline(in.children)) return true;
   return false;
 }
 
-// Tells whether any of BLOCKS holds raw HTML: the only input our XHTML writer copies
-// without building it itself, so the only way a document can come out malformed.
+// Tells whether any of BLOCKS holds a generic container (raw HTML, mostly): elements
+// whose nesting the author chose, so the ones whose document is checked as XML.
 bool has_raw_html(const std::vector<Block>& blocks) {
   for (const Block& b : blocks) {
-    if (b.kind == BlockKind::RawBlock || has_raw_inline(b.inlines) || has_raw_html(b.children))
+    if (b.kind == BlockKind::Div || has_raw_inline(b.inlines) || has_raw_html(b.children))
       return true;
     for (const auto& row : b.table.rows)
       for (const auto& cell : row)

@@ -121,45 +121,6 @@ bool is_w3c_date(const std::string& date) {
   return date[10] == 'T' && date.size() >= 16;
 }
 
-// Counts the <img> tags in raw HTML and those among them without a non-empty alt text.
-void scan_raw_images(std::string_view html, int& images, int& missing_alt) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  auto starts = [&](size_t at, std::string_view word) {
-    if (at + word.size() > html.size()) return false;
-    for (size_t i = 0; i < word.size(); ++i)
-      if (lower(html[at + i]) != word[i]) return false;
-    return true;
-  };
-  for (size_t at = 0; at + 4 <= html.size(); ++at) {
-    if (html[at] != '<' || !starts(at + 1, "img")) continue;
-    char after = at + 4 < html.size() ? html[at + 4] : '>';
-    if (after != ' ' && after != '\t' && after != '\n' && after != '\r' && after != '/' &&
-        after != '>')
-      continue;
-    size_t end = html.find('>', at);
-    if (end == std::string_view::npos) end = html.size();
-    ++images;
-    bool has_alt = false;
-    for (size_t i = at + 4; i + 3 <= end && !has_alt; ++i) {
-      char before = html[i - 1];
-      if (!starts(i, "alt") || (before != ' ' && before != '\t' && before != '\n')) continue;
-      size_t j = i + 3;
-      while (j < end && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n')) ++j;
-      if (j >= end || html[j] != '=') continue;
-      ++j;
-      while (j < end && (html[j] == ' ' || html[j] == '\t' || html[j] == '\n')) ++j;
-      if (j >= end) break;
-      char quote = html[j];
-      size_t value_end = quote == '"' || quote == '\'' ? html.find(quote, j + 1) : end;
-      size_t value_start = quote == '"' || quote == '\'' ? j + 1 : j;
-      if (value_end == std::string_view::npos || value_end > end) value_end = end;
-      has_alt = !trim(html.substr(value_start, value_end - value_start)).empty();
-    }
-    if (!has_alt) ++missing_alt;
-    at = end;
-  }
-}
-
 // Tells whether GIF data holds more than one frame (an animation), or cannot be read.
 bool gif_may_animate(std::string_view gif) {
   constexpr size_t kHeaderBytes = 13;  // signature, version, logical screen descriptor
@@ -270,12 +231,14 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
     int level = (part >= 0 ? 1 : 0) + std::max(0, ch.depth);
     toc.push_back({level, ch.title.empty() ? ch.id : ch.title, encode_href(files[c])});
     if (depth_limit < 2) continue;
-    // The chapter's own heading (the first block that is not raw HTML) is its title.
+    // The chapter's own heading (the first block that shows text) is its title.
     int title_block = -1;
     int min_level = 7;
     for (size_t i = 0; i < ch.blocks.size(); ++i) {
       const Block& b = ch.blocks[i];
-      if (title_block < 0 && b.kind != BlockKind::RawBlock) {
+      bool anchor_only = (b.kind == BlockKind::Plain && trim(plain_text(b.inlines)).empty()) ||
+                         (b.kind == BlockKind::Div && b.children.empty());
+      if (title_block < 0 && !anchor_only) {
         title_block = b.kind == BlockKind::Heading ? static_cast<int>(i) : -2;
       }
       if (b.kind == BlockKind::Heading) min_level = std::min(min_level, b.level);
@@ -363,15 +326,12 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
       if (x.kind == InlineKind::Image) {
         ++images;
         if (trim(plain_text(x.children)).empty()) ++missing_alt;
-      } else if (x.kind == InlineKind::RawInline) {
-        scan_raw_images(x.text, images, missing_alt);
       }
       self(x.children, self);
     }
   };
   auto scan_blocks = [&](const std::vector<Block>& bs, auto& self) -> void {
     for (const Block& b : bs) {
-      if (b.kind == BlockKind::RawBlock) scan_raw_images(b.text, images, missing_alt);
       scan_inlines(b.inlines, scan_inlines);
       for (const auto& row : b.table.rows)
         for (const auto& cell : row) scan_inlines(cell, scan_inlines);

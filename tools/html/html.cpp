@@ -285,8 +285,9 @@ class Repairer {
       if (c == '<') {
         markup();
       } else if (c == '&') {
+        size_t at = i_;
         std::string decoded = reference(false);
-        emit_text(decoded);
+        emit_text(decoded, at);
       } else {
         size_t start = i_;
         while (i_ < raw_.size() && raw_[i_] != '<' && raw_[i_] != '&') ++i_;
@@ -311,8 +312,9 @@ class Repairer {
     diag_.warning(file_, mapper_.at(offset), std::move(message), std::move(hint));
   }
 
-  // Writes decoded text (escaped) to the output and to the plain text.
-  void emit_text(std::string_view decoded) {
+  // Writes decoded text (escaped) to the output, to the plain text and to the nodes;
+  // OFFSET is where it starts in the fragment.
+  void emit_text(std::string_view decoded, size_t offset) {
     if (suppressing()) {
       for (char c : decoded)
         if (c == '\n') out_.xhtml += '\n';
@@ -320,6 +322,25 @@ class Repairer {
     }
     out_.xhtml += xml_escape(decoded);
     out_.text += decoded;
+    if (decoded.empty()) return;
+    if (out_.nodes.empty() || out_.nodes.back().kind != HtmlNode::Kind::Text) {
+      HtmlNode& n = out_.nodes.emplace_back();
+      n.kind = HtmlNode::Kind::Text;
+      n.pos = mapper_.at(offset);
+    }
+    out_.nodes.back().text += decoded;
+  }
+
+  // Adds a start or end tag to the nodes.
+  void emit_node(HtmlNode::Kind kind, const RawTag& t, size_t offset, bool known, bool closed,
+                 std::vector<std::pair<std::string, std::string>> attributes = {}) {
+    HtmlNode& n = out_.nodes.emplace_back();
+    n.kind = kind;
+    n.name = t.name;
+    n.known = known;
+    n.closed = closed;
+    n.attributes = std::move(attributes);
+    n.pos = mapper_.at(offset);
   }
 
   // Copies text without markup or references, checking for characters XML refuses.
@@ -331,7 +352,7 @@ class Repairer {
       if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) clean = false;
     }
     if (clean) {
-      emit_text(s);
+      emit_text(s, start);
       return;
     }
     std::string kept;
@@ -347,7 +368,7 @@ class Repairer {
       }
       kept += s[k];
     }
-    emit_text(kept);
+    emit_text(kept, start);
   }
 
   // Emits the line breaks of a dropped piece of source, so lines stay where they were.
@@ -379,7 +400,7 @@ class Repairer {
         i_ = raw_.size();
         return;
       }
-      emit_text(raw_.substr(i_ + 9, end - i_ - 9));
+      emit_text(raw_.substr(i_ + 9, end - i_ - 9), i_);
       i_ = end + 3;
     } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
       size_t end = raw_.find('>', i_);
@@ -391,7 +412,7 @@ class Repairer {
       keep_lines(raw_.substr(i_, end + 1 - i_));
       i_ = end + 1;
     } else {
-      emit_text("<");  // a '<' that starts no tag is text
+      emit_text("<", i_);  // a '<' that starts no tag is text
       ++i_;
     }
   }
@@ -522,11 +543,21 @@ class Repairer {
     const ElementInfo& info = element_info(t.name);
     switch (info.treatment) {
       case Treatment::Unknown:
-        if (!t.end || !reported_unknown_.count(t.name)) {
-          error(start, "<" + t.name + "> is not allowed in an EPUB", hint_for_unknown(t.name));
-          reported_unknown_.insert(t.name);
-        }
         keep_lines(raw_.substr(start, i_ - start));
+        if (t.name == "svg" || t.name == "math" || !is_xml_ncname(t.name)) {
+          if (!t.end || !reported_unknown_.count(t.name)) {
+            error(start, "<" + t.name + "> is not allowed in an EPUB", hint_for_unknown(t.name));
+            reported_unknown_.insert(t.name);
+          }
+          return;
+        }
+        // A custom element: its content stays, in a neutral container the reader makes.
+        if (t.end) {
+          emit_node(HtmlNode::Kind::End, t, start, false, false);
+        } else {
+          emit_node(HtmlNode::Kind::Start, t, start, false, t.self_closing,
+                    kept_attributes(t, false, nullptr));
+        }
         return;
       case Treatment::RemoveTag:
         if (!t.end) warning(start, "<" + t.name + "> removed", hint_for_removed(t.name));
@@ -550,11 +581,12 @@ class Repairer {
           if (t.name == "br") {  // HTML reads </br> as <br>
             out_.xhtml += "<br/>";
             out_.text += '\n';
+            emit_node(HtmlNode::Kind::Start, t, start, true, true);
           }
           keep_lines(raw_.substr(start, i_ - start));
           return;
         }
-        write_start_tag(t, true);
+        write_start_tag(t, true, start);
         if (t.name == "br") out_.text += '\n';
         return;
       case Treatment::Keep:
@@ -563,10 +595,11 @@ class Repairer {
           out_.xhtml.append(t.newlines, '\n');
           out_.xhtml += '>';
           out_.tags.push_back({false, t.name, mapper_.at(start)});
+          emit_node(HtmlNode::Kind::End, t, start, true, false);
           if (info.block && !out_.text.empty() && out_.text.back() != '\n') out_.text += '\n';
           return;
         }
-        write_start_tag(t, false);
+        write_start_tag(t, false, start);
         if (t.self_closing) {
           out_.xhtml += "</" + t.name + ">";
         } else {
@@ -602,12 +635,14 @@ class Repairer {
     }
   }
 
-  // Writes a kept start tag with its repaired attributes.
-  void write_start_tag(const RawTag& t, bool void_element) {
-    struct OutAttr {
-      std::string name, value;
-    };
-    std::vector<OutAttr> attrs;
+  using OutAttrs = std::vector<std::pair<std::string, std::string>>;
+
+  // Returns the attributes of start tag T that the policy keeps, repaired, reporting the
+  // others. KNOWN: an element EPUB has, whose attributes must be valid on it; a custom
+  // element keeps every safe attribute (the writer makes them data-*). URLS: where to
+  // record the URL attributes kept, or nullptr.
+  OutAttrs kept_attributes(const RawTag& t, bool known, std::vector<HtmlUrl>* urls) {
+    OutAttrs attrs;
     std::string extra_style;
     bool has_id = false, has_xml_lang = false;
     for (const RawAttr& a : t.attrs) {
@@ -659,8 +694,10 @@ class Repairer {
                 "'_' (no spaces)");
           continue;
         }
-        out_.ids.push_back(value);
-        out_.id_pos.push_back(mapper_.at(a.offset));
+        if (urls != nullptr) {  // a known element: its id is in the XHTML
+          out_.ids.push_back(value);
+          out_.id_pos.push_back(mapper_.at(a.offset));
+        }
         attrs.push_back({"id", value});
         has_id = true;
         continue;
@@ -677,7 +714,7 @@ class Repairer {
         }
         continue;
       }
-      if (!is_global_attribute(n) && !is_element_attribute(t.name, n)) {
+      if (known && !is_global_attribute(n) && !is_element_attribute(t.name, n)) {
         warning(a.offset, "attribute '" + n + "' is not valid on <" + t.name +
                               "> in EPUB and was dropped",
                 "style it with a class and CSS in extra-css");
@@ -695,34 +732,43 @@ class Repairer {
       }
       if (!a.has_value && (n == "hidden" || n == "reversed" || n == "open" || n == "download"))
         value = n;
-      if ((t.name == "a" && n == "href") || n == "src" || n == "srcset")
-        out_.urls.push_back({t.name, n, value, mapper_.at(a.offset)});
+      if (urls != nullptr && ((t.name == "a" && n == "href") || n == "src" || n == "srcset"))
+        urls->push_back({t.name, n, value, mapper_.at(a.offset)});
       attrs.push_back({n, value});
       if (n == "lang" && !has_xml_lang) attrs.push_back({"xml:lang", value});
     }
     if (!extra_style.empty()) {
       auto it = std::find_if(attrs.begin(), attrs.end(),
-                             [](const OutAttr& a) { return a.name == "style"; });
+                             [](const auto& a) { return a.first == "style"; });
       if (it == attrs.end()) {
         attrs.push_back({"style", extra_style});
       } else {
-        std::string s(trim(it->value));
+        std::string s(trim(it->second));
         if (!s.empty() && s.back() != ';') s += ';';
-        it->value = extra_style + (s.empty() ? "" : " " + s);
+        it->second = extra_style + (s.empty() ? "" : " " + s);
       }
     }
+    return attrs;
+  }
+
+  // Writes a kept start tag with its repaired attributes, and adds it to the nodes;
+  // OFFSET is where it starts in the fragment.
+  void write_start_tag(const RawTag& t, bool void_element, size_t offset) {
+    OutAttrs attrs = kept_attributes(t, true, &out_.urls);
     out_.xhtml += '<';
     out_.xhtml += t.name;
-    for (const OutAttr& a : attrs) {
+    for (const auto& [name, value] : attrs) {
       out_.xhtml += ' ';
-      out_.xhtml += a.name;
+      out_.xhtml += name;
       out_.xhtml += "=\"";
-      out_.xhtml += xml_escape(a.value, true);
+      out_.xhtml += xml_escape(value, true);
       out_.xhtml += '"';
     }
     size_t have = count_newlines(std::string_view(out_.xhtml).substr(out_.xhtml.rfind('<')));
     if (t.newlines > have) out_.xhtml.append(t.newlines - have, '\n');
     out_.xhtml += void_element ? "/>" : ">";
+    emit_node(HtmlNode::Kind::Start, t, offset, true, void_element || t.self_closing,
+              std::move(attrs));
   }
 
   // Decodes the character reference at i_ (raw_[i_] == '&') and advances past it.

@@ -28,6 +28,25 @@ struct HtmlUrl {
   SourcePos pos;          // where the attribute starts in the source file
 };
 
+// One piece of a repaired fragment, in source order: what the reader builds the model's
+// Div, Span, Image and Text nodes from, so raw HTML is read once. Only what the policy
+// kept is here: removed elements and attributes, comments and scripts are gone.
+struct HtmlNode {
+  enum class Kind {
+    Start,  // a start tag (a void or self-closed element is a Start with `closed` set)
+    End,    // an end tag of an element that may have content
+    Text,   // character content, entities decoded
+  };
+  Kind kind = Kind::Text;
+  std::string name;  // Start, End: the lower-case element name
+  std::vector<std::pair<std::string, std::string>> attributes;  // Start: kept, in order
+  std::string text;      // Text: the characters
+  bool known = true;     // Start, End: an element EPUB has; false for a custom one
+                         // (<listing>), kept as a neutral container of its content
+  bool closed = false;   // Start: void or written self-closed; no End follows
+  SourcePos pos;         // where the tag or text starts in the source file
+};
+
 // One repaired fragment.
 struct HtmlFragment {
   std::string xhtml;             // the fragment as well-formed XHTML tag syntax
@@ -36,12 +55,15 @@ struct HtmlFragment {
   std::vector<HtmlTag> tags;     // non-void start/end tags, in order (self-closed ones omitted)
   std::vector<SourcePos> id_pos;  // where each id of `ids` is defined (same order)
   std::vector<HtmlUrl> urls;      // URL attributes kept in the output, in order
+  std::vector<HtmlNode> nodes;    // the fragment as tags and text, for the model
 };
 
 // Repairs the raw HTML RAW, which starts at POS in FILE (a path for messages).
-// Problems are reported at their own line and column: unknown elements or entities,
-// malformed tags and attributes are errors; removed scripts, handlers and unsafe URLs
-// are warnings. Never throws. The output has as many line breaks as RAW (dropped
+// Problems are reported at their own line and column: unknown entities, malformed tags
+// and attributes are errors; removed scripts, handlers and unsafe URLs are warnings. An
+// element EPUB does not have (a custom <Listing>, <center>) is no error: it is left out
+// of `xhtml` and kept in `nodes` with `known` false, for the reader to make a neutral
+// container of it (and to report each such name once for the book). Never throws. The output has as many line breaks as RAW (dropped
 // comments and scripts leave their line breaks behind), so re-reading the output with
 // the same POS gives tags on the same lines; repairing the output again changes nothing.
 //

@@ -169,8 +169,6 @@ class Collector {
         out_.runs.push_back(std::move(r));
         break;
       }
-      case InlineKind::RawInline:
-        break;  // raw HTML has no meaning on paper
       case InlineKind::Span:
         switch (span_style(in)) {
           case SpanStyle::Italic:

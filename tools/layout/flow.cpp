@@ -44,75 +44,24 @@ double baseline_in(const Context& ctx, double leading, double size) {
   return (leading - size) / 2 + size * ratio;
 }
 
-// Extracts the text of repaired XHTML: tags dropped, block tags as paragraph breaks,
-// the common entities decoded. IDS gets every id="..." attribute.
-std::vector<std::string> strip_html(const std::string& html, std::vector<std::string>& ids) {
-  std::vector<std::string> paras(1);
-  size_t i = 0;
-  bool in_script = false;
-  while (i < html.size()) {
-    char c = html[i];
-    if (c == '<') {
-      size_t end = html.find('>', i);
-      if (end == std::string::npos) break;
-      std::string tag = html.substr(i + 1, end - i - 1);
-      std::string name;
-      size_t k = tag[0] == '/' ? 1 : 0;
-      while (k < tag.size() && std::isalnum(static_cast<unsigned char>(tag[k])))
-        name += static_cast<char>(std::tolower(static_cast<unsigned char>(tag[k++])));
-      if (name == "script" || name == "style") in_script = tag[0] != '/';
-      static const char* kBlockTags[] = {"p",  "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
-                                         "h6", "tr",  "blockquote", "section", "figure", "table",
-                                         "ul", "ol",  "pre", "hr", "figcaption", "aside", "dd", "dt"};
-      for (const char* b : kBlockTags)
-        if (name == b && !paras.back().empty()) paras.emplace_back();
-      for (size_t p = tag.find("id=\""); p != std::string::npos; p = tag.find("id=\"", p + 1)) {
-        if (p > 0 && !std::isspace(static_cast<unsigned char>(tag[p - 1]))) continue;
-        size_t q = tag.find('"', p + 4);
-        if (q != std::string::npos) ids.push_back(tag.substr(p + 4, q - p - 4));
-      }
-      i = end + 1;
-      continue;
+// Tells whether block B shows no text: an empty container or anchor (`<a id="x"></a>`,
+// `<div id="x"></div>`); appends the ids it carries to IDS.
+bool shows_nothing(const Block& b, std::vector<std::string>& ids) {
+  std::vector<std::string> found;
+  auto spans = [&](const std::vector<Inline>& list, auto& self) -> bool {
+    for (const Inline& in : list) {
+      if (in.kind != InlineKind::Span && in.kind != InlineKind::SoftBreak) return false;
+      if (!in.attr.id.empty()) found.push_back(in.attr.id);
+      if (!self(in.children, self)) return false;
     }
-    if (in_script) {
-      ++i;
-      continue;
-    }
-    if (c == '&') {
-      size_t semi = html.find(';', i);
-      if (semi != std::string::npos && semi - i < 10) {
-        std::string ent = html.substr(i + 1, semi - i - 1);
-        std::string rep;
-        if (ent == "amp") rep = "&";
-        else if (ent == "lt") rep = "<";
-        else if (ent == "gt") rep = ">";
-        else if (ent == "quot") rep = "\"";
-        else if (ent == "apos") rep = "'";
-        else if (ent == "nbsp") rep = "\xC2\xA0";
-        else if (!ent.empty() && ent[0] == '#') {
-          long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
-                        ? std::strtol(ent.c_str() + 2, nullptr, 16)
-                        : std::strtol(ent.c_str() + 1, nullptr, 10);
-          if (cp > 0 && cp < 0x110000) append_utf8(rep, static_cast<char32_t>(cp));
-        }
-        if (!rep.empty()) {
-          paras.back() += rep;
-          i = semi + 1;
-          continue;
-        }
-      }
-    }
-    paras.back() += c;
-    ++i;
-  }
-  std::vector<std::string> out;
-  for (std::string& p : paras) {
-    bool blank = std::all_of(p.begin(), p.end(), [](char ch) {
-      return std::isspace(static_cast<unsigned char>(ch));
-    });
-    if (!blank) out.push_back(std::move(p));
-  }
-  return out;
+    return true;
+  };
+  bool empty = (b.kind == BlockKind::Plain && spans(b.inlines, spans)) ||
+               (b.kind == BlockKind::Div && b.children.empty());
+  if (!empty) return false;
+  if (!b.attr.id.empty()) ids.push_back(b.attr.id);
+  ids.insert(ids.end(), found.begin(), found.end());
+  return true;
 }
 
 // Appends the ids authors gave inline elements of INLINES (raw <span id>, <a id>) to IDS.
@@ -316,7 +265,7 @@ void Flow::add_chapter(int index) {
   std::vector<Inline> synthesized;
   const std::vector<Inline>* inlines = &synthesized;
   std::string anchor;
-  // Raw HTML with no text before the first heading (an opening <div id>), and section-like
+  // Blocks with no text before the first heading (an anchor <a id>), and section-like
   // containers the heading opens (<div id="x" class="section"> around a chapter), only
   // lend their ids to the title.
   std::vector<std::string> lead_ids;
@@ -326,12 +275,7 @@ void Flow::add_chapter(int index) {
   size_t head = 0;
   while (true) {
     head = 0;
-    while (head < level_blocks->size() && (*level_blocks)[head].kind == BlockKind::RawBlock) {
-      std::vector<std::string> ids;
-      if (!strip_html((*level_blocks)[head].text, ids).empty()) break;
-      lead_ids.insert(lead_ids.end(), ids.begin(), ids.end());
-      ++head;
-    }
+    while (head < level_blocks->size() && shows_nothing((*level_blocks)[head], lead_ids)) ++head;
     if (head < level_blocks->size() && is_section_like((*level_blocks)[head])) {
       const Block& d = (*level_blocks)[head];
       if (!d.attr.id.empty()) lead_ids.push_back(d.attr.id);
@@ -601,9 +545,6 @@ void Flow::block_body(const Block& b, const Frame& frame, int depth, bool& inden
       figure(b, frame);
       space(lead * 0.5);
       indent_next = false;
-      return;
-    case BlockKind::RawBlock:
-      raw(b, frame);
       return;
     case BlockKind::Div:
       div(b, frame, depth, indent_next);
@@ -993,36 +934,6 @@ void Flow::ornament(const Frame& frame) {
   space(frame.leading * 0.5);
   push_box(std::move(l));
   space(frame.leading * 0.5);
-}
-
-void Flow::raw(const Block& b, const Frame& frame) {
-  std::vector<std::string> ids;
-  std::vector<std::string> paras = strip_html(b.text, ids);
-  std::string chapter = ctx_.chapter >= 0 ? ctx_.book.chapters[ctx_.chapter].id : "";
-  if (paras.empty()) {
-    if (ids.empty() || chapter.empty()) return;
-    VItem mark;  // ids only: an empty box that carries the anchors
-    for (const std::string& id : ids) mark.content.anchors.push_back(Anchor{chapter + "#" + id, 0});
-    push_box(std::move(mark));
-    return;
-  }
-  bool first = true;
-  for (const std::string& text : paras) {
-    std::vector<Inline> in(1);
-    in[0].text = text;
-    in[0].pos = b.pos;
-    size_t at = out_.items.size();
-    paragraph(in, frame, false);
-    if (first && !chapter.empty()) {
-      for (size_t i = at; i < out_.items.size(); ++i) {
-        if (out_.items[i].kind != VItem::Kind::Box) continue;
-        for (const std::string& id : ids)
-          out_.items[i].content.anchors.push_back(Anchor{chapter + "#" + id, 0});
-        break;
-      }
-    }
-    first = false;
-  }
 }
 
 void Flow::figure(const Block& b, const Frame& frame) {

@@ -53,7 +53,6 @@ class Flow {
   void code(const Block& b, const Frame& frame);
   void table(const Block& b, const Frame& frame);
   void figure(const Block& b, const Frame& frame);
-  void raw(const Block& b, const Frame& frame);
   void div(const Block& b, const Frame& frame, int depth, bool& indent_next);
   void admonition(const Block& b, const Frame& frame, int depth);
   void definitions(const Block& b, const Frame& frame, int depth);

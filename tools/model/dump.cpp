@@ -19,7 +19,6 @@ const char* inline_name(InlineKind k) {
     case InlineKind::Link: return "Link";
     case InlineKind::Image: return "Image";
     case InlineKind::NoteRef: return "NoteRef";
-    case InlineKind::RawInline: return "RawInline";
     case InlineKind::Span: return "Span";
   }
   return "?";
@@ -37,7 +36,6 @@ const char* block_name(BlockKind k) {
     case BlockKind::ThematicBreak: return "ThematicBreak";
     case BlockKind::Table: return "Table";
     case BlockKind::Figure: return "Figure";
-    case BlockKind::RawBlock: return "RawBlock";
     case BlockKind::Div: return "Div";
     case BlockKind::Plain: return "Plain";
   }
@@ -88,7 +86,6 @@ class Dumper {
     switch (in.kind) {
       case InlineKind::Text:
       case InlineKind::Code:
-      case InlineKind::RawInline:
         out_ << ' ';
         quoted(out_, in.text);
         break;
@@ -132,10 +129,6 @@ class Dumper {
     if (b.kind == BlockKind::CodeBlock) {
       out_ << " info=";
       quoted(out_, b.info);
-      out_ << ' ';
-      quoted(out_, b.text);
-    }
-    if (b.kind == BlockKind::RawBlock) {
       out_ << ' ';
       quoted(out_, b.text);
     }

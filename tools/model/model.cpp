@@ -12,8 +12,7 @@ std::string plain_text(const std::vector<Inline>& inlines) {
       case InlineKind::Code: out += in.text; break;
       case InlineKind::SoftBreak:
       case InlineKind::LineBreak: out += ' '; break;
-      case InlineKind::NoteRef:
-      case InlineKind::RawInline: break;
+      case InlineKind::NoteRef: break;
       default: out += plain_text(in.children);
     }
   }

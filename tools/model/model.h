@@ -50,10 +50,10 @@ enum class InlineKind {
   Link,           // `children` linked to `url`; see `target`. EPUB: <a href>; PDF: link annotation.
   Image,          // inline image; `children` is the alt text. EPUB: <img>; PDF: image box.
   NoteRef,        // a footnote reference; `note` indexes Book::notes. EPUB: noteref; PDF: superscript.
-  RawInline,      // inline raw HTML, already repaired to XHTML in `text`. EPUB: as is; PDF: ignored.
   Span,           // a generic inline container (pandoc's Span): `element` names it (kbd, sup,
                   // sub, i, small, a custom element...), `attr` its id, classes and attributes,
-                  // `children` its content. EPUB: the element itself when EPUB allows it there,
+                  // `children` its content. Raw HTML inside a paragraph is read into Spans,
+                  // Links (<a href>), Images (<img src>), LineBreaks (<br>) and Text. EPUB: the element itself when EPUB allows it there,
                   // else <span class="element">; PDF: styled by element (see layout/collect).
 };
 
@@ -73,7 +73,7 @@ struct LinkTarget {
 struct Inline {
   InlineKind kind = InlineKind::Text;
   SourcePos pos;
-  std::string text;              // Text, Code, RawInline: the content
+  std::string text;              // Text, Code: the content
   std::string url;               // Link, Image: the destination as written in the source
   std::string title;             // Link, Image: the optional title
   std::vector<Inline> children;  // Emph, Strong, Strikethrough, Link, Image (alt), Span
@@ -105,13 +105,14 @@ enum class BlockKind {
   Table,          // `table`. EPUB: <table>; PDF: ruled table.
   Figure,         // an image alone in its paragraph: `inlines` = {one Image inline}; the
                   // caption is that Image's children. EPUB: <figure>+<figcaption>; PDF: image + caption.
-  RawBlock,       // raw HTML block, already repaired to XHTML in `text`. EPUB: as is; PDF: its text.
   Div,            // a generic block container (pandoc's Div): `element` names it (aside,
                   // details, summary, figure, figcaption, dl, dt, dd, section, a custom
                   // element...), `attr` its id, classes and attributes, `children` its blocks.
                   // EPUB: the element itself when EPUB allows it, else <div class="element">;
                   // PDF: by element and class (admonitions ruled with their label, definition
                   // lists with hanging definitions; an unknown one as its content).
+                  // Raw HTML blocks are read into Divs, Plains and ThematicBreaks (<hr>); an
+                  // element opened in one HTML block holds the Markdown blocks up to its end tag.
   Plain,          // `inlines` outside any paragraph: text written directly in a raw HTML block
                   // element (<td>text</td>), a tight definition. EPUB: the inlines alone;
                   // PDF: an unindented paragraph.
@@ -127,7 +128,7 @@ struct Block {
   std::string element;          // Div: the element's name, lower case ("aside", "listing")
   std::vector<Inline> inlines;  // Paragraph, Heading, Figure, Plain
   std::vector<Block> children;  // BlockQuote, BulletList, OrderedList, ListItem, Div
-  std::string text;             // CodeBlock content; RawBlock XHTML
+  std::string text;             // CodeBlock content
   std::string info;             // CodeBlock info string (language)
   int start = 1;                // OrderedList: first number
   bool tight = false;           // BulletList, OrderedList: tight (no blank lines) list

@@ -56,11 +56,6 @@ std::string url_scheme(std::string_view url) {
   return {};
 }
 
-HtmlFragment rescan_html(std::string_view xhtml, SourcePos pos) {
-  Diagnostics scratch;
-  return repair_html(xhtml, std::string(), pos, scratch);
-}
-
 std::vector<std::vector<int>> notes_by_chapter(const Book& book) {
   std::vector<std::vector<int>> out(book.chapters.size());
   std::vector<char> placed(book.notes.size(), 0);

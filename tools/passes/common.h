@@ -25,10 +25,6 @@ std::optional<std::string> percent_decode(std::string_view s);
 // Returns the lower-case URL scheme of URL ("https"), or "" when it has none.
 std::string url_scheme(std::string_view url);
 
-// Re-reads raw HTML that the reader already repaired, to list its tags, ids and URLs
-// (diagnostics were given by the reader and are not repeated).
-HtmlFragment rescan_html(std::string_view xhtml, SourcePos pos);
-
 // Returns, for each chapter, the notes that belong to it: Chapter::notes first (in its
 // order), then any other note whose Note::chapter names it.
 std::vector<std::vector<int>> notes_by_chapter(const Book& book);
@@ -45,10 +41,8 @@ struct AnchorTable {
 // Builds the anchor table from the ids assign_ids and number_notes gave (and raw HTML ids).
 AnchorTable build_anchor_table(Book& book);
 
-// resolve_links and check_raw_html with an anchor table already built (run_passes builds
-// it once for both: no pass between them changes an id).
+// resolve_links with an anchor table already built (run_passes builds it once).
 void resolve_links(Book& book, Diagnostics& diag, const AnchorTable& anchors);
-void check_raw_html(Book& book, Diagnostics& diag, const AnchorTable& anchors);
 
 // Gives the per-chapter GitHub slug spelling of each heading, in walk order, calling
 // F(Block& heading, const std::string& slug) (second "intro" -> "intro-1").

@@ -52,19 +52,6 @@ void for_each_heading(Book& book, int c, const std::vector<int>& notes, F&& f) {
   for (int n : notes) for_each_block(book.notes[n].blocks, visit);
 }
 
-// Calls F(text, pos) for every raw HTML block and inline of BLOCKS.
-template <typename F>
-void for_each_raw(std::vector<Block>& blocks, F&& f) {
-  auto inl = [&](Inline& in) {
-    if (in.kind == InlineKind::RawInline) f(in.text, in.pos);
-  };
-  auto blk = [&](Block& b) {
-    if (b.kind == BlockKind::RawBlock) f(b.text, b.pos);
-  };
-  for_each_block(blocks, blk);
-  for_each_inline_in_blocks(blocks, inl);
-}
-
 }  // namespace
 
 void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_notes,
@@ -121,30 +108,11 @@ void assign_ids(Book& book, Diagnostics& diag) {
     for (int k = 2; k <= refs[i]; ++k) taken.emplace("noteref-" + n + "-" + std::to_string(k), o);
   }
 
-  // Ids written in raw HTML: kept as written, so they must not collide.
+  // Ids the author gave elements (raw HTML, attribute blocks): kept as written, so they
+  // must not collide.
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     std::string file = chapter_file(book, static_cast<int>(c));
     std::vector<std::string> found;
-    auto take_raw = [&](const std::string& text, SourcePos pos) {
-      HtmlFragment f = rescan_html(text, pos);
-      for (size_t k = 0; k < f.ids.size(); ++k) {
-        const std::string& id = f.ids[k];
-        auto [it, inserted] = taken.emplace(id, Origin{file, f.id_pos[k], false});
-        if (inserted) {
-          found.push_back(id);
-        } else if (it->second.note) {
-          diag.error(file, f.id_pos[k], "id '" + id + "' is reserved for footnotes",
-                     "rename it; note-N and noteref-N name the book's notes");
-        } else {
-          diag.error(file, f.id_pos[k],
-                     "id '" + id + "' is already defined at " + where(it->second),
-                     "ids must be unique in the whole book; rename one of them");
-        }
-      }
-    };
-    for_each_raw(book.chapters[c].blocks, take_raw);
-    for (int n : groups[c]) for_each_raw(book.notes[n].blocks, take_raw);
-    // Ids the author gave other elements (raw HTML, attribute blocks): kept as written.
     auto take = [&](const std::string& id, SourcePos pos) {
       if (id.empty()) return;
       if (!is_xml_ncname(id)) {

@@ -12,7 +12,6 @@ void run_passes(Book& book, Diagnostics& diag) {
   AnchorTable anchors = build_anchor_table(book);
   resolve_links(book, diag, anchors);   // needs every id
   collect_assets(book, diag);           // images and cover (changes no id)
-  check_raw_html(book, diag, anchors);  // needs every id (raw fragment links)
 }
 
 }  // namespace colophon

@@ -36,12 +36,6 @@ void resolve_links(Book& book, Diagnostics& diag);
 // cover asset's Asset::source.
 void collect_assets(Book& book, Diagnostics& diag);
 
-// Checks raw HTML across fragments: a start tag must be closed in the same block list
-// (raw blocks) or the same paragraph (raw inlines); block elements cannot sit inside a
-// paragraph; raw links must point at a real id of the chapter and raw images are refused
-// (only Markdown images are packed).
-void check_raw_html(Book& book, Diagnostics& diag);
-
 // Runs every pass above in order.
 void run_passes(Book& book, Diagnostics& diag);
 

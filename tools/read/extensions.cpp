@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/text.h"
+#include "html/html.h"
 
 namespace colophon {
 
@@ -142,6 +143,69 @@ void drop_first_line(std::vector<Inline>& inlines) {
     ++k;
   inlines.erase(inlines.begin(),
                 inlines.begin() + static_cast<long>(std::min(k + 1, inlines.size())));
+}
+
+namespace {
+
+// One custom element name: where it is first used, and how often.
+struct CustomUse {
+  std::string file;
+  SourcePos pos;
+  int count = 0;
+};
+
+// Counts the custom elements of BLOCKS (and their inlines) into USES, in document order.
+class CustomCounter {
+ public:
+  CustomCounter(std::vector<std::pair<std::string, CustomUse>>& uses) : uses_(uses) {}
+
+  void blocks(const std::vector<Block>& list, const std::string& file) {
+    for (const Block& b : list) {
+      if (b.kind == BlockKind::Div) note(b.element, file, b.pos);
+      inlines(b.inlines, file);
+      for (const auto& row : b.table.rows)
+        for (const auto& cell : row) inlines(cell, file);
+      blocks(b.children, file);
+    }
+  }
+
+ private:
+  void inlines(const std::vector<Inline>& list, const std::string& file) {
+    for (const Inline& in : list) {
+      if (in.kind == InlineKind::Span) note(in.element, file, in.pos);
+      inlines(in.children, file);
+    }
+  }
+  void note(const std::string& element, const std::string& file, SourcePos pos) {
+    if (element.empty() || is_epub_element(element)) return;
+    for (auto& [name, use] : uses_)
+      if (name == element) {
+        ++use.count;
+        return;
+      }
+    uses_.push_back({element, CustomUse{file, pos, 1}});
+  }
+
+  std::vector<std::pair<std::string, CustomUse>>& uses_;
+};
+
+}  // namespace
+
+void report_custom_elements(const Book& book, Diagnostics& diag) {
+  std::vector<std::pair<std::string, CustomUse>> uses;
+  CustomCounter counter(uses);
+  for (const Chapter& ch : book.chapters) counter.blocks(ch.blocks, book.display(ch.source));
+  for (const Note& n : book.notes)
+    if (n.chapter >= 0 && n.chapter < static_cast<int>(book.chapters.size()))
+      counter.blocks(n.blocks, book.display(book.chapters[n.chapter].source));
+  for (const auto& [name, use] : uses) {
+    std::string times = use.count == 1 ? "once" : std::to_string(use.count) + " times";
+    diag.warning(use.file, use.pos,
+                 "<" + name + "> is not an HTML element (used " + times +
+                     "): its content is kept, in a <div> or <span> of class \"" + name + "\"",
+                 "style it with ." + name + " in a file of [output.epub] extra-css, or remove "
+                 "the tags");
+  }
 }
 
 }  // namespace colophon

@@ -51,4 +51,9 @@ std::string admonition_label(std::string_view kind, std::string_view language);
 // Removes the first line (up to and including its line break) from INLINES.
 void drop_first_line(std::vector<Inline>& inlines);
 
+// Reports, once per element name for the whole book, the raw HTML elements EPUB does not
+// have (custom ones such as <Listing>): a warning at the first, with how many there are,
+// saying they keep their content in a neutral container. Never an error.
+void report_custom_elements(const Book& book, Diagnostics& diag);
+
 }  // namespace colophon

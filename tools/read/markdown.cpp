@@ -66,6 +66,48 @@ bool is_blank(const Inline& in) {
   return in.text.find_first_not_of(" \t\n\r") == std::string::npos;
 }
 
+// A raw HTML element open in the model: a Div or Span whose content is still being read,
+// possibly over several cmark blocks (`<Listing>`, a code block, `</Listing>`).
+struct OpenRaw {
+  size_t frame = 0;                           // index in the frame stack of its list
+  std::string name;                           // lower-case element name
+  SourcePos pos;                              // its start tag
+  bool block = true;                          // a Div (blocks) or a Span (inlines)
+  std::vector<Block>* outer_blocks = nullptr;    // block: where the frame's blocks went before
+  std::vector<Inline>* outer_inlines = nullptr;  // span: where the inlines went before
+  bool phrasing_only = false;                 // may hold only text (p, summary, span ...)
+};
+
+// Tells whether an element may hold only phrasing content (no block elements).
+bool phrasing_only(const std::string& name) {
+  if (name == "a" || name == "del" || name == "ins") return false;  // transparent
+  if (name == "p" || name == "pre" || name == "summary" || name == "dt" ||
+      (name.size() == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6'))
+    return true;
+  return is_epub_element(name) && !is_block_element(name);
+}
+
+// Returns an Attr from the attributes the raw HTML policy kept.
+Attr attr_of(const std::vector<std::pair<std::string, std::string>>& attributes) {
+  Attr a;
+  for (const auto& [name, value] : attributes) {
+    if (name == "id") {
+      a.id = value;
+    } else if (name == "class") {
+      for (size_t b = 0; (b = value.find_first_not_of(" \t\n\r\f", b)) != std::string::npos;) {
+        size_t e = std::min(value.find_first_of(" \t\n\r\f", b), value.size());
+        a.classes.push_back(value.substr(b, e - b));
+        b = e;
+      }
+    } else {
+      a.attributes.emplace_back(name, value);
+    }
+  }
+  return a;
+}
+
+std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_string(p.col); }
+
 // Converts one chapter's cmark tree into the model.
 class ChapterConverter {
  public:
@@ -98,6 +140,12 @@ class ChapterConverter {
   void check_spaced_footnote(BytePos bp, SourcePos pos);
   void heading_attributes(cmark_node* n, Block& b);
   void admonition(cmark_node* n, Block& b);
+  void raw_nodes(const std::vector<HtmlNode>& nodes, bool block_level);
+  void raw_start(const HtmlNode& node, bool block_level);
+  void raw_end(const HtmlNode& node, bool block_level);
+  std::vector<Inline>& raw_inlines(SourcePos pos);
+  void close_raw(size_t frame, const char* level);
+  bool raw_inside_phrasing(SourcePos pos, const std::string& what, const std::string& hint);
 
   const SourceText& source_;
   Book& book_;
@@ -111,6 +159,8 @@ class ChapterConverter {
       notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
   FootnoteFacts facts_;
   bool depth_reported_ = false;
+  std::vector<OpenRaw> raw_open_;              // raw HTML elements open, innermost last
+  std::vector<Inline>* raw_plain_ = nullptr;   // the Plain block text of a raw block goes to
 };
 
 void ChapterConverter::convert(cmark_node* doc) {
@@ -237,6 +287,37 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
       stack_.push_back(child_frame(n, FrameKind::Pass, parent));
     return;
   }
+  raw_plain_ = nullptr;
+  if (type != CMARK_NODE_HTML_BLOCK && !raw_open_.empty() &&
+      raw_open_.back().frame + 1 == stack_.size() && raw_open_.back().phrasing_only) {
+    const OpenRaw& p = raw_open_.back();
+    diag_.error(file_, block_pos(n),
+                "Markdown block inside the raw <" + p.name + "> opened at " + at(p.pos),
+                "a raw <" + p.name + "> may hold only text; use <div> around Markdown blocks");
+  }
+  if (type == CMARK_NODE_HTML_BLOCK) {
+    const char* lit = cmark_node_get_literal(n);
+    HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, block_pos(n), diag_);
+    facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+    raw_nodes(frag.nodes, true);
+    // The line break that ends the block is no space after its last word.
+    if (raw_plain_ != nullptr && !raw_plain_->empty() &&
+        raw_plain_->back().kind == InlineKind::Text) {
+      std::string& t = raw_plain_->back().text;
+      t.erase(t.find_last_not_of(' ') + 1);
+      if (t.empty()) raw_plain_->pop_back();
+    }
+    raw_plain_ = nullptr;
+    for (size_t k = raw_open_.size(); k-- > 0 && raw_open_[k].frame + 1 == stack_.size();) {
+      if (raw_open_[k].block) continue;
+      // A Span left open at the end of its block cannot hold the blocks that follow.
+      diag_.error(file_, raw_open_[k].pos,
+                  "<" + raw_open_[k].name + "> opened here is not closed in its HTML block",
+                  "close it in the same block, or use <div> around Markdown blocks");
+      raw_open_.erase(raw_open_.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+    return;
+  }
   Block& b = parent.blocks->emplace_back();
   b.pos = block_pos(n);
   auto open_blocks = [&](int quote_increment) {
@@ -295,17 +376,6 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     case CMARK_NODE_THEMATIC_BREAK:
       b.kind = BlockKind::ThematicBreak;
       return;
-    case CMARK_NODE_HTML_BLOCK: {
-      b.kind = BlockKind::RawBlock;
-      const char* lit = cmark_node_get_literal(n);
-      HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, b.pos, diag_);
-      b.text = std::move(frag.xhtml);
-      auto& ids = book_.chapters[chapter_].raw_ids;
-      ids.insert(ids.end(), std::make_move_iterator(frag.ids.begin()),
-                 std::make_move_iterator(frag.ids.end()));
-      facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
-      return;
-    }
     default:
       break;
   }
@@ -376,13 +446,7 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
     case CMARK_NODE_HTML_INLINE: {
       const char* lit = cmark_node_get_literal(n);
       HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, pos, diag_);
-      Inline& in = out.emplace_back();
-      in.kind = InlineKind::RawInline;
-      in.pos = pos;
-      in.text = std::move(frag.xhtml);
-      auto& ids = book_.chapters[chapter_].raw_ids;
-      ids.insert(ids.end(), std::make_move_iterator(frag.ids.begin()),
-                 std::make_move_iterator(frag.ids.end()));
+      raw_nodes(frag.nodes, false);
       return;
     }
     case CMARK_NODE_FOOTNOTE_REFERENCE: {
@@ -444,10 +508,232 @@ void ChapterConverter::exit(cmark_node* n) {
     if (!open) return;
   }
   while (!stack_.empty()) {
+    close_raw(stack_.size() - 1, stack_.back().kind == FrameKind::Inlines ? "in this paragraph"
+                                                                          : "at this block level");
     Frame f = stack_.back();
     stack_.pop_back();
     finish(f);
     if (f.node == n) break;
+  }
+}
+
+// Reports the raw elements opened in frame FRAME's list and never closed there, and
+// forgets them (their content stays in them).
+void ChapterConverter::close_raw(size_t frame, const char* level) {
+  while (!raw_open_.empty() && raw_open_.back().frame >= frame) {
+    const OpenRaw& o = raw_open_.back();
+    diag_.error(file_, o.pos, "<" + o.name + "> opened here is not closed " + std::string(level),
+                "close it with </" + o.name + "> " + level);
+    raw_open_.pop_back();
+  }
+  raw_plain_ = nullptr;
+}
+
+// Tells whether a block element or block starting at POS sits inside a raw element that
+// may hold only text, reporting it (WHAT names it, HINT says what to do).
+bool ChapterConverter::raw_inside_phrasing(SourcePos pos, const std::string& what,
+                                           const std::string& hint) {
+  for (size_t k = raw_open_.size(); k-- > 0;) {
+    if (!raw_open_[k].phrasing_only) continue;
+    diag_.error(file_, pos, what + " inside <" + raw_open_[k].name + "> opened at " +
+                                at(raw_open_[k].pos),
+                hint.empty() ? "close the <" + raw_open_[k].name + "> first, or use <div> instead of <" +
+                                   raw_open_[k].name + ">"
+                             : hint);
+    return true;
+  }
+  return false;
+}
+
+// Returns the list inline content of raw HTML goes to: the frame's inlines in a
+// paragraph; at block level a Plain block, made when the first text or inline element
+// comes.
+std::vector<Inline>& ChapterConverter::raw_inlines(SourcePos pos) {
+  Frame& f = stack_.back();
+  if (f.kind == FrameKind::Inlines) return *f.inlines;
+  if (raw_plain_ == nullptr) {
+    Block& p = f.blocks->emplace_back();
+    p.kind = BlockKind::Plain;
+    p.pos = pos;
+    raw_plain_ = &p.inlines;
+  }
+  return *raw_plain_;
+}
+
+// Builds the model from the nodes of one raw HTML fragment, at block level (an HTML
+// block) or inside a paragraph. Elements left open stay open for the blocks or inlines
+// that follow, until their end tag.
+void ChapterConverter::raw_nodes(const std::vector<HtmlNode>& nodes, bool block_level) {
+  if (stack_.empty() || (block_level && stack_.back().blocks == nullptr) ||
+      (!block_level && stack_.back().inlines == nullptr))
+    return;
+  for (const HtmlNode& node : nodes) {
+    work::add();
+    if (node.kind == HtmlNode::Kind::Start) {
+      raw_start(node, block_level);
+    } else if (node.kind == HtmlNode::Kind::End) {
+      raw_end(node, block_level);
+    } else {
+      bool pre = false;
+      for (const OpenRaw& o : raw_open_) pre = pre || o.name == "pre";
+      std::string text = node.text;
+      if (!pre)  // white space in HTML is a space
+        for (char& c : text)
+          if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+      if (block_level && raw_plain_ == nullptr) {
+        size_t b = text.find_first_not_of(' ');
+        if (b == std::string::npos) continue;  // white space between block elements
+        text.erase(0, b);
+      }
+      std::vector<Inline>& out = raw_inlines(node.pos);
+      if (!out.empty() && out.back().kind == InlineKind::Text) {
+        out.back().text += text;
+      } else {
+        Inline& in = out.emplace_back();
+        in.kind = InlineKind::Text;
+        in.pos = node.pos;
+        in.text = std::move(text);
+      }
+    }
+  }
+}
+
+void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
+  Frame& f = stack_.back();
+  const std::string& name = node.name;
+  if (stack_.size() + raw_open_.size() + 1 > kMaxNestingDepth) {
+    if (!depth_reported_)
+      diag_.error(file_, node.pos,
+                  "more than " + std::to_string(kMaxNestingDepth) +
+                      " nested blocks, inlines and raw HTML elements",
+                  "flatten the nesting of <" + name +
+                      "> and other raw HTML elements, block quotes, lists and emphasis");
+    depth_reported_ = true;
+    return;
+  }
+  bool as_block = block_level && (is_block_element(name) || !node.known);
+  if (!block_level && node.known && is_block_element(name)) {
+    diag_.error(file_, node.pos, "block element <" + name + "> inside a paragraph",
+                "start it on a line of its own, with a blank line before it");
+    return;
+  }
+  if (as_block && node.known &&
+      raw_inside_phrasing(node.pos, "block element <" + name + ">", ""))
+    return;
+  if (name == "hr" && as_block) {
+    raw_plain_ = nullptr;
+    Block& b = f.blocks->emplace_back();
+    b.kind = BlockKind::ThematicBreak;
+    b.pos = node.pos;
+    return;
+  }
+  if (as_block) {
+    raw_plain_ = nullptr;
+    Block& b = f.blocks->emplace_back();
+    b.kind = BlockKind::Div;
+    b.pos = node.pos;
+    b.element = name;
+    b.attr = attr_of(node.attributes);
+    if (node.closed) return;
+    raw_open_.push_back({stack_.size() - 1, name, node.pos, true, f.blocks, nullptr,
+                         node.known && phrasing_only(name)});
+    f.blocks = &b.children;
+    return;
+  }
+  std::vector<Inline>& out = raw_inlines(node.pos);
+  Inline& in = out.emplace_back();
+  in.pos = node.pos;
+  in.attr = attr_of(node.attributes);
+  const std::string* src = in.attr.find("src");
+  if (name == "br") {
+    in.kind = InlineKind::LineBreak;
+    in.attr = {};
+    return;
+  }
+  if (name == "img" && src != nullptr && !trim(*src).empty()) {
+    // An image as Markdown writes it: packed and drawn like ![alt](src).
+    in.kind = InlineKind::Image;
+    in.url = *src;
+    Attr kept;
+    kept.id = in.attr.id;
+    kept.classes = in.attr.classes;
+    for (auto& [k, v] : in.attr.attributes) {
+      if (k == "alt") {
+        if (!v.empty()) {
+          Inline& alt = in.children.emplace_back();
+          alt.pos = node.pos;
+          alt.text = v;
+        }
+      } else if (k == "title") {
+        in.title = v;
+      } else if (k == "srcset") {
+        diag_.error(file_, node.pos, "srcset in raw HTML is not packed into the book",
+                    "give one image in src; the book packs that one");
+      } else if (k != "src" && k != "sizes") {
+        kept.attributes.emplace_back(k, v);
+      }
+    }
+    in.attr = std::move(kept);
+    return;
+  }
+  const std::string* href = name == "a" ? in.attr.find("href") : nullptr;
+  if (href != nullptr) {
+    // A link as Markdown writes it: resolved and checked like [text](href).
+    in.kind = InlineKind::Link;
+    in.url = *href;
+    std::erase_if(in.attr.attributes, [&](const auto& a) {
+      if (a.first == "title") in.title = a.second;
+      return a.first == "href" || a.first == "title";
+    });
+  } else {
+    in.kind = InlineKind::Span;
+    in.element = name;
+    if (const std::string* set = in.attr.find("srcset"); set != nullptr && name == "source")
+      diag_.error(file_, node.pos, "srcset in raw HTML is not packed into the book",
+                  "use Markdown: ![alt](path)");
+  }
+  if (node.closed) return;
+  raw_open_.push_back({stack_.size() - 1, name, node.pos, false, nullptr, &out,
+                       node.known && phrasing_only(name)});
+  if (f.kind == FrameKind::Inlines)
+    f.inlines = &in.children;
+  else
+    raw_plain_ = &in.children;
+}
+
+void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
+  Frame& f = stack_.back();
+  const std::string& name = node.name;
+  size_t frame = stack_.size() - 1;
+  size_t k = raw_open_.size();
+  while (k > 0 && raw_open_[k - 1].frame == frame && raw_open_[k - 1].name != name) --k;
+  if (k == 0 || raw_open_[k - 1].frame != frame) {
+    const char* level = block_level ? "at this block level" : "in this paragraph";
+    std::string hint = "remove it, or add the matching <" + name + "> " + level;
+    for (const OpenRaw& o : raw_open_)
+      if (o.name == name)
+        hint = "the <" + name + "> opened at " + at(o.pos) +
+               " is outside this container (list item, quote, paragraph); close it there, "
+               "after a blank line";
+    diag_.error(file_, node.pos, "stray </" + name + ">: no <" + name + "> is open " + level,
+                hint);
+    return;
+  }
+  --k;  // the element closed; those above it were never closed
+  for (size_t j = raw_open_.size(); j-- > k + 1;)
+    diag_.error(file_, raw_open_[j].pos,
+                "<" + raw_open_[j].name + "> is not closed before </" + name + "> at " +
+                    at(node.pos),
+                "add </" + raw_open_[j].name + "> before </" + name + ">");
+  OpenRaw o = raw_open_[k];
+  raw_open_.resize(k);
+  if (o.block) {
+    f.blocks = o.outer_blocks;
+    raw_plain_ = nullptr;
+  } else if (f.kind == FrameKind::Inlines) {
+    f.inlines = o.outer_inlines;
+  } else {
+    raw_plain_ = o.outer_inlines;
   }
 }
 

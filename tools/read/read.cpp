@@ -14,6 +14,7 @@
 #include "core/threads.h"
 #include "read/chapter_parse.h"
 #include "read/config.h"
+#include "read/extensions.h"
 #include "read/links.h"
 #include "read/preprocess.h"
 #include "read/summary.h"
@@ -35,7 +36,6 @@ void append_plain(const std::vector<Inline>& inlines, std::string& out) {
         out += ' ';
         break;
       case InlineKind::NoteRef:
-      case InlineKind::RawInline:
         break;
       default:
         append_plain(in.children, out);
@@ -189,6 +189,7 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
     convert_chapter(*parsed, book, static_cast<int>(i), diag);
     if (i == 0) yaml = std::move(parsed->yaml);
   }
+  report_custom_elements(book, diag);
   return yaml;
 }
 

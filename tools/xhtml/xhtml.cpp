@@ -162,8 +162,7 @@ bool cell_is_empty(const std::vector<Inline>& xs) {
         if (!cell_is_empty(x.children)) return false;
         break;
       case InlineKind::Image:
-      case InlineKind::NoteRef:
-      case InlineKind::RawInline: return false;
+      case InlineKind::NoteRef: return false;
     }
   }
   return true;
@@ -366,10 +365,6 @@ class Writer {
         break;
       case BlockKind::Table: table(b.table, b.attr); break;
       case BlockKind::Figure: figure(b); break;
-      case BlockKind::RawBlock:
-        raw(b.text);
-        if (!b.text.empty() && b.text.back() != '\n') out_ += '\n';
-        break;
       case BlockKind::Div: div(b); break;
       case BlockKind::Plain:
         inlines(b.inlines);
@@ -537,16 +532,6 @@ class Writer {
     append_attr(out, x.attr);
     out += "/>";
     if (markup_ != nullptr) markup_->image(out_, img);
-  }
-
-  // Writes raw XHTML as it is, through the markup hook when there is one.
-  void raw(std::string_view xhtml) {
-    flush();
-    if (markup_ != nullptr) {
-      markup_->raw(out_, xhtml, language_);
-    } else {
-      out_ += xhtml;
-    }
   }
 
   void wrap(const char* tag, const Inline& x) {
@@ -754,7 +739,6 @@ class Writer {
       case InlineKind::Link: link(x); break;
       case InlineKind::Image: image(x); break;
       case InlineKind::NoteRef: note_ref(x); break;
-      case InlineKind::RawInline: raw(x.text); break;
       case InlineKind::Span: span(x); break;
     }
   }

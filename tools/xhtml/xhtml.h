@@ -13,9 +13,9 @@
 namespace colophon {
 
 // Adds markup of a target's own around what the XHTML writer writes (the Kobo target's
-// sentence spans), while it writes: the writer hands it every run of text, image and raw
-// HTML it would have written as they are. One instance serves one content document, on
-// one thread. The defaults add nothing.
+// sentence spans), while it writes: the writer hands it every run of text and every image
+// it would have written as they are (raw HTML too, which the reader made model nodes).
+// One instance serves one content document, on one thread. The defaults add nothing.
 class TextMarkup {
  public:
   virtual ~TextMarkup() = default;
@@ -35,11 +35,6 @@ class TextMarkup {
   }
   // Appends an image element's markup IMG to OUT.
   virtual void image(std::string& out, std::string_view img) { out += img; }
-  // Appends raw XHTML (the author's HTML, already repaired) to OUT.
-  virtual void raw(std::string& out, std::string_view xhtml, std::string_view language) {
-    (void)language;
-    out += xhtml;
-  }
 
  protected:
   // Appends TEXT escaped for XML character data.
