@@ -232,10 +232,22 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
     toc.push_back({level, ch.title.empty() ? ch.id : ch.title, encode_href(files[c])});
     if (depth_limit < 2) continue;
     // The chapter's own heading (the first block that shows text) is its title.
+    // Blocks at the chapter's top level, and inside section-like containers (a raw
+    // <div class="section"> around the chapter).
+    std::vector<const Block*> top;
+    auto gather = [&](const std::vector<Block>& list, auto& self) -> void {
+      for (const Block& b : list) {
+        if (is_section_like(b) && !b.children.empty())
+          self(b.children, self);
+        else
+          top.push_back(&b);
+      }
+    };
+    gather(ch.blocks, gather);
     int title_block = -1;
     int min_level = 7;
-    for (size_t i = 0; i < ch.blocks.size(); ++i) {
-      const Block& b = ch.blocks[i];
+    for (size_t i = 0; i < top.size(); ++i) {
+      const Block& b = *top[i];
       bool anchor_only = (b.kind == BlockKind::Plain && trim(plain_text(b.inlines)).empty()) ||
                          (b.kind == BlockKind::Div && b.children.empty());
       if (title_block < 0 && !anchor_only) {
@@ -243,9 +255,9 @@ std::vector<TocEntry> build_toc(const Book& book, const std::vector<std::string>
       }
       if (b.kind == BlockKind::Heading) min_level = std::min(min_level, b.level);
     }
-    int base = title_block >= 0 ? ch.blocks[title_block].level : min_level - 1;
-    for (size_t i = 0; i < ch.blocks.size(); ++i) {
-      const Block& b = ch.blocks[i];
+    int base = title_block >= 0 ? top[title_block]->level : min_level - 1;
+    for (size_t i = 0; i < top.size(); ++i) {
+      const Block& b = *top[i];
       if (b.kind != BlockKind::Heading || static_cast<int>(i) == title_block || b.attr.id.empty())
         continue;
       int rel = std::max(b.level - base, 1) + 1;  // chapter title = 1

@@ -159,6 +159,7 @@ class ChapterConverter {
       notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
   FootnoteFacts facts_;
   bool depth_reported_ = false;
+  bool raw_too_deep_ = false;  // raw HTML went past kMaxNestingDepth: its tags are ignored
   std::vector<OpenRaw> raw_open_;              // raw HTML elements open, innermost last
   std::vector<Inline>* raw_plain_ = nullptr;   // the Plain block text of a raw block goes to
 };
@@ -522,7 +523,8 @@ void ChapterConverter::exit(cmark_node* n) {
 void ChapterConverter::close_raw(size_t frame, const char* level) {
   while (!raw_open_.empty() && raw_open_.back().frame >= frame) {
     const OpenRaw& o = raw_open_.back();
-    diag_.error(file_, o.pos, "<" + o.name + "> opened here is not closed " + std::string(level),
+    if (!raw_too_deep_)
+      diag_.error(file_, o.pos, "<" + o.name + "> opened here is not closed " + std::string(level),
                 "close it with </" + o.name + "> " + level);
     raw_open_.pop_back();
   }
@@ -601,7 +603,9 @@ void ChapterConverter::raw_nodes(const std::vector<HtmlNode>& nodes, bool block_
 void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
   Frame& f = stack_.back();
   const std::string& name = node.name;
+  if (raw_too_deep_) return;  // reported once; the balance of what follows means nothing
   if (stack_.size() + raw_open_.size() + 1 > kMaxNestingDepth) {
+    raw_too_deep_ = true;
     if (!depth_reported_)
       diag_.error(file_, node.pos,
                   "more than " + std::to_string(kMaxNestingDepth) +
@@ -702,6 +706,7 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
 }
 
 void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
+  if (raw_too_deep_) return;
   Frame& f = stack_.back();
   const std::string& name = node.name;
   size_t frame = stack_.size() - 1;
