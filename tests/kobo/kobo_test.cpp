@@ -161,7 +161,8 @@ TEST_CASE("raw HTML, read into the model: its text in spans, its images alone, n
       "<div class=\"x\">\n\n"
       "<p>First &amp; foremost. Second &#8220;quoted.&#8221; Third.</p>\n\n"
       "<pre>no. spans. here.</pre>\n\n"
-      "<p><code>a. b.</code> after code. <span lang=\"de\">Siehe Nr. Fünf dort. Ende.</span></p>\n\n"
+      "<p><code>a. b.</code> after code. "
+      "<span lang=\"de\">Siehe Nr. Fünf dort. Ende.</span></p>\n\n"
       "<p><img src=\"images/dot.png\" alt=\"a > b\"/><!-- a comment. --></p>\n\n"
       "</div>\n",
       book, 1, diag);
