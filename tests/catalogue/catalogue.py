@@ -336,8 +336,8 @@ CATALOGUE = {
     "font-missing": (missing_font, "error", "book/pdf-style.toml:3:10", r"NoSuchSerif", None),
     # (a warning: the EPUB is right, and tests/books' torture book, with Chinese, Japanese
     # and Korean text in Noto Serif, must build)
-    "font-missing-glyph": (lambda c: set_line(c, "src/one.md", 3, "Intro \u6f22 paragraph.[^a]"),
-                           "warning", ONE + ":3:7", r"U\+6F22", None),
+    "font-missing-glyph": (lambda c: set_line(c, "src/one.md", 3, "Intro \ue000 paragraph.[^a]"),
+                           "warning", ONE + ":3:7", r"U\+E000", None),
     "output-unwritable": (unwritable_output, "error", "blocker/out", r"output directory", None),
     "output-file-is-a-directory": (directory_in_the_way, "error", "dist2/broken-book.epub",
                                    r"directory", None),

@@ -396,14 +396,16 @@ TEST_CASE("hyphenation respects English minimums and the dictionary choice") {
   CHECK(diag.count(Severity::Warning) == 1);
 }
 
-TEST_CASE("characters no face has are reported with U+XXXX and file:line:col; fallback is used") {
+TEST_CASE("characters no face has are reported once, with U+XXXX, count and file:line:col; fallback is used") {
   Setter s(false);
   s.ctx.file = "src/ch01.md";
   Frame f;
   f.measure = 300;
-  Inline in = text("snow \u2603 and arrow \u21AA");
+  Inline in = text("snow \u2603 and arrow \u21AA, snow again \u2603");
   in.pos = {12, 3};
   std::vector<VItem> lines = s.set({in}, f);
+  CHECK(s.diag.all().empty());  // told once for the whole book, at its end
+  s.ctx.report_missing_glyphs();
   auto all = s.diag.all();
   REQUIRE(all.size() == 1);
   CHECK(all[0].file == "src/ch01.md");
@@ -412,6 +414,8 @@ TEST_CASE("characters no face has are reported with U+XXXX and file:line:col; fa
   CHECK(all[0].severity == Severity::Warning);  // the EPUB is fine; the PDF lacks it
   CHECK(!all[0].hint.empty());
   CHECK(all[0].message.find("U+2603") != std::string::npos);
+  CHECK(all[0].message.find("1 character is") != std::string::npos);
+  CHECK(all[0].message.find("2 times") != std::string::npos);
   bool fallback = false;
   for (const TextRun& t : lines[0].content.texts)
     if (t.face.family == FaceFamily::Fallback && t.text == "\u21AA") fallback = true;

@@ -309,6 +309,64 @@ TEST_CASE("metrics: has_glyph covers Latin, Cyrillic and Greek but not emoji") {
   CHECK(m->has_glyph(FaceId{FaceFamily::Fallback, FaceStyle::Regular}, U'\u2603'));
 }
 
+TEST_CASE("metrics: fallback fonts: the style's list first, then an installed font for the script") {
+  FontSet fonts = default_font_set();
+  fonts.fallback = {};
+  fonts.fallback_list = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"};
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(fonts, "s.toml", diag);
+  REQUIRE(m);
+  CHECK(diag.all().empty());
+  // The check mark is in the list's DejaVu Sans: that is the font used.
+  std::optional<FaceId> check = m->fallback_face(kRegular, U'\u2713', "");
+  REQUIRE(check);
+  CHECK(check->family == FaceFamily::Fallback);
+  CHECK(check->font > 0);
+  CHECK(m->file(*check) == fonts.fallback_list[0]);
+  // A Chinese character is in no listed font: fontconfig finds a CJK font, in Noto's
+  // serif like the text face, and the face for the language's letter forms.
+  if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")) {
+    MESSAGE("SKIPPED: fonts-noto-cjk is not installed");
+    return;
+  }
+  std::optional<FaceId> han = m->fallback_face(kRegular, U'\u6F22', "zh-cn");
+  REQUIRE(han);
+  CHECK(m->file(*han).find("NotoSerifCJK") != std::string::npos);
+  CHECK(m->font_info(m->font_of(*han)).ps_name == "NotoSerifCJKsc-Regular");
+  std::optional<FaceId> kanji = m->fallback_face(kRegular, U'\u6F22', "ja-jp");
+  REQUIRE(kanji);
+  CHECK(m->font_info(m->font_of(*kanji)).ps_name == "NotoSerifCJKjp-Regular");
+  // Bold text borrows bold.
+  std::optional<FaceId> bold = m->fallback_face(kBold, U'\u6F22', "zh-cn");
+  REQUIRE(bold);
+  CHECK(m->font_info(m->font_of(*bold)).ps_name == "NotoSerifCJKsc-Bold");
+  // The same font asked for again is the same face.
+  CHECK(*m->fallback_face(kRegular, U'\u5B57', "zh-cn") == *han);
+  // Hebrew is in the listed DejaVu Sans; without the list it comes from Noto Serif
+  // Hebrew. A private-use character comes from nowhere.
+  std::optional<FaceId> alef = m->fallback_face(kRegular, U'\u05D0', "he-il");
+  REQUIRE(alef);
+  CHECK(m->file(*alef) == fonts.fallback_list[0]);
+  fonts.fallback_list.clear();
+  auto plain = RealFontMetrics::load(fonts, "s.toml", diag);
+  REQUIRE(plain);
+  alef = plain->fallback_face(kRegular, U'\u05D0', "he-il");
+  REQUIRE(alef);
+  CHECK(plain->font_info(plain->font_of(*alef)).ps_name.rfind("NotoSerifHebrew", 0) == 0);
+  CHECK_FALSE(plain->fallback_face(kRegular, U'\uE000', ""));
+}
+
+TEST_CASE("metrics: a fallback family that is not installed is an error naming it") {
+  FontSet fonts = default_font_set();
+  fonts.fallback_list = {"No Such Family Anywhere"};
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(fonts, "book/book.toml", diag);
+  CHECK(m == nullptr);
+  REQUIRE(diag.count(Severity::Error) == 1);
+  CHECK(diag.all()[0].message.find("No Such Family Anywhere") != std::string::npos);
+  CHECK(diag.all()[0].hint.find("fc-list") != std::string::npos);
+}
+
 TEST_CASE("metrics: a missing font file names the file and the style key") {
   FontSet fonts = default_font_set();
   fonts.text.italic = "/nonexistent/NoSuchFont-Italic.ttf";

@@ -1,4 +1,5 @@
 // Stage "collect": the inline tree of a paragraph becomes a flat list of styled runs.
+#include <algorithm>
 #include <cstdio>
 
 #include "core/utf8.h"
@@ -221,28 +222,79 @@ SourcePos Run::pos_at(size_t at) const {
 }
 
 void Context::missing_glyph(char32_t cp, std::string_view chars, SourcePos pos) {
-  if (warned_glyphs[cp]) return;
-  warned_glyphs[cp] = true;
-  char code[16];
-  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
-  std::string which = std::string(code) + " '" + std::string(chars) + "'";
-  diag.add(
-      {Severity::Warning, file, pos,
-       "character " + which + " is in none of the PDF fonts; the PDF prints nothing in its place",
-       "name a font that has it as [fonts.fallback] regular in a PDF style file "
-       "([output.pdf] style = \"pdf-style.toml\" in book.toml), or replace the character",
-       "characters are in none of the PDF fonts, which print nothing in their place", which});
+  auto [it, added] = missing.try_emplace(cp);
+  if (added) {
+    it->second.chars = std::string(chars);
+    it->second.file = file;
+    it->second.pos = pos;
+  }
+  ++it->second.count;
+}
+
+void Context::report_missing_glyphs() {
+  if (missing.empty()) return;
+  // The message lists the characters in code point order, at most this many.
+  constexpr size_t kListed = 20;
+  size_t total = 0;
+  const Missing* first = nullptr;
+  std::string list;
+  size_t listed = 0;
+  for (const auto& [cp, m] : missing) {
+    total += m.count;
+    if (!first || m.file < first->file ||
+        (m.file == first->file && (m.pos.line < first->pos.line ||
+                                   (m.pos.line == first->pos.line && m.pos.col < first->pos.col))))
+      first = &m;
+    if (listed++ >= kListed) continue;
+    char code[16];
+    std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+    if (!list.empty()) list += ", ";
+    list += std::string(code) + " '" + m.chars + "'";
+    if (m.count > 1) list += " (" + std::to_string(m.count) + " times)";
+  }
+  if (missing.size() > kListed) list += ", and " + std::to_string(missing.size() - kListed) + " more";
+  std::string what = missing.size() == 1 ? "1 character is" : std::to_string(missing.size()) + " characters are";
+  diag.warning(first->file, first->pos,
+               what + " in none of the PDF's fonts nor any installed font, " + std::to_string(total) +
+                   (total == 1 ? " time" : " times in all") +
+                   "; the PDF prints a box in their place: " + list,
+               "install a font that has them (Debian's fonts-noto-core, fonts-noto-cjk and "
+               "fonts-symbola cover most scripts) or name one in [output.pdf] fallback-fonts "
+               "in book.toml; or replace the characters");
 }
 
 bool Context::has_glyph(FaceId face, char32_t cp) {
   constexpr char32_t kCachedRange = 0x10000;
   if (cp >= kCachedRange) return metrics.has_glyph(face, cp);
-  if (glyph_cache.empty()) glyph_cache.resize(12);
-  std::vector<uint8_t>& c = glyph_cache[face.index()];
+  size_t index = static_cast<size_t>(face.index());
+  if (glyph_cache.size() <= index) glyph_cache.resize(index + 1);
+  std::vector<uint8_t>& c = glyph_cache[index];
   if (c.empty()) c.assign(kCachedRange, 0);
   uint8_t& v = c[cp];
   if (v == 0) v = metrics.has_glyph(face, cp) ? 1 : 2;
   return v == 1;
+}
+
+std::optional<FaceId> Context::face_for(FaceId face, char32_t cp) {
+  if (has_glyph(face, cp)) return face;
+  const std::string& lang = language.empty() ? book.meta.language : language;
+  size_t lang_id = std::find(languages.begin(), languages.end(), lang) - languages.begin();
+  if (lang_id == languages.size()) languages.push_back(lang);
+  const uint64_t key = static_cast<uint64_t>(lang_id) << 40 |
+                       static_cast<uint64_t>(face.index()) << 21 | cp;
+  auto it = fallback_cache.find(key);
+  if (it == fallback_cache.end()) {
+    int found = -1;
+    std::optional<FaceId> f = metrics.fallback_face(face, cp, unicode::language_for(cp, lang));
+    if (f) {
+      auto known = std::find(fallback_faces.begin(), fallback_faces.end(), *f);
+      found = static_cast<int>(known - fallback_faces.begin());
+      if (known == fallback_faces.end()) fallback_faces.push_back(*f);
+    }
+    it = fallback_cache.emplace(key, found).first;
+  }
+  if (it->second < 0) return std::nullopt;
+  return fallback_faces[static_cast<size_t>(it->second)];
 }
 
 std::string note_anchor(const Book& book, int note) {

@@ -16,12 +16,13 @@ std::string num(double v) {
   return buf;
 }
 
-const char* face_name(FaceId f) {
+std::string face_name(FaceId f) {
   static const char* kNames[] = {"text",     "text-italic",     "text-bold",     "text-bolditalic",
                                  "mono",     "mono-italic",     "mono-bold",     "mono-bolditalic",
                                  "fallback", "fallback-italic", "fallback-bold", "fallback-bolditalic"};
+  if (f.font > 0) return "fallback#" + std::to_string(f.font);
   int i = f.index();
-  return i >= 0 && i < 12 ? kNames[i] : "?";
+  return i >= 0 && i < FaceId::kStyleFaces ? kNames[i] : "?";
 }
 
 std::string quoted(const std::string& s) {

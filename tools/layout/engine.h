@@ -3,16 +3,20 @@
 #pragma once
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/diagnostics.h"
+#include "core/utf8.h"
 #include "layout/hyphenate.h"
 #include "layout/metrics.h"
 #include "layout/pages.h"
 #include "layout/style.h"
+#include "layout/unicode.h"
 #include "model/model.h"
 
 namespace colophon::layout {
@@ -139,33 +143,89 @@ struct Context {
   Hyphenator* hyphenator = nullptr;  // null = no hyphenation
   std::string file;                  // source shown in messages (the current chapter)
   int warned_long_words = 0;
-  std::unordered_map<char32_t, bool> warned_glyphs;
   std::vector<std::vector<uint8_t>> glyph_cache;  // per face index: 0 unknown, 1 yes, 2 no
+  std::unordered_map<uint64_t, int> fallback_cache;  // (language, face, cp) -> fallback_faces index
+  std::vector<FaceId> fallback_faces;
+  std::string language;                 // of the text being set (BCP 47); "" = the book's
+  std::vector<std::string> languages;   // every language fallback fonts were sought for
+  // A character no font has: where it first occurs and how often.
+  struct Missing {
+    std::string chars;
+    std::string file;
+    SourcePos pos;
+    size_t count = 0;
+  };
+  std::map<char32_t, Missing> missing;
   std::vector<char> note_ref_seen;  // per note: its first reference got its anchor
   int chapter = -1;                 // chapter being laid out
-  double space_em[12] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};   // per face
-  double hyphen_em[12] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};  // per face
+  std::vector<double> space_em, hyphen_em;  // per face index, -1 = not measured yet
 
   // Returns the width of a space in FACE, in ems (cached).
-  double space_width(FaceId face) {
-    double& w = space_em[face.index()];
-    if (w < 0) w = metrics.width(face, " ");
-    return w;
-  }
+  double space_width(FaceId face) { return cached_width(space_em, face, " "); }
   // Returns the width of a hyphen in FACE, in ems (cached).
-  double hyphen_width(FaceId face) {
-    double& w = hyphen_em[face.index()];
-    if (w < 0) w = metrics.width(face, "-");
-    return w;
-  }
+  double hyphen_width(FaceId face) { return cached_width(hyphen_em, face, "-"); }
 
   // Tells whether FACE has CP (cached).
   bool has_glyph(FaceId face, char32_t cp);
-  // Warns, once per character per book, that CP (bytes CHARS, at POS of the current
-  // file) is in none of the PDF fonts, so the PDF prints nothing there (the EPUB is fine:
-  // reading systems bring their own fonts).
+  // Returns a face that draws CP in text set in FACE: FACE itself when it has it, else a
+  // fallback font (cached); nullopt when no font has it.
+  std::optional<FaceId> face_for(FaceId face, char32_t cp);
+  // Notes that CP (bytes CHARS, at POS of the current file) is in none of the fonts;
+  // report_missing_glyphs() tells of all of them at once.
   void missing_glyph(char32_t cp, std::string_view chars, SourcePos pos);
+  // Warns once for the whole book about the characters no font has, with how often
+  // each occurs: the PDF prints a box in their place (the EPUB is fine: reading
+  // systems bring their own fonts).
+  void report_missing_glyphs();
+
+  // Calls PIECE(face, begin, end) for each stretch of bytes of TEXT drawn in one face:
+  // FACE where it has the character, else a fallback font; a mark, joiner or variation
+  // selector stays with the character before it. Calls MISSING(cp, begin, end) for
+  // each character no font has (it stays in FACE, where it prints as a box).
+  template <typename Piece, typename MissingFn>
+  void split_by_face(FaceId face, std::string_view text, Piece&& piece, MissingFn&& missing_fn);
+
+ private:
+  double cached_width(std::vector<double>& cache, FaceId face, std::string_view s) {
+    size_t i = static_cast<size_t>(face.index());
+    if (cache.size() <= i) cache.resize(i + 1, -1);
+    if (cache[i] < 0) cache[i] = metrics.width(face, s);
+    return cache[i];
+  }
 };
+
+template <typename Piece, typename MissingFn>
+void Context::split_by_face(FaceId face, std::string_view text, Piece&& piece,
+                            MissingFn&& missing_fn) {
+  size_t from = 0;
+  FaceId current = face;
+  bool any = false;  // a character before this one
+  for (size_t i = 0; i < text.size();) {
+    size_t at = i;
+    char32_t c = next_code_point(text, i);
+    FaceId want = face;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      want = any ? current : face;
+    } else if (any && (unicode::continues_cluster(c) || unicode::is_default_ignorable(c))) {
+      want = current;  // drawn with the character it belongs to
+    } else if (!has_glyph(face, c)) {
+      if (any && current.font > 0 && has_glyph(current, c)) {
+        want = current;  // punctuation and digits stay in the fallback font around them
+      } else if (std::optional<FaceId> f = face_for(face, c)) {
+        want = *f;
+      } else if (!unicode::is_default_ignorable(c)) {
+        missing_fn(c, at, i);
+      }
+    }
+    if (!(want == current)) {
+      if (at > from) piece(current, from, at);
+      from = at;
+      current = want;
+    }
+    any = true;
+  }
+  if (text.size() > from) piece(current, from, text.size());
+}
 
 // Geometry and type of the text being set.
 struct Frame {

@@ -856,7 +856,6 @@ void Flow::code(const Block& b, const Frame& frame) {
   std::vector<VItem> lines;
   std::string text = b.text;
   if (!text.empty() && text.back() == '\n') text.pop_back();
-  const FaceId mono_fallback{FaceFamily::Fallback, FaceStyle::Regular};
   // The code starts on the line after the opening fence (an indented block's first line
   // is its own position: the column may then be off by one line).
   uint32_t source_line = b.pos.line == 0 ? 0 : b.pos.line + 1;
@@ -871,7 +870,8 @@ void Flow::code(const Block& b, const Frame& frame) {
       size_t at = i;
       char32_t c = next_code_point(text, i);
       ++source_col;
-      if (c > ' ' && !ctx_.has_glyph(mono, c) && !ctx_.has_glyph(mono_fallback, c))
+      if (c > ' ' && !ctx_.face_for(mono, c) && !unicode::is_default_ignorable(c) &&
+          !(i > pos && unicode::continues_cluster(c)))
         ctx_.missing_glyph(c, std::string_view(text).substr(at, i - at),
                            SourcePos{source_line, source_line ? source_col - 1 : 0});
       if (c == '\t') {

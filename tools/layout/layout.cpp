@@ -455,6 +455,7 @@ Document layout_book(const Book& book, const Style& style, const FontMetrics& me
   Composer composer(ctx);
   Document doc = composer.run();
   composer.heads(doc);
+  ctx.report_missing_glyphs();
   return doc;
 }
 

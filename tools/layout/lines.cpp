@@ -60,34 +60,14 @@ int for_each_cluster(std::string_view text, F&& f) {
   return n;
 }
 
-// Calls F(face, bytes) for each stretch of TEXT drawn in one face.
-template <typename F>
-void split_by_face(Context& ctx, FaceId face, std::string_view text, F&& f) {
-  bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
-  FaceId fb{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
-  size_t from = 0;
-  FaceId current = face;
-  for (size_t i = 0; i < text.size();) {
-    size_t at = i;
-    char32_t c = next_code_point(text, i);
-    FaceId want = face;
-    if (c != ' ' && !ctx.has_glyph(face, c) && ctx.has_glyph(fb, c)) want = fb;
-    if (!(want == current)) {
-      if (at > from) f(current, text.substr(from, at - from));
-      from = at;
-      current = want;
-    }
-  }
-  if (text.size() > from) f(current, text.substr(from));
-}
-
 }  // namespace
 
 double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, double size,
                  std::string_view text) {
   work::add(text.size());
   double x0 = x;
-  split_by_face(ctx, face, text, [&](FaceId f, std::string_view piece) {
+  ctx.split_by_face(face, text, [&](FaceId f, size_t from, size_t to) {
+    std::string_view piece = text.substr(from, to - from);
     TextRun t;
     t.x = x;
     t.y = y;
@@ -96,15 +76,19 @@ double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, doub
     t.text = std::string(piece);
     page.texts.push_back(std::move(t));
     x += ctx.metrics.width(f, piece) * size;
-  });
+  }, [](char32_t, size_t, size_t) {});
   return x - x0;
 }
 
 double text_width(Context& ctx, FaceId face, double size, std::string_view text) {
   work::add(text.size());
   double w = 0;
-  split_by_face(ctx, face, text,
-                [&](FaceId f, std::string_view piece) { w += ctx.metrics.width(f, piece) * size; });
+  ctx.split_by_face(
+      face, text,
+      [&](FaceId f, size_t from, size_t to) {
+        w += ctx.metrics.width(f, text.substr(from, to - from)) * size;
+      },
+      [](char32_t, size_t, size_t) {});
   return w;
 }
 

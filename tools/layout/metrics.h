@@ -2,8 +2,10 @@
 // implements it with the real fonts (FreeType); tests use a fixed-width fake.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace colophon {
 
@@ -15,13 +17,19 @@ enum class FaceFamily : uint8_t {
 };
 enum class FaceStyle : uint8_t { Regular, Italic, Bold, BoldItalic };
 
-// One face: a family and a style.
+// One face: a family and a style, or one of the fallback fonts found for characters the
+// style's faces lack.
 struct FaceId {
   FaceFamily family = FaceFamily::Text;
   FaceStyle style = FaceStyle::Regular;
+  uint16_t font = 0;  // > 0: fallback font number FONT (family Fallback), whatever the style
   bool operator==(const FaceId&) const = default;
-  // Returns a dense index 0..11, for tables indexed by face.
-  int index() const { return static_cast<int>(family) * 4 + static_cast<int>(style); }
+  // Returns a dense index, for tables indexed by face: 0..11 for the style's faces,
+  // then 12, 13 ... for fallback fonts.
+  int index() const {
+    return font > 0 ? kStyleFaces - 1 + font : static_cast<int>(family) * 4 + static_cast<int>(style);
+  }
+  static constexpr int kStyleFaces = 12;  // 3 families of 4 styles
 };
 
 // The font files of one family, one per style; empty = use regular.
@@ -34,6 +42,9 @@ struct FontSet {
   FontFiles text;
   FontFiles mono;
   FontFiles fallback;
+  // Fonts tried, in order, for characters the faces above lack, before the fonts the
+  // system's font configuration finds: font files, or family names ("Noto Sans CJK SC").
+  std::vector<std::string> fallback_list;
 };
 
 // Measures text. All lengths are in ems of the face (multiply by the size in points).
@@ -51,6 +62,17 @@ class FontMetrics {
   virtual double descender(FaceId face) const = 0;
   // Tells whether FACE has a glyph for code point CP.
   virtual bool has_glyph(FaceId face, char32_t cp) const = 0;
+  // Returns a face that has CP, for text set in FACE (which lacks it), or nullopt when
+  // no font has it. LANGUAGE ("zh-cn", "he-il", or "" for symbols) says whose letter
+  // forms to prefer. This default tries the style's fallback family only.
+  virtual std::optional<FaceId> fallback_face(FaceId face, char32_t cp,
+                                              std::string_view language) const {
+    (void)language;
+    bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
+    FaceId fallback{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
+    if (!(fallback == face) && has_glyph(fallback, cp)) return fallback;
+    return std::nullopt;
+  }
 };
 
 }  // namespace colophon

@@ -31,12 +31,6 @@ bool is_letter_cp(char32_t c) {
          (c >= 0x400 && c <= 0x4FF);
 }
 
-// Returns the fallback face for FACE's style.
-FaceId fallback_of(FaceId face) {
-  bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
-  return FaceId{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
-}
-
 char32_t first_cp(std::string_view s) {
   size_t i = 0;
   return s.empty() ? 0 : next_code_point(s, i);
@@ -49,12 +43,14 @@ char32_t last_cp(std::string_view s) {
   return next_code_point(s, i);
 }
 
-// Splits runs where a character is missing from the run's face but present in the
-// fallback face; warns about characters no face has.
+// Splits runs where a character is missing from the run's face but another font has
+// it; notes characters no font has.
 void resolve_faces(Context& ctx, Paragraph& para) {
   std::vector<Run> out;
   out.reserve(para.runs.size());
-  for (Run& run : para.runs) {
+  bool language_known = false;
+  for (size_t k = 0; k < para.runs.size(); ++k) {
+    Run& run = para.runs[k];
     if (run.kind == Run::Kind::LineBreak) {
       out.push_back(std::move(run));
       continue;
@@ -72,42 +68,35 @@ void resolve_faces(Context& ctx, Paragraph& para) {
       out.push_back(std::move(run));
       continue;
     }
-    FaceId fb = fallback_of(run.face);
-    std::string piece;
-    size_t piece_from = 0;  // byte offset in t where piece starts
-    FaceId piece_face = run.face;
-    auto flush = [&](FaceId next, size_t at) {
-      if (!piece.empty()) {
-        Run r = run;
-        r.text = std::move(piece);
-        r.face = piece_face;
-        r.pos = run.pos_at(piece_from);
-        r.marks.clear();
-        for (const auto& [offset, mark] : run.marks)
-          if (offset > piece_from && offset < at)
-            r.marks.push_back({static_cast<uint32_t>(offset - piece_from), mark});
-        out.push_back(std::move(r));
-      }
-      piece.clear();
-      piece_from = at;
-      piece_face = next;
-    };
-    for (size_t i = 0; i < t.size();) {
-      size_t start = i;
-      char32_t c = next_code_point(t, i);
-      FaceId f = run.face;
-      if (c >= 0x80 || !is_space(static_cast<char>(c))) {
-        if (!ctx.has_glyph(run.face, c)) {
-          if (ctx.has_glyph(fb, c)) f = fb;
-          else ctx.missing_glyph(c, t.substr(start, i - start), run.pos_at(start));
-        }
-      }
-      if (!(f == piece_face)) flush(f, start);
-      piece.append(t, start, i - start);
+    if (!language_known) {
+      // Chinese characters among kana are Japanese: the whole paragraph decides.
+      std::string text;
+      for (const Run& r : out) text += r.text;  // the runs before this one, moved already
+      for (size_t q = k; q < para.runs.size(); ++q) text += para.runs[q].text;
+      ctx.language = unicode::han_language(text, ctx.book.meta.language);
+      language_known = true;
     }
-    flush(run.face, t.size());
+    size_t first = out.size();
+    ctx.split_by_face(
+        run.face, t,
+        [&](FaceId face, size_t from, size_t to) {
+          Run r = run;
+          r.text = t.substr(from, to - from);
+          r.face = face;
+          r.pos = run.pos_at(from);
+          r.marks.clear();
+          for (const auto& [offset, mark] : run.marks)
+            if (offset > from && offset < to)
+              r.marks.push_back({static_cast<uint32_t>(offset - from), mark});
+          out.push_back(std::move(r));
+        },
+        [&](char32_t c, size_t from, size_t to) {
+          ctx.missing_glyph(c, std::string_view(t).substr(from, to - from), run.pos_at(from));
+        });
+    if (out.size() == first) out.push_back(std::move(run));  // (empty text)
   }
   para.runs = std::move(out);
+  ctx.language.clear();
 }
 
 // Measures and builds the items of one paragraph.

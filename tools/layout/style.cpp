@@ -99,6 +99,7 @@ class StyleReader {
                              : name == "fallback" ? &style_.fonts.fallback
                                                   : nullptr;
           if (!files) return false;
+          if (name == "fallback" && v.is_array()) return font_list(v, style_.fonts.fallback_list), true;
           fonts(name, v, *files);
           return true;
         });
@@ -260,6 +261,30 @@ class StyleReader {
     }
     for (size_t i = 0; i < a->size(); ++i) size((*a)[i], style_.heading_sizes[i]);
     for (size_t i = a->size(); i < 6; ++i) style_.heading_sizes[i] = style_.heading_sizes[a->size() - 1];
+  }
+
+  // Reads an array of fallback fonts (files, relative to the style file, or family
+  // names) onto the end of LIST.
+  void font_list(const toml::node& node, std::vector<std::string>& list) {
+    for (const toml::node& item : *node.as_array()) {
+      const auto* s = item.as_string();
+      if (!s || s->get().empty()) {
+        bad(item, "expected a font file or a font family name",
+            "write e.g. fallback = [\"Noto Sans CJK SC\", \"fonts/MySymbols.ttf\"]");
+        continue;
+      }
+      list.push_back(font_path(s->get()));
+    }
+  }
+
+  // Returns NAME as a path relative to the style file when it names a font file, else
+  // as it is (a family name).
+  std::string font_path(const std::string& name) const {
+    bool file = name.find('/') != std::string::npos || name.ends_with(".ttf") ||
+                name.ends_with(".otf") || name.ends_with(".ttc");
+    std::filesystem::path p(name);
+    if (file && p.is_relative() && !base_dir_.empty()) return (std::filesystem::path(base_dir_) / p).string();
+    return name;
   }
 
   void fonts(std::string_view family, const toml::node& node, FontFiles& files) {
@@ -442,8 +467,6 @@ Style load_style(const Book& book, Diagnostics& diag) {
                       std::string(kDejaVu) + "DejaVuSansMono-Oblique.ttf",
                       std::string(kDejaVu) + "DejaVuSansMono-Bold.ttf",
                       std::string(kDejaVu) + "DejaVuSansMono-BoldOblique.ttf"};
-  style.fonts.fallback = {std::string(kDejaVu) + "DejaVuSans.ttf", "",
-                          std::string(kDejaVu) + "DejaVuSans-Bold.ttf", ""};
   if (auto builtin = resource("styles/pdf.toml"))
     apply_style_toml(*builtin, std::string(kBuiltinStyle), style, diag);
 
@@ -476,6 +499,9 @@ Style load_style(const Book& book, Diagnostics& diag) {
         StyleReader(shown, style, diag, p.absolute.parent_path().string(), book.root).read(root);
     }
   }
+  // The book's own fallback fonts come before the style's.
+  style.fonts.fallback_list.insert(style.fonts.fallback_list.begin(), book.pdf.fallback_fonts.begin(),
+                                   book.pdf.fallback_fonts.end());
   if (!book.pdf.trim.empty()) {
     double w = 0, h = 0;
     if (parse_trim(book.pdf.trim, w, h)) {

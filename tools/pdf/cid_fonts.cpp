@@ -50,6 +50,12 @@ void append_utf16_hex(std::string& out, std::string_view text) {
 
 }  // namespace
 
+std::string utf16_hex(std::string_view text) {
+  std::string out;
+  append_utf16_hex(out, text);
+  return out;
+}
+
 std::string to_unicode_cmap(const std::map<uint32_t, std::string>& glyph_text) {
   std::string s =
       "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
@@ -89,15 +95,17 @@ double CidFont::width_em(uint32_t gid) {
   return w / 1000.0;
 }
 
-void CidFont::use(uint32_t gid, std::string_view text) {
-  if (gid >= used_.size()) return;
-  if (used_[gid] == 2) return;
+bool CidFont::use(uint32_t gid, std::string_view text) {
+  if (gid >= used_.size()) return false;
+  if (used_[gid] == 2) return !text.empty() && text_[gid] == text;
   if (text.empty()) {
-    used_[gid] = std::max<uint8_t>(used_[gid], 1);
-    return;
+    used_[gid] = 1;
+    return false;
   }
   used_[gid] = 2;  // drawn, and its text is known
-  text_.emplace(gid, std::string(text));
+  if (text_.empty()) text_.resize(used_.size());
+  text_[gid] = std::string(text);
+  return true;
 }
 
 std::string CidFont::finish(HPDF_Doc pdf) {
@@ -114,7 +122,11 @@ std::string CidFont::finish(HPDF_Doc pdf) {
   HPDF_Dict program = haru::new_stream(pdf, subset.data, true);
   if (!program) return "cannot embed font '" + info_.path + "'";
   if (truetype) haru::set_int(program, "Length1", static_cast<int64_t>(subset.data.size()));
-  else haru::set_name(program, "Subtype", subset.kind == FontSubset::Kind::CffCid ? "CIDFontType0C" : "OpenType");
+  else if (subset.kind == FontSubset::Kind::CffCid) haru::set_name(program, "Subtype", "CIDFontType0C");
+  else {
+    haru::set_name(program, "Subtype", "OpenType");
+    haru::set_version(pdf, 16);  // FontFile3 /OpenType is PDF 1.6
+  }
 
   HPDF_Dict descriptor = haru::new_dict(pdf, true);
   haru::set_name(descriptor, "Type", "FontDescriptor");
@@ -155,7 +167,10 @@ std::string CidFont::finish(HPDF_Doc pdf) {
   haru::set_cid_widths(cid, "W", groups);
   if (truetype) haru::set_name(cid, "CIDToGIDMap", "Identity");
 
-  HPDF_Dict to_unicode = haru::new_stream(pdf, to_unicode_cmap(text_), true);
+  std::map<uint32_t, std::string> glyph_text;
+  for (uint32_t g : gids)
+    if (used_[g] == 2) glyph_text.emplace(g, text_[g]);
+  HPDF_Dict to_unicode = haru::new_stream(pdf, to_unicode_cmap(glyph_text), true);
   haru::set_name(type0_, "Type", "Font");
   haru::set_name(type0_, "Subtype", "Type0");
   haru::set_name(type0_, "BaseFont", name);

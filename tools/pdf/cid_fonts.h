@@ -25,8 +25,9 @@ class CidFont {
   HPDF_Dict dict() const { return type0_; }
   // Returns the advance of GID as the PDF's width array gives it, in ems.
   double width_em(uint32_t gid);
-  // Marks GID as drawn, standing for TEXT (the first text given for a glyph wins).
-  void use(uint32_t gid, std::string_view text);
+  // Marks GID as drawn; with TEXT, records it as the text GID stands for when it has
+  // none yet. Returns whether GID's recorded text is TEXT (false for an empty TEXT).
+  bool use(uint32_t gid, std::string_view text);
   // Returns the glyph of the space character, or 0 when the font has none.
   uint32_t space_glyph() const { return space_; }
   // Returns the number of font units per em.
@@ -42,8 +43,8 @@ class CidFont {
   FontInfo info_;
   uint32_t space_ = 0;
   std::vector<int32_t> widths_;      // per glyph: thousandths of an em, or -1 unknown
-  std::vector<uint8_t> used_;        // per glyph: drawn
-  std::map<uint32_t, std::string> text_;  // glyph -> UTF-8 text, for ToUnicode
+  std::vector<uint8_t> used_;        // per glyph: 0 not drawn, 1 drawn, 2 drawn with text
+  std::vector<std::string> text_;    // per glyph: the UTF-8 text it stands for (ToUnicode)
 };
 
 // The fonts of one document, one per font file, in order of first use.
@@ -62,6 +63,9 @@ class CidFonts {
   std::vector<std::unique_ptr<CidFont>> by_number_;  // RealFontMetrics::font_of -> font
   std::vector<CidFont*> order_;                      // in order of first use
 };
+
+// Returns TEXT (UTF-8) as UTF-16BE in hex digits, as PDF text strings and CMaps write it.
+std::string utf16_hex(std::string_view text);
 
 // Returns a ToUnicode CMap for GLYPH_TEXT (glyph id -> UTF-8 text).
 std::string to_unicode_cmap(const std::map<uint32_t, std::string>& glyph_text);

@@ -3,6 +3,7 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 #include FT_TRUETYPE_TABLES_H
+#include <fontconfig/fontconfig.h>
 #include <harfbuzz/hb-subset.h>
 #include <harfbuzz/hb.h>
 
@@ -188,6 +189,60 @@ RealFontMetrics::RealFontMetrics() = default;
 RealFontMetrics::~RealFontMetrics() {
   loaded_.clear();
   if (library_) FT_Done_FreeType(static_cast<FT_Library>(library_));
+  if (fontconfig_) FcConfigDestroy(static_cast<FcConfig*>(fontconfig_));
+}
+
+LoadedFace* RealFontMetrics::open_face(const std::string& path, int index,
+                                       std::string& error) const {
+  for (const auto& f : loaded_)
+    if (f->path == path && f->index == index) return f.get();
+  // FreeType opens the file itself: a named pipe there would block it for ever.
+  if (std::string problem = regular_file_problem(path);
+      !problem.empty() && problem != "is not found") {
+    error = "the file " + problem;
+    return nullptr;
+  }
+  FT_Library lib = static_cast<FT_Library>(library_);
+  FT_Face ft = nullptr;
+  FT_Error err = FT_New_Face(lib, path.c_str(), index, &ft);
+  if (err != 0) {
+    error = err == FT_Err_Cannot_Open_Resource ? "file not found" : "not a font FreeType can read";
+    return nullptr;
+  }
+  auto has_table = [&](FT_ULong tag) {
+    FT_ULong size = 0;
+    return FT_Load_Sfnt_Table(ft, tag, 0, nullptr, &size) == 0 && size > 0;
+  };
+  const bool glyf = FT_IS_SFNT(ft) && has_table(FT_MAKE_TAG('g', 'l', 'y', 'f'));
+  const bool cff = FT_IS_SFNT(ft) && has_table(FT_MAKE_TAG('C', 'F', 'F', ' '));
+  if (!glyf && !cff) {
+    error = "not a TrueType or OpenType font with outlines (glyf or CFF), which the PDF needs";
+    FT_Done_Face(ft);
+    return nullptr;
+  }
+  auto face = std::make_unique<LoadedFace>();
+  face->path = path;
+  face->index = index;
+  face->ft = ft;
+  face->cff = !glyf;
+  face->upem = ft->units_per_EM > 0 ? ft->units_per_EM : 1000;
+  face->ascender = ft->ascender / face->upem;
+  face->descender = ft->descender / face->upem;
+  hb_blob_t* blob = hb_blob_create_from_file_or_fail(path.c_str());
+  if (!blob) {
+    // FACE owns FT now: its destructor closes it (closing it here too freed it twice,
+    // found under `ulimit -v`, where HarfBuzz could not map the file).
+    error = "cannot read the file";
+    return nullptr;
+  }
+  face->hb_face = hb_face_create(blob, static_cast<unsigned>(index));
+  hb_blob_destroy(blob);
+  face->hb = hb_font_create(face->hb_face);  // HarfBuzz's own OpenType functions: unhinted
+  hb_font_set_scale(face->hb, static_cast<int>(face->upem), static_cast<int>(face->upem));
+  face->buffer = hb_buffer_create();
+  face->number = static_cast<int>(loaded_.size());
+  loaded_.push_back(std::move(face));
+  return loaded_.back().get();
 }
 
 std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
@@ -198,7 +253,10 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
     return f.regular.empty() && f.italic.empty() && f.bold.empty() && f.bold_italic.empty();
   };
   FontSet fonts = fonts_in;
-  if (empty(fonts.text) && empty(fonts.mono) && empty(fonts.fallback)) fonts = defaults;
+  if (empty(fonts.text) && empty(fonts.mono) && empty(fonts.fallback)) {
+    fonts = defaults;
+    fonts.fallback_list = fonts_in.fallback_list;
+  }
 
   std::unique_ptr<RealFontMetrics> m(new RealFontMetrics());
   FT_Library lib = nullptr;
@@ -218,61 +276,6 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
                         {FaceFamily::Fallback, &fonts.fallback, "fallback"}};
   const char* style_keys[] = {"regular", "italic", "bold", "bold-italic"};
   bool ok = true;
-  std::unordered_map<std::string, LoadedFace*> by_path;
-
-  auto open = [&](const std::string& path, const std::string& key) -> LoadedFace* {
-    if (auto it = by_path.find(path); it != by_path.end()) return it->second;
-    const std::string hint = missing_font_hint(path, key);
-    // FreeType opens the file itself: a named pipe there would block it for ever.
-    if (std::string problem = regular_file_problem(path);
-        !problem.empty() && problem != "is not found") {
-      diag.error(style_file, {}, "font '" + path + "' (style key " + key + ") " + problem,
-                 "name a .ttf file for " + key + " in the PDF style");
-      return nullptr;
-    }
-    FT_Face ft = nullptr;
-    FT_Error err = FT_New_Face(lib, path.c_str(), 0, &ft);
-    if (err != 0) {
-      diag.error(style_file, {},
-                 "cannot load font '" + path + "' (style key " + key + ")" +
-                     (err == FT_Err_Cannot_Open_Resource ? ": file not found" : ""),
-                 hint);
-      return nullptr;
-    }
-    FT_ULong glyf_size = 0;
-    if (!FT_IS_SFNT(ft) ||
-        FT_Load_Sfnt_Table(ft, FT_MAKE_TAG('g', 'l', 'y', 'f'), 0, nullptr, &glyf_size) != 0) {
-      diag.error(style_file, {},
-                 "font '" + path + "' (style key " + key +
-                     ") is not a TrueType font with glyf outlines, which the PDF writer needs",
-                 "choose a .ttf font for " + key + " in the PDF style");
-      FT_Done_Face(ft);
-      return nullptr;
-    }
-    auto face = std::make_unique<LoadedFace>();
-    face->path = path;
-    face->ft = ft;
-    face->upem = ft->units_per_EM > 0 ? ft->units_per_EM : 1000;
-    face->ascender = ft->ascender / face->upem;
-    face->descender = ft->descender / face->upem;
-    hb_blob_t* blob = hb_blob_create_from_file_or_fail(path.c_str());
-    if (!blob) {
-      // FACE owns FT now: its destructor closes it (closing it here too freed it twice,
-      // found under `ulimit -v`, where HarfBuzz could not map the file).
-      diag.error(style_file, {}, "cannot read font '" + path + "' (style key " + key + ")", hint);
-      return nullptr;
-    }
-    face->hb_face = hb_face_create(blob, 0);
-    hb_blob_destroy(blob);
-    face->hb = hb_font_create(face->hb_face);  // HarfBuzz's own OpenType functions: unhinted
-    hb_font_set_scale(face->hb, static_cast<int>(face->upem), static_cast<int>(face->upem));
-    face->buffer = hb_buffer_create();
-    face->number = static_cast<int>(m->loaded_.size());
-    LoadedFace* raw = face.get();
-    m->loaded_.push_back(std::move(face));
-    by_path[path] = raw;
-    return raw;
-  };
 
   for (const Slot& slot : slots) {
     const std::string family_key = std::string("fonts.") + slot.key + ".";
@@ -281,8 +284,15 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
     for (int s = 0; s < 4; ++s) {
       FaceId id{slot.family, static_cast<FaceStyle>(s)};
       if (paths[s]->empty()) continue;
-      LoadedFace* f = open(*paths[s], family_key + style_keys[s]);
-      if (!f) ok = false;
+      std::string error;
+      LoadedFace* f = m->open_face(*paths[s], 0, error);
+      if (!f) {
+        const std::string key = family_key + style_keys[s];
+        diag.error(style_file, {},
+                   "cannot load font '" + *paths[s] + "' (style key " + key + "): " + error,
+                   missing_font_hint(*paths[s], key));
+        ok = false;
+      }
       m->by_id_[id.index()] = f;
     }
   }
@@ -306,10 +316,194 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
       m->by_id_[i] = m->by_id_[id.index()] ? m->by_id_[id.index()] : m->by_id_[0];
     }
   }
+  if (const char* family = m->by_id_[0]->ft->family_name) {
+    m->text_family_full_ = family;
+    m->text_family_ = m->text_family_full_.substr(0, m->text_family_full_.find(' '));
+  }
+  // The fallback list: every entry must load now, so a typo is an error, not a box.
+  m->fallback_list_ = fonts.fallback_list;
+  m->list_faces_.assign(m->fallback_list_.size(), std::vector<LoadedFace*>(4, nullptr));
+  for (size_t e = 0; e < m->fallback_list_.size(); ++e) {
+    std::string error;
+    if (!m->list_face(e, FaceStyle::Regular, error)) {
+      diag.error(style_file, {},
+                 "cannot load fallback font '" + m->fallback_list_[e] + "': " + error,
+                 "name an installed family (fc-list : family lists them) or a .ttf, .otf or "
+                 ".ttc file in fallback-fonts");
+      ok = false;
+    }
+  }
+  if (!ok) return nullptr;
   return m;
 }
 
+LoadedFace* RealFontMetrics::list_face(size_t entry, FaceStyle style, std::string& error) const {
+  LoadedFace*& slot = list_faces_[entry][static_cast<size_t>(style)];
+  if (slot) return slot;
+  const std::string& name = fallback_list_[entry];
+  const bool is_file = name.find('/') != std::string::npos || name.ends_with(".ttf") ||
+                       name.ends_with(".otf") || name.ends_with(".ttc") ||
+                       name.ends_with(".TTF") || name.ends_with(".OTF");
+  if (is_file) {
+    slot = open_face(name, 0, error);
+    return slot;
+  }
+  auto* config = static_cast<FcConfig*>(fontconfig());
+  if (!config) {
+    error = "fontconfig cannot start, so font families cannot be looked up";
+    return nullptr;
+  }
+  const bool bold = style == FaceStyle::Bold || style == FaceStyle::BoldItalic;
+  const bool italic = style == FaceStyle::Italic || style == FaceStyle::BoldItalic;
+  FcPattern* pattern = FcPatternCreate();
+  FcPatternAddString(pattern, FC_FAMILY, reinterpret_cast<const FcChar8*>(name.c_str()));
+  FcPatternAddInteger(pattern, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+  FcPatternAddInteger(pattern, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+  FcConfigSubstitute(config, pattern, FcMatchPattern);
+  FcDefaultSubstitute(pattern);
+  FcResult result = FcResultNoMatch;
+  FcPattern* match = FcFontMatch(config, pattern, &result);
+  FcPatternDestroy(pattern);
+  error = "no installed font family of that name";
+  if (match) {
+    FcChar8* family = nullptr;
+    FcChar8* file = nullptr;
+    int index = 0;
+    bool same = false;
+    for (int k = 0; FcPatternGetString(match, FC_FAMILY, k, &family) == FcResultMatch; ++k)
+      if (FcStrCmpIgnoreCase(family, reinterpret_cast<const FcChar8*>(name.c_str())) == 0)
+        same = true;
+    if (same && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
+      FcPatternGetInteger(match, FC_INDEX, 0, &index);
+      slot = open_face(reinterpret_cast<const char*>(file), index, error);
+    }
+    FcPatternDestroy(match);
+  }
+  return slot;
+}
+
+void* RealFontMetrics::fontconfig() const {
+  if (!fontconfig_tried_) {
+    fontconfig_tried_ = true;
+    fontconfig_ = FcInitLoadConfigAndFonts();
+  }
+  return fontconfig_;
+}
+
+uint16_t RealFontMetrics::fallback_number(LoadedFace* font) const {
+  for (int i = 0; i < fallback_count_; ++i)
+    if (fallbacks_[static_cast<size_t>(i)] == font) return static_cast<uint16_t>(i + 1);
+  if (fallback_count_ >= kMaxFallbacks) return 0;
+  fallbacks_[static_cast<size_t>(fallback_count_++)] = font;
+  return static_cast<uint16_t>(fallback_count_);
+}
+
+namespace {
+
+// Tells whether FONT has a glyph for CP.
+bool covers(LoadedFace* font, char32_t cp) {
+  hb_codepoint_t gid = 0;
+  return font && hb_font_get_nominal_glyph(font->hb, cp, &gid) && gid != 0;
+}
+
+}  // namespace
+
+std::optional<FaceId> RealFontMetrics::fallback_face(FaceId face, char32_t cp,
+                                                     std::string_view language) const {
+  std::lock_guard lock(mutex_);
+  auto as_face = [&](LoadedFace* f) -> std::optional<FaceId> {
+    uint16_t number = fallback_number(f);
+    if (number == 0) return std::nullopt;
+    return FaceId{FaceFamily::Fallback, face.style, number};
+  };
+  for (size_t e = 0; e < fallback_list_.size(); ++e) {
+    std::string error;
+    LoadedFace* f = list_face(e, face.style, error);
+    if (!f) f = list_face(e, FaceStyle::Regular, error);
+    if (covers(f, cp)) return as_face(f);
+  }
+  bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
+  FaceId family{FaceFamily::Fallback, bold ? FaceStyle::Bold : FaceStyle::Regular};
+  if (face.font == 0 && !(family == face) && covers(by_id_[family.index()], cp)) return family;
+  if (LoadedFace* f = find_installed(face, cp, language)) return as_face(f);
+  return std::nullopt;
+}
+
+LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
+                                            std::string_view language) const {
+  const bool bold = face.style == FaceStyle::Bold || face.style == FaceStyle::BoldItalic;
+  const bool italic = face.style == FaceStyle::Italic || face.style == FaceStyle::BoldItalic;
+  const bool mono = face.family == FaceFamily::Mono;
+  std::string key = std::to_string(static_cast<int>(face.style)) + (mono ? "m" : "s");
+  key += language;
+  std::vector<LoadedFace*>& found = found_[key];
+  for (LoadedFace* f : found)
+    if (covers(f, cp)) return f;
+  auto* config = static_cast<FcConfig*>(fontconfig());
+  if (!config) return nullptr;
+  FcPattern* pattern = FcPatternCreate();
+  FcPatternAddString(pattern, FC_FAMILY,
+                     reinterpret_cast<const FcChar8*>(mono ? "monospace" : "serif"));
+  FcPatternAddInteger(pattern, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+  FcPatternAddInteger(pattern, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+  if (!language.empty()) {
+    std::string lang(language);
+    FcPatternAddString(pattern, FC_LANG, reinterpret_cast<const FcChar8*>(lang.c_str()));
+  }
+  FcCharSet* wanted = FcCharSetCreate();
+  FcCharSetAddChar(wanted, cp);
+  FcPatternAddCharSet(pattern, FC_CHARSET, wanted);
+  FcCharSetDestroy(wanted);
+  FcConfigSubstitute(config, pattern, FcMatchPattern);
+  FcDefaultSubstitute(pattern);
+  FcResult result = FcResultNoMatch;
+  FcFontSet* set = FcFontSort(config, pattern, FcFalse, nullptr, &result);
+  FcPatternDestroy(pattern);
+  if (!set) return nullptr;
+  // Among the best few that have the character, one of the text face's own family
+  // ("Noto Serif Hebrew" for Noto Serif), else of its superfamily ("Noto Sans Hebrew"),
+  // so that a Noto Serif book borrows from Noto before DejaVu.
+  constexpr int kCandidates = 12;
+  LoadedFace* chosen = nullptr;
+  int chosen_score = -1;
+  int candidates = 0;
+  for (int i = 0; i < set->nfont && candidates < kCandidates && chosen_score < 2; ++i) {
+    FcPattern* font = set->fonts[i];
+    FcCharSet* charset = nullptr;
+    if (FcPatternGetCharSet(font, FC_CHARSET, 0, &charset) != FcResultMatch ||
+        !FcCharSetHasChar(charset, cp))
+      continue;
+    FcBool color = FcFalse;
+    if (FcPatternGetBool(font, FC_COLOR, 0, &color) == FcResultMatch && color) continue;
+    FcChar8* file = nullptr;
+    int index = 0;
+    if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch) continue;
+    FcPatternGetInteger(font, FC_INDEX, 0, &index);
+    std::string error;
+    LoadedFace* f = open_face(reinterpret_cast<const char*>(file), index, error);
+    if (!covers(f, cp)) continue;
+    ++candidates;
+    int score = 0;
+    FcChar8* family = nullptr;
+    if (FcPatternGetString(font, FC_FAMILY, 0, &family) == FcResultMatch) {
+      std::string_view name(reinterpret_cast<const char*>(family));
+      auto kin = [&](const std::string& prefix) {
+        return !prefix.empty() && (name == prefix || name.starts_with(prefix + " "));
+      };
+      score = kin(text_family_full_) ? 2 : kin(text_family_) ? 1 : 0;
+    }
+    if (score > chosen_score) {
+      chosen = f;
+      chosen_score = score;
+    }
+  }
+  FcFontSetDestroy(set);
+  if (chosen) found.push_back(chosen);
+  return chosen;
+}
+
 LoadedFace& RealFontMetrics::face(FaceId id) const {
+  if (id.font > 0 && id.font <= fallback_count_) return *fallbacks_[id.font - 1];
   int i = id.index();
   if (i < 0 || i >= kFaceCount) i = 0;
   return *by_id_[i];

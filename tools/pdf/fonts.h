@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/diagnostics.h"
@@ -82,6 +84,11 @@ class RealFontMetrics final : public FontMetrics {
   double ascender(FaceId face) const override;
   double descender(FaceId face) const override;
   bool has_glyph(FaceId face, char32_t cp) const override;
+  // Tries the style's fallback fonts in order, then the fonts fontconfig finds for CP
+  // (preferring, among those that have it, the family of the text face: Noto for Noto
+  // Serif); each font found is loaded once and kept.
+  std::optional<FaceId> fallback_face(FaceId face, char32_t cp,
+                                      std::string_view language) const override;
 
   // Returns the font file that FACE is drawn with.
   const std::string& file(FaceId face) const;
@@ -108,12 +115,38 @@ class RealFontMetrics final : public FontMetrics {
  private:
   RealFontMetrics();
   LoadedFace& face(FaceId id) const;
+  // Loads face INDEX of the font file PATH once (the caller holds mutex_ or is load());
+  // on failure returns nullptr and sets ERROR.
+  LoadedFace* open_face(const std::string& path, int index, std::string& error) const;
+  // Returns the face of fallback list entry ENTRY in STYLE, loading it (nullptr and
+  // ERROR when it cannot be loaded). The caller holds mutex_ or is load().
+  LoadedFace* list_face(size_t entry, FaceStyle style, std::string& error) const;
+  // Returns fontconfig's configuration, loading it at the first call (nullptr when
+  // fontconfig cannot start).
+  void* fontconfig() const;
+  // Returns the fallback face number of FONT, making one; 0 when there is no room.
+  uint16_t fallback_number(LoadedFace* font) const;
+  // Returns the font fontconfig finds for CP in the style of FACE and LANGUAGE, or
+  // nullptr (the caller holds mutex_).
+  LoadedFace* find_installed(FaceId face, char32_t cp, std::string_view language) const;
 
-  static constexpr int kFaceCount = 12;
-  std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct file
-  std::array<LoadedFace*, kFaceCount> by_id_{};      // FaceId::index() -> face
-  mutable std::mutex mutex_;                         // guards the caches and the shaper
-  void* library_ = nullptr;                          // FT_Library
+  static constexpr int kFaceCount = FaceId::kStyleFaces;
+  static constexpr int kMaxFallbacks = 255;  // fallback fonts one book can use
+  mutable std::vector<std::unique_ptr<LoadedFace>> loaded_;  // one per distinct face
+  std::array<LoadedFace*, kFaceCount> by_id_{};              // FaceId::index() -> face
+  mutable std::array<LoadedFace*, kMaxFallbacks> fallbacks_{};  // FaceId::font - 1 -> face
+  mutable int fallback_count_ = 0;
+  std::vector<std::string> fallback_list_;          // the style's list, as written
+  mutable std::vector<std::vector<LoadedFace*>> list_faces_;  // per list entry, per style
+  // Fonts fontconfig found, by style and language, tried first for the next character
+  // of the same script (a CJK book asks fontconfig once, not once per character).
+  mutable std::unordered_map<std::string, std::vector<LoadedFace*>> found_;
+  std::string text_family_full_;  // the text face's family ("Noto Serif")
+  std::string text_family_;       // its first word ("Noto")
+  mutable std::mutex mutex_;  // guards the caches, the shaper and the font lists
+  void* library_ = nullptr;   // FT_Library
+  mutable void* fontconfig_ = nullptr;  // FcConfig, made at the first fallback search
+  mutable bool fontconfig_tried_ = false;
 };
 
 }  // namespace colophon

@@ -1,11 +1,14 @@
 #include "pdf/options.h"
 
+#include <filesystem>
+
 #include "layout/style.h"
 
 namespace colophon {
 
 const std::vector<std::string>& pdf_option_keys() {
-  static const std::vector<std::string> kKeys = {"style", "trim", "notes", "cover-page"};
+  static const std::vector<std::string> kKeys = {"style", "trim", "notes", "cover-page",
+                                                 "fallback-fonts"};
   return kKeys;
 }
 
@@ -37,6 +40,18 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
                                                             : NoteOptions::Placement::Page;
     } else if (e.key == "cover-page") {
       if (auto b = r.boolean(e)) book.pdf.cover_page = *b;
+    } else if (e.key == "fallback-fonts") {
+      if (auto list = r.strings(e, "fallback-fonts = [\"Noto Sans CJK SC\", \"fonts/Extra.ttf\"]")) {
+        for (const std::string& name : *list) {
+          bool file = name.find('/') != std::string::npos || name.ends_with(".ttf") ||
+                      name.ends_with(".otf") || name.ends_with(".ttc");
+          if (!file) {
+            book.pdf.fallback_fonts.push_back(name);  // a family name, looked up when loading
+          } else if (auto rel = r.existing_file(e.pos, "fallback-fonts", name)) {
+            book.pdf.fallback_fonts.push_back((std::filesystem::path(book.root) / *rel).string());
+          }
+        }
+      }
     } else {
       r.unknown(e, pdf_option_keys());
     }

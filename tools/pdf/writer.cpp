@@ -466,6 +466,20 @@ class Renderer {
       append_string_byte(out, static_cast<unsigned char>(gid >> 8));
       append_string_byte(out, static_cast<unsigned char>(gid & 0xFF));
     }
+    // Starts a stretch of glyphs that text extraction reads as TEXT, whatever the
+    // glyphs' own text (a reordered or split cluster, a glyph the font lacks).
+    void begin_actual_text(std::string_view text) {
+      close();
+      out += "/Span<</ActualText<FEFF";
+      out += utf16_hex(text);
+      out += ">>>BDC\n";
+      start();
+    }
+    void end_actual_text() {
+      close();
+      out += "EMC\n";
+      start();
+    }
     // Raises the baseline by RISE points from here on (a mark placed above its base).
     void rise(double points) {
       close();
@@ -482,20 +496,38 @@ class Renderer {
   static double append_glyphs(Tj& tj, CidFont& f, const ShapedText& shaped, std::string_view text,
                               double size) {
     const double upem = f.upem();
+    const std::vector<ShapedGlyph>& glyphs = shaped.glyphs;
     int64_t pen = 0;     // font units: where HarfBuzz puts the next glyph's origin
     double viewer = 0;   // ems: where the viewer's pen stands
-    for (const ShapedGlyph& g : shaped.glyphs) {
-      const double at = static_cast<double>(pen + g.x_offset) / upem;
-      if (std::fabs(at - viewer) > kDrawDriftToleranceEm) {
-        tj.shift(at - viewer);
-        viewer = at;
+    for (size_t i = 0; i < glyphs.size();) {
+      // One cluster: the glyphs that stand for one stretch of the text together.
+      size_t j = i + 1;
+      while (j < glyphs.size() && glyphs[j].text_begin == glyphs[i].text_begin) ++j;
+      std::string_view cluster;
+      for (size_t k = i; k < j; ++k)
+        if (glyphs[k].text_end > glyphs[k].text_begin)
+          cluster = text.substr(glyphs[k].text_begin, glyphs[k].text_end - glyphs[k].text_begin);
+      // A glyph that stands for its cluster alone is found through ToUnicode; anything
+      // else (a reordered Devanagari vowel sign, a box for a missing character, a glyph
+      // that already stands for other text) is wrapped in /ActualText.
+      const bool simple = j - i == 1 && glyphs[i].gid != 0 && f.use(glyphs[i].gid, cluster);
+      if (!simple && !cluster.empty()) tj.begin_actual_text(cluster);
+      for (size_t k = i; k < j; ++k) {
+        const ShapedGlyph& g = glyphs[k];
+        const double at = static_cast<double>(pen + g.x_offset) / upem;
+        if (std::fabs(at - viewer) > kDrawDriftToleranceEm) {
+          tj.shift(at - viewer);
+          viewer = at;
+        }
+        if (g.y_offset != 0) tj.rise(g.y_offset / upem * size);
+        tj.glyph(g.gid);
+        if (g.y_offset != 0) tj.rise(0);
+        if (!simple) f.use(g.gid, {});
+        viewer += f.width_em(g.gid);
+        pen += g.x_advance;
       }
-      if (g.y_offset != 0) tj.rise(g.y_offset / upem * size);
-      tj.glyph(g.gid);
-      if (g.y_offset != 0) tj.rise(0);
-      f.use(g.gid, text.substr(g.text_begin, g.text_end - g.text_begin));
-      viewer += f.width_em(g.gid);
-      pen += g.x_advance;
+      if (!simple && !cluster.empty()) tj.end_actual_text();
+      i = j;
     }
     return viewer;
   }
