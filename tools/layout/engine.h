@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,8 +69,9 @@ struct Item {
   Type type = Type::Box;
   bool flagged = false;  // Penalty: a hyphenation break (counts for the hyphen limits)
   bool hyphen = false;   // Penalty: a '-' is drawn at the end of the line if broken here
+  bool inter_char = false;  // Glue: a break between two characters, not a word space
   int run = -1;          // Box text, Glue space, Penalty hyphen: the run it belongs to
-  uint32_t begin = 0, end = 0;  // Box: bytes of the run's text
+  uint32_t begin = 0, end = 0;  // Box: bytes of the run's text; Glue: where its space is
   double width = 0, stretch = 0, shrink = 0;
   double penalty = 0;
 };
@@ -141,12 +143,14 @@ struct Context {
   const FontMetrics& metrics;
   Diagnostics& diag;
   Hyphenator* hyphenator = nullptr;  // null = no hyphenation
+  std::unique_ptr<unicode::LineBreaker> breaker;  // made at the first word that needs it
   std::string file;                  // source shown in messages (the current chapter)
   int warned_long_words = 0;
   std::vector<std::vector<uint8_t>> glyph_cache;  // per face index: 0 unknown, 1 yes, 2 no
   std::unordered_map<uint64_t, int> fallback_cache;  // (language, face, cp) -> fallback_faces index
   std::vector<FaceId> fallback_faces;
   std::string language;                 // of the text being set (BCP 47); "" = the book's
+  std::string direction;                // of the text being set: "ltr", "rtl", "" = the book's
   std::vector<std::string> languages;   // every language fallback fonts were sought for
   // A character no font has: where it first occurs and how often.
   struct Missing {
@@ -164,6 +168,12 @@ struct Context {
   double space_width(FaceId face) { return cached_width(space_em, face, " "); }
   // Returns the width of a hyphen in FACE, in ems (cached).
   double hyphen_width(FaceId face) { return cached_width(hyphen_em, face, "-"); }
+
+  // Returns the line breaker of UAX #14 (made at the first call).
+  unicode::LineBreaker& line_breaker() {
+    if (!breaker) breaker = std::make_unique<unicode::LineBreaker>();
+    return *breaker;
+  }
 
   // Tells whether FACE has CP (cached).
   bool has_glyph(FaceId face, char32_t cp);

@@ -366,7 +366,12 @@ class Composer {
       std::vector<Inline> in(1);
       in[0].text = ch.title;
       Paragraph p = collect_inlines(ctx_, in, f);
+      // An entry runs in the book's direction, whatever its title's script: a Hebrew
+      // title in an English book is a right-to-left word in a left-to-right line, with
+      // its page number at the right.
+      ctx_.direction = book.meta.direction.empty() ? "ltr" : book.meta.direction;
       std::vector<VItem> lines = set_paragraph(ctx_, p, f);
+      ctx_.direction.clear();
       if (lines.empty()) continue;
       VItem& last = lines.back();
       double end = indent;

@@ -33,8 +33,51 @@ struct Piece {
   int run;
   double x, width;
   std::string text;
-  bool whole = false;  // a letter-spaced cluster: never merged with the next box
+  bool whole = false;   // a letter-spaced cluster: never merged with the next box
+  bool rtl = false;     // right to left: TEXT in reading order, drawn from its right end
+  bool spaced = true;   // the gap before it is a word space, not one between characters
 };
+
+// A piece of a line in the order it is seen: an item, or the part of a box that has one
+// bidi level (a box with Latin and Hebrew in it splits in two).
+struct Atom {
+  int item;                     // index into the paragraph's items
+  uint32_t begin = 0, end = 0;  // Box: bytes of its run's text
+  uint8_t level = 0;            // bidi embedding level: odd = right to left
+  bool whole = true;            // Box: all of the item's text
+  bool hyphen = false;          // the hyphen of a line broken at a hyphenation point
+};
+
+// The bidi levels of a paragraph's runs, when it has right-to-left text.
+struct ParagraphLevels {
+  bool active = false;             // the paragraph needs reordering
+  uint8_t paragraph = 0;           // its own level
+  std::vector<uint32_t> run_start;  // per run: its first byte in the paragraph's text
+  std::vector<uint8_t> levels;      // per byte of the paragraph's text
+
+  // Returns the level of byte AT of run RUN (the paragraph's for no run).
+  uint8_t at(int run, uint32_t at) const {
+    if (run < 0 || !active) return paragraph;
+    size_t i = run_start[static_cast<size_t>(run)] + at;
+    return i < levels.size() ? levels[i] : paragraph;
+  }
+};
+
+// Runs the bidi algorithm over PARA when its text or DIRECTION asks for it.
+ParagraphLevels paragraph_levels(const Paragraph& para, std::string_view direction) {
+  ParagraphLevels out;
+  std::string text;
+  for (const Run& r : para.runs) {
+    out.run_start.push_back(static_cast<uint32_t>(text.size()));
+    text += r.kind == Run::Kind::LineBreak ? "\u2028" : r.text;  // LINE SEPARATOR
+  }
+  if (direction != "rtl" && !unicode::has_rtl(text)) return out;
+  unicode::BidiLevels levels = unicode::bidi_levels(text, direction);
+  out.active = true;
+  out.paragraph = levels.paragraph;
+  out.levels = std::move(levels.levels);
+  return out;
+}
 
 // Tells whether C is a combining mark drawn on the character before it.
 bool is_combining(char32_t c) { return (c >= 0x300 && c <= 0x36F) || (c >= 0x483 && c <= 0x489); }
@@ -62,21 +105,55 @@ int for_each_cluster(std::string_view text, F&& f) {
 
 }  // namespace
 
+namespace {
+
+// Calls F(begin, end, rtl) for each stretch of TEXT at one bidi level, in the order they
+// are seen left to right (one call, left to right, for text with nothing right to left).
+template <typename F>
+void for_each_direction_run(std::string_view text, F&& f) {
+  if (!unicode::has_rtl(text)) {
+    f(0, text.size(), false);
+    return;
+  }
+  unicode::BidiLevels lv = unicode::bidi_levels(text, "");
+  std::vector<std::pair<size_t, size_t>> runs;
+  std::vector<uint8_t> levels;
+  for (size_t from = 0, i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && lv.levels[i] == lv.levels[from]) continue;
+    runs.push_back({from, i});
+    levels.push_back(lv.levels[from]);
+    from = i;
+  }
+  for (size_t k : unicode::visual_order(levels)) f(runs[k].first, runs[k].second, levels[k] % 2 == 1);
+}
+
+}  // namespace
+
 double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, double size,
                  std::string_view text) {
   work::add(text.size());
   double x0 = x;
-  ctx.split_by_face(face, text, [&](FaceId f, size_t from, size_t to) {
-    std::string_view piece = text.substr(from, to - from);
-    TextRun t;
-    t.x = x;
-    t.y = y;
-    t.face = f;
-    t.size = size;
-    t.text = std::string(piece);
-    page.texts.push_back(std::move(t));
-    x += ctx.metrics.width(f, piece) * size;
-  }, [](char32_t, size_t, size_t) {});
+  for_each_direction_run(text, [&](size_t begin, size_t end, bool rtl) {
+    std::string_view part = text.substr(begin, end - begin);
+    // A right-to-left stretch is set from its right end: its pieces in other fonts go
+    // leftwards in reading order.
+    double right = rtl ? x + text_width(ctx, face, size, part) : 0;
+    ctx.split_by_face(face, part, [&](FaceId f, size_t from, size_t to) {
+      std::string_view piece = part.substr(from, to - from);
+      double w = ctx.metrics.width(f, piece) * size;
+      TextRun t;
+      t.x = rtl ? right - w : x;
+      t.y = y;
+      t.face = f;
+      t.size = size;
+      t.text = std::string(piece);
+      t.rtl = rtl;
+      page.texts.push_back(std::move(t));
+      if (rtl) right -= w;
+      else x += w;
+    }, [](char32_t, size_t, size_t) {});
+    if (rtl) x += text_width(ctx, face, size, part);
+  });
   return x - x0;
 }
 
@@ -129,6 +206,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   double asc_ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
   double baseline = (frame.leading - frame.size) / 2 + frame.size * asc_ratio;
 
+  const ParagraphLevels bidi = paragraph_levels(para, ctx.direction.empty() ? ctx.book.meta.direction : ctx.direction);
   int start = 0;
   lines.reserve(breaks.size());
   std::vector<Piece> pieces;
@@ -141,6 +219,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   };
   std::vector<int> link_slot(para.links.size(), -1);
   std::vector<LinkSpan> line_links;
+  std::vector<Atom> atoms;
   for (size_t l = 0; l < breaks.size(); ++l) {
     int b = breaks[l];
     // Skip what a break discards at the start of the line.
@@ -172,7 +251,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     };
     double track = 0;
     if (frame.justify == Justify::Full && ratio > kTrackingFromRatio &&
-        brk.penalty > -kInfPenalty) {
+        brk.penalty > -kInfPenalty && !bidi.active) {
       int slots = 0;
       bool joined = false;  // the previous item is a box of the same word
       for (int i = s; i < b; ++i) {
@@ -196,14 +275,51 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     }
     double shift = 0;
     double natural = w + (ratio < 0 ? ratio * z : 0);
-    if (frame.justify == Justify::Center) shift = std::max(0.0, (frame.measure - natural) / 2);
-    if (frame.justify == Justify::Right) shift = std::max(0.0, frame.measure - natural);
+    // A right-to-left paragraph mirrors the alignment: its ragged or last lines sit at
+    // the right, where its lines start.
+    const bool rtl_para = bidi.active && bidi.paragraph % 2 == 1;
+    Justify align = frame.justify;
+    if (rtl_para && align != Justify::Center) align = align == Justify::Right ? Justify::Left : Justify::Right;
+    if (align == Justify::Center) shift = std::max(0.0, (frame.measure - natural) / 2);
+    if (align == Justify::Right && !rtl_para) shift = std::max(0.0, frame.measure - natural);
+
+    // The line's pieces in the order they are seen, left to right.
+    atoms.clear();
+    for (int i = s; i < b; ++i) {
+      const Item& it = items[i];
+      if (it.type == Item::Type::Penalty) continue;
+      if (it.type == Item::Type::Glue || it.run < 0 || !bidi.active) {
+        uint8_t level = it.type == Item::Type::Glue ? bidi.at(it.run, it.begin) : bidi.at(it.run, it.begin);
+        if (it.run < 0) level = bidi.paragraph;
+        atoms.push_back(Atom{i, it.begin, it.end, level, true, false});
+        continue;
+      }
+      // A box whose characters lie at different levels becomes one atom per level.
+      uint32_t from = it.begin;
+      for (uint32_t k = it.begin; k <= it.end; ++k) {
+        if (k < it.end && bidi.at(it.run, k) == bidi.at(it.run, from)) continue;
+        atoms.push_back(Atom{i, from, k, bidi.at(it.run, from), from == it.begin && k == it.end, false});
+        from = k;
+      }
+    }
+    if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
+      uint8_t level = atoms.empty() ? bidi.paragraph : atoms.back().level;
+      atoms.push_back(Atom{b, 0, 0, level, true, true});
+    }
+    if (bidi.active) {
+      std::vector<uint8_t> levels;
+      for (const Atom& a : atoms) levels.push_back(a.level);
+      std::vector<Atom> logical = std::move(atoms);
+      atoms.clear();
+      for (size_t k : unicode::visual_order(levels)) atoms.push_back(logical[k]);
+    }
 
     VItem line;
     line.height = frame.leading;
     pieces.clear();
     double x = frame.left + shift;
     bool glue_since_piece = true;
+    bool spaced = true;   // the last glue passed is a word space
     bool joined = false;  // letter spacing: the previous item is a box of the same word
     // Strike-through spans and link spans on this line.
     double strike_from = -1, strike_to = -1;
@@ -229,9 +345,20 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       }
       strike_from = strike_to = -1;
     };
-    for (int i = s; i < b; ++i) {
-      const Item& it = items[i];
-      if (it.type == Item::Type::Penalty) continue;
+    for (const Atom& a : atoms) {
+      const Item& it = items[a.item];
+      const bool rtl = a.level % 2 == 1;
+      if (a.hyphen) {
+        line.hyphenated = true;
+        if (track > 0 && joined) x += track;
+        if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole && !rtl &&
+            !pieces.back().rtl && !glue_since_piece)
+          pieces.back().text += "-";
+        else pieces.push_back(Piece{brk.run, x, brk.width, "-", false, rtl, true});
+        if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
+        x += brk.width;
+        continue;
+      }
       if (it.type == Item::Type::Glue) {
         double gw = it.width + (ratio >= 0 ? ratio * it.stretch : ratio * it.shrink);
         if (it.stretch >= kFilStretch) gw = it.width;
@@ -242,6 +369,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         }
         x += gw;
         glue_since_piece = true;
+        spaced = !it.inter_char;
         joined = false;
         continue;
       }
@@ -251,8 +379,8 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         continue;
       }
       const Run& r = para.runs[it.run];
-      std::string_view text(r.text.data() + it.begin, it.end - it.begin);
-      double box_width = it.width;
+      std::string_view text(r.text.data() + a.begin, a.end - a.begin);
+      double box_width = a.whole ? it.width : ctx.metrics.width(r.face, text) * r.size;
       if (track > 0 && trackable(it)) {
         // Each character at its kerned place plus the letter spacing before it.
         if (joined) x += track;
@@ -269,14 +397,18 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         box_width = it.width + track * (k - 1);
         joined = true;
       } else if (!glue_since_piece && !pieces.empty() && pieces.back().run == it.run &&
-                 !pieces.back().whole) {
-        pieces.back().text += text;
-        pieces.back().width = x + it.width - pieces.back().x;
+                 !pieces.back().whole && pieces.back().rtl == rtl) {
+        // The next box of the same word: its text follows in reading order, which in a
+        // right-to-left piece is to the left of what is there.
+        if (rtl) pieces.back().text.insert(0, text);
+        else pieces.back().text += text;
+        pieces.back().width = x + box_width - pieces.back().x;
       } else {
-        pieces.push_back(Piece{it.run, x, it.width, std::string(text)});
+        pieces.push_back(Piece{it.run, x, box_width, std::string(text), false, rtl, spaced});
         joined = false;
       }
       glue_since_piece = false;
+      spaced = true;
       if (r.strike) {
         if (strike_from < 0) strike_from = x;
         strike_to = x + box_width;
@@ -284,7 +416,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         flush_strike();
       }
       extend_link(r.link, x, x + box_width);
-      if (r.kind == Run::Kind::NoteRef && r.note >= 0) {
+      if (r.kind == Run::Kind::NoteRef && r.note >= 0 && a.begin == it.begin) {
         line.notes.push_back(r.note);
         if (ctx.note_ref_seen.size() < ctx.book.notes.size())
           ctx.note_ref_seen.resize(ctx.book.notes.size(), 0);
@@ -295,15 +427,17 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       }
       x += box_width;
     }
-    if (brk.type == Item::Type::Penalty && brk.hyphen && brk.run >= 0) {
-      line.hyphenated = true;
-      if (track > 0 && joined) x += track;
-      if (!pieces.empty() && pieces.back().run == brk.run && !pieces.back().whole)
-        pieces.back().text += "-";
-      else pieces.push_back(Piece{brk.run, x, brk.width, "-"});
-      if (para.runs[brk.run].strike && strike_from >= 0) strike_to = x + brk.width;
-    }
     flush_strike();
+    // A right-to-left line that does not fill the measure moves to its right edge.
+    if (rtl_para && align == Justify::Right) {
+      double move = std::max(0.0, frame.left + frame.measure - x);
+      for (Piece& p : pieces) p.x += move;
+      for (Rule& r : line.content.rules) r.x += move;
+      for (LinkSpan& span : line_links) {
+        span.x0 += move;
+        span.x1 += move;
+      }
+    }
     line.content.texts.reserve(pieces.size());  // exactly: a paragraph may have 100,000 lines
     for (Piece& p : pieces) {
       const Run& r = para.runs[p.run];
@@ -313,6 +447,8 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       t.face = r.face;
       t.size = r.size;
       t.text = std::move(p.text);
+      t.rtl = p.rtl;
+      t.spaced = p.spaced;
       line.content.texts.push_back(std::move(t));
     }
     // In the order of the paragraph's links, as they were numbered.

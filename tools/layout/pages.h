@@ -14,7 +14,10 @@ struct TextRun {
   double x = 0, y = 0;
   FaceId face;
   double size = 10;   // points
-  std::string text;   // UTF-8
+  std::string text;   // UTF-8, in reading order
+  bool rtl = false;   // set right to left (Hebrew, Arabic): x is the left end all the same
+  bool spaced = true;  // a gap before it on its line is a word space (not one between two
+                       // Chinese characters), which text extraction should see
 };
 
 // A filled rectangle (rules, strike-through lines, table rules); (x, y) is its top-left.

@@ -20,6 +20,10 @@ constexpr double kSpaceStretchRatio = 0.5;    // interword stretch = space / 2 (
 constexpr double kSpaceShrinkRatio = 1.0 / 3; // interword shrink = space / 3 (TeX's cmr10)
 constexpr size_t kMinHyphenatedWord = 5;      // characters; shorter words are never hyphenated
 constexpr size_t kForetellAfterItems = 4096;  // items of a paragraph before its size is foretold
+// Stretch of the break between two characters of Chinese or Japanese, ems: justified
+// lines of such text fill out by spacing their characters (xeCJK's \CJKglue has 0.08 em;
+// a little more keeps a line with one Latin word in it from stretching that word's spaces).
+constexpr double kInterCharStretchEm = 0.1;
 constexpr size_t kQuotedChars = 40;           // characters of a word quoted in a message
 constexpr size_t kQuotedBytes = 4 * kQuotedChars;  // enough UTF-8 for kQuotedChars characters
 
@@ -137,12 +141,13 @@ class Builder {
     items_.push_back(it);
   }
 
-  void add_glue(int run) {
+  void add_glue(int run, uint32_t at) {
     const Run& r = para_.runs[run];
     double w = ctx_.space_width(r.face) * r.size;
     Item g;
     g.type = Item::Type::Glue;
     g.run = run;
+    g.begin = at;
     g.width = w;
     if (frame_.justify == Justify::Full) {
       g.stretch = w * kSpaceStretchRatio;
@@ -181,22 +186,54 @@ class Builder {
     size_t i = 0;
     while (i < t.size()) {
       if (is_space(t[i])) {
+        if (!items_.empty() && items_.back().type == Item::Type::Box) {
+          pending_space_ = r;
+          pending_space_at_ = static_cast<uint32_t>(i);
+        }
         while (i < t.size() && is_space(t[i])) ++i;
-        if (!items_.empty() && items_.back().type == Item::Type::Box) pending_space_ = r;
         continue;
       }
       size_t j = i;
       while (j < t.size() && !is_space(t[j])) ++j;
       if (pending_space_ >= 0) {
-        add_glue(pending_space_);
+        add_glue(pending_space_, pending_space_at_);
         pending_space_ = -1;
       }
-      add_word(r, static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      std::string_view word = std::string_view(t).substr(i, j - i);
+      if (run.kind == Run::Kind::Text && unicode::has_inner_breaks(word)) {
+        add_broken_word(r, static_cast<uint32_t>(i), word);
+      } else {
+        add_word(r, static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+      }
       work::add(j - i);
       bytes_done_ = run_start + j;
       i = j;
     }
     bytes_done_ = run_start + t.size();
+  }
+
+  // Adds the word at byte B of run R, which Unicode's line breaking rules allow to break
+  // inside (Chinese and Japanese between most characters, Thai between words): a piece
+  // between two break opportunities is a box, and each opportunity a glue of no width
+  // that stretches a little, so that justified lines of such text fill the measure.
+  void add_broken_word(int r, uint32_t b, std::string_view word) {
+    const Run& run = para_.runs[r];
+    const std::vector<uint32_t>& breaks = ctx_.line_breaker().breaks(word);
+    uint32_t from = 0;
+    for (size_t k = 0; k <= breaks.size(); ++k) {
+      uint32_t to = k < breaks.size() ? breaks[k] : static_cast<uint32_t>(word.size());
+      add_word(r, b + from, b + to);
+      if (k < breaks.size()) {
+        Item g;
+        g.type = Item::Type::Glue;
+        g.run = r;
+        g.begin = b + to;
+        g.inter_char = true;
+        if (frame_.justify == Justify::Full) g.stretch = kInterCharStretchEm * run.size;
+        push(g);
+      }
+      from = to;
+    }
   }
 
   // Adds the box of bytes [b, e) of run R, cut at its hyphenation points.
@@ -447,7 +484,8 @@ class Builder {
   Paragraph& para_;
   const Frame& frame_;
   bool hyphenate_;
-  int pending_space_ = -1;
+  int pending_space_ = -1;         // the run of a space waiting for the next word
+  uint32_t pending_space_at_ = 0;  // and where in it
   size_t bytes_total_ = 0, bytes_done_ = 0;  // text of the paragraph: all, and read so far
   std::vector<Item> items_;
 };

@@ -2,8 +2,10 @@
 // one before them, which script a character belongs to and what language writes it.
 // The only file of colophon that includes ICU's headers.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace colophon::unicode {
 
@@ -27,5 +29,50 @@ std::string language_for(char32_t cp, std::string_view language);
 // Japanese, Korean), else "ja" when TEXT has kana, "ko" when it has Hangul, else
 // LANGUAGE. (A Han character looks different in Chinese and Japanese type.)
 std::string han_language(std::string_view text, std::string_view language);
+
+// Tells whether WORD, text without spaces, may break between its characters by
+// Unicode's line breaking rules (UAX #14): it has Chinese, Japanese or Korean
+// characters, Thai-like text that needs a dictionary, or a zero-width space. A word of
+// Latin, Greek or Cyrillic letters does not (the layout hyphenates those instead).
+bool has_inner_breaks(std::string_view word);
+
+// Finds where WORD may break by UAX #14 (ICU's line break iterator, with its dictionaries
+// for Thai, Lao, Khmer and Burmese): byte offsets strictly inside WORD, after which a
+// line may end. Never before closing punctuation, never after opening punctuation.
+// One instance per thread.
+class LineBreaker {
+ public:
+  LineBreaker();
+  ~LineBreaker();
+  LineBreaker(const LineBreaker&) = delete;
+  LineBreaker& operator=(const LineBreaker&) = delete;
+  // Returns the break offsets inside WORD, in order.
+  const std::vector<uint32_t>& breaks(std::string_view word);
+
+ private:
+  void* iterator_ = nullptr;  // UBreakIterator
+  void* text_ = nullptr;      // UText
+  std::vector<uint32_t> out_;
+};
+
+// Tells whether TEXT has a character written right to left (Hebrew, Arabic ...), or a
+// bidi control, so that its lines need reordering.
+bool has_rtl(std::string_view text);
+
+// The embedding level of each byte of a paragraph by the Unicode bidi algorithm
+// (UAX #9): even levels run left to right, odd ones right to left.
+struct BidiLevels {
+  uint8_t paragraph = 0;        // the paragraph's own level: 0 LTR, 1 RTL
+  std::vector<uint8_t> levels;  // per byte of the text
+};
+
+// Runs the bidi algorithm over TEXT (one paragraph; U+2028 between its lines). The
+// paragraph's direction is DIRECTION ("ltr" or "rtl"), or, when "", that of its first
+// letter with a direction (rule P2).
+BidiLevels bidi_levels(std::string_view text, std::string_view direction);
+
+// Reorders ITEMS, given in reading order with their LEVELS, into the order they are
+// seen on the line, left to right (rule L2): returns the indexes of the items.
+std::vector<size_t> visual_order(const std::vector<uint8_t>& levels);
 
 }  // namespace colophon::unicode

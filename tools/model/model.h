@@ -211,6 +211,8 @@ struct Metadata {
   std::string subtitle;
   std::vector<std::string> authors;
   std::string language = "en";  // BCP 47
+  std::string direction;        // "ltr" or "rtl" ([book] text-direction); "" = each
+                                // paragraph's own, from its first letter
   bool language_set = false;    // given in book.toml or on the command line (not the default)
   std::string description;
   std::string identifier;       // ISBN, URN or UUID as configured; empty = derive one

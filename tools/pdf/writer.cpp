@@ -97,6 +97,19 @@ bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+// Returns TEXT (UTF-8) with its code points in reverse order.
+std::string reversed_letters(std::string_view text) {
+  std::vector<std::string_view> letters;
+  for (size_t i = 0; i < text.size();) {
+    size_t at = i;
+    next_code_point(text, i);
+    letters.push_back(text.substr(at, i - at));
+  }
+  std::string out;
+  for (size_t k = letters.size(); k-- > 0;) out += letters[k];
+  return out;
+}
+
 // Draws one laid-out document with libharu.
 class Renderer {
  public:
@@ -392,14 +405,15 @@ class Renderer {
         fail_note_ = "cannot embed font '" + fonts_.file(run.face) + "'";
         break;
       }
-      const ShapedText& shaped = fonts_.shape(run.face, run.text);
+      const ShapedText& shaped =
+          fonts_.shape(run.face, run.text, run.rtl ? ShapeDirection::Rtl : ShapeDirection::Auto);
       if (shaped.glyphs.empty()) continue;
       const double size = run.size;
       const bool same_font = f == current && size == current_size;
       const double gap = run.x - pen_x;
       if (tj.open && same_font && run.y == line_y && gap > -kJoinToleranceEm * size) {
         double shift_em = gap / size;
-        if (shift_em >= kWordSpaceMinEm && f->space_glyph() != 0) {
+        if (shift_em >= kWordSpaceMinEm && run.spaced && f->space_glyph() != 0) {
           tj.glyph(f->space_glyph());
           f->use(f->space_glyph(), " ");
           shift_em -= f->width_em(f->space_glyph());
@@ -426,7 +440,7 @@ class Renderer {
         tj.start();
         line_y = run.y;
       }
-      pen_x = run.x + append_glyphs(tj, *f, shaped, run.text, size) * size;
+      pen_x = run.x + append_glyphs(tj, *f, shaped, run.text, size, run.rtl) * size;
     }
     tj.close();
     haru::append_content(page, out);
@@ -494,7 +508,7 @@ class Renderer {
   // widths the PDF gives, would stand elsewhere. Returns where the viewer's pen ends,
   // in ems from the run's origin.
   static double append_glyphs(Tj& tj, CidFont& f, const ShapedText& shaped, std::string_view text,
-                              double size) {
+                              double size, bool rtl) {
     const double upem = f.upem();
     const std::vector<ShapedGlyph>& glyphs = shaped.glyphs;
     int64_t pen = 0;     // font units: where HarfBuzz puts the next glyph's origin
@@ -510,8 +524,16 @@ class Renderer {
       // A glyph that stands for its cluster alone is found through ToUnicode; anything
       // else (a reordered Devanagari vowel sign, a box for a missing character, a glyph
       // that already stands for other text) is wrapped in /ActualText.
-      const bool simple = j - i == 1 && glyphs[i].gid != 0 && f.use(glyphs[i].gid, cluster);
-      if (!simple && !cluster.empty()) tj.begin_actual_text(cluster);
+      // In right-to-left text, a glyph for several letters (Arabic's lam-alef) too: PDF
+      // readers would turn its letters around with the rest of the line.
+      const bool one_letter = utf8_length(cluster) <= 1;
+      const bool simple = j - i == 1 && glyphs[i].gid != 0 && (!rtl || one_letter) &&
+                          f.use(glyphs[i].gid, cluster);
+      if (!simple && !cluster.empty()) {
+        // Extractors spread a span's letters over its width, left to right, then read a
+        // right-to-left line from its right end: such a span's letters go in backwards.
+        tj.begin_actual_text(rtl ? reversed_letters(cluster) : std::string(cluster));
+      }
       for (size_t k = i; k < j; ++k) {
         const ShapedGlyph& g = glyphs[k];
         const double at = static_cast<double>(pen + g.x_offset) / upem;

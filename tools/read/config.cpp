@@ -451,7 +451,7 @@ void ConfigReader::read_book_table(const toml::table& table) {
         diag_.error(file_, pos, "'multilingual' must be true or false",
                     "allowed values: true, false");
     } else if (name == "text-direction") {
-      choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"});
+      if (auto d = choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"})) meta.direction = *d;
     } else if (name == "missing-anchors") {
       if (auto s = choice(key, node, std::array<std::string_view, 2>{"error", "warning"}))
         book_.missing_anchor_is_error = *s == "error";
