@@ -16,6 +16,9 @@ line), a Hebrew chapter and an Arabic chapter. The build must give no warning, a
   word of a paragraph stands right of the second;
 - "fi" is drawn as the font's ligature (a glyph whose ToUnicode text is "fi") and
   extracts as "fi".
+
+Skips (exit 77), naming the Debian package, when no installed font has one of the
+book's scripts.
 """
 import os
 import re
@@ -171,9 +174,33 @@ def page_words(pdf, page):
     return lines
 
 
+# A character of each script of the book, and the Debian package whose fonts have it.
+NEEDED_FONTS = [('\u6211', 'fonts-noto-cjk'), ('\u3042', 'fonts-noto-cjk'),
+                ('\U0002000B', 'fonts-noto-cjk'), ('\u05e9', 'fonts-noto-core'),
+                ('\u0645', 'fonts-noto-core'), ('\u0928', 'fonts-noto-core'),
+                ('\U0001D11E', 'fonts-noto-core'), ('\U0001F600', 'fonts-symbola'),
+                ('\u2717', 'fonts-symbola')]
+
+
+def require_fonts():
+    """Exits with the skip code, loudly, when no installed font has one of the book's
+    scripts (tools/dev deps installs them)."""
+    missing = []
+    for ch, package in NEEDED_FONTS:
+        out = subprocess.run(['fc-list', ':charset=%x' % ord(ch), 'family'],
+                             capture_output=True, text=True).stdout
+        if not out.strip():
+            missing.append('U+%04X (%s)' % (ord(ch), package))
+    if missing:
+        print('SKIPPED: no installed font has ' + ', '.join(missing) +
+              '; run tools/dev deps')
+        sys.exit(common.SKIP)
+
+
 def main():
     colophon, source = sys.argv[1], sys.argv[2]
     common.require_tools('pdftotext', 'pdffonts', 'qpdf', 'fc-list')
+    require_fonts()
     book = os.path.join(source, 'tests', 'pdfcheck', 'books', 'scripts')
     src = os.path.join(book, 'src')
     found, fail = failures()
