@@ -273,7 +273,21 @@ class StyleReader {
             "write e.g. fallback = [\"Noto Sans CJK SC\", \"fonts/MySymbols.ttf\"]");
         continue;
       }
-      list.push_back(font_path(s->get()));
+      const std::string& name = s->get();
+      const bool file = name.find('/') != std::string::npos || name.ends_with(".ttf") ||
+                        name.ends_with(".otf") || name.ends_with(".ttc");
+      if (file && std::filesystem::path(name).is_relative() && !book_root_.empty()) {
+        // A font of the book stays inside it, as every file the book names does.
+        SafePath safe = resolve_inside(book_root_, base_dir_, name);
+        if (safe.status == SafePath::Status::Escapes) {
+          bad(item, "font file '" + name + "' is outside the book folder",
+              "put the font in the book, or give the absolute path of a font of the system");
+          continue;
+        }
+        list.push_back(safe.absolute.string());
+        continue;
+      }
+      list.push_back(font_path(name));
     }
   }
 
