@@ -399,10 +399,20 @@ const std::vector<KeyTable>& style_key_tables() {
 bool parse_trim(std::string_view text, double& width, double& height) {
   std::string t;
   for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Paper and book sizes by name, in points: ISO, US letter, the British book sizes, and
+  // KDP's standard paperback trims (inches, written without a unit: "6x9", "6.14x9.21").
   static const std::map<std::string, std::pair<double, double>, std::less<>> kNamed = {
-      {"a4", {595.28, 841.89}},  {"a5", {419.53, 595.28}},  {"a6", {297.64, 419.53}},
-      {"b5", {498.90, 708.66}},  {"letter", {612, 792}},    {"6x9", {432, 648}},
-      {"5x8", {360, 576}},       {"5.5x8.5", {396, 612}},   {"royal", {442.2, 663.3}},
+      {"a4", {595.28, 841.89}},         {"a5", {419.53, 595.28}},  {"a6", {297.64, 419.53}},
+      {"b5", {498.90, 708.66}},         {"letter", {612, 792}},    {"royal", {442.2, 663.3}},
+      {"demy", {391.18, 612.28}},       {"crown-quarto", {535.75, 697.32}},
+      {"5x8", {360, 576}},              {"5.06x7.81", {364.32, 562.32}},
+      {"5.25x8", {378, 576}},           {"5.5x8.5", {396, 612}},
+      {"6x9", {432, 648}},              {"6.14x9.21", {442.08, 663.12}},
+      {"6.69x9.61", {481.68, 691.92}},  {"7x10", {504, 720}},
+      {"7.44x9.69", {535.68, 697.68}},  {"7.5x9.25", {540, 666}},
+      {"8x10", {576, 720}},             {"8.25x6", {594, 432}},
+      {"8.25x8.25", {594, 594}},        {"8.5x8.5", {612, 612}},
+      {"8.5x11", {612, 792}},           {"8.27x11.69", {595.44, 841.68}},
   };
   if (auto it = kNamed.find(t); it != kNamed.end()) {
     width = it->second.first;
@@ -426,6 +436,19 @@ bool parse_trim(std::string_view text, double& width, double& height) {
   width = w;
   height = h;
   return true;
+}
+
+std::optional<double> parse_length(std::string_view text) {
+  return parse_length_text(text, 0);
+}
+
+double kdp_inside_margin(size_t pages) {
+  // KDP's table: up to 150 pages 0.375 in, 300 0.5, 500 0.625, 700 0.75, more 0.875.
+  static constexpr std::pair<size_t, double> kTable[] = {
+      {150, 0.375}, {300, 0.5}, {500, 0.625}, {700, 0.75}};
+  for (const auto& [limit, inches] : kTable)
+    if (pages <= limit) return inches * kPointsPerInch;
+  return 0.875 * kPointsPerInch;
 }
 
 bool apply_style_toml(std::string_view text, const std::string& file, Style& style,
@@ -527,6 +550,7 @@ Style load_style(const Book& book, Diagnostics& diag) {
                  "use a5, a4, letter, 6x9in or a custom \"<w>x<h>mm\" (mm, in or pt)");
     }
   }
+  if (book.pdf.print && book.pdf.inside_margin > 0) style.margin_inner = book.pdf.inside_margin;
   // A measure narrower than a few ems cannot hold text: fall back to proportional margins.
   double min_measure = 6 * style.font_size;
   if (style.page_width - style.margin_inner - style.margin_outer < min_measure ||

@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,5 +73,12 @@ bool apply_style_toml(std::string_view text, const std::string& file, Style& sty
 // Parses a trim size ("a5", "a4", "letter", "6x9in", "150x220mm", "400x600pt") into
 // WIDTH and HEIGHT in points; returns false when the text is not a trim size.
 bool parse_trim(std::string_view text, double& width, double& height);
+
+// Parses a length ("0.125in", "3mm", "0.3cm", "9pt" or a bare number of points) into
+// points; nullopt when TEXT is not one.
+std::optional<double> parse_length(std::string_view text);
+
+// Returns the inside (gutter) margin in points KDP asks of a printed book of PAGES pages.
+double kdp_inside_margin(size_t pages);
 
 }  // namespace colophon

@@ -240,6 +240,11 @@ struct PdfOptions {
   // Fonts tried first for characters the style's fonts lack: font files (relative to
   // the book root) or installed family names, in order.
   std::vector<std::string> fallback_fonts;
+  // profile = "print": a PDF/X-1a interior for a printer (page boxes, bleed, grey
+  // images, no links or bookmarks, an even page count ending on a blank page).
+  bool print = false;
+  double bleed = 0;          // print: points beyond the trim on the outer edges
+  double inside_margin = 0;  // print: the inner margin in points; 0 = KDP's, by page count
 };
 
 // A preprocessor named in book.toml ([preprocessor.NAME]), run as mdBook runs it.

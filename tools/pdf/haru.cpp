@@ -160,6 +160,8 @@ void set_version(HPDF_Doc pdf, int version) {
   pdf->pdf_version = static_cast<HPDF_PDFVer>(HPDF_VER_12 + v);
 }
 
+int version(HPDF_Doc pdf) { return 12 + (static_cast<int>(pdf->pdf_version) - HPDF_VER_12); }
+
 const char* font_resource(HPDF_Page page, HPDF_Dict font) {
   return HPDF_Page_GetLocalFontName(page, font);
 }

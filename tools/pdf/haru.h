@@ -55,6 +55,8 @@ HPDF_Dict info(HPDF_Doc pdf);
 void set_trailer_id(HPDF_Doc pdf, const std::string& id);
 // Sets the version the file's header declares (e.g. 13 for PDF 1.3, 14, 16).
 void set_version(HPDF_Doc pdf, int version);
+// Returns the PDF version the document will be written as, times ten (14 for 1.4).
+int version(HPDF_Doc pdf);
 
 // Returns the name under which PAGE's resources know FONT (adding it), or nullptr.
 const char* font_resource(HPDF_Page page, HPDF_Dict font);

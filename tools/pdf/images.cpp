@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <system_error>
 
 #include "core/paths.h"
+#include "core/work.h"
 #include "pdf/deflate_queue.h"
 
 namespace colophon {
@@ -602,24 +604,64 @@ EncodedImage encode_image(std::string_view bytes, std::string_view media_type) {
                  "convert the image to PNG or JPEG");
 }
 
-EncodedImage encode_asset(const Asset& asset) {
+namespace {
+
+// Encodes image file BYTES of MEDIA_TYPE in shades of grey, for a black-and-white
+// printed interior: a PNG is decoded, turned to luma and laid over white (no mask); a
+// JPEG stays as it is (the writer warns about a colour one).
+EncodedImage encode_grey_image(std::string_view bytes, std::string_view media_type) {
+  if (media_type != "image/png") return encode_image(bytes, media_type);
+  RawImage raw;
+  std::string error;
+  if (!decode_png(bytes, raw, error)) return bad_png(error);
+  const size_t pixels = static_cast<size_t>(raw.width) * static_cast<size_t>(raw.height);
+  std::string grey(pixels, '\0');
+  work::add(pixels);
+  for (size_t i = 0; i < pixels; ++i) {
+    const auto* c = reinterpret_cast<const unsigned char*>(raw.color.data()) +
+                    i * static_cast<size_t>(raw.channels);
+    // Rec. 601 luma, the weights PDF's own DeviceRGB to DeviceGray conversion uses.
+    double y = raw.channels == 3 ? 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] : c[0];
+    if (!raw.alpha.empty()) {  // composited over white paper: print has no transparency
+      double a = static_cast<unsigned char>(raw.alpha[i]) / 255.0;
+      y = y * a + 255.0 * (1 - a);
+    }
+    grey[i] = static_cast<char>(static_cast<unsigned char>(std::lround(y)));
+  }
+  EncodedImage e;
+  e.kind = EncodedImage::Kind::Flate;
+  e.width = raw.width;
+  e.height = raw.height;
+  e.bits = 8;
+  e.colors = 1;
+  e.data = deflate_fast(grey);
+  return e;
+}
+
+}  // namespace
+
+EncodedImage encode_asset(const Asset& asset, bool grey) {
+  auto encode = [grey](std::string_view bytes, std::string_view type) {
+    return grey ? encode_grey_image(bytes, type) : encode_image(bytes, type);
+  };
   if (!asset.print_path.empty()) {  // an SVG's PNG or JPEG for print
     std::optional<std::string> bytes = read_file(asset.print_path);
-    if (bytes) return encode_image(*bytes, asset.print_media_type);
+    if (bytes) return encode(*bytes, asset.print_media_type);
   }
   if (asset.media_type != "image/png" && asset.media_type != "image/jpeg") {
     return encode_image({}, asset.media_type);
   }
-  if (!asset.data.empty()) return encode_image(asset.data, asset.media_type);
+  if (!asset.data.empty()) return encode(asset.data, asset.media_type);
   std::optional<std::string> bytes = read_file(asset.path);
   if (!bytes) {
     return missing("cannot read image for the PDF", "check that the file exists and is readable");
   }
-  return encode_image(*bytes, asset.media_type);
+  return encode(*bytes, asset.media_type);
 }
 
-ImageEncoder::ImageEncoder(const std::vector<Asset>& assets)
-    : assets_(assets), results_(assets.size()), states_(assets.size(), State::Pending) {
+ImageEncoder::ImageEncoder(const std::vector<Asset>& assets, bool grey)
+    : assets_(assets),
+      grey_(grey), results_(assets.size()), states_(assets.size(), State::Pending) {
   if (assets.empty()) return;
   try {
     worker_ = std::thread([this] { run_worker(); });
@@ -651,7 +693,7 @@ void ImageEncoder::run_worker() {
 void ImageEncoder::encode_one(size_t index) {
   EncodedImage result;
   try {
-    result = encode_asset(assets_[index]);
+    result = encode_asset(assets_[index], grey_);
   } catch (const std::exception& e) {
     result = missing(std::string("cannot encode image: ") + e.what(),
                      "make the image smaller, or free some memory");

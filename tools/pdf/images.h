@@ -55,8 +55,9 @@ struct EncodedImage {
 // other type or an unreadable file gives Kind::Missing with the reason.
 EncodedImage encode_image(std::string_view bytes, std::string_view media_type);
 
-// Encodes ASSET for the PDF, reading its file when it holds no bytes of its own.
-EncodedImage encode_asset(const Asset& asset);
+// Encodes ASSET for the PDF, reading its file when it holds no bytes of its own; in
+// shades of grey over white, without masks, when GREY is set (a printed interior).
+EncodedImage encode_asset(const Asset& asset, bool grey = false);
 
 // Encodes every asset of a book for the PDF, each once: a worker thread started by the
 // constructor goes through them in order while the caller lays the book out, and get()
@@ -64,7 +65,8 @@ EncodedImage encode_asset(const Asset& asset);
 class ImageEncoder {
  public:
   // Starts encoding ASSETS, which must outlive this object.
-  explicit ImageEncoder(const std::vector<Asset>& assets);
+  // GREY: in shades of grey, for a black-and-white printed interior.
+  explicit ImageEncoder(const std::vector<Asset>& assets, bool grey = false);
   // Stops the worker after the asset in hand.
   ~ImageEncoder();
   ImageEncoder(const ImageEncoder&) = delete;
@@ -80,6 +82,7 @@ class ImageEncoder {
   void encode_one(size_t index);
 
   const std::vector<Asset>& assets_;
+  bool grey_ = false;
   std::vector<EncodedImage> results_;
   std::vector<State> states_;
   bool stop_ = false;

@@ -8,7 +8,8 @@ namespace colophon {
 
 const std::vector<std::string>& pdf_option_keys() {
   static const std::vector<std::string> kKeys = {"style", "trim", "notes", "cover-page",
-                                                 "fallback-fonts"};
+                                                 "fallback-fonts", "profile", "bleed",
+                                                 "inside-margin"};
   return kKeys;
 }
 
@@ -22,8 +23,10 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
       }
     } else if (e.key == "trim") {
       constexpr std::string_view kAllowed =
-          "\"a5\", \"6x9in\", \"a4\", \"letter\", or \"<width>x<height>mm\" / "
-          "\"<width>x<height>in\" (e.g. \"148x210mm\", \"5.5x8.5in\")";
+          "\"a5\", \"a4\", \"b5\", \"letter\", \"royal\", \"demy\", \"crown-quarto\", "
+          "KDP's trims in inches (\"5x8\", \"5.25x8\", \"5.5x8.5\", \"6x9\", \"6.14x9.21\", "
+          "\"7x10\", \"8.5x11\", ...), or \"<width>x<height>mm\" / \"<width>x<height>in\" "
+          "(e.g. \"148x210mm\", \"5.5x8.5in\")";
       double width = 0, height = 0;
       if (e.value.type != ConfigValue::Type::String) {
         r.error(e, "'trim' must be a string", "allowed values: " + std::string(kAllowed));
@@ -51,6 +54,21 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
             book.pdf.fallback_fonts.push_back((std::filesystem::path(book.root) / *rel).string());
           }
         }
+      }
+    } else if (e.key == "profile") {
+      if (auto s = r.choice(e, {"screen", "print"})) book.pdf.print = *s == "print";
+    } else if (e.key == "bleed" || e.key == "inside-margin") {
+      const bool bleed = e.key == "bleed";
+      std::optional<double> v;
+      if (e.value.type == ConfigValue::Type::String) v = parse_length(e.value.string);
+      if (!v || *v > (bleed ? 36 : 144)) {
+        r.error(e, "'" + e.key + "' must be a length" + (bleed ? " up to 0.5in" : " up to 2in"),
+                bleed ? "write e.g. bleed = \"0.125in\" (KDP) or \"3mm\"; in, mm, cm or pt"
+                      : "write e.g. inside-margin = \"0.75in\"; in, mm, cm or pt");
+      } else if (bleed) {
+        book.pdf.bleed = *v;
+      } else {
+        book.pdf.inside_margin = *v;
       }
     } else {
       r.unknown(e, pdf_option_keys());

@@ -1,6 +1,7 @@
 #include "pdf/pdf.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <iterator>
 #include <memory>
@@ -57,16 +58,44 @@ void add_cover_page(const Book& book, const Style& style, Document& document) {
                          PageLabelRange{0, PageLabelRange::Style::None, 1});
 }
 
+// Lays the book out for the printer: the inside margin from the page count by KDP's
+// table (unless the book sets it), so the book is laid out twice when the first page
+// count asks for another margin; no outline; an even page count ending on a blank page.
+Document layout_for_print(const Book& book, Style& style, RealFontMetrics& metrics,
+                          Diagnostics& diag) {
+  Diagnostics first_pass;  // told only when its layout is the one kept
+  Document document = layout_book(book, style, metrics, first_pass);
+  bool again = false;
+  if (book.pdf.inside_margin <= 0) {
+    double inside = kdp_inside_margin(document.pages.size());
+    if (std::abs(inside - style.margin_inner) > 0.01) {
+      style.margin_inner = inside;
+      document = layout_book(book, style, metrics, diag);
+      again = true;
+    }
+  }
+  if (!again)
+    for (Diagnostic& d : first_pass.all()) diag.add(std::move(d));
+  document.outline.clear();
+  auto blank = [](const Page& p) {
+    return p.texts.empty() && p.images.empty() && p.rules.empty();
+  };
+  if (document.pages.empty() || !blank(document.pages.back())) document.pages.emplace_back();
+  if (document.pages.size() % 2 != 0) document.pages.emplace_back();
+  return document;
+}
+
 }  // namespace
 
 bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
   try {
-    ImageEncoder images(book.assets);  // encodes on a worker thread during the layout
+    ImageEncoder images(book.assets, book.pdf.print);  // encodes on a worker thread during the layout
     Style style = load_style(book, diag);
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
     if (!metrics) return false;
-    Document document = layout_book(book, style, *metrics, diag);
-    if (book.pdf.cover_page) add_cover_page(book, style, document);
+    Document document = book.pdf.print ? layout_for_print(book, style, *metrics, diag)
+                                       : layout_book(book, style, *metrics, diag);
+    if (book.pdf.cover_page && !book.pdf.print) add_cover_page(book, style, document);
     return write_document(document, book, *metrics, out, diag, &images);
   } catch (const std::exception& e) {
     diag.error(out.string(), {}, std::string("cannot write the PDF: ") + e.what());

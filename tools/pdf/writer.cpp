@@ -39,6 +39,10 @@ constexpr size_t kMaxPdfPages = 30000;
 // libharu's own name for the UTF-8 encoder that HPDF_UseUTFEncodings registers.
 constexpr const char* kUtf8Encoder = "UTF-8";
 
+// The CMYK printer profile (a press on coated paper) embedded in a print PDF's output
+// intent: Ghostscript's, from Debian's libgs-common.
+constexpr const char* kPrinterProfile = "/usr/share/color/icc/ghostscript/default_cmyk.icc";
+
 // What libharu's error handler saw; the first error ends the document.
 struct HaruError {
   bool failed = false;
@@ -146,7 +150,9 @@ class Renderer {
       draw_page(doc_.pages[i]);
       queue_content(contents);
     }
-    for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
+    // A printed book has no links or bookmarks (KDP refuses annotations and outlines).
+    if (!book_.pdf.print)
+      for (size_t i = 0; i < doc_.pages.size() && !error_.failed; ++i) add_links(i);
     if (!error_.failed) add_outline();
     if (!error_.failed) add_page_labels();
     if (!error_.failed) {
@@ -156,6 +162,7 @@ class Renderer {
         fail_note_ = font_error;
       }
     }
+    if (!error_.failed && book_.pdf.print) set_pdfx();
     if (!error_.failed) install_contents(contents);
     if (error_.failed) {
       return fail(fail_note_.empty() ? "libharu failed while drawing the document" : fail_note_);
@@ -249,6 +256,87 @@ class Renderer {
     if (book_.meta.language.empty()) return;
     haru::set_version(pdf_.get(), 14);
     haru::set_string(haru::catalog(pdf_.get()), "Lang", book_.meta.language);
+  }
+
+  // Sizes the page just added for the printer: the trim plus the bleed on its three
+  // outer edges (the right of a recto, the left of a verso), with its TrimBox and
+  // BleedBox, and moves what is drawn onto the trim.
+  void set_print_boxes(HPDF_Page page) {
+    const double bleed = book_.pdf.bleed;
+    const bool verso = pages_.size() % 2 == 0;  // pages_ ends with this page
+    const double dx = verso ? bleed : 0;
+    const double width = doc_.width + bleed, height = doc_.height + 2 * bleed;
+    HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(width));
+    HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(height));
+    haru::set_numbers(page, "BleedBox", {0, 0, width, height});
+    haru::set_numbers(page, "TrimBox", {dx, bleed, dx + doc_.width, bleed + doc_.height});
+    if (bleed > 0)
+      HPDF_Page_Concat(page, 1, 0, 0, 1, static_cast<HPDF_REAL>(dx), static_cast<HPDF_REAL>(bleed));
+  }
+
+  // Warns once per image placed at under 300 dots per inch, which prints soft, and once
+  // per colour JPEG, which a black-and-white interior prints as the printer converts it.
+  void check_print_image(const ImageBox& box) {
+    if (box.asset < 0 || box.asset >= static_cast<int>(book_.assets.size()) || box.width <= 0)
+      return;
+    const EncodedImage& e = encoder_.get(static_cast<size_t>(box.asset));
+    if (e.kind == EncodedImage::Kind::Missing) return;
+    const Asset& a = book_.assets[static_cast<size_t>(box.asset)];
+    const std::string file = box.file.empty() ? book_.display(a.source) : box.file;
+    const double dpi = e.width / (box.width / 72.0);
+    if (dpi < 299.5 && low_dpi_warned_.insert(box.asset).second)
+      diag_.warning(file, box.pos,
+                    "image '" + a.source + "' prints at " + std::to_string(std::lround(dpi)) +
+                        " dpi (" + std::to_string(e.width) + " pixels across " +
+                        std::to_string(std::lround(box.width / 72.0 * 25.4)) +
+                        " mm); printers ask for 300",
+                    "use an image of at least " +
+                        std::to_string(std::lround(box.width / 72.0 * 300)) +
+                        " pixels across, or place it smaller");
+    if (e.kind == EncodedImage::Kind::Jpeg && e.colors != 1 &&
+        colour_jpeg_warned_.insert(box.asset).second)
+      diag_.warning(file, box.pos,
+                    "image '" + a.source + "' is a colour JPEG; the print PDF is in grey",
+                    "save it as a greyscale JPEG or as a PNG, which colophon turns grey");
+  }
+
+  // Makes the file a PDF/X-1a:2001 printing file: the PDF/X keys in the info dictionary,
+  // not trapped, and an output intent for the standard US press (CGATS TR 001, "SWOP"),
+  // with Ghostscript's CMYK printer profile (Debian's libgs-common) when it is installed.
+  void set_pdfx() {
+    HPDF_Doc pdf = pdf_.get();
+    if (haru::version(pdf) <= 14) haru::set_version(pdf, 13);  // CFF fonts need PDF 1.6
+    HPDF_Dict info = haru::info(pdf);
+    if (!info) return;
+    haru::set_string(info, "GTS_PDFXVersion", "PDF/X-1:2001");
+    haru::set_string(info, "GTS_PDFXConformance", "PDF/X-1a:2001");
+    haru::set_name(info, "Trapped", "False");
+    HPDF_Dict intent = haru::new_dict(pdf, true);
+    if (!intent) return;
+    haru::set_name(intent, "Type", "OutputIntent");
+    haru::set_name(intent, "S", "GTS_PDFX");
+    haru::set_string(intent, "OutputConditionIdentifier", "CGATS TR 001");
+    haru::set_string(intent, "RegistryName", "http://www.color.org");
+    haru::set_string(intent, "Info", "U.S. Web Coated (SWOP)");
+    if (std::optional<std::string> icc = read_file(kPrinterProfile)) {
+      if (HPDF_Dict profile = haru::new_stream(pdf, *icc, true)) {
+        haru::set_int(profile, "N", 4);
+        haru::set_dict(intent, "DestOutputProfile", profile);
+      }
+    }
+    haru::set_dicts(haru::catalog(pdf), "OutputIntents", {intent});
+    // PDF/X wants the file identifier: 16 bytes from the book's title, authors and build
+    // time (FNV-1a), so the same book gives the same file.
+    std::string id(16, '\0');
+    uint64_t h = 14695981039346656037ull;
+    std::string seed = book_.meta.title + '\n' + std::to_string(book_.build_time);
+    for (const std::string& a : book_.meta.authors) seed += '\n' + a;
+    for (size_t i = 0; i < id.size(); ++i) {
+      for (char c : seed) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+      h = (h ^ i) * 1099511628211ull;
+      id[i] = static_cast<char>(h >> 56);
+    }
+    haru::set_trailer_id(pdf, id);
   }
 
   void collect_anchors() {
@@ -362,9 +450,14 @@ class Renderer {
     HPDF_Page page = HPDF_AddPage(pdf_.get());
     pages_.push_back(page);
     if (!page) return;
-    HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(doc_.width));
-    HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(doc_.height));
+    if (book_.pdf.print) {
+      set_print_boxes(page);
+    } else {
+      HPDF_Page_SetWidth(page, static_cast<HPDF_REAL>(doc_.width));
+      HPDF_Page_SetHeight(page, static_cast<HPDF_REAL>(doc_.height));
+    }
     for (const ImageBox& box : p.images) {
+      if (book_.pdf.print) check_print_image(box);
       if (HPDF_Image img = image(box)) {
         HPDF_Page_DrawImage(page, img, static_cast<HPDF_REAL>(box.x),
                             static_cast<HPDF_REAL>(pdf_y(box.y + box.height)),
@@ -675,6 +768,8 @@ class Renderer {
   ImageEncoder& encoder_;
   const std::string& out_name_;
   Diagnostics& diag_;
+  std::unordered_set<int> low_dpi_warned_;      // assets told to print soft
+  std::unordered_set<int> colour_jpeg_warned_;  // colour JPEGs in a grey print PDF
   int long_uri_warned_ = 0;  // link addresses too long for a PDF string, reported once
   HaruError error_;
   DocPtr pdf_;
