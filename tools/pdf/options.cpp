@@ -23,7 +23,7 @@ void read_pdf_options(const ConfigTable* table, Book& book, Diagnostics& diag) {
       }
     } else if (e.key == "trim") {
       constexpr std::string_view kAllowed =
-          "\"a5\", \"a4\", \"b5\", \"letter\", \"royal\", \"demy\", \"crown-quarto\", "
+          "\"a5\", \"6x9in\", \"a4\", \"letter\", \"b5\", \"royal\", \"demy\", \"crown-quarto\", "
           "KDP's trims in inches (\"5x8\", \"5.25x8\", \"5.5x8.5\", \"6x9\", \"6.14x9.21\", "
           "\"7x10\", \"8.5x11\", ...), or \"<width>x<height>mm\" / \"<width>x<height>in\" "
           "(e.g. \"148x210mm\", \"5.5x8.5in\")";
