@@ -397,6 +397,14 @@ def case_cli(ctx, name):
         # check reports exactly what build reports, for every target, and writes nothing;
         # warnings of one kind come as one line with a count.
         prepare_book(ctx, "torture")
+        # Characters no font has (unassigned code points, as fallback by fontconfig finds
+        # the torture book's scripts), more of them than the warning lists.
+        unassigned = [0x378, 0x379, 0x380, 0x381, 0x382, 0x383, 0x38B, 0x38D, 0x3A2, 0x530,
+                      0x557, 0x558, 0x58B, 0x58C, 0x590, 0x5C8, 0x5C9, 0x5CA, 0x5CB, 0x5CC,
+                      0x5CD, 0x5CE]
+        with open(os.path.join(ctx.work, "book", "src", "part2", "images.md"), "a",
+                  encoding="utf-8") as f:
+            f.write("\nNo font has " + " ".join(chr(c) for c in unassigned) + ".\n")
 
         def diagnostics(text):
             return [l for l in text.splitlines()
@@ -413,10 +421,10 @@ def case_cli(ctx, name):
                   f"check {targets} and build differ:\n--- build:\n{build.stderr}"
                   f"--- check:\n{found.stderr}")
         both = diagnostics(ctx.colophon(["check", "book", "-t", "epub,pdf"]).stderr)
-        glyphs = [l for l in both if "characters are in none of the PDF fonts" in l]
-        check(len(glyphs) == 1 and re.search(r": warning: \d+ characters are in none", glyphs[0])
+        glyphs = [l for l in both if "characters are in none of the PDF" in l]
+        check(len(glyphs) == 1 and re.search(r": warning: 22 characters are in none", glyphs[0])
               and " and " in glyphs[0] and " more" in glyphs[0],
-              f"missing glyphs are not one grouped line: {both}")
+              f"missing glyphs are not one line for the book: {both}")
         check(not [l for l in both if re.search(r"warning: character U\+", l)],
               "a missing glyph has a line of its own")
         for needle in ("SVG image 'src/images/shapes.svg'", "checker.gif"):
