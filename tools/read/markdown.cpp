@@ -624,6 +624,21 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
   if (as_block && node.known &&
       raw_inside_phrasing(node.pos, "block element <" + name + ">", ""))
     return;
+  // A block cannot start inside an inline element left open in this fragment: it would
+  // grow the list that element sits in while the element's place in it is held open.
+  if (as_block && !raw_open_.empty() && raw_open_.back().frame + 1 == stack_.size() &&
+      !raw_open_.back().block) {
+    const OpenRaw& open = raw_open_.back();
+    if (node.known) {
+      diag_.error(file_, node.pos,
+                  "block element <" + name + "> inside the raw <" + open.name + "> opened at " +
+                      at(open.pos),
+                  "close the <" + open.name + "> first, or use <div> instead of <" +
+                      open.name + ">");
+      return;
+    }
+    as_block = false;  // an element we do not know, inside an inline one: inline too
+  }
   if (name == "hr" && as_block) {
     raw_plain_ = nullptr;
     Block& b = f.blocks->emplace_back();
