@@ -185,27 +185,31 @@ bool add_providers(const TargetList& targets, std::vector<TargetRun>& runs, Diag
   return true;
 }
 
+// Runs WORK, charging the units it counts on this thread to UNITS, and returns what it
+// returns; what escapes it becomes an error about SHOWN in DIAG, and false. The units
+// are in UNITS when this returns (a Charge adds them when it ends), so a caller reports
+// the stage after it.
+template <typename Work>
+bool run_charged(work::Account* units, const std::string& shown, Diagnostics& diag, Work work) {
+  work::Charge charge(units);
+  try {
+    return work();
+  } catch (const std::bad_alloc&) {
+    diag.error(shown, {}, "out of memory",
+               "close other programs, or raise the memory limit (ulimit -v)");
+  } catch (const std::exception& e) {
+    diag.error(shown, {}, std::string("internal error: ") + e.what(),
+               "please report this with the book that caused it");
+  }
+  return false;
+}
+
 // Runs RUN's target on CTX, turning what escapes it into a diagnostic, and abandons
 // whatever it was to publish and did not.
 void render_one(TargetRun& run, RenderContext& ctx, Progress& progress) {
   auto start = Clock::now();
   std::string shown = run.final_path.empty() ? run.target->name() : run.final_path.string();
-  {
-    // Charged until the end of this block: the account holds this thread's units only
-    // once the Charge is gone, so the stage is reported after it.
-    work::Charge charge(run.units.get());
-    try {
-      run.ok = run.target->render(ctx);
-    } catch (const std::bad_alloc&) {
-      run.ok = false;
-      ctx.diag.error(shown, {}, "out of memory",
-                     "close other programs, or raise the memory limit (ulimit -v)");
-    } catch (const std::exception& e) {
-      run.ok = false;
-      ctx.diag.error(shown, {}, std::string("internal error: ") + e.what(),
-                     "please report this with the book that caused it");
-    }
-  }
+  run.ok = run_charged(run.units.get(), shown, ctx.diag, [&] { return run.target->render(ctx); });
   for (const std::string& key : run.target->provides()) ctx.exchange.abandon(key);
   if (!run.final_path.empty()) progress.stage(run.target->name(), start, run.units.get());
 }
@@ -453,18 +457,10 @@ int run_check(const CheckOptions& options, Console& console) {
     std::vector<work::Account> units(chosen.size());
     auto run = [&](size_t i) {
       auto t0 = Clock::now();
-      {
-        work::Charge charge(&units[i]);  // counted into units[i] when it ends
-        try {
-          chosen[i]->check(book, found[i]);
-        } catch (const std::bad_alloc&) {
-          found[i].error(chosen[i]->name(), {}, "out of memory",
-                         "close other programs, or raise the memory limit (ulimit -v)");
-        } catch (const std::exception& e) {
-          found[i].error(chosen[i]->name(), {}, std::string("internal error: ") + e.what(),
-                         "please report this with the book that caused it");
-        }
-      }
+      run_charged(&units[i], chosen[i]->name(), found[i], [&] {
+        chosen[i]->check(book, found[i]);
+        return true;
+      });
       progress.stage(chosen[i]->name(), t0, &units[i]);
     };
     std::vector<std::thread> threads;
