@@ -1105,6 +1105,99 @@ def case_kobo(ctx, kind):
     print(f"kobo: {len(spine)} content documents, every text in one koboSpan")
 
 
+# --------------------------------------------------------------------------- notes
+
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+NOTES_BOOK = {
+    "src/SUMMARY.md": "- [One](one.md)\n- [Two](two.md)\n",
+    "src/one.md": "# One\n\nThe harbour froze.[^ice] The ferry stopped.[^ferry]\n\n"
+                  "It froze again.[^ice]\n\n"
+                  "[^ice]: For the first time since 1947, says the log.\n\n"
+                  "[^ferry]: It ran again in March.\n\n    A second paragraph.\n",
+    "src/two.md": "# Two\n\nAnother note.[^late]\n\n[^late]: Written late.\n",
+}
+
+
+def note_markup_problems(files, placement):
+    """Returns what keeps the notes of an EPUB's FILES from popping up (see notes.md)."""
+    import xml.etree.ElementTree as ET
+    docs = {}
+    for name, text in files.items():
+        if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
+            docs[name[len("EPUB/"):]] = ET.fromstring(text.encode("utf-8"))
+    by_id = {}
+    for name, root in docs.items():
+        for e in root.iter():
+            if e.get("id"):
+                by_id[(name, e.get("id"))] = e
+
+    def resolve(doc, href):
+        file, _, frag = href.partition("#")
+        return (file or doc, frag)
+
+    def types(e):
+        return (e.get(EPUB_TYPE) or "").split()
+
+    def text_of(e):
+        return "".join(e.itertext())
+
+    problems, notes = [], 0
+    for name, root in docs.items():
+        for a in root.iter(XHTML_NS + "a"):
+            if "noteref" not in types(a):
+                continue
+            where = f"{name}: noteref {a.get('id')!r}"
+            if a.get("role") != "doc-noteref":
+                problems.append(f"{where}: no doc-noteref role")
+            if len(a) and not all(c.get("class") == "koboSpan" for c in a):
+                problems.append(f"{where}: markup other than text (or a Kobo span) in the link")
+            key = resolve(name, a.get("href", ""))
+            note = by_id.get(key)
+            if note is None:
+                problems.append(f"{where}: points at nothing ({a.get('href')})")
+                continue
+            notes += 1
+            want = {"chapter": ("aside", ["footnote"]), "book": ("li", ["endnote", "footnote"])}
+            tag, needed = want[placement]
+            if note.tag != XHTML_NS + tag or any(t not in types(note) for t in needed):
+                problems.append(f"{where}: the note is <{note.tag.rsplit('}', 1)[-1]} "
+                                f"epub:type={note.get(EPUB_TYPE)!r}>, not <{tag}> typed "
+                                f"{' '.join(needed)}")
+            back = [b for b in note.iter(XHTML_NS + "a") if b.get("role") == "doc-backlink"]
+            if not back:
+                problems.append(f"{where}: its note has no link back")
+                continue
+            first = by_id.get(resolve(key[0], back[0].get("href", "")))
+            if first is None or "noteref" not in types(first) or \
+                    resolve(key[0], first.get("href", "")) != key:
+                problems.append(f"{where}: its note's link back does not lead to a reference "
+                                f"to it ({back[0].get('href')})")
+            elif text_of(back[0]).rstrip(".") != text_of(a):
+                problems.append(f"{where}: the note is numbered {text_of(back[0])!r}, "
+                                f"the reference {text_of(a)!r}")
+    if notes != 4:
+        problems.append(f"found {notes} note references, not the book's 4")
+    return problems
+
+
+def case_notes(ctx, target):
+    """Notes in the markup that pops up (notes.md), at the end of each chapter and in
+    the book's notes file, in TARGET's EPUB; epubcheck-clean both ways."""
+    toml = '[book]\ntitle = "Notes Test"\nauthors = ["A. Writer"]\nlanguage = "en"\n'
+    for placement in ("chapter", "book"):
+        make_book(ctx, NOTES_BOOK, toml + f'[output.epub]\nnotes = "{placement}"\n')
+        out = os.path.join(ctx.work, "out-" + placement)
+        proc = ctx.colophon(["build", "book", "-o", out, "--target", target])
+        check(proc.returncode == 0, f"build --target {target} failed: {describe(proc)}")
+        epub = only_file(out, "epub")
+        problems = note_markup_problems(epub_files(epub), placement)
+        check(not problems, f"notes = {placement!r}, {os.path.basename(epub)}:\n  " +
+              "\n  ".join(problems))
+        epubcheck_clean(epub)
+        print(f"notes: {target}, notes = {placement!r}: 4 references pop up, each note links back")
+
+
 # --------------------------------------------------------------------------- determinism
 
 
@@ -1148,6 +1241,7 @@ GROUPS = {
     "epubcheck-kindle": (lambda ctx, kind: case_epubcheck(ctx, kind, "kindle"),
                          ["sample", "torture", "corpus"]),
     "kobo": (case_kobo, ["sample", "torture", "corpus"]),
+    "notes": (case_notes, ["epub", "kindle", "kobo"]),
 }
 
 

@@ -202,8 +202,9 @@ TEST_CASE_FIXTURE(Fixture, "notes gathered in one book-level notes file") {
   CHECK(has(n, "<title>Notes</title>"));
   CHECK(has(n, "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n<h1>Notes</h1>\n"
                "<h2>Chapter One</h2>\n<ol class=\"endnotes\">\n"
-               "<li epub:type=\"endnote\" class=\"note\" id=\"note-1\">\n<p><a role=\"doc-backlink\" "
-               "class=\"note-backlink\" href=\"ch01-one.xhtml#noteref-1\">1.</a> First note"));
+               "<li epub:type=\"endnote footnote\" class=\"note\" id=\"note-1\">\n"
+               "<p><a role=\"doc-backlink\" class=\"note-backlink\" "
+               "href=\"ch01-one.xhtml#noteref-1\">1.</a> First note"));
   CHECK(has(n, "<h2>Chapter Two</h2>"));
   CHECK(has(n, "href=\"ch02-two.xhtml#noteref-3\">3.</a>"));
 }

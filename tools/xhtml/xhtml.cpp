@@ -379,12 +379,14 @@ class Writer {
   }
 
   // Appends the note N as it stands at the end of a chapter (footnote) or in the book
-  // notes file (endnote), with a link back to its first reference.
+  // notes file (endnote), with a link back to its first reference. Every note is typed
+  // footnote, the type every reading system with pop-up notes accepts behind a noteref
+  // link (Apple Books accepts no other); a note of the notes file is an endnote too.
   void note(int n, bool endnote) {
     const Note& nt = book_.notes[n];
     std::string id = note_id(book_, n);
     if (endnote) {
-      out_ += "<li epub:type=\"endnote\" class=\"note\" id=\"";
+      out_ += "<li epub:type=\"endnote footnote\" class=\"note\" id=\"";
     } else {
       out_ += "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"note\" id=\"";
     }
