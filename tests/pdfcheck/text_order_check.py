@@ -144,13 +144,35 @@ def pieces_of(token, target, pos):
     return out
 
 
+_next_number = {}
+
+
+def next_number(tokens, i):
+    """Returns the index of the first number among TOKENS from I on (len(tokens) if none)."""
+    key = id(tokens)
+    if key not in _next_number:
+        table = [len(tokens)] * (len(tokens) + 1)
+        for k in range(len(tokens) - 1, -1, -1):
+            table[k] = k if tokens[k].isdigit() else table[k + 1]
+        _next_number[key] = (tokens, table)
+    table = _next_number[key][1]
+    return table[min(i, len(tokens))]
+
+
 def match_at(tokens, start, target):
     """Matches TARGET (letters) from token START on; returns the end token or -1.
 
     A depth-first search: each token either continues the target or is skipped (a note
-    number, or page furniture and notes at a page break); dead ends are remembered."""
+    number, or page furniture and notes at a page break); dead ends are remembered. A
+    gap longer than SMALL_GAP must hold a number (the folio, a note's number): the end
+    of a note continued from the previous page comes before the folio, so the number
+    may come anywhere in the gap."""
     sys.setrecursionlimit(100000)
     dead = set()
+
+    def number_within(i, n):
+        """Tells whether one of the N tokens from I on is a number."""
+        return next_number(tokens, i) < i + n
 
     def go(i, pos, gap, has_number):
         if pos == len(target):
@@ -158,12 +180,14 @@ def match_at(tokens, start, target):
         if i >= len(tokens) or (i, pos, gap, has_number) in dead:
             return -1
         t = tokens[i]
-        for n in pieces_of(t, target, pos):
-            end = go(i + 1, pos + n, 0, False)
-            if end >= 0:
-                return end
+        if gap <= SMALL_GAP or has_number:
+            for n in pieces_of(t, target, pos):
+                end = go(i + 1, pos + n, 0, False)
+                if end >= 0:
+                    return end
         number = has_number or t.isdigit()
-        if gap + 1 <= (PAGE_BREAK_GAP if number else SMALL_GAP):
+        if gap + 1 <= (PAGE_BREAK_GAP if number or number_within(i + 1, PAGE_BREAK_GAP - gap - 1)
+                       else SMALL_GAP):
             end = go(i + 1, pos, gap + 1, number)
             if end >= 0:
                 return end
