@@ -200,6 +200,7 @@ struct Setter {
   explicit Setter(bool hyphenate = true) {
     if (hyphenate) {
       hyph = std::make_unique<Hyphenator>("en-US", diag, "book.toml");
+      ctx.hyphenation = true;
       ctx.hyphenator = hyph.get();
     }
   }
@@ -394,6 +395,130 @@ TEST_CASE("hyphenation respects English minimums and the dictionary choice") {
   Hyphenator none("xx", diag, "book.toml");
   CHECK_FALSE(none.available());
   CHECK(diag.count(Severity::Warning) == 1);
+}
+
+namespace {
+
+// Returns where the words of a paragraph set in LINES were divided, as "word|bytes"
+// (a word may be divided more than once, over several lines).
+std::vector<std::string> divisions(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  std::string carry;            // the start of a word divided at the end of the last line
+  std::vector<size_t> cuts;     // where that word was divided so far
+  for (const std::string& line : lines) {
+    std::vector<std::string> words;
+    for (size_t i = 0; i < line.size();) {
+      size_t j = line.find(' ', i);
+      if (j == std::string::npos) j = line.size();
+      if (j > i) words.push_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    for (size_t k = 0; k < words.size(); ++k) {
+      std::string w = (k == 0 ? carry : "") + words[k];
+      if (k + 1 == words.size() && w.size() > 1 && w.back() == '-') {
+        w.pop_back();
+        cuts.push_back(w.size());
+        carry = w;
+        break;
+      }
+      for (size_t c : cuts) out.push_back(w + "|" + std::to_string(c));
+      cuts.clear();
+      carry.clear();
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> divisions(const std::vector<VItem>& lines) {
+  std::vector<std::string> texts;
+  for (const VItem& l : lines) texts.push_back(line_text(l));
+  return divisions(texts);
+}
+
+// Returns the language-marked span <span lang=LANG>TEXT</span>.
+Inline lang_span(const std::string& lang, const std::string& s, SourcePos pos = {1, 1}) {
+  Inline span;
+  span.kind = InlineKind::Span;
+  span.element = "span";
+  span.pos = pos;
+  span.attr.attributes = {{"lang", lang}};
+  span.children = {text(s)};
+  span.children[0].pos = pos;
+  return span;
+}
+
+}  // namespace
+
+TEST_CASE("a span in another language is hyphenated with its own language's patterns") {
+  Diagnostics probe;
+  Hyphenator de("de", probe, "book.toml"), en("en-US", probe, "book.toml");
+  REQUIRE(de.available());
+  const std::string german = "Schifffahrtsgesellschaft Silbentrennungsmuster Zeilenumbruchverfahren";
+  for (bool marked : {true, false}) {
+    Setter s;
+    Frame f;
+    f.measure = 13 * kCharEm * f.size;  // thirteen characters: every long word is divided
+    std::vector<Inline> in = {text("Sie sagte: ")};
+    in.push_back(marked ? lang_span("de", german) : text(german));
+    std::vector<VItem> lines = s.set(in, f);
+    std::vector<std::string> cuts = divisions(lines);
+    CAPTURE(marked);
+    REQUIRE(cuts.size() >= 3);
+    bool english_would_not = false;  // a cut the English patterns do not allow
+    for (const std::string& c : cuts) {
+      std::string word = c.substr(0, c.find('|'));
+      uint32_t at = static_cast<uint32_t>(std::stoul(c.substr(c.find('|') + 1)));
+      const std::vector<uint32_t> de_points = de.points(word);
+      const std::vector<uint32_t> en_points = en.points(word);
+      Hyphenator& by = marked ? de : en;
+      const std::vector<uint32_t> points = by.points(word);
+      CAPTURE(c);
+      CHECK(std::find(points.begin(), points.end(), at) != points.end());
+      if (std::find(en_points.begin(), en_points.end(), at) == en_points.end()) english_would_not = true;
+    }
+    CHECK(english_would_not == marked);
+    CHECK(s.diag.all().empty());
+  }
+}
+
+TEST_CASE("a language without a dictionary is one warning, at its first word; a script no dictionary covers is none") {
+  Setter s;
+  s.ctx.file = "src/ch01.md";
+  Frame f;
+  f.measure = 300;
+  std::vector<Inline> in = {text("Plain English, then "), lang_span("xx", "Aaaaaaaaaa bbbbbbbbbb", {3, 7}),
+                            text(" and again "), lang_span("xx", "Cccccccccc", {4, 2}),
+                            text(" and "), lang_span("zh", "\u6211\u4eec\u5728\u6d77\u8fb9\u8bfb\u4e66", {5, 1}),
+                            text(" and "), lang_span("yy", "ab cd", {6, 1})};
+  s.set(in, f);
+  s.set(in, f);  // a second paragraph in the same languages is told of no more
+  // A paragraph all in Chinese, too long for a line, looks for no dictionary either.
+  std::string chinese;
+  for (int i = 0; i < 40; ++i) chinese += "\u6211\u4eec\u5728\u6d77\u8fb9\u8bfb\u4e66";
+  s.set({lang_span("zh", chinese, {7, 1})}, f);
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "src/ch01.md");
+  CHECK(all[0].pos.line == 3);
+  CHECK(all[0].pos.col == 7);
+  CHECK(all[0].message.find("'xx'") != std::string::npos);
+  CHECK(all[0].hint.find("hyphen-xx") != std::string::npos);
+}
+
+TEST_CASE("Greek is hyphenated with Debian's Greek patterns (ISO 8859-7), and Ancient Greek with them too") {
+  if (Hyphenator::dictionary_for("el").empty()) {
+    MESSAGE("SKIPPED: no Greek hyphenation dictionary (Debian package hyphen-el)");
+    return;
+  }
+  Diagnostics diag;
+  Hyphenator el("el", diag, "book.toml"), grc("grc", diag, "book.toml");
+  REQUIRE(el.available());
+  REQUIRE(grc.available());
+  // γλώσ-σα is no division of five letters' minimum; "Θεσσαλονίκη": Θεσ-σα-λο-νί-κη.
+  std::vector<uint32_t> pts = el.points("\u0398\u03b5\u03c3\u03c3\u03b1\u03bb\u03bf\u03bd\u03af\u03ba\u03b7");
+  CHECK(pts == std::vector<uint32_t>{6, 10, 14, 18});  // bytes: two per Greek letter
+  CHECK(grc.points("\u03ba\u03bf\u03bb\u03bf\u03c6\u03ce\u03bd") == std::vector<uint32_t>{4, 8});  // κο-λο-φών
+  CHECK(diag.all().empty());
 }
 
 TEST_CASE("characters no face has are reported once, with U+XXXX, count and file:line:col; fallback is used") {
@@ -1084,6 +1209,41 @@ TEST_CASE("spans: sup and sub move off the baseline, kbd and math are monospace,
   CHECK(kbd_family == FaceFamily::Mono);
   CHECK(math_family == FaceFamily::Mono);
   CHECK(l->pages[page].anchors.count("ch0#key") == 1);
+}
+
+TEST_CASE("a lang attribute on a block (a whole chapter in a div) hyphenates everything inside it") {
+  Book book = make_book(1);
+  Block div;
+  div.kind = BlockKind::Div;
+  div.element = "section";
+  div.attr.attributes = {{"lang", "de"}};
+  Block quote;
+  quote.kind = BlockKind::BlockQuote;
+  quote.children = {para(words("Silbentrennungsmuster", 40))};
+  div.children = {para(words("Zeilenumbruchverfahren", 40)), quote};
+  book.chapters[0].blocks.push_back(div);
+  Style style = test_style();
+  style.page_width = 100 + 16 * kCharEm * style.font_size;  // 16 characters: long words divide
+  style.justify = false;  // ragged right: no line spaces its letters, which the check would read as words
+  auto l = lay(book, style);
+  std::vector<std::string> lines;
+  for (const PageInfo& p : l->pages) lines.insert(lines.end(), p.lines.begin(), p.lines.end());
+  std::vector<std::string> cuts = divisions(lines);
+  Diagnostics probe;
+  Hyphenator de("de", probe, "book.toml"), en("en-US", probe, "book.toml");
+  CHECK(cuts.size() >= 40);
+  size_t german_only = 0;  // cuts the English patterns (the book's language) do not allow
+  for (const std::string& c : cuts) {
+    std::string word = c.substr(0, c.find('|'));
+    uint32_t at = static_cast<uint32_t>(std::stoul(c.substr(c.find('|') + 1)));
+    const std::vector<uint32_t> points = de.points(word);
+    const std::vector<uint32_t> english = en.points(word);
+    CAPTURE(c);
+    CHECK(std::find(points.begin(), points.end(), at) != points.end());
+    if (std::find(english.begin(), english.end(), at) == english.end()) ++german_only;
+  }
+  CHECK(german_only > 10);
+  CHECK(l->diag.count(Severity::Warning) == 0);
 }
 
 TEST_CASE("a chapter heading inside a section div is the title; the div's id goes with it") {

@@ -26,6 +26,7 @@ struct InlineState {
   int link = -1;
   double scale = 1;  // of the text size (superscripts and subscripts are smaller)
   double rise = 0;   // points the baseline is raised (negative: lowered)
+  int language = -1; // Context::languages index of a lang attribute; -1 = the book's
 };
 
 // How a generic inline container (Span) is set, by its element name and classes.
@@ -55,6 +56,7 @@ class Collector {
   Collector(Context& ctx, const Frame& frame, Paragraph& out) : ctx_(ctx), frame_(frame), out_(out) {
     base_.italic = frame.style == FaceStyle::Italic || frame.style == FaceStyle::BoldItalic;
     base_.bold = frame.style == FaceStyle::Bold || frame.style == FaceStyle::BoldItalic;
+    base_.language = frame.language;
   }
 
   void walk(const std::vector<Inline>& inlines) { walk(inlines, base_); }
@@ -73,12 +75,14 @@ class Collector {
     r.rise = st.rise;
     r.strike = st.strike;
     r.link = st.link;
+    r.language = st.language;
     r.pos = pos;
+    if (st.language >= 0) seek_dictionary(s, st.language, pos);
     // Merge with the previous run when nothing differs (fewer, longer runs).
     if (!out_.runs.empty()) {
       Run& p = out_.runs.back();
       if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == r.rise &&
-          p.strike == r.strike && p.link == r.link) {
+          p.strike == r.strike && p.link == r.link && p.language == r.language) {
         if (pos.line != 0) p.marks.push_back({static_cast<uint32_t>(p.text.size()), pos});
         p.text += s;
         return;
@@ -88,8 +92,25 @@ class Collector {
     out_.runs.push_back(std::move(r));
   }
 
+  // Loads the dictionary of language ID at the first word in it that hyphenation could
+  // divide, so that a language without one is told of once, where its text begins
+  // (text in a script no dictionary covers, such as Chinese, asks for none).
+  void seek_dictionary(std::string_view s, int id, SourcePos pos) {
+    const size_t i = static_cast<size_t>(id);
+    if (!ctx_.hyphenation || (i < ctx_.hyphenator_loaded.size() && ctx_.hyphenator_loaded[i])) return;
+    size_t letters = 0;
+    for (size_t k = 0; k < s.size();) {
+      letters = Hyphenator::is_letter(next_code_point(s, k)) ? letters + 1 : 0;
+      if (letters >= Hyphenator::kMinWordLetters) {
+        ctx_.load_hyphenator(id, pos);
+        return;
+      }
+    }
+  }
+
   void walk_one(const Inline& in, const InlineState& st) {
     InlineState inner = st;
+    if (const std::string* lang = language_attribute(in.attr)) inner.language = ctx_.language_id(*lang);
     switch (in.kind) {
       case InlineKind::Text:
         text(in.text, st, in.pos);
@@ -273,6 +294,33 @@ bool Context::has_glyph(FaceId face, char32_t cp) {
   uint8_t& v = c[cp];
   if (v == 0) v = metrics.has_glyph(face, cp) ? 1 : 2;
   return v == 1;
+}
+
+int Context::language_id(const std::string& language) {
+  if (language.empty() || language == book.meta.language) return -1;
+  size_t id = std::find(languages.begin(), languages.end(), language) - languages.begin();
+  if (id == languages.size()) languages.push_back(language);
+  return static_cast<int>(id);
+}
+
+Hyphenator* Context::hyphenator_for(int id) const {
+  if (!hyphenation) return nullptr;
+  if (id < 0) return hyphenator;
+  size_t i = static_cast<size_t>(id);
+  return i < language_hyphenators.size() ? language_hyphenators[i].get() : nullptr;
+}
+
+void Context::load_hyphenator(int id, SourcePos pos) {
+  if (!hyphenation || id < 0) return;
+  size_t i = static_cast<size_t>(id);
+  if (hyphenator_loaded.size() <= i) {
+    hyphenator_loaded.resize(i + 1, 0);
+    language_hyphenators.resize(i + 1);
+  }
+  if (hyphenator_loaded[i]) return;
+  hyphenator_loaded[i] = 1;
+  auto h = std::make_unique<Hyphenator>(languages[i], diag, file, pos);
+  if (h->available()) language_hyphenators[i] = std::move(h);
 }
 
 std::optional<FaceId> Context::face_for(FaceId face, char32_t cp) {

@@ -39,6 +39,7 @@ struct Run {
   double rise = 0;   // points the baseline is raised (superscripts)
   int link = -1;     // index into Paragraph::links
   int note = -1;     // NoteRef: index into Book::notes
+  int language = -1; // index into Context::languages (a lang attribute); -1 = the book's
   SourcePos pos;     // for messages: where text[0] comes from
   std::string text;
   // Where the text of each later inline merged into this run starts: byte offset in
@@ -142,7 +143,11 @@ struct Context {
   const Style& style;
   const FontMetrics& metrics;
   Diagnostics& diag;
-  Hyphenator* hyphenator = nullptr;  // null = no hyphenation
+  bool hyphenation = false;          // the style hyphenates (style.hyphenate)
+  Hyphenator* hyphenator = nullptr;  // the book's language's; null = it has no dictionary
+  // Per entry of languages: its hyphenator, loaded at the first text in it (null = none).
+  std::vector<std::unique_ptr<Hyphenator>> language_hyphenators;
+  std::vector<char> hyphenator_loaded;  // per entry of languages: its dictionary was sought
   std::unique_ptr<unicode::LineBreaker> breaker;  // made at the first word that needs it
   std::string file;                  // source shown in messages (the current chapter)
   int warned_long_words = 0;
@@ -151,7 +156,7 @@ struct Context {
   std::vector<FaceId> fallback_faces;
   std::string language;                 // of the text being set (BCP 47); "" = the book's
   std::string direction;                // of the text being set: "ltr", "rtl", "" = the book's
-  std::vector<std::string> languages;   // every language fallback fonts were sought for
+  std::vector<std::string> languages;   // every language of a lang attribute or that fallback fonts were sought for
   // A character no font has: where it first occurs and how often.
   struct Missing {
     std::string chars;
@@ -168,6 +173,21 @@ struct Context {
   double space_width(FaceId face) { return cached_width(space_em, face, " "); }
   // Returns the width of a hyphen in FACE, in ems (cached).
   double hyphen_width(FaceId face) { return cached_width(hyphen_em, face, "-"); }
+
+  // Returns the index of LANGUAGE (BCP 47) in languages, adding it; -1 when it is the
+  // book's own language (or empty).
+  int language_id(const std::string& language);
+  // Returns the language of text marked with language ID (-1: the book's).
+  const std::string& language_of(int id) const {
+    return id < 0 ? book.meta.language : languages[static_cast<size_t>(id)];
+  }
+  // Returns the hyphenator for text in language ID (-1: the book's), or null when the
+  // style does not hyphenate or the language has no dictionary (or none was loaded:
+  // its text had no word to divide).
+  Hyphenator* hyphenator_for(int id) const;
+  // Loads the dictionary of language ID at its first call for it, warning (at
+  // file:POS) when there is none: once per language.
+  void load_hyphenator(int id, SourcePos pos);
 
   // Returns the line breaker of UAX #14 (made at the first call).
   unicode::LineBreaker& line_breaker() {
@@ -248,7 +268,16 @@ struct Frame {
   bool hyphenate = true;
   double indent = 0;       // first-line indent
   bool quoted = false;     // inside a block quote (nested quotes keep the quote's size)
+  int language = -1;       // a lang attribute around it (Context::languages); -1 = the book's
 };
+
+// Returns the language an element's ATTR gives its content (lang, else xml:lang), or
+// nullptr when it gives none.
+inline const std::string* language_attribute(const Attr& attr) {
+  const std::string* lang = attr.find("lang");
+  if (lang == nullptr || lang->empty()) lang = attr.find("xml:lang");
+  return lang != nullptr && !lang->empty() ? lang : nullptr;
+}
 
 // Returns the first characters of TEXT for a message, cut on a code point boundary and
 // ended with "…" when TEXT (or the TOTAL_CHARS it begins) is longer: a 1 MB word must
@@ -258,8 +287,12 @@ std::string quote_start(std::string_view text, size_t total_chars = 0);
 // Converts the inlines to runs (stage "collect").
 Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame);
 
+// Tells whether a hyphenating pass could divide words of PARA: the frame and style
+// hyphenate, and the language of some run of it has a dictionary.
+bool paragraph_hyphenates(Context& ctx, const Paragraph& para, const Frame& frame);
+
 // Measures the runs into Knuth-Plass items (stage "prepare"); HYPHENATE adds the
-// dictionary's hyphenation points.
+// dictionaries' hyphenation points (each run's language's).
 std::vector<Item> prepare_items(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate);
 
 // Breaks PARA into lines and returns them as vertical boxes (stages "linebreak" and

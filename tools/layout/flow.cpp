@@ -469,8 +469,17 @@ void Flow::paragraph(const std::vector<Inline>& inlines, const Frame& frame, boo
   push_lines(std::move(lines));
 }
 
-void Flow::block(const Block& b, const Frame& frame, int depth, bool& indent_next) {
+void Flow::block(const Block& b, const Frame& outer, int depth, bool& indent_next) {
   if (&b == skip_) return;  // set as the chapter title
+  // A lang attribute (a raw HTML element around a passage or a whole chapter, a
+  // heading's attribute block) gives the text inside its language's hyphenation.
+  Frame marked;
+  const std::string* lang = language_attribute(b.attr);
+  if (lang != nullptr) {
+    marked = outer;
+    marked.language = ctx_.language_id(*lang);
+  }
+  const Frame& frame = lang != nullptr ? marked : outer;
   const size_t first_item = out_.items.size();
   const bool lent = std::find(lent_ids_.begin(), lent_ids_.end(), &b) != lent_ids_.end();
   if (b.kind != BlockKind::Heading && !b.attr.id.empty() && !lent) {

@@ -17,6 +17,8 @@ namespace {
 
 constexpr const char* kHyphenDir = "/usr/share/hyphen/";
 constexpr size_t kMaxWordBytes = 96;  // libhyphen works on short buffers; longer "words" are not words
+// ISO 8859-7 (Debian's Greek dictionary) holds U+0386..U+03CE at this distance below.
+constexpr char32_t kIso8859_7Offset = 0x2D0;
 
 // KOI8-R bytes 0xC0..0xDF hold these lower-case Cyrillic letters, in this order.
 constexpr char16_t kKoi8Lower[32] = {u'ю', u'а', u'б', u'ц', u'д', u'е', u'ф', u'г',
@@ -34,12 +36,11 @@ char32_t to_lower(char32_t c) {
   if (c >= 0x410 && c <= 0x42F) return c + 32;
   if (c >= 0x400 && c <= 0x40F) return c + 80;
   if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+  if (c == 0x386) return 0x3AC;                  // Ά
+  if (c >= 0x388 && c <= 0x38A) return c + 37;   // Έ Ή Ί
+  if (c == 0x38C) return 0x3CC;                  // Ό
+  if (c == 0x38E || c == 0x38F) return c + 63;   // Ύ Ώ
   return c;
-}
-
-bool is_letter(char32_t c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
-         (c >= 0x370 && c <= 0x3FF) || (c >= 0x400 && c <= 0x4FF);
 }
 
 // Returns the dictionary in the file PATH, loaded on first use and kept for the rest of
@@ -79,25 +80,45 @@ std::string Hyphenator::dictionary_for(const std::string& language) {
   std::error_code ec;
   for (const std::string& n : names)
     if (std::filesystem::is_regular_file(kHyphenDir + n, ec)) return kHyphenDir + n;
+  // A language with no patterns of its own is divided by those of a language with the
+  // same syllable rules: Ancient Greek as Modern Greek (words in the monotonic letters
+  // the Greek dictionary knows; polytonic ones are left whole).
+  static const struct {
+    const char* lang;
+    const char* like;
+  } kRelated[] = {{"grc", "el"}};
+  for (const auto& r : kRelated)
+    if (lang == r.lang) return dictionary_for(r.like);
   return {};
 }
 
-Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file) {
+bool Hyphenator::is_letter(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) ||
+         (c >= 0x386 && c <= 0x3FF && c != 0x387) || (c >= 0x400 && c <= 0x4FF);
+}
+
+Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file,
+                       SourcePos pos) {
   std::string path = dictionary_for(language);
+  std::string primary = language.substr(0, language.find_first_of("-_"));
+  for (char& c : primary) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (path.empty()) {
-    diag.warning(file, {}, "no hyphenation dictionary for language '" + language + "'",
-                 "install the hyphen-<lang> package; the PDF is set without hyphenation");
+    diag.warning(file, pos, "no hyphenation dictionary for language '" + language + "'",
+                 "install Debian's hyphen-" + primary +
+                     " package if there is one; the PDF sets text in this language "
+                     "without hyphenation");
     return;
   }
   HyphenDict* d = shared_dictionary(path);
   if (!d) {
-    diag.warning(file, {}, "cannot load hyphenation dictionary " + path,
-                 "reinstall the hyphen-<lang> package; the PDF is set without hyphenation");
+    diag.warning(file, pos, "cannot load hyphenation dictionary " + path,
+                 "reinstall the package it came from; the PDF sets text in this language "
+                 "without hyphenation");
     return;
   }
   dict_ = d;
-  std::string lang = language.substr(0, language.find_first_of("-_"));
-  if (lang == "en") {
+  if (primary == "en") {
     left_min_ = 2;  // TeX's English \lefthyphenmin
     right_min_ = 3;  // TeX's English \righthyphenmin
   } else {
@@ -117,6 +138,7 @@ const std::vector<uint32_t>& Hyphenator::points(std::string_view word) {
   std::string cset(d->cset);
   bool latin1 = cset.find("8859-1") != std::string::npos || cset.find("8859-15") != std::string::npos;
   bool koi8 = cset.find("KOI8") != std::string::npos;
+  bool greek = cset.find("8859-7") != std::string::npos;
   // Encode the lower-cased word; remember where each character ends in both encodings.
   lower_.clear();
   std::vector<uint32_t> end_in_lower, end_in_word;
@@ -130,6 +152,8 @@ const std::vector<uint32_t>& Hyphenator::points(std::string_view word) {
       append_utf8(lower_, l);
     } else if (latin1 && l < 0x100) {
       lower_ += static_cast<char>(l);
+    } else if (greek && (l < 0x80 || (l >= 0x386 && l <= 0x3CE))) {
+      lower_ += static_cast<char>(l < 0x80 ? l : l - kIso8859_7Offset);
     } else if (koi8) {
       auto* p = std::find(std::begin(kKoi8Lower), std::end(kKoi8Lower), static_cast<char16_t>(l));
       if (p == std::end(kKoi8Lower)) ok = false;

@@ -14,9 +14,13 @@ namespace colophon {
 // word's answer. One instance per layout (not shared between threads).
 class Hyphenator {
  public:
+  // Words of fewer letters are never hyphenated.
+  static constexpr size_t kMinWordLetters = 5;
+
   // Loads the dictionary for LANGUAGE (BCP 47, e.g. "en-GB", "de"); when there is none,
-  // warns once (at FILE) and hyphenates nothing.
-  Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file);
+  // warns (at FILE:POS) and hyphenates nothing.
+  Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file,
+             SourcePos pos = {});
   ~Hyphenator();
   Hyphenator(const Hyphenator&) = delete;
   Hyphenator& operator=(const Hyphenator&) = delete;
@@ -31,6 +35,10 @@ class Hyphenator {
 
   // Returns the path of the dictionary file chosen for LANGUAGE, or "" when none exists.
   static std::string dictionary_for(const std::string& language);
+
+  // Tells whether C is a letter of the scripts the dictionaries cover (Latin, Greek,
+  // Cyrillic): only words made of them are hyphenated.
+  static bool is_letter(char32_t c);
 
  private:
   void* dict_ = nullptr;  // HyphenDict*

@@ -454,6 +454,7 @@ Document layout_book(const Book& book, const Style& style, const FontMetrics& me
   std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
   std::unique_ptr<Hyphenator> hyphenator;
   if (style.hyphenate) {
+    ctx.hyphenation = true;
     hyphenator = std::make_unique<Hyphenator>(book.meta.language, diag, config);
     if (hyphenator->available()) ctx.hyphenator = hyphenator.get();
   }

@@ -180,10 +180,10 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   std::vector<int> breaks;
   params.tolerance = kPretolerance;
   // A word cut between letters in the first pass goes straight to the hyphenating pass.
-  bool ok = !(para.letter_breaks && frame.hyphenate && ctx.hyphenator) &&
-            break_lines(items, params, breaks, nullptr);
+  const bool hyphenates = paragraph_hyphenates(ctx, para, frame);
+  bool ok = !(para.letter_breaks && hyphenates) && break_lines(items, params, breaks, nullptr);
   if (!ok) {
-    if (frame.hyphenate && ctx.hyphenator) {
+    if (hyphenates) {
       std::vector<Item>().swap(items);  // free the first list before making the second
       items = prepare_items(ctx, para, frame, true);
     }

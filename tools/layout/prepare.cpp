@@ -18,7 +18,6 @@ constexpr double kUrlBreakPenalty = 150;      // after '/', '.' ... inside an ov
 constexpr double kLetterBreakPenalty = 1000;  // between any two characters, last resort
 constexpr double kSpaceStretchRatio = 0.5;    // interword stretch = space / 2 (TeX's cmr10)
 constexpr double kSpaceShrinkRatio = 1.0 / 3; // interword shrink = space / 3 (TeX's cmr10)
-constexpr size_t kMinHyphenatedWord = 5;      // characters; shorter words are never hyphenated
 constexpr size_t kForetellAfterItems = 4096;  // items of a paragraph before its size is foretold
 // Stretch of the break between two characters of Chinese or Japanese, ems: justified
 // lines of such text fill out by spacing their characters (xeCJK's \CJKglue has 0.08 em;
@@ -28,12 +27,6 @@ constexpr size_t kQuotedChars = 40;           // characters of a word quoted in 
 constexpr size_t kQuotedBytes = 4 * kQuotedChars;  // enough UTF-8 for kQuotedChars characters
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-
-bool is_letter_cp(char32_t c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) || (c >= 0x370 && c <= 0x3FF) ||
-         (c >= 0x400 && c <= 0x4FF);
-}
 
 char32_t first_cp(std::string_view s) {
   size_t i = 0;
@@ -53,6 +46,7 @@ void resolve_faces(Context& ctx, Paragraph& para) {
   std::vector<Run> out;
   out.reserve(para.runs.size());
   bool language_known = false;
+  std::string paragraph_language;  // of the paragraph's Chinese characters
   for (size_t k = 0; k < para.runs.size(); ++k) {
     Run& run = para.runs[k];
     if (run.kind == Run::Kind::LineBreak) {
@@ -77,9 +71,12 @@ void resolve_faces(Context& ctx, Paragraph& para) {
       std::string text;
       for (const Run& r : out) text += r.text;  // the runs before this one, moved already
       for (size_t q = k; q < para.runs.size(); ++q) text += para.runs[q].text;
-      ctx.language = unicode::han_language(text, ctx.book.meta.language);
+      paragraph_language = unicode::han_language(text, ctx.book.meta.language);
       language_known = true;
     }
+    // A run marked with a language (lang="ja") chooses fonts for it.
+    ctx.language = run.language < 0 ? paragraph_language
+                                     : unicode::han_language(t, ctx.language_of(run.language));
     size_t first = out.size();
     ctx.split_by_face(
         run.face, t,
@@ -107,7 +104,7 @@ void resolve_faces(Context& ctx, Paragraph& para) {
 class Builder {
  public:
   Builder(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate)
-      : ctx_(ctx), para_(para), frame_(frame), hyphenate_(hyphenate && ctx.hyphenator) {}
+      : ctx_(ctx), para_(para), frame_(frame), hyphenate_(hyphenate && frame.hyphenate) {}
 
   std::vector<Item> build() {
     for (const Run& r : para_.runs) bytes_total_ += r.text.size();
@@ -242,13 +239,16 @@ class Builder {
     std::string_view t(run.text);
     std::vector<std::pair<uint32_t, int>> cuts;  // byte offset, kind (0 hyphenation, 1 hyphen, 2 dash)
     if (run.kind == Run::Kind::Text) {
+      Hyphenator* hyphenator = hyphenate_ && run.face.family == FaceFamily::Text
+                                   ? ctx_.hyphenator_for(run.language)
+                                   : nullptr;
       uint32_t letters_from = b;
       size_t letters = 0;
       size_t i = b;
       char32_t prev = 0;
       auto flush_letters = [&](uint32_t end) {
-        if (hyphenate_ && letters >= kMinHyphenatedWord && run.face.family == FaceFamily::Text) {
-          for (uint32_t p : ctx_.hyphenator->points(t.substr(letters_from, end - letters_from)))
+        if (hyphenator && letters >= Hyphenator::kMinWordLetters) {
+          for (uint32_t p : hyphenator->points(t.substr(letters_from, end - letters_from)))
             cuts.push_back({letters_from + p, 0});
         }
         letters = 0;
@@ -256,13 +256,13 @@ class Builder {
       while (i < e) {
         size_t at = i;
         char32_t c = next_code_point(t.substr(0, e), i);
-        if (is_letter_cp(c)) {
+        if (Hyphenator::is_letter(c)) {
           if (letters == 0) letters_from = static_cast<uint32_t>(at);
           ++letters;
         } else {
           flush_letters(static_cast<uint32_t>(at));
           bool more = i < e;
-          if (c == '-' && is_letter_cp(prev) && more) cuts.push_back({static_cast<uint32_t>(i), 1});
+          if (c == '-' && Hyphenator::is_letter(prev) && more) cuts.push_back({static_cast<uint32_t>(i), 1});
           if ((c == 0x2014 || c == 0x2013) && more && at > b) cuts.push_back({static_cast<uint32_t>(i), 2});
         }
         prev = c;
@@ -405,7 +405,7 @@ class Builder {
     }
     if (letters_needed) para_.letter_breaks = true;
     // Without hyphenation in this pass, the next pass may divide the word properly.
-    bool later = !hyphenate_ && frame_.hyphenate && ctx_.hyphenator;
+    bool later = !hyphenate_ && paragraph_hyphenates(ctx_, para_, frame_);
     if (letters_needed && !later) warn_long_word(i, j);
   }
 
@@ -503,6 +503,17 @@ std::string quote_start(std::string_view text, size_t total_chars) {
   }
   if (i < text.size() || total_chars > chars) out += "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
   return out;
+}
+
+bool paragraph_hyphenates(Context& ctx, const Paragraph& para, const Frame& frame) {
+  if (!frame.hyphenate || !ctx.hyphenation) return false;
+  int tried = -2;  // runs of one language follow each other: ask once per change
+  for (const Run& r : para.runs) {
+    if (r.kind != Run::Kind::Text || r.language == tried) continue;
+    if (ctx.hyphenator_for(r.language)) return true;
+    tried = r.language;
+  }
+  return false;
 }
 
 std::vector<Item> prepare_items(Context& ctx, Paragraph& para, const Frame& frame, bool hyphenate) {
