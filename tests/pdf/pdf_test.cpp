@@ -19,7 +19,9 @@
 #include "pdf/deflate_queue.h"
 #include "pdf/fonts.h"
 #include "pdf/images.h"
+#include "pdf/jpeg.h"
 #include "pdf/writer.h"
+#include "cmyk_jpeg.h"
 #include "sample_jpeg.h"
 
 namespace colophon {
@@ -1196,6 +1198,91 @@ TEST_CASE("image: a damaged JPEG is an error at its reference and the document i
   EncodedImage jpeg = encode_asset(book.assets[2]);
   REQUIRE(jpeg.kind == EncodedImage::Kind::Jpeg);
   CHECK(jpeg.data == std::string(reinterpret_cast<const char*>(kSampleJpeg), sizeof kSampleJpeg));
+}
+
+namespace {
+
+// Returns the mean grey of columns [X0, X1) of grey samples G of WIDTH.
+double mean_grey(const GreyJpeg& g, int x0, int x1) {
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < g.height; ++y)
+    for (int x = x0; x < x1; ++x, ++n)
+      sum += static_cast<unsigned char>(g.data[static_cast<size_t>(y * g.width + x)]);
+  return n ? sum / n : 0;
+}
+
+Asset jpeg_asset(std::string_view bytes) {
+  Asset a;
+  a.source = "src/images/photo.jpg";
+  a.media_type = "image/jpeg";
+  a.data = std::string(bytes);
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("print: a colour JPEG becomes a greyscale JPEG whose luma is the original's, coefficient for coefficient") {
+  const std::string colour(reinterpret_cast<const char*>(kSampleJpeg), sizeof kSampleJpeg);
+  REQUIRE(encode_image(colour, "image/jpeg").colors == 3);
+  EncodedImage e = encode_asset(jpeg_asset(colour), true);
+  REQUIRE(e.kind == EncodedImage::Kind::Jpeg);
+  CHECK(e.colors == 1);
+  CHECK(e.width == 16);
+  CHECK(e.height == 8);
+  // The file itself says one component (libharu takes its colour space from it).
+  EncodedImage again = encode_image(e.data, "image/jpeg");
+  REQUIRE(again.kind == EncodedImage::Kind::Jpeg);
+  CHECK(again.colors == 1);
+  // Decoded, the grey JPEG gives exactly the luma libjpeg decodes from the colour one:
+  // the coefficients were copied, not decoded and compressed again.
+  GreyJpeg from_colour, from_grey;
+  std::string error;
+  REQUIRE(decode_jpeg_grey(colour, 1 << 20, from_colour, error));
+  REQUIRE(decode_jpeg_grey(e.data, 1 << 20, from_grey, error));
+  CHECK(from_grey.data == from_colour.data);
+  // Red on the left, blue on the right: libjpeg decodes them as RGB (201, 61, 36) and
+  // (30, 61, 178), whose Rec. 601 luma is 100 and 65.
+  CHECK(mean_grey(from_grey, 0, 6) == doctest::Approx(100).epsilon(0.03));
+  CHECK(mean_grey(from_grey, 10, 16) == doctest::Approx(65).epsilon(0.03));
+  // A grey JPEG is left as it is; the screen PDF keeps the colour one.
+  CHECK(encode_asset(jpeg_asset(e.data), true).data == e.data);
+  CHECK(encode_asset(jpeg_asset(colour)).data == colour);
+}
+
+TEST_CASE("print: a CMYK JPEG becomes grey samples, ink for ink") {
+  const std::string cmyk(reinterpret_cast<const char*>(kCmykJpeg), sizeof kCmykJpeg);
+  REQUIRE(encode_image(cmyk, "image/jpeg").colors == 4);
+  EncodedImage e = encode_asset(jpeg_asset(cmyk), true);
+  REQUIRE(e.kind == EncodedImage::Kind::Flate);
+  CHECK(e.colors == 1);
+  CHECK(e.bits == 8);
+  CHECK(e.palette.empty());
+  CHECK(e.alpha.empty());
+  std::string samples(16 * 8, '\0');
+  uLongf size = static_cast<uLongf>(samples.size());
+  REQUIRE(uncompress(reinterpret_cast<Bytef*>(samples.data()), &size,
+                     reinterpret_cast<const Bytef*>(e.data.data()),
+                     static_cast<uLong>(e.data.size())) == Z_OK);
+  GreyJpeg g;
+  g.width = 16;
+  g.height = 8;
+  g.data = samples;
+  CHECK(mean_grey(g, 0, 6) > 240);   // no ink: paper white
+  CHECK(mean_grey(g, 10, 16) < 15);  // full black ink
+}
+
+TEST_CASE("print: a colour JPEG libjpeg cannot read is an error at its reference, not a colour image") {
+  std::string colour(reinterpret_cast<const char*>(kSampleJpeg), sizeof kSampleJpeg);
+  // The first component's sampling factors (in the SOF0 segment) set to 0: the frame
+  // header still names three components, which is all the PDF's own check reads.
+  size_t sof = colour.find("\xFF\xC0");
+  REQUIRE(sof != std::string::npos);
+  colour[sof + 11] = 0x00;
+  EncodedImage e = encode_asset(jpeg_asset(colour), true);
+  CHECK(e.kind == EncodedImage::Kind::Missing);
+  CHECK(e.problem.find("cannot turn colour JPEG image grey for print") == 0);
+  CHECK(!e.hint.empty());
 }
 
 TEST_CASE("image encoder: every asset once, whatever order the drawing asks in") {

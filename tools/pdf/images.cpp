@@ -15,6 +15,7 @@
 #include "core/paths.h"
 #include "core/work.h"
 #include "pdf/deflate_queue.h"
+#include "pdf/jpeg.h"
 
 namespace colophon {
 
@@ -606,10 +607,36 @@ EncodedImage encode_image(std::string_view bytes, std::string_view media_type) {
 
 namespace {
 
+// Encodes colour JPEG BYTES (E, as encode_jpeg read it) in shades of grey: its luma
+// copied into a greyscale JPEG, or its decoded samples made grey (jpeg_to_grey).
+EncodedImage grey_jpeg(std::string_view bytes, EncodedImage e) {
+  GreyJpeg grey;
+  std::string error;
+  if (!jpeg_to_grey(bytes, kMaxDecodedBytes, grey, error))
+    return missing("cannot turn colour JPEG image grey for print: " + error,
+                   "save it as a greyscale JPEG or as a PNG");
+  e.width = grey.width;
+  e.height = grey.height;
+  e.colors = 1;
+  if (grey.is_jpeg) {
+    e.data = std::move(grey.data);
+    return e;
+  }
+  e.kind = EncodedImage::Kind::Flate;
+  e.bits = 8;
+  e.data = deflate_fast(grey.data);
+  return e;
+}
+
 // Encodes image file BYTES of MEDIA_TYPE in shades of grey, for a black-and-white
 // printed interior: a PNG is decoded, turned to luma and laid over white (no mask); a
-// JPEG stays as it is (the writer warns about a colour one).
+// colour JPEG becomes a greyscale one (grey_jpeg).
 EncodedImage encode_grey_image(std::string_view bytes, std::string_view media_type) {
+  if (media_type == "image/jpeg") {
+    EncodedImage e = encode_jpeg(bytes);
+    if (e.kind != EncodedImage::Kind::Jpeg || e.colors == 1) return e;
+    return grey_jpeg(bytes, std::move(e));
+  }
   if (media_type != "image/png") return encode_image(bytes, media_type);
   RawImage raw;
   std::string error;

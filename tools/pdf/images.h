@@ -3,7 +3,8 @@
 // through PNG predictors, so it is neither decoded nor compressed again; a palette's
 // transparency becomes a colour-key mask when it is all-or-nothing and a soft mask
 // otherwise. Alpha channels, 16-bit samples, interlacing and non-sRGB gamma are decoded
-// and compressed at a fast zlib level. JPEG files pass through unchanged. ImageEncoder
+// and compressed at a fast zlib level. JPEG files pass through unchanged (but for print,
+// where a colour one becomes a greyscale JPEG, see jpeg.h). ImageEncoder
 // does this work on a worker thread, so it overlaps the layout.
 #pragma once
 #include <condition_variable>
@@ -56,7 +57,8 @@ struct EncodedImage {
 EncodedImage encode_image(std::string_view bytes, std::string_view media_type);
 
 // Encodes ASSET for the PDF, reading its file when it holds no bytes of its own; in
-// shades of grey over white, without masks, when GREY is set (a printed interior).
+// shades of grey over white, without masks, when GREY is set (a printed interior): a
+// colour JPEG then becomes a greyscale JPEG with its luma unchanged.
 EncodedImage encode_asset(const Asset& asset, bool grey = false);
 
 // Encodes every asset of a book for the PDF, each once: a worker thread started by the

@@ -274,8 +274,8 @@ class Renderer {
       HPDF_Page_Concat(page, 1, 0, 0, 1, static_cast<HPDF_REAL>(dx), static_cast<HPDF_REAL>(bleed));
   }
 
-  // Warns once per image placed at under 300 dots per inch, which prints soft, and once
-  // per colour JPEG, which a black-and-white interior prints as the printer converts it.
+  // Warns once per image placed at under 300 dots per inch, which prints soft. (Colour
+  // images are already grey: the encoder made them so for print.)
   void check_print_image(const ImageBox& box) {
     if (box.asset < 0 || box.asset >= static_cast<int>(book_.assets.size()) || box.width <= 0)
       return;
@@ -293,11 +293,6 @@ class Renderer {
                     "use an image of at least " +
                         std::to_string(std::lround(box.width / 72.0 * 300)) +
                         " pixels across, or place it smaller");
-    if (e.kind == EncodedImage::Kind::Jpeg && e.colors != 1 &&
-        colour_jpeg_warned_.insert(box.asset).second)
-      diag_.warning(file, box.pos,
-                    "image '" + a.source + "' is a colour JPEG; the print PDF is in grey",
-                    "save it as a greyscale JPEG or as a PNG, which colophon turns grey");
   }
 
   // Makes the file a PDF/X-1a:2001 printing file: the PDF/X keys in the info dictionary,
@@ -769,7 +764,6 @@ class Renderer {
   const std::string& out_name_;
   Diagnostics& diag_;
   std::unordered_set<int> low_dpi_warned_;      // assets told to print soft
-  std::unordered_set<int> colour_jpeg_warned_;  // colour JPEGs in a grey print PDF
   int long_uri_warned_ = 0;  // link addresses too long for a PDF string, reported once
   HaruError error_;
   DocPtr pdf_;
