@@ -28,9 +28,11 @@ struct ParsedChapter {
 // and parses it with cmark-gfm. Touches no shared state: safe on any thread.
 // MAP, when given, says where each byte of TEXT came from (a chapter with includes
 // expanded), and EARLIER holds problems found before (while expanding), reported first.
+// MARKDOWN says which of mdBook's extensions to read.
 std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file,
                                               std::unique_ptr<SourceMap> map = nullptr,
-                                              const Diagnostics* earlier = nullptr);
+                                              const Diagnostics* earlier = nullptr,
+                                              const MarkdownOptions& markdown = {});
 
 // Reports PARSED's diagnostics to DIAG, then converts its document into chapter
 // CHAPTER_INDEX of BOOK (blocks, notes appended to book.notes). One thread at a time,

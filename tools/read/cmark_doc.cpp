@@ -126,10 +126,12 @@ CmarkArenaScope::CmarkArenaScope(CmarkArena& arena) : previous_(t_arena) { t_are
 
 CmarkArenaScope::~CmarkArenaScope() { t_arena = previous_; }
 
-CmarkDocument::CmarkDocument(std::string_view text, int options, bool gfm) {
+CmarkDocument::CmarkDocument(std::string_view text, int options, bool gfm,
+                             const std::vector<cmark_syntax_extension*>& extensions) {
   register_extensions();
   CmarkArenaScope scope(*arena_);
   cmark_parser* parser = cmark_parser_new_with_mem(options, &g_arena_mem);
+  for (cmark_syntax_extension* ext : extensions) cmark_parser_attach_syntax_extension(parser, ext);
   if (gfm) {
     for (const char* name : {"table", "strikethrough", "autolink"}) {
       if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))

@@ -64,8 +64,10 @@ class CmarkArenaScope {
 class CmarkDocument {
  public:
   // Parses TEXT with cmark-gfm OPTIONS; GFM turns on the table, strikethrough and
-  // autolink extensions.
-  CmarkDocument(std::string_view text, int options, bool gfm);
+  // autolink extensions. EXTENSIONS (our own) are attached first, so that their block
+  // starts are tried before the table's (which claims every line after a paragraph).
+  CmarkDocument(std::string_view text, int options, bool gfm,
+                const std::vector<cmark_syntax_extension*>& extensions = {});
   ~CmarkDocument() = default;  // the arena frees the whole tree
   CmarkDocument(const CmarkDocument&) = delete;
   CmarkDocument& operator=(const CmarkDocument&) = delete;

@@ -9,6 +9,7 @@
 #include "html/html.h"
 #include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
+#include "read/definition_lists.h"
 #include "read/extensions.h"
 #include "read/footnotes.h"
 #include "read/hidden_lines.h"
@@ -338,6 +339,27 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
     stack_.push_back(f);
   };
+  if (type == definition_list_type() || type == definition_type()) {
+    b.kind = BlockKind::Div;
+    b.element = type == definition_type() ? "dd" : "dl";
+    open_blocks(0);
+    return;
+  }
+  if (type == definition_term_type()) {  // <dt>: its inlines in a Plain
+    b.kind = BlockKind::Div;
+    b.element = "dt";
+    Block& term = b.children.emplace_back();
+    term.kind = BlockKind::Plain;
+    term.pos = b.pos;
+    Frame f = child_frame(n, FrameKind::Inlines, parent);
+    f.inlines = &term.inlines;
+    f.block = &term;
+    f.pos = b.pos;
+    f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
+    f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
+    stack_.push_back(f);
+    return;
+  }
   switch (type) {
     case CMARK_NODE_PARAGRAPH:
       b.kind = BlockKind::Paragraph;
@@ -783,6 +805,13 @@ void ChapterConverter::finish(Frame& f) {
     // A quote, list or item that held only footnote definitions, which cmark moved to
     // the end: left empty it would print an empty box or bullet.
     f.parent_blocks->pop_back();
+  } else if (f.kind == FrameKind::Blocks && cmark_node_get_type(f.node) == definition_list_type()) {
+    // A tight list's definitions hold their text without paragraphs, as a tight list's
+    // items do.
+    if (definition_list_tight(f.node))
+      for (Block& dd : b.children)
+        for (Block& c : dd.children)
+          if (dd.element == "dd" && c.kind == BlockKind::Paragraph) c.kind = BlockKind::Plain;
   } else if (f.kind == FrameKind::Blocks && b.kind == BlockKind::BlockQuote) {
     if (book_.markdown.admonitions) admonition(f.node, b);
   } else if (f.kind == FrameKind::Table) {
@@ -1036,7 +1065,8 @@ bool check_table_sizes(std::string_view text, const std::string& file, Diagnosti
 
 std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::string& file,
                                               std::unique_ptr<SourceMap> map,
-                                              const Diagnostics* earlier) {
+                                              const Diagnostics* earlier,
+                                              const MarkdownOptions& markdown) {
   work::add(text.size());  // cmark-gfm reads each byte a few times
   auto parsed = std::make_unique<ParsedChapter>();
   if (earlier != nullptr)
@@ -1048,7 +1078,9 @@ std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::strin
   const SourceText& source = *parsed->source;
   source.check_encoding(file, parsed->diag);
   if (!check_table_sizes(source.text(), file, parsed->diag)) return parsed;  // too slow for cmark
-  parsed->doc = std::make_unique<CmarkDocument>(source.text(), kChapterOptions, true);
+  std::vector<cmark_syntax_extension*> extensions;
+  if (markdown.definition_lists) extensions.push_back(definition_list_extension());
+  parsed->doc = std::make_unique<CmarkDocument>(source.text(), kChapterOptions, true, extensions);
   return parsed;
 }
 
@@ -1064,7 +1096,8 @@ void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagn
 void parse_chapter(std::string_view text, Book& book, int chapter_index, Diagnostics& diag) {
   if (chapter_index < 0 || chapter_index >= static_cast<int>(book.chapters.size())) return;
   const std::string file = book.display(book.chapters[chapter_index].source);
-  std::unique_ptr<ParsedChapter> parsed = parse_markdown(std::string(text), file);
+  std::unique_ptr<ParsedChapter> parsed =
+      parse_markdown(std::string(text), file, nullptr, nullptr, book.markdown);
   convert_chapter(*parsed, book, chapter_index, diag);
 }
 

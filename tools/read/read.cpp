@@ -71,12 +71,13 @@ std::unique_ptr<ParsedChapter> prepare_chapter(std::string bytes, const Book& bo
   if (i == 0) yaml = take_yaml_metadata(bytes, file, found);
   std::unique_ptr<ParsedChapter> parsed;
   if (!links || !has_link_directives(bytes)) {
-    parsed = parse_markdown(std::move(bytes), file, nullptr, &found);
+    parsed = parse_markdown(std::move(bytes), file, nullptr, &found, book.markdown);
   } else {
     SourceText raw(bytes);
     ExpandedChapter expanded =
         expand_links(raw.text(), book.chapters[i].source, file, rules, found);
-    parsed = parse_markdown(std::move(expanded.text), file, std::move(expanded.map), &found);
+    parsed = parse_markdown(std::move(expanded.text), file, std::move(expanded.map), &found,
+                            book.markdown);
     parsed->page_title = std::move(expanded.page_title);
   }
   parsed->yaml = std::move(yaml);
@@ -132,7 +133,8 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
         if (ready.read) {
           Diagnostics found;
           for (Diagnostic& d : ready.found) found.add(std::move(d));
-          parsed = parse_markdown(std::move(ready.text), files[i], std::move(ready.map), &found);
+          parsed = parse_markdown(std::move(ready.text), files[i], std::move(ready.map), &found,
+                                  book.markdown);
           parsed->page_title = std::move(ready.page_title);
           parsed->yaml = std::move(ready.yaml);
         }
