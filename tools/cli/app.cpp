@@ -9,6 +9,7 @@
 
 #include "cli/console.h"
 #include "cli/driver.h"
+#include "cli/watch.h"
 #include "core/text.h"
 #include "read/config.h"
 
@@ -69,6 +70,7 @@ class CommandLine {
   CLI::App* build_cmd_ = nullptr;
   CLI::App* check_cmd_ = nullptr;
   CLI::App* clean_cmd_ = nullptr;
+  CLI::App* watch_cmd_ = nullptr;
   CLI::App* new_cmd_ = nullptr;
   CLI::App* dump_cmd_ = nullptr;
   CLI::App* help_cmd_ = nullptr;
@@ -81,6 +83,7 @@ class CommandLine {
   std::string format_;
   CheckOptions check_;
   BuildOptions clean_;
+  BuildOptions watch_;
   std::string new_dir_, new_title_;
   ReadOptions dump_;
   bool pages_ = false;
@@ -147,6 +150,14 @@ CommandLine::CommandLine() {
   check_cmd_->add_flag("--stats", check_.stats, "Print the units of work each stage counted");
   add_verbosity(check_cmd_);
 
+  watch_cmd_ = app_.add_subcommand(
+      "watch", "Build the book, then again whenever one of its files changes (Ctrl-C stops)");
+  add_read_options(watch_cmd_, watch_.read);
+  watch_cmd_->add_option("-o,--out", watch_.out, "Output file or folder, as for build");
+  watch_cmd_->add_option("-t,--target", watch_.targets, "Targets to write, as for build")
+      ->delimiter(',');
+  add_verbosity(watch_cmd_);
+
   clean_cmd_ = app_.add_subcommand("clean", "Remove the files build wrote next to the book");
   add_read_options(clean_cmd_, clean_.read);
   clean_cmd_->add_option("-o,--out", clean_.out, "The folder to clean, when built with -o DIR");
@@ -165,7 +176,7 @@ CommandLine::CommandLine() {
   help_cmd_ = app_.add_subcommand("help", "List the commands, or show one command's options");
   help_cmd_->add_option("command", help_topic_, "The command to explain");
 
-  commands_ = {build_cmd_, check_cmd_, clean_cmd_, new_cmd_, dump_cmd_, help_cmd_};
+  commands_ = {build_cmd_, check_cmd_, watch_cmd_, clean_cmd_, new_cmd_, dump_cmd_, help_cmd_};
 
   // The program's own options: -h lists the commands (the subcommands made above keep
   // CLI11's -h, which shows their options).
@@ -290,6 +301,7 @@ int CommandLine::dispatch(Console& console) {
   }
   if (*check_cmd_) return run_check(check_, console);
   if (*clean_cmd_) return run_clean(clean_, console);
+  if (*watch_cmd_) return run_watch(watch_, console);
   if (*dump_cmd_) return run_dump(dump_, pages_, std::cout, console);
   if (*new_cmd_) return run_new(new_dir_, new_title_, console);
   if (*help_cmd_ && !help_topic_.empty()) {
@@ -340,11 +352,12 @@ int CommandLine::run(int argc, const char* const* argv) {
     usage.error("-q and -v ask for opposite things", "give one of them");
     return kExitUsage;
   }
-  for (ReadOptions* r : {&build_.read, &check_.read, &clean_.read, &dump_})
+  for (ReadOptions* r : {&build_.read, &check_.read, &clean_.read, &watch_.read, &dump_})
     if (r->input.empty()) r->input = default_input();
   for (auto [cmd, read] : {std::pair{build_cmd_, &build_.read},
                            {check_cmd_, &check_.read},
                            {clean_cmd_, &clean_.read},
+                           {watch_cmd_, &watch_.read},
                            {dump_cmd_, &dump_}})
     if (*cmd && !check_read_options(cmd, *read, usage)) return kExitUsage;
 

@@ -372,6 +372,42 @@ std::vector<fs::path> build_targets(const Book& book, const BuildOptions& option
   return written;
 }
 
+// Fills REPORT with what reading BOOK touched: every file it read or looked for (even
+// when it has errors: an author fixing book.toml needs it watched) and the folders
+// whose every file belongs to the book.
+void record_inputs(const BuildOptions& options, const TargetList& targets, const Book& book,
+                   BuildReport& report) {
+  report = BuildReport{{}, false, {}, {}, {}, {}, false, std::move(report.on_built)};
+  if (book.root.empty()) return;
+  std::error_code ec;
+  fs::path root(book.root);
+  report.root = root;
+  report.single_file = is_single_file(options.read);
+  auto file = [&](const std::string& path) {
+    if (path.empty()) return;
+    fs::path p = fs::path(path).is_absolute() ? fs::path(path) : root / path;
+    report.files.push_back(p.lexically_normal());
+  };
+  for (const std::string& f : book.read_files) file(f);
+  if (report.single_file) file(fs::absolute(options.read.input, ec).string());
+  for (const Asset& a : book.assets) {
+    file(a.path);
+    file(a.print_path);
+  }
+  file(book.pdf.style);
+  for (const std::string& f : book.epub.extra_css) file(f);
+  for (const std::string& f : book.epub.fonts) file(f);
+  for (const std::string& f : book.pdf.fallback_fonts) file(f);
+  if (!report.single_file) {
+    report.trees.push_back(root);
+    for (const std::string& d : book.watch_dirs)
+      report.trees.push_back((root / d).lexically_normal());
+    for (const std::string& d : book.source.include_dirs)
+      report.trees.push_back((root / d).lexically_normal());
+  }
+  report.output_dir = fs::absolute(output_dir(options, targets, book), ec).lexically_normal();
+}
+
 }  // namespace
 
 bool check_build_options(const BuildOptions& options, Console& console) {
@@ -413,13 +449,14 @@ fs::path default_output_dir(const BuildOptions& options, const Book& book) {
   return shown.empty() ? fs::path(".") : fs::path(shown);
 }
 
-int run_build(const BuildOptions& options, Console& console) {
+int run_build(const BuildOptions& options, Console& console, BuildReport* report) {
   if (!check_build_options(options, console)) return kExitUsage;
   Diagnostics diag;
   Progress progress(console, options.stats);
   auto start = Clock::now();
   TargetList targets = make_targets();
   Book book = load(options.read, targets, diag, progress);
+  if (report) record_inputs(options, targets, book, *report);
   if (diag.has_errors()) {
     console.diagnostics(diag);
     return kExitBookErrors;
@@ -435,6 +472,12 @@ int run_build(const BuildOptions& options, Console& console) {
   if (!ok && !chosen.empty())
     console.say("nothing written; " + output_dir(options, targets, book).string() +
                 " is as it was");
+  if (report) {
+    report->ok = ok && !diag.has_errors();
+    std::error_code ec;
+    for (const fs::path& p : written) report->written.push_back(fs::absolute(p, ec));
+    if (report->ok && report->on_built) report->on_built(book, report->written);
+  }
   keep_until_exit(std::move(book));
   return !diag.has_errors() ? kExitOk : kExitBookErrors;
 }

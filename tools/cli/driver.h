@@ -1,6 +1,7 @@
 // The pipeline behind the command line: read once, run the passes, then the targets.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -32,10 +33,27 @@ struct CheckOptions {
   bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
+// What one build read and wrote, for `colophon watch` and `colophon serve`.
+struct BuildReport {
+  std::filesystem::path root;                // the book's folder (absolute); empty when
+                                             // the input was not found
+  bool single_file = false;                  // the book is one Markdown file
+  std::vector<std::filesystem::path> files;  // every file it read or looked for (absolute):
+                                             // chapters, includes, images, styles, fonts
+  std::vector<std::filesystem::path> trees;  // folders all of whose files are the book's:
+                                             // the root, [build] extra-watch-dirs, include-dirs
+  std::filesystem::path output_dir;          // where the outputs go (absolute)
+  std::vector<std::filesystem::path> written;  // the files this build wrote
+  bool ok = false;                           // the build wrote its outputs
+  // Called with the built book when the build succeeded, before the process keeps it.
+  std::function<void(const Book&, const std::vector<std::filesystem::path>&)> on_built;
+};
+
 // Builds the book: read, passes, then every chosen target at once on its own thread,
 // each writing a staged file that is renamed into place only when the whole build has
-// no error. Prints diagnostics and progress to CONSOLE. Returns an exit code.
-int run_build(const BuildOptions& options, Console& console);
+// no error. Prints diagnostics and progress to CONSOLE. Returns an exit code. REPORT,
+// when given, is filled with what the build read and wrote.
+int run_build(const BuildOptions& options, Console& console, BuildReport* report = nullptr);
 
 // Reads and checks the book and runs every chosen target's checks (everything a build
 // would find), without writing anything; prints every diagnostic.
