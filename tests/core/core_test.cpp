@@ -73,6 +73,48 @@ TEST_CASE("a flood of one message is cut after kMaxOfOneKind, with a count") {
         std::string::npos);
 }
 
+TEST_CASE("control characters in a diagnostic reach the terminal only as visible escapes") {
+  // ESC [8m hides what follows; OSC 0 retitles the window; a C1 CSI, DEL, a bidi
+  // override and a stray byte of invalid UTF-8, from a file name, a message and a hint.
+  Diagnostic d{Severity::Error, "src/a\x1b[8m.md", {2, 1},
+               "image 'x\x1b]0;owned\x07.png' not found \xc2\x9b\x7f \u202e", "fix\xff it"};
+  d.included_from = "src/b\x08.md:1:1";
+  std::string out = format_diagnostic(d, true);
+  CHECK(out ==
+        "\033[1msrc/a\\x1b[8m.md:2:1:\033[0m \033[1;31merror:\033[0m image "
+        "'x\\x1b]0;owned\\x07.png' not found \\u009b\\x7f \\u202e\n"
+        "  \033[1;32mhint:\033[0m fix\\xff it\n"
+        "  \033[1;36mnote:\033[0m included from src/b\\x08.md:1:1\n");
+  // Tabs, and every printable character of any script, pass as they are.
+  CHECK(terminal_text("a\tb \u4e2d\u6587 \u05d0 \u00e9") == "a\tb \u4e2d\u6587 \u05d0 \u00e9");
+  // A newline in a message cannot start a line that looks like another diagnostic.
+  CHECK(terminal_text("x\nsrc/y.md:1:1: error: fake") == "x\\x0asrc/y.md:1:1: error: fake");
+  // A message of megabytes is cut, at a character boundary, with an ellipsis.
+  std::string huge;
+  for (int i = 0; i < 100000; ++i) huge += "\u4e2d";
+  std::string cut = terminal_text(huge);
+  CHECK(cut.size() <= kMaxTextBytes + 3);
+  CHECK(cut.substr(cut.size() - 3) == "\u2026");
+  CHECK_FALSE(find_invalid_utf8(cut).has_value());
+}
+
+TEST_CASE("past kMaxLinesOfSeverity lines of one severity, the rest are one count") {
+  // Every message different (no kind to count), as 100k bad tags of different names.
+  std::vector<Diagnostic> diags;
+  for (uint32_t i = 0; i < 5000; ++i)
+    diags.push_back({Severity::Warning, "a.md", {i + 1, 1},
+                     std::string(1, static_cast<char>('a' + i % 26)) + " tag " +
+                         std::string(i / 26 + 1, 'z') + " removed",
+                     ""});
+  diags.push_back({Severity::Error, "a.md", {1, 1}, "one error", ""});
+  std::string out = format_diagnostics(diags, {});
+  size_t lines = static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
+  CHECK(lines == kMaxLinesOfSeverity + 2);
+  CHECK(out.find("a.md:1:1: error: one error\n") != std::string::npos);
+  CHECK(out.find("warning: 4900 more warnings not shown (the first 100 lines of them are "
+                 "above)\n") != std::string::npos);
+}
+
 TEST_CASE("colour: the place in bold, the severity in its colour, the hint in green") {
   Diagnostic d{Severity::Error, "a.md", {3, 4}, "bad", "fix it"};
   CHECK(format_diagnostic(d, true) ==

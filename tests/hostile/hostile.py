@@ -363,6 +363,35 @@ def blank_metadata(root, n):
     return 0
 
 
+# Item 10: terminal control sequences in every place a diagnostic quotes: ESC [8m (hides
+# what follows), an OSC that retitles the window ended by BEL, a C1 CSI, DEL, a bidi
+# override, a stray byte of invalid UTF-8; in a chapter file name (SUMMARY.md), an image
+# name, a link target, an include and a TOML value.
+TERMINAL = "\x1b[8m\x1b]0;owned\x07\u009b2J\x7f\u202e"
+
+
+def terminal_injection(root, n):
+    chapter = ("# One\n\n![pic](a%s.png)\n\n[x](#no%s)\n\n[y](missing%s.md)\n\n"
+               "{{#include part%s.md}}\n" % (TERMINAL, TERMINAL, TERMINAL, TERMINAL))
+    write_book(root, chapter, toml_extra='cover = "c\\u001b[8m\\u0007.png"\n')
+    write(os.path.join(root, "src", "SUMMARY.md"),
+          "# Summary\n\n- [One](hostile.md)\n- [Two](two%s.md)\n" % TERMINAL)
+    return 0
+
+
+def distinct_warnings(n):
+    # N raw-HTML elements of N different names, each its own warning (no number in the
+    # name for the printer to count them by): at most a few hundred lines may be printed.
+    def name(i):
+        s = ""
+        while True:
+            s += chr(ord("a") + i % 26)
+            i //= 26
+            if i == 0:
+                return "x" + s
+    return "# One\n\n" + "".join("<%s>t</%s>\n\n" % (name(i), name(i)) for i in range(n))
+
+
 STYLE_WITH_FONT = '[fonts.text]\nregular = "fonts/text.ttf"\n'
 
 
@@ -483,6 +512,11 @@ CASES = {
     "active-content": Case(writer=active_content_book, warns="removed", fmt="epub",
                            epubcheck=True),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
+    # issue 13, item 10: no control character reaches the terminal, no kind of
+    # diagnostic floods it (check_run checks both for every case)
+    "terminal-injection": Case(writer=terminal_injection, expect={1}, needle="\\x1b[8m"),
+    "diagnostics-flood": Case(lambda n: distinct_warnings(30000), fmt="epub"),
+    "growth-custom-elements": Case(distinct_warnings, size=20000, fmt="epub"),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

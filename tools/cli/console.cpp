@@ -51,13 +51,13 @@ void Console::warning(const std::string& message, const std::string& hint) {
 
 void Console::say(const std::string& text) {
   if (verbosity_ == Verbosity::Quiet) return;
-  err_ << "colophon: " << text << '\n';
+  err_ << "colophon: " << terminal_text(text) << '\n';
   err_.flush();
 }
 
 void Console::detail(const std::string& text) {
   if (verbosity_ != Verbosity::Verbose) return;
-  err_ << "colophon: " << text << '\n';
+  err_ << "colophon: " << terminal_text(text) << '\n';
   err_.flush();
 }
 

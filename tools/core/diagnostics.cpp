@@ -1,8 +1,11 @@
 #include "core/diagnostics.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <map>
+
+#include "core/utf8.h"
 
 namespace colophon {
 
@@ -72,11 +75,21 @@ const char* severity_colour(Severity s) {
   return s == Severity::Error ? kRed : s == Severity::Warning ? kMagenta : kCyan;
 }
 
+// Tells whether CP would act on a terminal or reorder what it shows: a control
+// character (C0 but tab, DEL, C1) or a bidirectional mark, embedding, override or isolate.
+bool acts_on_terminal(char32_t cp) {
+  return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+         cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 // Formats one line `place: severity: text`, its hint, and where its text was included
-// from.
-std::string format_line(Severity severity, const std::string& where, const std::string& text,
-                        const std::string& hint, bool colour,
-                        const std::string& included_from = {}) {
+// from, each part made safe for a terminal.
+std::string format_line(Severity severity, const std::string& where_raw,
+                        const std::string& text_raw, const std::string& hint_raw, bool colour,
+                        const std::string& included_from_raw = {}) {
+  std::string where = terminal_text(where_raw), text = terminal_text(text_raw);
+  std::string hint = terminal_text(hint_raw), included_from = terminal_text(included_from_raw);
   std::string s;
   if (!where.empty()) {
     if (colour) s += kBold;
@@ -128,6 +141,34 @@ std::string message_kind(Severity severity, const std::string& message) {
 
 }  // namespace
 
+
+std::string terminal_text(std::string_view text, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  for (size_t i = 0; i < text.size();) {
+    if (out.size() >= max_bytes) {
+      out = std::string(utf8_prefix(out, max_bytes));
+      out += "\u2026";  // an ellipsis
+      break;
+    }
+    size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    char buf[16];
+    if (cp == 0xFFFD && i - start == 1) {  // a byte of invalid UTF-8
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[start]));
+      out += buf;
+    } else if (cp < 0x80 && acts_on_terminal(cp)) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
+      out += buf;
+    } else if (acts_on_terminal(cp)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+  }
+  return out;
+}
 
 uint32_t register_included_file(std::string display, std::string included_from) {
   std::lock_guard lock(registry_mutex());
@@ -209,13 +250,24 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diags, const Print
   auto shown = [&](const Diagnostic& d) {
     return !options.errors_only || d.severity == Severity::Error;
   };
+  // Lines printed and diagnostics left out, per severity, past kMaxLinesOfSeverity.
+  size_t lines[3] = {0, 0, 0}, hidden[3] = {0, 0, 0};
+  std::string out;
+  auto emit = [&](Severity severity, size_t represents, const std::string& line) {
+    size_t k = static_cast<size_t>(severity);
+    if (lines[k] < kMaxLinesOfSeverity) {
+      ++lines[k];
+      out += line;
+    } else {
+      hidden[k] += represents;
+    }
+  };
   // The members of each group, and how many of each kind of message there are.
   std::map<std::pair<Severity, std::string>, std::vector<size_t>> groups;
   for (size_t i = 0; i < diags.size(); ++i)
     if (shown(diags[i]) && !diags[i].group.empty())
       groups[{diags[i].severity, diags[i].group}].push_back(i);
   std::map<std::string, std::vector<size_t>> kinds;  // of the ungrouped ones
-  std::string out;
   for (size_t i = 0; i < diags.size(); ++i) {
     const Diagnostic& d = diags[i];
     if (!shown(d)) continue;
@@ -231,14 +283,15 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diags, const Print
         }
         if (members.size() > kPlacesShown)
           text += " and " + std::to_string(members.size() - kPlacesShown) + " more";
-        out += format_line(d.severity, place(d.file, d.pos), text, d.hint, options.colour,
-                           d.included_from);
+        emit(d.severity, members.size(),
+             format_line(d.severity, place(d.file, d.pos), text, d.hint, options.colour,
+                         d.included_from));
         continue;
       }
     }
     std::vector<size_t>& same = kinds[message_kind(d.severity, d.message)];
     same.push_back(i);
-    if (same.size() <= kMaxOfOneKind) out += format_diagnostic(d, options.colour);
+    if (same.size() <= kMaxOfOneKind) emit(d.severity, 1, format_diagnostic(d, options.colour));
   }
   // One line for each kind past the limit, after everything else.
   std::vector<const std::vector<size_t>*> floods;
@@ -250,7 +303,20 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diags, const Print
     std::string text = std::to_string(members->size() - kMaxOfOneKind) + " more like \"" +
                        diags[members->front()].message + "\" not shown, from " +
                        place(d.file, d.pos);
-    out += format_line(d.severity, std::string(), text, std::string(), options.colour);
+    emit(d.severity, members->size() - kMaxOfOneKind,
+         format_line(d.severity, std::string(), text, std::string(), options.colour));
+  }
+  // Last, what the limit of lines left out.
+  for (Severity severity : {Severity::Error, Severity::Warning, Severity::Note}) {
+    size_t n = hidden[static_cast<size_t>(severity)];
+    if (n == 0) continue;
+    const char* word = severity == Severity::Error     ? (n == 1 ? "error" : "errors")
+                       : severity == Severity::Warning ? (n == 1 ? "warning" : "warnings")
+                                                       : (n == 1 ? "note" : "notes");
+    out += format_line(severity, std::string(),
+                       std::to_string(n) + " more " + word + " not shown (the first " +
+                           std::to_string(kMaxLinesOfSeverity) + " lines of them are above)",
+                       std::string(), options.colour);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace colophon {
@@ -92,13 +93,26 @@ struct PrintOptions {
 constexpr size_t kMaxOfOneKind = 10;
 // A grouped line names this many places; the others are counted.
 constexpr size_t kPlacesShown = 3;
+// At most this many lines of each severity are printed (single diagnostics, grouped
+// lines and flood counts alike); the rest are counted on one last line.
+constexpr size_t kMaxLinesOfSeverity = 100;
+// A message, hint or place longer than this many bytes is cut, with an ellipsis.
+constexpr size_t kMaxTextBytes = 1000;
 
-// Formats one diagnostic as `file:line:col: severity: message` (and `  hint: ...`).
+// Returns TEXT as it may reach a terminal: every control character (C0 but tab, DEL,
+// C1), every bidirectional override or isolate, and every byte of invalid UTF-8 shown
+// visibly as an escape (`\x1b`, `\u009b`, `\u202e`), so that no input can move the
+// cursor, hide text or retitle the window; cut past MAX_BYTES with an ellipsis.
+std::string terminal_text(std::string_view text, size_t max_bytes = kMaxTextBytes);
+
+// Formats one diagnostic as `file:line:col: severity: message` (and `  hint: ...`),
+// every part passed through terminal_text.
 std::string format_diagnostic(const Diagnostic& d, bool colour = false);
 
 // Formats DIAGS for the author, in order: several of one group become one line with
 // their count and first places (at the first of them), and past kMaxOfOneKind of one
-// message the rest are counted on one line, so no kind floods the screen.
+// message the rest are counted on one line, and past kMaxLinesOfSeverity lines of one
+// severity the rest are counted on the last line, so nothing floods the screen.
 std::string format_diagnostics(const std::vector<Diagnostic>& diags, const PrintOptions& options);
 
 }  // namespace colophon
