@@ -85,10 +85,10 @@ TEST_CASE("control characters in a diagnostic reach the terminal only as visible
         "'x\\x1b]0;owned\\x07.png' not found \\u009b\\x7f \\u202e\n"
         "  \033[1;32mhint:\033[0m fix\\xff it\n"
         "  \033[1;36mnote:\033[0m included from src/b\\x08.md:1:1\n");
-  // Tabs, and every printable character of any script, pass as they are.
-  CHECK(terminal_text("a\tb \u4e2d\u6587 \u05d0 \u00e9") == "a\tb \u4e2d\u6587 \u05d0 \u00e9");
-  // A newline in a message cannot start a line that looks like another diagnostic.
-  CHECK(terminal_text("x\nsrc/y.md:1:1: error: fake") == "x\\x0asrc/y.md:1:1: error: fake");
+  // Tabs, line feeds (a preprocessor's report, quoted line by line), and every printable
+  // character of any script, pass as they are; a carriage return does not.
+  CHECK(terminal_text("a\tb\nc \u4e2d\u6587 \u05d0 \u00e9") == "a\tb\nc \u4e2d\u6587 \u05d0 \u00e9");
+  CHECK(terminal_text("x\rsrc/y.md:1:1: error: fake") == "x\\x0dsrc/y.md:1:1: error: fake");
   // A message of megabytes is cut, at a character boundary, with an ellipsis.
   std::string huge;
   for (int i = 0; i < 100000; ++i) huge += "\u4e2d";

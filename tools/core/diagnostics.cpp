@@ -76,9 +76,10 @@ const char* severity_colour(Severity s) {
 }
 
 // Tells whether CP would act on a terminal or reorder what it shows: a control
-// character (C0 but tab, DEL, C1) or a bidirectional mark, embedding, override or isolate.
+// character (C0 but tab and line feed, DEL, C1) or a bidirectional mark, embedding,
+// override or isolate. A line feed stays: a preprocessor's report is quoted line by line.
 bool acts_on_terminal(char32_t cp) {
-  return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+  return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
          cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
          (cp >= 0x2066 && cp <= 0x2069);
 }

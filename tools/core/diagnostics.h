@@ -99,8 +99,8 @@ constexpr size_t kMaxLinesOfSeverity = 100;
 // A message, hint or place longer than this many bytes is cut, with an ellipsis.
 constexpr size_t kMaxTextBytes = 1000;
 
-// Returns TEXT as it may reach a terminal: every control character (C0 but tab, DEL,
-// C1), every bidirectional override or isolate, and every byte of invalid UTF-8 shown
+// Returns TEXT as it may reach a terminal: every control character (C0 but tab and line
+// feed, DEL, C1), every bidirectional override or isolate, and every byte of invalid UTF-8 shown
 // visibly as an escape (`\x1b`, `\u009b`, `\u202e`), so that no input can move the
 // cursor, hide text or retitle the window; cut past MAX_BYTES with an ellipsis.
 std::string terminal_text(std::string_view text, size_t max_bytes = kMaxTextBytes);
