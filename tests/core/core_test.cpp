@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -292,6 +293,35 @@ TEST_CASE("files recorded with remove_at_exit go when the process exits, unless 
   CHECK(WEXITSTATUS(status) == 3);
   CHECK_FALSE(fs::exists(dir / "half-written"));
   CHECK(fs::exists(dir / "committed"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SIGINT, SIGTERM and SIGHUP remove the recorded files and end the process by the signal") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "colophon-signal-test";
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* name : {"staged", "committed"})
+      REQUIRE(write_file_atomic(dir / name, "x").empty());
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      std::signal(sig, SIG_DFL);  // as from a shell, whatever the test runner ignores
+      remove_on_signal();
+      remove_at_exit((dir / "staged").string());
+      remove_at_exit((dir / "committed").string());
+      keep_at_exit((dir / "committed").string());
+      ::kill(::getpid(), sig);
+      std::_Exit(0);  // not reached: the signal ends the process
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == sig);
+    CHECK_FALSE(fs::exists(dir / "staged"));
+    CHECK(fs::exists(dir / "committed"));
+  }
   fs::remove_all(dir);
 }
 

@@ -395,6 +395,18 @@ def distinct_warnings(n):
 STYLE_WITH_FONT = '[fonts.text]\nregular = "fonts/text.ttf"\n'
 
 
+class Interrupted:
+    """Item 7: a big book (a build of seconds) whose build is sent SIG as soon as a staged
+    file shows in its output folder. SIGINT, SIGTERM and SIGHUP must end it by that
+    signal (the shell's 130, 143, 129) with no staged file left; SIGKILL cannot be
+    handled: the staged files it leaves must go at the next build, while a staged file
+    of a process that still runs stays. No clock is read for a verdict: the bound only
+    catches a hang."""
+
+    def __init__(self, sig):
+        self.sig = sig
+
+
 class Case:
     """One hostile book: its chapter text (or a writer of the whole book), the exit codes
     allowed, a word the error must contain (or, on exit 0, a warning), and for a growth
@@ -741,7 +753,7 @@ def check_growth(case, small, large):
 def omnibus(root, n):
     """Writes one book with a chapter per hostile case that builds, each at its check
     size: one epubcheck run covers them all."""
-    names = [name for name, case in CASES.items() if case.check_size]
+    names = [name for name, case in CASES.items() if getattr(case, "check_size", None)]
     write(os.path.join(root, "book.toml"),
           '[book]\ntitle = "Hostile omnibus"\nauthors = ["Test"]\nlanguage = "en"\n')
     write(os.path.join(root, "src", "SUMMARY.md"),
@@ -755,10 +767,89 @@ def omnibus(root, n):
 
 
 CASES["epubcheck-omnibus"] = Case(writer=omnibus, epubcheck=True)
+for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
+    CASES["interrupted-" + _sig.name.lower()] = Interrupted(_sig)
+
+
+def default_signals():
+    # The build must see the signals as a shell started from a terminal gives them, even
+    # when the test runner ignores some.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def staged_in(out):
+    return sorted(f for f in os.listdir(out) if ".staged" in f) if os.path.isdir(out) else []
+
+
+def run_interrupted(name, case, colophon, root):
+    """Returns the problems of one interrupted build (see Interrupted)."""
+    write_book(root, many_paragraphs(100000))
+    out = os.path.join(root, "dist")
+    cmd = [colophon, "build", root, "-o", out]
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", TZ="UTC")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=default_signals)
+    deadline = time.monotonic() + BUILD_BOUND_S
+    while proc.poll() is None and not staged_in(out) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        return ["the build ended (exit %d) before a staged file showed: no signal sent"
+                % proc.returncode]
+    print("%s: staged %s; sending %s" % (name, staged_in(out), case.sig.name))
+    proc.send_signal(case.sig)
+    try:
+        _, err = proc.communicate(timeout=BUILD_BOUND_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return ["no end after %s (a hang)" % case.sig.name]
+    print(err.decode("utf-8", "replace")[-2000:])
+    problems = []
+    if proc.returncode != -case.sig:
+        problems.append("exit %d, expected death by %s" % (proc.returncode, case.sig.name))
+    left = staged_in(out)
+    finals = [f for f in os.listdir(out) if not f.startswith(".")] if os.path.isdir(out) else []
+    if finals:
+        problems.append("an interrupted build wrote %s" % finals)
+    if case.sig != signal.SIGKILL:
+        if left:
+            problems.append("%s left staged files: %s" % (case.sig.name, left))
+        return problems
+    # SIGKILL: the next build sweeps what it left, but not the staged file of a live
+    # process (this script's own), nor a file that only looks staged.
+    print("left by SIGKILL: %s" % left)
+    if not left:
+        problems.append("SIGKILL left no staged file: the sweep is not tested")
+    live = ".hostile.epub.%d.staged" % os.getpid()
+    other = ".notes.txt.123.staged"
+    for f in (live, other):
+        write(os.path.join(out, f), "x")
+    write_book(root, "# One\n\nA short book now.\n")
+    rc, err, _ = run_colophon(cmd, BUILD_BOUND_S)
+    print(err)
+    if rc != 0:
+        problems.append("the build after SIGKILL exited %s" % rc)
+    if staged_in(out) != sorted([live, other]):
+        problems.append("after the next build, staged files are %s (expected only %s)"
+                        % (staged_in(out), sorted([live, other])))
+    if "left by a build that was stopped" not in err:
+        problems.append("the sweep said nothing")
+    return problems
 
 
 def run_case(name, colophon, work, keep):
     case = CASES[name]
+    if isinstance(case, Interrupted):
+        root = tempfile.mkdtemp(prefix="hostile-%s-" % name, dir=work)
+        try:
+            problems = run_interrupted(name, case, colophon, root)
+        finally:
+            if not keep:
+                shutil.rmtree(root, ignore_errors=True)
+        for p in problems:
+            print("FAIL " + p)
+        return 1 if problems else 0
     sizes = [case.size, 2 * case.size] if case.size else [0]
     runs, problems = [], []
     roots = []
@@ -800,6 +891,9 @@ def main():
         return 0
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
+    if args.generate and isinstance(CASES[args.case], Interrupted):
+        write_book(args.generate, many_paragraphs(100000))
+        return 0
     if args.generate:
         CASES[args.case].write(args.generate, args.size or CASES[args.case].size or 0)
         return 0

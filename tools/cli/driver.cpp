@@ -1,8 +1,10 @@
 #include "cli/driver.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -79,6 +81,56 @@ Target* target_for_file(const TargetList& targets, const std::string& name) {
       best = t.get();
   }
   return best;
+}
+
+// A hidden file a build stages an output in (see StagedOutputs): `.NAME.PID.staged`, or
+// the EPUB writer's temporary `.NAME.PID.staged.tmpPID-N` beside it.
+struct StagedName {
+  std::string output;  // NAME, the output it stands for
+  long pid = 0;        // the process that wrote it
+};
+
+// Tells whether S is a non-empty run of at most 9 digits.
+bool is_small_number(std::string_view s) {
+  return !s.empty() && s.size() <= 9 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Returns what the file NAME stages, or nullopt when it is no staged file of ours.
+std::optional<StagedName> parse_staged(const std::string& name) {
+  size_t at = name.rfind(".staged");
+  if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at < 2)
+    return std::nullopt;
+  std::string_view rest = std::string_view(name).substr(at + 7);  // "" or ".tmp123-4"
+  if (!rest.empty()) {
+    size_t dash = rest.find('-');
+    if (!rest.starts_with(".tmp") || dash == std::string_view::npos ||
+        !is_small_number(rest.substr(4, dash - 4)) || !is_small_number(rest.substr(dash + 1)))
+      return std::nullopt;
+  }
+  std::string stem = name.substr(1, at - 1);  // "a.epub.123"
+  size_t dot = stem.rfind('.');
+  if (dot == std::string::npos || dot == 0 || !is_small_number(stem.substr(dot + 1)))
+    return std::nullopt;
+  return StagedName{stem.substr(0, dot), std::stol(stem.substr(dot + 1))};
+}
+
+// Removes what builds left staged in DIR when they were killed where no handler runs
+// (SIGKILL, a crash, a power cut): staged files of an output some target writes whose
+// process is gone. Those of a process that still runs (a build beside this one) stay.
+void sweep_stale_staged(const fs::path& dir, const TargetList& targets, Diagnostics& diag) {
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    std::optional<StagedName> s = parse_staged(e.path().filename().string());
+    if (!s || !e.is_regular_file(ec) || target_for_file(targets, s->output) == nullptr) continue;
+    if (s->pid == static_cast<long>(::getpid())) continue;
+    if (s->pid > 0 && (::kill(static_cast<pid_t>(s->pid), 0) == 0 || errno != ESRCH)) continue;
+    if (fs::remove(e.path(), ec))
+      diag.add({Severity::Note, e.path().string(), {},
+                "removed, left by a build that was stopped (process " + std::to_string(s->pid) +
+                    " is gone)",
+                ""});
+  }
 }
 
 // Tells whether -o OUT names one file rather than a folder: it ends in a target's
@@ -339,6 +391,7 @@ std::vector<fs::path> build_targets(const Book& book, const BuildOptions& option
     ok = false;
     return {};
   }
+  sweep_stale_staged(out_dir, targets, diag);
   StagedOutputs staged;
   std::vector<TargetRun> runs;
   for (Target* t : chosen) {
@@ -555,11 +608,7 @@ int run_clean(const BuildOptions& options, Console& console) {
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
     if (!e.is_regular_file(ec)) continue;
     std::string name = e.path().filename().string();
-    bool staged = name.size() > 8 && name[0] == '.' && name.ends_with(".staged");
-    if (staged) {
-      name = name.substr(1, name.size() - 8);  // ".a.epub.123.staged" -> "a.epub.123"
-      name = name.substr(0, name.rfind('.'));
-    }
+    if (std::optional<StagedName> staged = parse_staged(name)) name = staged->output;
     Target* t = target_for_file(targets, name);
     if (t == nullptr) continue;
     if (shared && name != stem + t->extension()) continue;

@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <memory>
 #include <limits>
 #include <mutex>
 #include <vector>
@@ -276,6 +279,55 @@ std::vector<std::string>& exit_list() {
   return *v;
 }
 
+// The same files for a signal handler, which may take no lock and allocate nothing:
+// slots of C strings, each copy made once and never freed (a handler on another thread
+// may be reading one when keep_at_exit takes it back).
+constexpr size_t kSignalSlots = 1024;
+std::atomic<const char*> signal_slots[kSignalSlots];
+static_assert(std::atomic<const char*>::is_always_lock_free);
+
+// Keeps every copy made for signal_slots reachable (never destroyed).
+std::vector<std::unique_ptr<char[]>>& signal_copies() {
+  static auto* v = new std::vector<std::unique_ptr<char[]>>;
+  return *v;
+}
+
+// Puts a copy of PATH in a free slot (when all are taken, a signal leaves it behind,
+// and the next build sweeps it). Called with exit_list_mutex held.
+void add_signal_slot(const std::string& path) {
+  auto copy = std::make_unique<char[]>(path.size() + 1);
+  std::memcpy(copy.get(), path.c_str(), path.size() + 1);
+  for (std::atomic<const char*>& slot : signal_slots) {
+    const char* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, copy.get())) {
+      signal_copies().push_back(std::move(copy));
+      return;
+    }
+  }
+}
+
+// Empties the slot that holds PATH. Called with exit_list_mutex held.
+void drop_signal_slot(const std::string& path) {
+  for (std::atomic<const char*>& slot : signal_slots) {
+    const char* p = slot.load();
+    if (p != nullptr && path == p) {
+      slot.store(nullptr);
+      return;
+    }
+  }
+}
+
+// Removes the recorded files, then lets SIG end the process as it would have: the
+// handler was installed with SA_RESETHAND, so the raised signal, delivered once this
+// returns, takes its default action. Only async-signal-safe calls.
+extern "C" void remove_files_on_signal(int sig) {
+  int saved = errno;
+  for (std::atomic<const char*>& slot : signal_slots)
+    if (const char* p = slot.load()) ::unlink(p);
+  ::raise(sig);
+  errno = saved;
+}
+
 void remove_listed_files() {
   // Another thread may hold the lock as the process exits (and will never let go):
   // then the list may be half-changed, and is left alone.
@@ -296,6 +348,7 @@ void remove_at_exit(const std::string& path) {
   });
   std::lock_guard<std::mutex> lock(exit_list_mutex());
   exit_list().push_back(path);
+  add_signal_slot(path);
 }
 
 void keep_at_exit(const std::string& path) {
@@ -303,6 +356,19 @@ void keep_at_exit(const std::string& path) {
   std::vector<std::string>& list = exit_list();
   auto it = std::find(list.begin(), list.end(), path);
   if (it != list.end()) list.erase(it);
+  drop_signal_slot(path);
+}
+
+void remove_on_signal() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler == SIG_IGN) continue;
+    struct sigaction act {};
+    act.sa_handler = remove_files_on_signal;
+    sigemptyset(&act.sa_mask);
+    act.sa_flags = SA_RESETHAND;
+    ::sigaction(sig, &act, nullptr);
+  }
 }
 
 bool write_all_at(int fd, std::string_view data, uint64_t offset) {

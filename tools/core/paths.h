@@ -92,8 +92,16 @@ std::string write_file_atomic(const fs::path& path, std::string_view data);
 // exit() when malloc fails (libhyphen does) must not leave temporary files in dist/.
 // REMOVE_AT_EXIT records PATH to be deleted if the process exits (exit(), or returning
 // from main) before KEEP_AT_EXIT takes it back; both are safe on any thread.
+// The files recorded are also removed when SIGINT, SIGTERM or SIGHUP ends the process,
+// once remove_on_signal is installed.
 void remove_at_exit(const std::string& path);
 void keep_at_exit(const std::string& path);
+
+// Installs handlers for SIGINT, SIGTERM and SIGHUP (those not ignored when it is
+// called) that remove the files remove_at_exit recorded and then end the process by the
+// same signal, so the shell sees 130, 143 or 129 as for any program killed by it. Call
+// it once, from main, before any thread starts.
+void remove_on_signal();
 
 // Joins a directory as the user wrote it with a relative path, for messages:
 // ("." , "src/a.md") -> "src/a.md"; ("book", "src/a.md") -> "book/src/a.md".
