@@ -122,11 +122,7 @@ std::string CidFont::finish(HPDF_Doc pdf) {
   HPDF_Dict program = haru::new_stream(pdf, subset.data, true);
   if (!program) return "cannot embed font '" + info_.path + "'";
   if (truetype) haru::set_int(program, "Length1", static_cast<int64_t>(subset.data.size()));
-  else if (subset.kind == FontSubset::Kind::CffCid) haru::set_name(program, "Subtype", "CIDFontType0C");
-  else {
-    haru::set_name(program, "Subtype", "OpenType");
-    haru::set_version(pdf, 16);  // FontFile3 /OpenType is PDF 1.6
-  }
+  else haru::set_name(program, "Subtype", "CIDFontType0C");
 
   HPDF_Dict descriptor = haru::new_dict(pdf, true);
   haru::set_name(descriptor, "Type", "FontDescriptor");

@@ -40,48 +40,6 @@ constexpr hb_tag_t kDroppedTables[] = {
     HB_TAG('k', 'e', 'r', 'x'), HB_TAG('S', 'T', 'A', 'T'),
 };
 
-// Tells whether the CFF table DATA holds a CID-keyed font: its Top DICT starts with the
-// ROS operator (12 30), which the CFF specification requires to come first.
-bool cff_is_cid_keyed(std::string_view data) {
-  auto u8 = [&](size_t at) -> unsigned { return at < data.size() ? static_cast<uint8_t>(data[at]) : 0; };
-  // Skips an INDEX at AT; returns the offset after it and the first object's span.
-  auto skip_index = [&](size_t at, size_t& first_begin, size_t& first_end) -> size_t {
-    unsigned count = u8(at) << 8 | u8(at + 1);
-    if (count == 0) return at + 2;
-    unsigned off_size = u8(at + 2);
-    if (off_size < 1 || off_size > 4) return data.size();
-    auto offset = [&](unsigned k) {
-      size_t v = 0;
-      for (unsigned b = 0; b < off_size; ++b) v = v << 8 | u8(at + 3 + k * off_size + b);
-      return v;
-    };
-    size_t base = at + 3 + (count + 1) * off_size - 1;
-    first_begin = base + offset(0);
-    first_end = base + offset(1);
-    return base + offset(count);
-  };
-  if (data.size() < 4) return false;
-  size_t b = 0, e = 0;
-  size_t at = skip_index(u8(2), b, e);  // the Name INDEX, after the header
-  size_t top_begin = 0, top_end = 0;
-  skip_index(at, top_begin, top_end);
-  // The ROS operator follows its three operands: skip them, then look for 12 30.
-  size_t p = top_begin;
-  for (int operand = 0; operand < 3 && p < top_end; ++operand) {
-    unsigned v = u8(p);
-    if (v == 28) p += 3;
-    else if (v == 29) p += 5;
-    else if (v == 30) {  // a real number: nibbles up to 0xf
-      ++p;
-      while (p < top_end && (u8(p) & 0x0F) != 0x0F && (u8(p) >> 4) != 0x0F) ++p;
-      ++p;
-    } else if (v >= 32 && v <= 246) p += 1;
-    else if (v >= 247 && v <= 254) p += 2;
-    else return false;
-  }
-  return u8(p) == 12 && u8(p + 1) == 30;
-}
-
 }  // namespace
 
 // One font file: FreeType face, HarfBuzz font and the shaping caches.
@@ -641,11 +599,14 @@ bool RealFontMetrics::subset(int font, const std::vector<uint32_t>& gids, FontSu
     return bytes;
   };
   std::string cff = table(HB_TAG('C', 'F', 'F', ' '));
-  if (!cff.empty() && cff_is_cid_keyed(cff)) {
-    out.kind = FontSubset::Kind::CffCid;
+  if (!cff.empty()) {
+    // The bare CFF table, CID-keyed or not: a PDF 1.3 font program (FontFile3
+    // /CIDFontType0C), where a name-keyed one's CIDs are its glyph ids (ISO 32000-1,
+    // 9.7.4.2). The whole OpenType file would need PDF 1.6, which PDF/X-1a forbids.
+    out.kind = FontSubset::Kind::Cff;
     out.data = std::move(cff);
   } else {
-    out.kind = cff.empty() ? FontSubset::Kind::TrueType : FontSubset::Kind::OpenTypeCff;
+    out.kind = FontSubset::Kind::TrueType;
     hb_blob_t* blob = hb_face_reference_blob(result);
     unsigned length = 0;
     const char* data = hb_blob_get_data(blob, &length);

@@ -58,9 +58,9 @@ struct FontInfo {
 
 // A font program cut down to the glyphs a document uses, glyph ids unchanged.
 struct FontSubset {
-  enum class Kind : uint8_t { TrueType, CffCid, OpenTypeCff };
+  enum class Kind : uint8_t { TrueType, Cff };
   Kind kind = Kind::TrueType;
-  std::string data;  // the bytes of FontFile2 (TrueType), FontFile3 (CFF or OpenType)
+  std::string data;  // the bytes of FontFile2 (TrueType) or FontFile3 (the bare CFF table)
 };
 
 class LoadedFace;  // one font file, shared by every FaceId that names it

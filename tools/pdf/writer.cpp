@@ -300,7 +300,7 @@ class Renderer {
   // with Ghostscript's CMYK printer profile (Debian's libgs-common) when it is installed.
   void set_pdfx() {
     HPDF_Doc pdf = pdf_.get();
-    if (haru::version(pdf) <= 14) haru::set_version(pdf, 13);  // CFF fonts need PDF 1.6
+    haru::set_version(pdf, 13);  // fonts are TrueType or bare CFF, images grey: PDF 1.3
     HPDF_Dict info = haru::info(pdf);
     if (!info) return;
     haru::set_string(info, "GTS_PDFXVersion", "PDF/X-1:2001");
