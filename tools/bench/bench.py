@@ -2,7 +2,7 @@
 """Prints colophon's build time and peak memory beside the targets of issues 2 and 3.
 
     tools/bench/bench.py [--colophon EXE] [--build-dir DIR] [--runs 9] [--pandoc-runs 3]
-                         [--no-pandoc]
+                         [--no-pandoc] [--pdf-only [--baseline EXE]]
 
 Builds colophon in release mode (unless --colophon names an executable), then builds
 the corpus book (../shared/corpus/ten-days from the repository root; skipped loudly when
@@ -17,7 +17,10 @@ times pandoc converting the same chapters to EPUB. It also times mdBook's guide
 and preprocessing add. Not a test: it prints figures and
 marks each target "ok" or "MISSED" (judged on wall time, as the issues state them; CPU
 time is printed beside it because a shared machine inflates wall time). The exit code
-is 0 unless the tool itself failed.
+is 0 unless the tool itself failed. --pdf-only times only the PDF of the corpus and the
+large books, with their page counts, the time a 2,000-page book takes at the large
+books' time per page, and (--baseline EXE) the corpus's time over that of another
+executable, such as one built before text shaping (issue 11).
 """
 
 import argparse
@@ -46,6 +49,9 @@ PDF_PEAK_MB_MAX = 300.0           # issue 3: peak memory under 300 MB
 ALL_OVER_SLOWER_MAX = 1.3         # issue 3: EPUB+PDF at most 1.3 times the slower alone
 EVERY_OVER_SLOWEST_MAX = 1.5      # issue 10: every target at most 1.5 times the slowest alone
 PREPROCESS_ADDED_MAX = 0.10       # issue 9: includes and preprocessing add under 10%
+SHAPING_OVER_BASELINE_MAX = 1.2   # issue 11: the corpus PDF at most 1.2 times its time before shaping
+BIG_BOOK_PAGES = 2000             # issue 11: a War-and-Peace-sized book ...
+BIG_BOOK_PDF_S_MAX = 3.0          # ... to PDF in under 3 s
 
 
 class Run:
@@ -223,6 +229,55 @@ def bench_targets(exe, work, runs, books):
     return rows
 
 
+def pdf_pages(pdf):
+    """Returns the page count of PDF (pdfinfo), or 0 when it cannot tell."""
+    if not shutil.which("pdfinfo"):
+        return 0
+    out = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def bench_pdf(exe, baseline, work, runs, cases):
+    """Prints the PDF figures of issue 11: each book's pages, time and memory, the time
+    of a 2,000-page book (from the large books' time per page), and with BASELINE the
+    ratio of the corpus's time to that executable's."""
+    rows, per_page = [], []
+    for name, book in cases:
+        extra = ["--missing-anchors=warning"] if name == "corpus" else []
+        figures = {}
+        for label, program in (("now", exe), ("baseline", baseline)):
+            if not program:
+                continue
+            out = os.path.join(work, "out", name, "pdf-" + label)
+            shutil.rmtree(out, ignore_errors=True)
+            r = median_run([program, "build", book, "-o", out, "--format", "pdf", "-q"] + extra,
+                           runs)
+            pdfs = [f for f in os.listdir(out) if f.endswith(".pdf")] if os.path.isdir(out) else []
+            pages = pdf_pages(os.path.join(out, pdfs[0])) if pdfs else 0
+            figures[label] = r
+            print(f"  {name:9s} PDF ({label:8s}) {pages:5d} pages  {fmt_run(r)}")
+            if label == "now" and r.code == 0 and pages and name.startswith("large"):
+                per_page.append((r.seconds / pages, r.cpu / pages))
+        now, base = figures.get("now"), figures.get("baseline")
+        if name == "corpus" and now and base and now.code == 0 and base.code == 0:
+            ratio, cpu_ratio = now.seconds / base.seconds, now.cpu / max(base.cpu, 1e-6)
+            rows.append(("corpus: PDF time / baseline", f"{ratio:.2f}x",
+                         f"<= {SHAPING_OVER_BASELINE_MAX}x",
+                         verdict(ratio <= SHAPING_OVER_BASELINE_MAX) + f" (CPU time: {cpu_ratio:.2f}x)"))
+    if per_page:
+        wall = max(p[0] for p in per_page) * BIG_BOOK_PAGES
+        cpu = max(p[1] for p in per_page) * BIG_BOOK_PAGES
+        rows.append((f"{BIG_BOOK_PAGES} pages: PDF time (large books' time per page)",
+                     f"{wall:.2f} s", f"< {BIG_BOOK_PDF_S_MAX} s",
+                     verdict(wall < BIG_BOOK_PDF_S_MAX) + f" (CPU time: {cpu:.2f} s)"))
+    print("\n== targets")
+    width = max((len(r[0]) for r in rows), default=0)
+    for label, value, target, mark in rows:
+        print(f"  {label:<{width}}  {value:>10}  target {target:<9}  {mark}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--colophon", help="use this executable instead of building one")
@@ -231,6 +286,10 @@ def main():
     ap.add_argument("--pandoc-runs", type=int, default=3)
     ap.add_argument("--no-pandoc", action="store_true")
     ap.add_argument("--work", help="keep generated books and outputs here")
+    ap.add_argument("--pdf-only", action="store_true",
+                    help="only the PDF of the corpus and the large books: pages, time, memory")
+    ap.add_argument("--baseline", help="with --pdf-only: another colophon executable (one "
+                    "built before a change, such as shaping) timed on the same books")
     args = ap.parse_args()
     pandoc_runs = args.pandoc_runs
 
@@ -262,6 +321,10 @@ def main():
             subprocess.run([sys.executable, os.path.join(REPO, "tools/bench/gen_large_book.py"),
                             book, "--scale", str(scale)], check=True)
         cases.append((f"large-x{scale}", book))
+
+    if args.pdf_only:
+        return bench_pdf(exe, args.baseline and os.path.abspath(args.baseline), work,
+                         args.runs, cases)
 
     results = {}  # (case, format) -> Run
     pandoc_results = {}
