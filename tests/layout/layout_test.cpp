@@ -1246,6 +1246,44 @@ TEST_CASE("a lang attribute on a block (a whole chapter in a div) hyphenates eve
   CHECK(l->diag.count(Severity::Warning) == 0);
 }
 
+TEST_CASE("a dir attribute on a block sets its paragraphs' direction: rtl right-aligns, auto follows the text") {
+  // Latin text in a right-to-left element ends at the right edge; "auto" (and no dir)
+  // take the direction of the first letter: left to right.
+  for (const char* dir : {"rtl", "auto", "ltr", ""}) {
+    Book book = make_book(1);
+    Block div;
+    div.kind = BlockKind::Div;
+    div.element = "div";
+    if (*dir) div.attr.attributes = {{"dir", dir}};
+    div.children = {para("short line")};
+    book.chapters[0].blocks.push_back(div);
+    Style style = test_style();
+    style.paragraph_indent = 0;
+    auto l = lay(book, style);
+    double left = 1e9, right = 0;
+    FakeMetrics m;
+    for (const Page& p : l->doc.pages)
+      for (const TextRun& t : p.texts)
+        if (t.text.find("short") != std::string::npos || t.text.find("line") != std::string::npos) {
+          left = std::min(left, t.x);
+          right = std::max(right, t.x + m.width(t.face, t.text) * t.size);
+        }
+    const std::string name = dir;
+    CAPTURE(name);
+    REQUIRE(right > 0);
+    // test_style's inner and outer margins are equal: the text block is the same on
+    // either hand of page.
+    const double start = style.margin_inner;
+    const double end = style.page_width - style.margin_outer;
+    if (name == "rtl") {
+      CHECK(right == doctest::Approx(end).epsilon(0.001));
+      CHECK(left > (start + end) / 2);
+    } else {
+      CHECK(left == doctest::Approx(start).epsilon(0.001));
+    }
+  }
+}
+
 TEST_CASE("a chapter heading inside a section div is the title; the div's id goes with it") {
   Book book = make_book(1);
   Chapter& ch = book.chapters[0];

@@ -269,6 +269,8 @@ struct Frame {
   double indent = 0;       // first-line indent
   bool quoted = false;     // inside a block quote (nested quotes keep the quote's size)
   int language = -1;       // a lang attribute around it (Context::languages); -1 = the book's
+  const char* direction = nullptr;  // a dir attribute around it: "ltr", "rtl", "" (auto: the
+                                    // paragraph's own); null = none (the book's)
 };
 
 // Returns the language an element's ATTR gives its content (lang, else xml:lang), or

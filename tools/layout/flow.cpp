@@ -472,14 +472,23 @@ void Flow::paragraph(const std::vector<Inline>& inlines, const Frame& frame, boo
 void Flow::block(const Block& b, const Frame& outer, int depth, bool& indent_next) {
   if (&b == skip_) return;  // set as the chapter title
   // A lang attribute (a raw HTML element around a passage or a whole chapter, a
-  // heading's attribute block) gives the text inside its language's hyphenation.
+  // heading's attribute block) gives the text inside its language's hyphenation; a dir
+  // attribute ("ltr" or "rtl"; "auto" is each paragraph's own) its paragraphs' direction.
   Frame marked;
   const std::string* lang = language_attribute(b.attr);
-  if (lang != nullptr) {
+  const std::string* dir = b.attr.find("dir");
+  const char* direction = dir == nullptr    ? nullptr
+                          : *dir == "rtl"    ? "rtl"
+                          : *dir == "ltr"    ? "ltr"
+                          : *dir == "auto"   ? ""
+                                             : nullptr;
+  const bool marks = lang != nullptr || direction != nullptr;
+  if (marks) {
     marked = outer;
-    marked.language = ctx_.language_id(*lang);
+    if (lang != nullptr) marked.language = ctx_.language_id(*lang);
+    if (direction != nullptr) marked.direction = direction;
   }
-  const Frame& frame = lang != nullptr ? marked : outer;
+  const Frame& frame = marks ? marked : outer;
   const size_t first_item = out_.items.size();
   const bool lent = std::find(lent_ids_.begin(), lent_ids_.end(), &b) != lent_ids_.end();
   if (b.kind != BlockKind::Heading && !b.attr.id.empty() && !lent) {

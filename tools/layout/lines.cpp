@@ -206,7 +206,12 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
   double asc_ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
   double baseline = (frame.leading - frame.size) / 2 + frame.size * asc_ratio;
 
-  const ParagraphLevels bidi = paragraph_levels(para, ctx.direction.empty() ? ctx.book.meta.direction : ctx.direction);
+  // The direction of the element around the paragraph (dir), else the one the caller set,
+  // else the book's; "" = the paragraph's own, by its first strong letter.
+  const std::string_view direction = frame.direction != nullptr ? frame.direction
+                                     : !ctx.direction.empty()   ? std::string_view(ctx.direction)
+                                                                : std::string_view(ctx.book.meta.direction);
+  const ParagraphLevels bidi = paragraph_levels(para, direction);
   int start = 0;
   lines.reserve(breaks.size());
   std::vector<Piece> pieces;
