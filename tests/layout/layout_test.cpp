@@ -489,7 +489,10 @@ TEST_CASE("a language without a dictionary is one warning, at its first word; a 
   std::vector<Inline> in = {text("Plain English, then "), lang_span("xx", "Aaaaaaaaaa bbbbbbbbbb", {3, 7}),
                             text(" and again "), lang_span("xx", "Cccccccccc", {4, 2}),
                             text(" and "), lang_span("zh", "\u6211\u4eec\u5728\u6d77\u8fb9\u8bfb\u4e66", {5, 1}),
-                            text(" and "), lang_span("yy", "ab cd", {6, 1})};
+                            text(" and "), lang_span("yy", "ab cd", {6, 1}),
+                            // No language tag: not looked up as a file, no warning.
+                            text(" and "), lang_span("../../../etc/passwd", "Dddddddddd", {6, 9}),
+                            text(" and "), lang_span(std::string(100, 'q'), "Eeeeeeeeee", {6, 20})};
   s.set(in, f);
   s.set(in, f);  // a second paragraph in the same languages is told of no more
   // A paragraph all in Chinese, too long for a line, looks for no dictionary either.

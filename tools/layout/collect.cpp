@@ -1,5 +1,6 @@
 // Stage "collect": the inline tree of a paragraph becomes a flat list of styled runs.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "core/utf8.h"
@@ -297,7 +298,13 @@ bool Context::has_glyph(FaceId face, char32_t cp) {
 }
 
 int Context::language_id(const std::string& language) {
-  if (language.empty() || language == book.meta.language) return -1;
+  // Longest tag taken: BCP 47 tags are short ("zh-Hant-TW"); anything else in a lang
+  // attribute (a path, a sentence, a megabyte) is no language and is not looked up.
+  constexpr size_t kMaxTagBytes = 35;
+  if (language.empty() || language == book.meta.language || language.size() > kMaxTagBytes)
+    return -1;
+  for (char c : language)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return -1;
   size_t id = std::find(languages.begin(), languages.end(), language) - languages.begin();
   if (id == languages.size()) languages.push_back(language);
   return static_cast<int>(id);
