@@ -706,12 +706,29 @@ def case_mdbook(ctx, name):
                        ("definition-lists", "Definition lists")):
         check(f'id="{hid}"' in xhtml, f"the EPUB lacks the heading id {hid!r}")
         check(squeeze(title) in texts["PDF"], f"the PDF lacks the heading {title!r}")
+    # Its definition lists (format/markdown.md) and its MathJax math (format/mathjax.md),
+    # the math kept as TeX source with one warning for the book.
+    check("<dl>\n<dt>term A</dt>\n<dd>This is a definition of term A. Text\n"
+          "can span multiple lines.</dd>\n<dt>term B</dt>\n<dd>This is a definition of term B."
+          "</dd>\n<dd>This has more than one definition.</dd>\n</dl>" in xhtml,
+          "the EPUB lacks the guide's definition list as <dl>, <dt> and <dd>")
+    check(squeeze("term B This is a definition of term B. This has more than one definition.")
+          in texts["PDF"], "the PDF lacks the guide's definition list")
+    maths = (("inline", r"\int x dx = \frac{x^2}{2} + C"),
+             ("display", r"\mu = \frac{1}{N} \sum_{i=0} x_i"))
+    for kind, tex in maths:
+        check(f'<span class="math math-{kind}">{tex}</span>' in xhtml,
+              f"the EPUB lacks the {kind} math {tex!r} as TeX in its span")
+        check(squeeze(tex) in texts["PDF"], f"the PDF lacks the {kind} math {tex!r}")
+    math_warnings = [l for l in proc.stderr.splitlines() if "math expressions are kept" in l]
+    check(len(math_warnings) == 1 and "2 math expressions" in math_warnings[0],
+          f"the guide's math is not reported once with its count: {math_warnings}")
     check(len(svgs) == 1, f"the raw <img> of rust-logo-blk.svg is not packed once: {svgs}")
     check('<img class="right" src=' not in xhtml and 'class="right"' in xhtml,
           "the raw <img class=\"right\"> is not written as a packed image")
     print(f"mdbook: {len(MDBOOK_INCLUDED)} included files and {len(escaped)} escaped "
-          f"directives in both outputs; five admonitions, heading ids and the raw <img> "
-          f"in the EPUB; epubcheck and qpdf clean")
+          f"directives in both outputs; five admonitions, heading ids, definition lists, math "
+          f"and the raw <img>; epubcheck and qpdf clean")
 
 
 def readme_manuscript(source):

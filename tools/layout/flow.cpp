@@ -506,6 +506,15 @@ void Flow::block_body(const Block& b, const Frame& frame, int depth, bool& inden
   const double lead = frame.leading;
   switch (b.kind) {
     case BlockKind::Paragraph:
+      if (b.inlines.size() == 1 && b.inlines[0].kind == InlineKind::Span &&
+          b.inlines[0].attr.has_class("math-display")) {  // TeX on a line of its own
+        Frame f = frame;
+        f.justify = Justify::Center;
+        f.hyphenate = false;
+        paragraph(b.inlines, f, false);
+        indent_next = false;
+        return;
+      }
       paragraph(b.inlines, frame, indent_next && frame.justify == Justify::Full);
       indent_next = true;
       return;

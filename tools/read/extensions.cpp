@@ -196,6 +196,50 @@ class CustomCounter {
 
 }  // namespace
 
+namespace {
+
+// Counts the math spans of BLOCKS into COUNT, noting the first one's file and place.
+void count_math(const std::vector<Block>& blocks, const std::string& file, int& count,
+                std::string& first_file, SourcePos& first_pos) {
+  auto inlines = [&](const std::vector<Inline>& list, auto&& self) -> void {
+    for (const Inline& in : list) {
+      if (in.kind == InlineKind::Span && in.attr.has_class("math")) {
+        if (count++ == 0) {
+          first_file = file;
+          first_pos = in.pos;
+        }
+        continue;
+      }
+      self(in.children, self);
+    }
+  };
+  for (const Block& b : blocks) {
+    inlines(b.inlines, inlines);
+    for (const auto& row : b.table.rows)
+      for (const auto& cell : row) inlines(cell, inlines);
+    count_math(b.children, file, count, first_file, first_pos);
+  }
+}
+
+}  // namespace
+
+void report_math(const Book& book, Diagnostics& diag) {
+  int count = 0;
+  std::string file;
+  SourcePos pos;
+  for (const Chapter& ch : book.chapters) count_math(ch.blocks, book.display(ch.source), count, file, pos);
+  for (const Note& n : book.notes)
+    if (n.chapter >= 0 && n.chapter < static_cast<int>(book.chapters.size()))
+      count_math(n.blocks, book.display(book.chapters[n.chapter].source), count, file, pos);
+  if (count == 0) return;
+  std::string what = count == 1 ? "1 math expression is" : std::to_string(count) + " math expressions are";
+  diag.warning(file, pos,
+               what + " kept as TeX source (math is not typeset yet): set in a monospace face, "
+               "display math on a line of its own",
+               "nothing to do unless the book should not show TeX; style .math in a file of "
+               "[output.epub] extra-css");
+}
+
 void report_custom_elements(const Book& book, Diagnostics& diag) {
   std::vector<std::pair<std::string, CustomUse>> uses;
   CustomCounter counter(uses);

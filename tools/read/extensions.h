@@ -56,4 +56,8 @@ void drop_first_line(std::vector<Inline>& inlines);
 // saying they keep their content in a neutral container. Never an error.
 void report_custom_elements(const Book& book, Diagnostics& diag);
 
+// Reports, once for the whole book, the math it holds (kept as TeX source until math is
+// typeset): a warning at the first, with how many there are.
+void report_math(const Book& book, Diagnostics& diag);
+
 }  // namespace colophon

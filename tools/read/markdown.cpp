@@ -10,6 +10,7 @@
 #include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
 #include "read/definition_lists.h"
+#include "read/math.h"
 #include "read/extensions.h"
 #include "read/footnotes.h"
 #include "read/hidden_lines.h"
@@ -107,6 +108,20 @@ Attr attr_of(const std::vector<std::pair<std::string, std::string>>& attributes)
   return a;
 }
 
+// Returns math kept as its TeX source: a Span of class "math" and "math-inline" or
+// "math-display" holding the TeX as text.
+Inline math_span(std::string tex, bool display, SourcePos pos) {
+  Inline span;
+  span.kind = InlineKind::Span;
+  span.element = "span";
+  span.pos = pos;
+  span.attr.classes = {"math", display ? "math-display" : "math-inline"};
+  Inline& text = span.children.emplace_back();
+  text.pos = pos;
+  text.text = std::move(tex);
+  return span;
+}
+
 std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_string(p.col); }
 
 // Converts one chapter's cmark tree into the model.
@@ -141,6 +156,7 @@ class ChapterConverter {
   void check_spaced_footnote(BytePos bp, SourcePos pos);
   void heading_attributes(cmark_node* n, Block& b);
   void admonition(cmark_node* n, Block& b);
+  void math_block(cmark_node* n, Block& b);
   void raw_nodes(const std::vector<HtmlNode>& nodes, bool block_level);
   void raw_start(const HtmlNode& node, bool block_level);
   void raw_end(const HtmlNode& node, bool block_level);
@@ -387,6 +403,10 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
       open_blocks(0);
       return;
     case CMARK_NODE_CODE_BLOCK: {
+      if (cmark_node_get_syntax_extension(n) == mathjax_extension()) {
+        math_block(n, b);
+        return;
+      }
       b.kind = BlockKind::CodeBlock;
       const char* lit = cmark_node_get_literal(n);
       b.text = lit != nullptr ? lit : "";
@@ -459,6 +479,11 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
       return;
     }
     case CMARK_NODE_CODE: {
+      if (is_math_node(n)) {
+        const char* lit = cmark_node_get_literal(n);
+        out.push_back(math_span(lit != nullptr ? lit : "", is_display_math(n), pos));
+        return;
+      }
       Inline& in = out.emplace_back();
       in.kind = InlineKind::Code;
       in.pos = pos;
@@ -820,6 +845,32 @@ void ChapterConverter::finish(Frame& f) {
   }
 }
 
+// Makes B the paragraph of a `\\[ ... \\]` block: its display math, or, when it never
+// ended with `\\]`, its lines as text.
+void ChapterConverter::math_block(cmark_node* n, Block& b) {
+  b.kind = BlockKind::Paragraph;
+  facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
+  bool closed = false;
+  std::string tex = display_block_tex(n, closed);
+  if (closed) {
+    b.inlines.push_back(math_span(std::move(tex), true, b.pos));
+    return;
+  }
+  auto line = static_cast<uint32_t>(cmark_node_get_start_line(n));
+  for (size_t start = 0; start <= tex.size(); ++line) {
+    size_t end = std::min(tex.find('\n', start), tex.size());
+    if (!b.inlines.empty()) {
+      Inline& brk = b.inlines.emplace_back();
+      brk.kind = InlineKind::SoftBreak;
+      brk.pos = source_.pos(line, 1);
+    }
+    Inline& t = b.inlines.emplace_back();
+    t.pos = source_.pos(line, static_cast<uint32_t>(content_start(line, 0)));
+    t.text = tex.substr(start, end - start);
+    start = end + 1;
+  }
+}
+
 // Applies a heading attribute block (`## Title {#id .class}`) written at the end of the
 // heading's line (an ATX heading) or of its last text line (a setext heading).
 void ChapterConverter::heading_attributes(cmark_node* n, Block& b) {
@@ -1080,6 +1131,8 @@ std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::strin
   if (!check_table_sizes(source.text(), file, parsed->diag)) return parsed;  // too slow for cmark
   std::vector<cmark_syntax_extension*> extensions;
   if (markdown.definition_lists) extensions.push_back(definition_list_extension());
+  if (markdown.dollar_math) extensions.push_back(dollar_math_extension());
+  if (markdown.mathjax) extensions.push_back(mathjax_extension());
   parsed->doc = std::make_unique<CmarkDocument>(source.text(), kChapterOptions, true, extensions);
   return parsed;
 }

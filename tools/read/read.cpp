@@ -192,6 +192,7 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
     if (i == 0) yaml = std::move(parsed->yaml);
   }
   report_custom_elements(book, diag);
+  report_math(book, diag);
   return yaml;
 }
 
