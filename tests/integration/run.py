@@ -427,7 +427,8 @@ def case_cli(ctx, name):
               f"missing glyphs are not one line for the book: {both}")
         check(not [l for l in both if re.search(r"warning: character U\+", l)],
               "a missing glyph has a line of its own")
-        for needle in ("SVG image 'src/images/shapes.svg'", "checker.gif"):
+        # (The book's SVG has a size, so the PDF draws it: no warning for it.)
+        for needle in ("checker.gif",):
             check([l for l in both if needle in l], f"check does not report {needle}: {both}")
     elif name == "new-then-build":
         proc = ctx.colophon(["new", "fresh"])

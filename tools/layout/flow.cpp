@@ -975,9 +975,11 @@ void Flow::figure(const Block& b, const Frame& frame) {
   const Asset* asset = image->asset >= 0 && image->asset < static_cast<int>(ctx_.book.assets.size())
                            ? &ctx_.book.assets[image->asset]
                            : nullptr;
-  // An SVG is printed from the PNG or JPEG beside it, when there is one.
+  // An SVG is printed from the PNG or JPEG beside it, when there is one, else drawn from
+  // its own size (the PDF writer renders it); one without a size is a placeholder.
   bool printable_svg = asset && !asset->print_path.empty();
-  bool svg = asset && asset->media_type == "image/svg+xml" && !printable_svg;
+  bool svg = asset && asset->media_type == "image/svg+xml" && !printable_svg &&
+             (asset->width <= 0 || asset->height <= 0);
   int px_w = asset ? (printable_svg ? asset->print_width : asset->width) : 0;
   int px_h = asset ? (printable_svg ? asset->print_height : asset->height) : 0;
   bool known = asset && !svg && px_w > 0 && px_h > 0;
@@ -1018,17 +1020,17 @@ void Flow::figure(const Block& b, const Frame& frame) {
       warned_assets_[idx] = 1;
       ctx_.diag.add({Severity::Warning, ctx_.file, image->pos,
                      svg ? "SVG image '" + asset->source +
-                               "' cannot be placed in the PDF; a "
+                               "' gives no size (width and height, or a viewBox); a "
                                "placeholder is printed"
                          : "size of image '" + asset->source +
                                "' is unknown; a placeholder "
                                "is printed",
-                     svg ? "put a PNG or JPEG of the same name beside it ('" +
+                     svg ? "give its <svg> a width and height or a viewBox, or put a PNG or "
+                           "JPEG of the same name beside it ('" +
                                std::filesystem::path(asset->source).stem().string() +
                                ".png'): the PDF prints that instead"
                          : "use a PNG or JPEG file",
-                     svg ? "SVG images cannot be placed in the PDF, which prints a placeholder "
-                           "for each"
+                     svg ? "SVG images give no size, and the PDF prints a placeholder for each"
                          : "images of unknown size are printed as placeholders in the PDF",
                      "'" + asset->source + "'"});
     }

@@ -1,5 +1,7 @@
 #include "pdf/images.h"
 
+#include "pdf/svg_raster.h"
+
 #include <png.h>
 #include <zlib.h>
 
@@ -260,11 +262,8 @@ bool needs_gamma_conversion(const PngFile& png) {
   return ratio < 1 - kGammaTolerance || ratio > 1 + kGammaTolerance;
 }
 
-// Encodes a PNG the slow way: libpng decodes it to 8-bit samples, which are compressed.
-EncodedImage encode_decoded_png(std::string_view bytes) {
-  RawImage raw;
-  std::string error;
-  if (!decode_png(bytes, raw, error)) return bad_png(error);
+// Encodes decoded samples: compressed, with their alpha as a soft mask.
+EncodedImage encode_raw(const RawImage& raw) {
   EncodedImage e;
   e.kind = EncodedImage::Kind::Flate;
   e.width = raw.width;
@@ -273,6 +272,14 @@ EncodedImage encode_decoded_png(std::string_view bytes) {
   e.data = deflate_fast(raw.color);
   if (!raw.alpha.empty()) e.alpha = deflate_fast(raw.alpha, true);
   return e;
+}
+
+// Encodes a PNG the slow way: libpng decodes it to 8-bit samples, which are compressed.
+EncodedImage encode_decoded_png(std::string_view bytes) {
+  RawImage raw;
+  std::string error;
+  if (!decode_png(bytes, raw, error)) return bad_png(error);
+  return encode_raw(raw);
 }
 
 // Returns the alpha of each palette entry (255 where tRNS says nothing).
@@ -628,6 +635,8 @@ EncodedImage grey_jpeg(std::string_view bytes, EncodedImage e) {
   return e;
 }
 
+EncodedImage encode_grey_raw(const RawImage& raw);
+
 // Encodes image file BYTES of MEDIA_TYPE in shades of grey, for a black-and-white
 // printed interior: a PNG is decoded, turned to luma and laid over white (no mask); a
 // colour JPEG becomes a greyscale one (grey_jpeg).
@@ -641,6 +650,11 @@ EncodedImage encode_grey_image(std::string_view bytes, std::string_view media_ty
   RawImage raw;
   std::string error;
   if (!decode_png(bytes, raw, error)) return bad_png(error);
+  return encode_grey_raw(raw);
+}
+
+// Encodes decoded samples in shades of grey laid over white, without a mask.
+EncodedImage encode_grey_raw(const RawImage& raw) {
   const size_t pixels = static_cast<size_t>(raw.width) * static_cast<size_t>(raw.height);
   std::string grey(pixels, '\0');
   work::add(pixels);
@@ -674,6 +688,19 @@ EncodedImage encode_asset(const Asset& asset, bool grey) {
   if (!asset.print_path.empty()) {  // an SVG's PNG or JPEG for print
     std::optional<std::string> bytes = read_file(asset.print_path);
     if (bytes) return encode(*bytes, asset.print_media_type);
+  }
+  if (asset.media_type == "image/svg+xml") {  // drawn by librsvg at print resolution
+    std::optional<std::string> file;
+    if (asset.data.empty()) file = read_file(asset.path);
+    if (asset.data.empty() && !file)
+      return missing("cannot read image for the PDF", "check that the file exists and is readable");
+    RawImage raw;
+    std::string error;
+    if (!rasterize_svg(asset.data.empty() ? *file : asset.data, asset.width, asset.height, raw,
+                       error))
+      return missing("cannot draw SVG image: " + error,
+                     "check that it opens in a browser, or put a PNG of the same name beside it");
+    return grey ? encode_grey_raw(raw) : encode_raw(raw);
   }
   if (asset.media_type != "image/png" && asset.media_type != "image/jpeg") {
     return encode_image({}, asset.media_type);
