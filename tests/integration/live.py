@@ -10,11 +10,15 @@ printed, never asserted.
 """
 
 import argparse
+import fcntl
+import http.client
+import json
 import os
 import queue
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -187,10 +191,293 @@ def case_watch(ctx, name):
     check(not staged, f"staged files left in {out}: {staged}")
 
 
+# --------------------------------------------------------------------------- serve
+
+
+class Serve(Live):
+    """`colophon serve` on a free port; knows its address once it says it."""
+
+    def __init__(self, exe, args, cwd):
+        super().__init__(exe, ["serve"] + args + ["--port", "0"], cwd)
+        line = self.wait_for(r"^colophon: serving the preview at ")
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/$", line)
+        check(m, f"no address in {line!r}")
+        self.port = int(m.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def get(self, path, host=None):
+        """Returns (status, headers, body) of a GET of PATH, sent as written."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=HANG)
+        try:
+            conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader("Host", host or f"127.0.0.1:{self.port}")
+            conn.endheaders()
+            res = conn.getresponse()
+            return res.status, dict(res.getheaders()), res.read()
+        finally:
+            conn.close()
+
+
+def listening_addresses(port):
+    """Returns the local addresses of the TCP sockets listening on PORT (from /proc)."""
+    found = []
+    for table, family in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 6)):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            addr, hexport = fields[1].split(":")
+            if int(hexport, 16) == port and fields[3] == "0A":  # LISTEN
+                if family == 4:
+                    found.append(socket.inet_ntop(socket.AF_INET, bytes.fromhex(addr)[::-1]))
+                else:
+                    raw = b"".join(bytes.fromhex(addr[i:i + 8])[::-1] for i in range(0, 32, 8))
+                    found.append(socket.inet_ntop(socket.AF_INET6, raw))
+    return found
+
+
+def case_serve(ctx, name):
+    book = os.path.join(ctx.work, "book")
+    make_book(book)
+    serve = Serve(ctx.exe, ["book", "-o", "out/"], ctx.work)
+    try:
+        if name == "preview":
+            serve_preview(ctx, book, serve)
+        elif name == "paths":
+            serve_paths(ctx, book, serve)
+        elif name == "browser":
+            serve_browser(ctx, book, serve)
+    finally:
+        code = serve.stop()
+    check(code == 0, f"serve exited {code} on SIGINT:\n{serve.text()}")
+
+
+def serve_preview(ctx, book, serve):
+    """The page over HTTP: the chapter with its sidebar, its images and stylesheet, the
+    built books; an edit answers the waiting request with a new generation."""
+    status, headers, body = serve.get("/")
+    check(status in (301, 302, 303) and headers.get("Location", "").endswith("harbour.xhtml"),
+          f"/ does not lead to the first chapter: {status} {headers}")
+    status, headers, body = serve.get("/harbour.xhtml")
+    page = body.decode()
+    check(status == 200 and "xhtml" in headers.get("Content-Type", ""),
+          f"/harbour.xhtml: {status} {headers}")
+    for needle in ("The boats come in at dusk", "The tide is low", 'id="colophon-sidebar"',
+                   'href="/sea.xhtml"', "/_colophon/live.js", "/_colophon/files/watched.epub",
+                   "/_colophon/files/watched.pdf"):
+        check(needle in page, f"the page lacks {needle!r}:\n{page[:3000]}")
+    m = re.search(r'data-generation="(\d+)"', page)
+    check(m, "the page does not say which build it shows")
+    generation = int(m.group(1))
+    img = re.search(r'<img[^>]* src="([^"]+)"', page)
+    check(img, "the chapter shows no image")
+    status, headers, body = serve.get("/" + img.group(1))
+    check(status == 200 and body == read(os.path.join(book, "src", "images", "harbour.png")),
+          f"the image {img.group(1)}: {status}")
+    css = re.search(r'<link[^>]* href="([^"/][^"]*\.css)"', page)
+    check(css, "the chapter links no stylesheet of its own")
+    status, _, body = serve.get("/" + css.group(1))
+    check(status == 200 and body, f"the stylesheet {css.group(1)}: {status}")
+    for name in ("watched.epub", "watched.pdf"):
+        status, _, body = serve.get("/_colophon/files/" + name)
+        check(status == 200 and body == read(os.path.join(ctx.work, "out", name)),
+              f"/_colophon/files/{name}: {status}, not the built file")
+    # A request for the next build waits; an edit answers it.
+    answer = {}
+
+    def wait():
+        answer["reply"] = serve.get(f"/_colophon/wait?since={generation}")
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.3)  # the request is waiting (were it not, the check below still holds)
+    started = time.monotonic()
+    write(os.path.join(book, "src", "harbour.md"), "# Harbour\n\nThe boats come in at noon.\n")
+    waiter.join(HANG)
+    check("reply" in answer, "the waiting request was not answered after an edit")
+    status, _, body = answer["reply"]
+    state = json.loads(body)
+    check(status == 200 and state["generation"] > generation and state["ok"],
+          f"the reload signal: {status} {body!r}")
+    print(f"reload signal {time.monotonic() - started:.2f} s after the edit")
+    status, _, body = serve.get("/harbour.xhtml")
+    check(b"at noon" in body, "the page after the reload signal is not the new build")
+    # A broken edit: the signal comes, the last good page stays, with a notice.
+    write(os.path.join(book, "src", "harbour.md"), "# Harbour\n\n{{#include nowhere.md}}\n")
+    status, _, body = serve.get(f"/_colophon/wait?since={state['generation']}")
+    check(not json.loads(body)["ok"], f"a broken build is reported good: {body!r}")
+    status, _, body = serve.get("/harbour.xhtml")
+    check(b"at noon" in body and b"colophon-failed" in body,
+          "after a broken edit the last good page with a notice is not served")
+
+
+def serve_paths(ctx, book, serve):
+    """Paths outside the preview are refused; only 127.0.0.1 listens; other hosts are refused."""
+    secret = os.path.join(ctx.work, "secret.txt")
+    write(secret, "do not serve me\n")
+    # Ways out of the preview are refused as such (403); paths that stay inside it but
+    # name no file of the EPUB are not found (404).
+    attempts = {403: ["/../secret.txt", "/../../etc/passwd", "/%2e%2e/secret.txt",
+                      "/%2E%2E%2Fsecret.txt", "/images/..%2f..%2fbook.toml",
+                      "/%252e%252e/secret.txt", "//etc/passwd", "/%2Fetc%2Fpasswd",
+                      "/images/%5c..%5c..%5cbook.toml", "/./harbour.xhtml",
+                      "/harbour.xhtml%00.png", "/..", "/_colophon/files/../book.toml"],
+                404: ["/" + secret.lstrip("/"), "/src/harbour.md", "/book.toml",
+                      "/_colophon/files/book.toml"]}
+    for expected, paths in attempts.items():
+        for path in paths:
+            status, _, body = serve.get(path)
+            check(status == expected, f"GET {path} gave {status}, not {expected}")
+            check(b"do not serve me" not in body and b"[book]" not in body and
+                  b"root:" not in body, f"GET {path} leaked a file")
+    status, _, _ = serve.get("/harbour.xhtml")
+    check(status == 200, f"a good path is refused: {status}")
+    status, _, _ = serve.get("/harbour.xhtml", host=f"evil.example:{serve.port}")
+    check(status == 403, f"a request for another host name gave {status}")
+    addresses = listening_addresses(serve.port)
+    check(addresses == ["127.0.0.1"], f"port {serve.port} listens on {addresses}")
+    print(f"{len(attempts[403])} escapes refused, {len(attempts[404])} not found; "
+          f"listening on {addresses}")
+
+
+class Chromium:
+    """Headless Chromium driven over the DevTools protocol on a pipe
+    (--remote-debugging-pipe: commands to its fd 3, answers from its fd 4, each message
+    JSON ended by a NUL), with only the standard library."""
+
+    def __init__(self, exe, profile):
+        to_child_r, self.to_child = os.pipe()
+        self.from_child, from_child_w = os.pipe()
+        # Above the descriptors the child's 3 and 4 are made from.
+        high_r = fcntl.fcntl(to_child_r, fcntl.F_DUPFD, 100)
+        high_w = fcntl.fcntl(from_child_w, fcntl.F_DUPFD, 100)
+        os.close(to_child_r)
+        os.close(from_child_w)
+
+        def plumb():
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
+
+        self.proc = subprocess.Popen(
+            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-extensions", "--disable-background-networking",
+             "--remote-debugging-pipe", f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4), preexec_fn=plumb)
+        os.close(high_r)
+        os.close(high_w)
+        self.next_id = 0
+        self.answers = {}
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        buf = b""
+        while True:
+            chunk = os.read(self.from_child, 65536)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\0" in buf:
+                raw, buf = buf.split(b"\0", 1)
+                msg = json.loads(raw)
+                if "id" in msg:
+                    with self.cond:
+                        self.answers[msg["id"]] = msg
+                        self.cond.notify_all()
+        with self.cond:
+            self.answers[None] = "closed"
+            self.cond.notify_all()
+
+    def send(self, method, params=None, session=None):
+        """Sends one command and returns its result."""
+        self.next_id += 1
+        mid = self.next_id
+        msg = {"id": mid, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self.to_child, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + HANG
+        with self.cond:
+            while mid not in self.answers:
+                check(None not in self.answers, f"Chromium went away during {method}")
+                left = deadline - time.monotonic()
+                check(left > 0, f"Chromium gave no answer to {method} within {HANG} s")
+                self.cond.wait(left)
+            answer = self.answers.pop(mid)
+        check("error" not in answer, f"{method}: {answer.get('error')}")
+        return answer["result"]
+
+    def close(self):
+        try:
+            if self.proc.poll() is None:
+                os.write(self.to_child, json.dumps(
+                    {"id": 0, "method": "Browser.close", "params": {}}).encode() + b"\0")
+                self.proc.wait(timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.to_child)
+
+
+def serve_browser(ctx, book, serve):
+    """A real browser shows the chapter with its sidebar and reloads it after an edit."""
+    exe = shutil.which("chromium")
+    if not exe:
+        raise Skip("chromium is not installed (Debian package chromium, in tools/dev's "
+                   "test_packages): the preview is not tried in a real browser")
+    browser = Chromium(exe, os.path.join(ctx.work, "profile"))
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget",
+                               {"targetId": target, "flatten": True})["sessionId"]
+
+        def page_state():
+            expr = ("JSON.stringify({ready: document.readyState, reloads: window.colophonMark "
+                    "=== undefined, sidebar: !!document.getElementById('colophon-sidebar') && "
+                    "document.getElementById('colophon-sidebar').innerText, current: "
+                    "(document.querySelector('#colophon-sidebar a.colophon-current') || "
+                    "{}).textContent || '', "
+                    "text: document.body ? document.body.innerText : ''})")
+            result = browser.send("Runtime.evaluate", {"expression": expr, "returnByValue": True},
+                                  session)
+            return json.loads(result["result"].get("value") or "{}")
+
+        def until(test, what):
+            deadline = time.monotonic() + HANG
+            while time.monotonic() < deadline:
+                state = page_state()
+                if state.get("ready") == "complete" and test(state):
+                    return state
+                time.sleep(0.1)
+            raise Fail(f"the browser never showed {what}; last: {page_state()}")
+
+        browser.send("Page.navigate", {"url": serve.url + "/"}, session)
+        state = until(lambda s: "The boats come in at dusk" in s["text"],
+                      "the first chapter")
+        check(state["sidebar"] and "Sea" in state["sidebar"] and "Harbour" in state["sidebar"]
+              and "EPUB" in state["sidebar"] and "PDF" in state["sidebar"],
+              f"the sidebar lacks the contents or the books: {state['sidebar']!r}")
+        check(state["current"] == "Harbour", f"the sidebar marks {state['current']!r} as the "
+              "page shown, not Harbour")
+        browser.send("Runtime.evaluate", {"expression": "window.colophonMark = 1"}, session)
+        started = time.monotonic()
+        write(os.path.join(book, "src", "harbour.md"),
+              "# Harbour\n\nThe boats stay out all night.\n")
+        until(lambda s: s["reloads"] and "stay out all night" in s["text"],
+              "the page reloaded with the edited chapter")
+        print(f"the browser showed the edit {time.monotonic() - started:.2f} s after it")
+    finally:
+        browser.close()
+
+
 # --------------------------------------------------------------------------- driver
 
 GROUPS = {
     "watch": (case_watch, ["edits"]),
+    "serve": (case_serve, ["preview", "paths", "browser"]),
 }
 
 

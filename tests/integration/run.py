@@ -292,7 +292,7 @@ def case_cli(ctx, name):
     elif name == "commands":
         # `colophon help` and -h list every command, one line each, on stdout (exit 0);
         # `colophon` alone lists them too, on stderr, as a usage error (exit 2).
-        commands = ["build", "check", "watch", "clean", "new", "dump", "help"]
+        commands = ["build", "check", "watch", "serve", "clean", "new", "dump", "help"]
         for args, code, stream in ((["help"], 0, "stdout"), (["-h"], 0, "stdout"),
                                    ([], 2, "stderr")):
             proc = ctx.colophon(args)

@@ -9,6 +9,7 @@
 
 #include "cli/console.h"
 #include "cli/driver.h"
+#include "cli/serve.h"
 #include "cli/watch.h"
 #include "core/text.h"
 #include "read/config.h"
@@ -71,6 +72,7 @@ class CommandLine {
   CLI::App* check_cmd_ = nullptr;
   CLI::App* clean_cmd_ = nullptr;
   CLI::App* watch_cmd_ = nullptr;
+  CLI::App* serve_cmd_ = nullptr;
   CLI::App* new_cmd_ = nullptr;
   CLI::App* dump_cmd_ = nullptr;
   CLI::App* help_cmd_ = nullptr;
@@ -84,6 +86,7 @@ class CommandLine {
   CheckOptions check_;
   BuildOptions clean_;
   BuildOptions watch_;
+  ServeOptions serve_;
   std::string new_dir_, new_title_;
   ReadOptions dump_;
   bool pages_ = false;
@@ -158,6 +161,20 @@ CommandLine::CommandLine() {
       ->delimiter(',');
   add_verbosity(watch_cmd_);
 
+  serve_cmd_ = app_.add_subcommand(
+      "serve", "Watch the book and show it in a browser, reloaded after each build");
+  add_read_options(serve_cmd_, serve_.build.read);
+  serve_cmd_->add_option("-o,--out", serve_.build.out, "Output file or folder, as for build");
+  serve_cmd_->add_option("-t,--target", serve_.build.targets, "Targets to write, as for build")
+      ->delimiter(',');
+  serve_cmd_
+      ->add_option("-p,--port", serve_.port,
+                   "Port on 127.0.0.1 to serve the preview on (0: any free port)")
+      ->default_val(3000)
+      ->check(CLI::Range(0, 65535));
+  serve_cmd_->add_flag("--open", serve_.open, "Open the preview in the desktop's browser");
+  add_verbosity(serve_cmd_);
+
   clean_cmd_ = app_.add_subcommand("clean", "Remove the files build wrote next to the book");
   add_read_options(clean_cmd_, clean_.read);
   clean_cmd_->add_option("-o,--out", clean_.out, "The folder to clean, when built with -o DIR");
@@ -176,7 +193,8 @@ CommandLine::CommandLine() {
   help_cmd_ = app_.add_subcommand("help", "List the commands, or show one command's options");
   help_cmd_->add_option("command", help_topic_, "The command to explain");
 
-  commands_ = {build_cmd_, check_cmd_, watch_cmd_, clean_cmd_, new_cmd_, dump_cmd_, help_cmd_};
+  commands_ = {build_cmd_, check_cmd_, watch_cmd_, serve_cmd_,
+               clean_cmd_, new_cmd_,   dump_cmd_,  help_cmd_};
 
   // The program's own options: -h lists the commands (the subcommands made above keep
   // CLI11's -h, which shows their options).
@@ -302,6 +320,7 @@ int CommandLine::dispatch(Console& console) {
   if (*check_cmd_) return run_check(check_, console);
   if (*clean_cmd_) return run_clean(clean_, console);
   if (*watch_cmd_) return run_watch(watch_, console);
+  if (*serve_cmd_) return run_serve(serve_, console);
   if (*dump_cmd_) return run_dump(dump_, pages_, std::cout, console);
   if (*new_cmd_) return run_new(new_dir_, new_title_, console);
   if (*help_cmd_ && !help_topic_.empty()) {
@@ -352,12 +371,14 @@ int CommandLine::run(int argc, const char* const* argv) {
     usage.error("-q and -v ask for opposite things", "give one of them");
     return kExitUsage;
   }
-  for (ReadOptions* r : {&build_.read, &check_.read, &clean_.read, &watch_.read, &dump_})
+  for (ReadOptions* r :
+       {&build_.read, &check_.read, &clean_.read, &watch_.read, &serve_.build.read, &dump_})
     if (r->input.empty()) r->input = default_input();
   for (auto [cmd, read] : {std::pair{build_cmd_, &build_.read},
                            {check_cmd_, &check_.read},
                            {clean_cmd_, &clean_.read},
                            {watch_cmd_, &watch_.read},
+                           {serve_cmd_, &serve_.build.read},
                            {dump_cmd_, &dump_}})
     if (*cmd && !check_read_options(cmd, *read, usage)) return kExitUsage;
 
