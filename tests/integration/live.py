@@ -127,10 +127,16 @@ def epub_entry(path, suffix):
 
 
 def case_watch(ctx, name):
-    """Edits a chapter, an included file, an image and book.toml in turn, each seen and
-    rebuilt; then a broken edit, reported with its place, the last good EPUB kept."""
+    """Edits a chapter, an included file (in the book, then outside it), an image and
+    book.toml in turn, each seen and rebuilt; then a broken edit, reported with its
+    place, the last good EPUB kept."""
     book = os.path.join(ctx.work, "book")
     make_book(book)
+    # A file outside the book, in its git work tree (which mdBook books include from).
+    os.makedirs(os.path.join(ctx.work, ".git"))
+    write(os.path.join(ctx.work, "shared", "boiler.md"), "Printed on grey paper.\n")
+    write(os.path.join(book, "src", "sea.md"),
+          "# Sea\n\nGrey water.\n\n{{#include ../../shared/boiler.md}}\n")
     out = os.path.join(ctx.work, "out")
     live = Live(ctx.exe, ["watch", "book", "-o", "out/", "--target", "epub"], ctx.work)
     try:
@@ -161,6 +167,8 @@ def case_watch(ctx, name):
              has_text("harbour.xhtml", "at midnight"))
         edit("included file", "src/parts/tide.md", "The tide is turning.\n",
              has_text("harbour.xhtml", "tide is turning"))
+        edit("file outside the book", "../shared/boiler.md", "Printed on white paper.\n",
+             has_text("sea.xhtml", "white paper"))
         red = png(8, 6, (200, 30, 30))
         edit("image", "src/images/harbour.png", red,
              lambda: None if epub_entry(epub, "harbour.png") == red

@@ -386,6 +386,7 @@ const LoadedSource* LinkExpander::load(const std::filesystem::path& path) {
   std::optional<std::string> bytes = std::move(read.data);
   auto file = std::make_unique<LoadedSource>();
   file->bytes = std::move(*bytes);
+  file->path = key;
   file->index = std::make_unique<SourceText>(file->bytes);
   const LoadedSource* out = file.get();
   map_.files.push_back(std::move(file));

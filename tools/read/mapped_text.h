@@ -16,6 +16,8 @@ namespace colophon {
 // One file whose bytes a MappedText may hold: its text and line index.
 struct LoadedSource {
   std::string bytes;                  // the file as read (INDEX points into it)
+  std::string path;                   // where it was read from (absolute); empty for a
+                                      // chapter's own text
   std::unique_ptr<SourceText> index;  // its text without the byte-order mark, line index
 };
 

@@ -188,6 +188,10 @@ std::unique_ptr<YamlMetadata> parse_chapters(Book& book, Diagnostics& diag) {
                  r.ok() ? "check that you may read it" : r.hint);
       continue;
     }
+    // The files it included, for `colophon watch` (those outside the book too).
+    for (const SourceMap* m = parsed->map.get(); m != nullptr; m = m->under.get())
+      for (const auto& f : m->files)
+        if (!f->path.empty()) book.read_files.push_back(f->path);
     convert_chapter(*parsed, book, static_cast<int>(i), diag);
     if (i == 0) yaml = std::move(parsed->yaml);
   }
