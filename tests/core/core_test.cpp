@@ -331,7 +331,19 @@ TEST_CASE("the clock honours SOURCE_DATE_EPOCH in UTC") {
   CHECK(build_time() == 1700000000);
   CHECK(iso8601_utc(build_time()) == "2023-11-14T22:13:20Z");
   CHECK(iso_date_utc(build_time()) == "2023-11-14");
+  // Anything else is a usage error, never a silent fall-back to the current time, nor a
+  // year past 9999.
+  for (const char* bad : {"yesterday", "17e8", " 1700000000", "-1", "99999999999999",
+                          "253402300800", "99999999999999999999999"}) {
+    setenv("SOURCE_DATE_EPOCH", bad, 1);
+    CHECK_FALSE(source_date_epoch_problem().empty());
+  }
+  for (const char* good : {"", "0", "1700000000", "253402300799"}) {
+    setenv("SOURCE_DATE_EPOCH", good, 1);
+    CHECK(source_date_epoch_problem().empty());
+  }
   unsetenv("SOURCE_DATE_EPOCH");
+  CHECK(source_date_epoch_problem().empty());
   CHECK(build_time() > 1700000000);
 }
 

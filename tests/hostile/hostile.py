@@ -771,6 +771,35 @@ for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
     CASES["interrupted-" + _sig.name.lower()] = Interrupted(_sig)
 
 
+class BadEpoch:
+    """Item 12: a SOURCE_DATE_EPOCH that is not a time colophon can write (not a number,
+    negative, past the year 9999) is a usage error (exit 2) of build and check alike, not
+    the current time in silence nor the year 3170843."""
+
+
+CASES["source-date-epoch-invalid"] = BadEpoch()
+
+
+def run_bad_epoch(colophon, root):
+    """Returns the problems of builds and checks with bad SOURCE_DATE_EPOCH values."""
+    write_book(root, "# One\n\nText.\n")
+    out = os.path.join(root, "dist")
+    problems = []
+    for value in ("yesterday", "-5", "99999999999999", "1700000000x"):
+        for command in ("build", "check"):
+            env = dict(os.environ, SOURCE_DATE_EPOCH=value, TZ="UTC")
+            cmd = [colophon, command, root] + (["-o", out] if command == "build" else [])
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                                  timeout=BUILD_BOUND_S)
+            print("%s with %r: exit %d\n%s" % (command, value, proc.returncode, proc.stderr))
+            if proc.returncode != 2 or "SOURCE_DATE_EPOCH" not in proc.stderr:
+                problems.append("%s with SOURCE_DATE_EPOCH=%r: exit %d, %r"
+                                % (command, value, proc.returncode, proc.stderr[:200]))
+    if os.path.exists(out):
+        problems.append("a usage error wrote %s" % os.listdir(out))
+    return problems
+
+
 def default_signals():
     # The build must see the signals as a shell started from a terminal gives them, even
     # when the test runner ignores some.
@@ -840,10 +869,11 @@ def run_interrupted(name, case, colophon, root):
 
 def run_case(name, colophon, work, keep):
     case = CASES[name]
-    if isinstance(case, Interrupted):
+    if isinstance(case, (Interrupted, BadEpoch)):
         root = tempfile.mkdtemp(prefix="hostile-%s-" % name, dir=work)
         try:
-            problems = run_interrupted(name, case, colophon, root)
+            problems = (run_interrupted(name, case, colophon, root)
+                        if isinstance(case, Interrupted) else run_bad_epoch(colophon, root))
         finally:
             if not keep:
                 shutil.rmtree(root, ignore_errors=True)
@@ -891,7 +921,7 @@ def main():
         return 0
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
-    if args.generate and isinstance(CASES[args.case], Interrupted):
+    if args.generate and isinstance(CASES[args.case], (Interrupted, BadEpoch)):
         write_book(args.generate, many_paragraphs(100000))
         return 0
     if args.generate:

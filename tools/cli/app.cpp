@@ -11,6 +11,7 @@
 #include "cli/driver.h"
 #include "cli/serve.h"
 #include "cli/watch.h"
+#include "core/clock.h"
 #include "core/text.h"
 #include "read/config.h"
 
@@ -370,6 +371,14 @@ int CommandLine::run(int argc, const char* const* argv) {
   if (quiet_ && verbose_) {
     usage.error("-q and -v ask for opposite things", "give one of them");
     return kExitUsage;
+  }
+  if (*build_cmd_ || *check_cmd_ || *watch_cmd_ || *serve_cmd_ || *dump_cmd_) {
+    if (std::string problem = source_date_epoch_problem(); !problem.empty()) {
+      usage.error(problem,
+                  "set it to the seconds since 1970-01-01 UTC (git log -1 --format=%ct gives "
+                  "the last commit's), or unset it to use the current time");
+      return kExitUsage;
+    }
   }
   for (ReadOptions* r :
        {&build_.read, &check_.read, &clean_.read, &watch_.read, &serve_.build.read, &dump_})

@@ -11,9 +11,24 @@ int64_t build_time() {
   if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(env, env + std::strlen(env), v);
-    if (ec == std::errc() && *p == '\0' && v >= 0) return v;
+    if (ec == std::errc() && *p == '\0' && v >= 0 && v <= kMaxSourceDateEpoch) return v;
   }
   return static_cast<int64_t>(std::time(nullptr));
+}
+
+std::string source_date_epoch_problem() {
+  const char* env = std::getenv("SOURCE_DATE_EPOCH");
+  if (env == nullptr || *env == '\0') return {};
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(env, env + std::strlen(env), v);
+  std::string shown = std::string(env).substr(0, 40);
+  if (ec == std::errc::result_out_of_range || (ec == std::errc() && *p == '\0' && v < 0) ||
+      (ec == std::errc() && *p == '\0' && v > kMaxSourceDateEpoch))
+    return "SOURCE_DATE_EPOCH '" + shown + "' is out of range (from 0 to " +
+           std::to_string(kMaxSourceDateEpoch) + ", the end of the year 9999)";
+  if (ec != std::errc() || *p != '\0')
+    return "SOURCE_DATE_EPOCH '" + shown + "' is not a whole number of seconds since 1970";
+  return {};
 }
 
 namespace {
