@@ -1216,6 +1216,204 @@ def case_notes(ctx, target):
         print(f"notes: {target}, notes = {placement!r}: 4 references pop up, each note links back")
 
 
+# --------------------------------------------------------------------------- page list
+
+PAGE_BREAK = re.compile(r'<span epub:type="pagebreak" role="doc-pagebreak" '
+                        r'id="pdf-page-(\d+)" aria-label="([^"]*)"></span>')
+
+
+def letters(text):
+    """Returns the letters of TEXT, lower-cased and NFKC-normalised (ligatures undone)."""
+    import unicodedata
+    return "".join(c for c in unicodedata.normalize("NFKC", text).lower() if c.isalpha())
+
+
+def pdf_label_of(pdf):
+    """Returns a function giving the label of 0-based page I from the PDF's /PageLabels."""
+    proc = subprocess.run(["qpdf", "--json", "--json-key=pagelabels", pdf],
+                          capture_output=True, text=True, check=True)
+    ranges = sorted((r["index"], r["label"]) for r in json.loads(proc.stdout)["pagelabels"])
+
+    def roman(n):
+        out = ""
+        for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                              (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                              (4, "iv"), (1, "i")):
+            while n >= value:
+                out, n = out + digits, n - value
+        return out
+
+    def label(i):
+        start, spec = max(((s, l) for s, l in ranges if s <= i), default=(0, {}))
+        n = spec.get("/St", 1) + i - start
+        style = spec.get("/S")
+        return str(n) if style == "/D" else roman(n) if style == "/r" else \
+            roman(n).upper() if style == "/R" else ""
+    return label
+
+
+def pdf_page_starts(pdf):
+    """Returns, per page, the letters of its body text in reading order (running head and
+    folio at the top left out): the words of its first line from left to right, then the
+    lines below."""
+    import html as html_module
+    proc = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True,
+                          check=True)
+    pages = []
+    for page in re.findall(r"<page [^>]*>(.*?)</page>", proc.stdout, re.S):
+        words = [(float(y0), float(x0), float(y1), html_module.unescape(w)) for x0, y0, y1, w in
+                 re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" '
+                            r'yMax="([\d.]+)">(.*?)</word>', page)]
+        pages.append(words)
+    # The running head's line: the top line of the pages whose top line holds a number
+    # (the folio), most often.
+    tops = {}
+    for words in pages:
+        if words:
+            top = min(w[0] for w in words)
+            if any(w[3].isdigit() for w in words if w[0] < top + 8):
+                tops[round(top)] = tops.get(round(top), 0) + 1
+    head = max(tops, key=tops.get) if tops else None
+    out = []
+    for words in pages:
+        if head is not None:
+            words = [w for w in words if w[0] > head + 8]
+        # Lines: words sorted by top; a word starting below the current line's middle
+        # starts the next line (a raised note number stays on its line).
+        words.sort()
+        lines, bottom = [], None
+        for y0, x0, y1, w in words:
+            if bottom is None or y0 > bottom:
+                lines.append([])
+                bottom = (y0 + y1) / 2
+            lines[-1].append((x0, w))
+        text = "".join(letters(w) for line in lines for _, w in sorted(line))
+        # The placeholder the PDF prints for an image it cannot show is not the book's.
+        out.append(re.sub(r"^(svg)?image[a-z]*?not(shown|found)", "", text))
+    return out
+
+
+def epub_page_breaks(epub):
+    """Returns {page number: (label, letters of the text after its marker, file)} of EPUB,
+    and its text files."""
+    import html as html_module
+    files = epub_files(epub)
+    found = {}
+    for name, text in files.items():
+        if not name.endswith(".xhtml"):
+            continue
+        for m in PAGE_BREAK.finditer(text):
+            after = text[m.end():m.end() + 4000]
+            after = re.sub(r"<aside\b.*?</aside>", " ", after, flags=re.S)
+            plain = html_module.unescape(re.sub(r"<[^>]+>", " ", after))
+            found[int(m.group(1))] = (m.group(2), letters(plain)[:80], name)
+    return found, files
+
+
+def case_pagelist(ctx, kind):
+    """The EPUB targets mark every page of the PDF built with them: each marker N stands
+    right before the first words of PDF page N, labelled as the PDF labels it; the nav has
+    a page list and the package says where the breaks come from; without the PDF nothing
+    of this is there."""
+    need_tool("pdftotext", "qpdf")
+    book, _ = prepare_book(ctx, kind)
+    flags = getattr(ctx, "build_flags", [])
+    proc = ctx.colophon(["build", book, "-o", "out", "--target", "epub,kindle,kobo,pdf"] + flags)
+    check(proc.returncode == 0, f"build failed: {describe(proc)}")
+    out = os.path.join(ctx.work, "out")
+    pdf = only_file(out, "pdf")
+    starts = pdf_page_starts(pdf)
+    label_of = pdf_label_of(pdf)
+    epubs = sorted(glob.glob(os.path.join(out, "*.epub")))
+    check(len(epubs) == 3, f"expected three EPUBs in {out}, found {epubs}")
+    plain = [e for e in epubs if not e.endswith((".kindle.epub", ".kepub.epub"))][0]
+    breaks, files = epub_page_breaks(plain)
+    import html as html_module
+    documents = letters(html_module.unescape(re.sub(r"<[^>]+>", " ", "".join(
+        t for n, t in files.items() if n.endswith(".xhtml") and
+        not n.endswith(("nav.xhtml", "titlepage.xhtml", "cover.xhtml"))))))
+    problems = []
+    body_pages = 0
+    for n in range(1, len(starts) + 1):
+        pdf_text = starts[n - 1]
+        label = label_of(n - 1)
+        if n not in breaks:
+            # Only pages with no text of the book's own may lack a marker: blank pages,
+            # and pages the PDF makes (title, contents, part titles: a few words), whose
+            # text no content document has.
+            if len(pdf_text) >= 20 and pdf_text[:40] in documents:
+                problems.append(f"page {n} ({label}) has no marker; it begins "
+                                f"{pdf_text[:30]!r}")
+            continue
+        body_pages += 1
+        got_label, after, name = breaks[n]
+        if got_label != label:
+            problems.append(f"page {n}: the marker's label is {got_label!r}, the PDF's {label!r}")
+        want = pdf_text[:20]
+        # The page may begin inside a word hyphenated across the break: the marker stands
+        # before the whole word, so the PDF's letters start a little later. A table
+        # continued from the page before repeats its header first, text the document has
+        # just before the marker.
+        skipped = pdf_text.find(after[:8]) if after else -1
+        header = files[name][:files[name].find(f'id="pdf-page-{n}"')]
+        # So does a chapter title the PDF takes from SUMMARY.md above the chapter's own
+        # heading: text no content document has.
+        repeated = 0 < skipped <= 80 and (pdf_text[:skipped] in letters(
+            html_module.unescape(re.sub(r"<[^>]+>", " ", header))) or
+            pdf_text[:skipped] not in documents)
+        # A table's row is read across its cells line by line in the PDF, so a cell's
+        # second line comes after the next cell's first: then its first word must match.
+        if not want or (after.find(want) not in range(0, 16) and not repeated and
+                        not after.startswith(pdf_text[:8])):
+            problems.append(f"page {n} ({label}, {name}): after the marker {after[:40]!r}, "
+                            f"the PDF page begins {pdf_text[:40]!r}")
+    check(body_pages > 0, "no page of the PDF has a marker in the EPUB")
+    nav = next(t for n, t in files.items() if n.endswith("nav.xhtml"))
+    listed = re.findall(r'href="([^"#]+)#pdf-page-(\d+)">([^<]*)</a>',
+                        nav[nav.find('epub:type="page-list"'):])
+    check('epub:type="page-list"' in nav, "the nav has no page-list")
+    for href, n, label in listed:
+        if int(n) not in breaks or breaks[int(n)][1] is None or \
+                breaks[int(n)][2] != "EPUB/" + href or breaks[int(n)][0] != label:
+            problems.append(f"page list entry {href}#pdf-page-{n} ({label}) leads to no "
+                            f"marker of that label")
+    if len(listed) != len(breaks):
+        problems.append(f"the page list has {len(listed)} entries for {len(breaks)} markers")
+    opf = files["EPUB/package.opf"]
+    if not re.search(r'<dc:source id="([^"]+)">[^<]+</dc:source>\n<meta refines="#\1" '
+                     r'property="source-of">pagination</meta>', opf):
+        problems.append("package.opf does not say where its page breaks come from "
+                        "(dc:source, source-of pagination)")
+    for other in epubs:
+        if other == plain:
+            continue
+        theirs = {n: (label, after) for n, (label, after, _) in epub_page_breaks(other)[0].items()}
+        ours = {n: (label, after) for n, (label, after, _) in breaks.items()}
+        if {n: l for n, (l, _) in theirs.items()} != {n: l for n, (l, _) in ours.items()}:
+            problems.append(f"{os.path.basename(other)} has other markers than the plain EPUB")
+        elif any(not theirs[n][1].startswith(ours[n][1][:20]) for n in ours):
+            problems.append(f"{os.path.basename(other)} puts markers elsewhere in the text")
+        if other.endswith(".kepub.epub"):  # the markers keep Kobo's spans whole
+            kobo = epub_files(other)
+            for href in spine_files(kobo):
+                problems += kobo_document_problems(href, kobo["EPUB/" + href])
+    check(not problems, f"{len(problems)} pages off in {os.path.basename(plain)} "
+          f"({len(starts)} PDF pages):\n  " + "\n  ".join(problems[:30]))
+    # epubcheck on one of them (its markup is theirs; the epubcheck cases check each
+    # target, which takes long enough on the corpus).
+    epubcheck_clean(plain)
+    # Without the PDF, nothing of the page list.
+    proc = ctx.colophon(["build", book, "-o", "alone", "--target", "epub,kindle,kobo"] + flags)
+    check(proc.returncode == 0, f"build without the PDF failed: {describe(proc)}")
+    for e in glob.glob(os.path.join(ctx.work, "alone", "*.epub")):
+        text = "".join(epub_files(e).values())
+        check(not PAGE_BREAK.search(text) and '<nav epub:type="page-list"' not in text and
+              'property="source-of">pagination' not in text,
+              f"{e}, built without the PDF, has a page list")
+    print(f"pagelist: {body_pages} of {len(starts)} PDF pages marked in the three EPUBs, "
+          f"each right before the page's first words")
+
+
 # --------------------------------------------------------------------------- determinism
 
 
@@ -1260,6 +1458,7 @@ GROUPS = {
                          ["sample", "torture", "corpus"]),
     "kobo": (case_kobo, ["sample", "torture", "corpus"]),
     "notes": (case_notes, ["epub", "kindle", "kobo"]),
+    "pagelist": (case_pagelist, ["sample", "corpus", "torture"]),
 }
 
 

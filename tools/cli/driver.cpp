@@ -211,13 +211,14 @@ struct TargetRun {
 
 // Adds to RUNS the targets that publish what the written ones require and none of them
 // publishes, to run without writing; false (with a diagnostic) when no target can.
-bool add_providers(const TargetList& targets, std::vector<TargetRun>& runs, Diagnostics& diag) {
+bool add_providers(const Book& book, const TargetList& targets, std::vector<TargetRun>& runs,
+                   Diagnostics& diag) {
   auto provider_of = [](Target& t, const std::string& key) {
     std::vector<std::string> keys = t.provides();
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   };
   for (size_t i = 0; i < runs.size(); ++i) {
-    for (const Need& need : runs[i].target->needs()) {
+    for (const Need& need : runs[i].target->needs(book)) {
       if (!need.required) continue;
       bool provided = false;
       for (const TargetRun& r : runs) provided = provided || provider_of(*r.target, need.key);
@@ -398,7 +399,7 @@ std::vector<fs::path> build_targets(const Book& book, const BuildOptions& option
     fs::path final_path = output_file(options, targets, book, *t);
     runs.push_back(TargetRun{t, final_path, staged.stage(final_path), true});
   }
-  ok = add_providers(targets, runs, diag);
+  ok = add_providers(book, targets, runs, diag);
   // Targets that publish first (see render_all).
   std::stable_partition(runs.begin(), runs.end(),
                         [](const TargetRun& r) { return !r.target->provides().empty(); });

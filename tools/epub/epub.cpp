@@ -15,8 +15,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <set>
 #include <string_view>
@@ -26,6 +26,7 @@
 #include "core/paths.h"
 #include "core/resources.h"
 #include "core/threads.h"
+#include "core/work.h"
 #include "epub/file_sink.h"
 #include "epub/package.h"
 #include "html/svg.h"
@@ -129,6 +130,73 @@ std::string config_display(const Book& book) {
 
 // Decides file names, manifest ids, the cover, the embedded fonts and the table of
 // contents.
+// Fills PLAN's page marks and page list from MAP: which document each page break falls
+// in, found by walking the text the XHTML writer writes from the model (a figure's
+// caption, but not an inline image's description, which only its alt attribute holds),
+// so the page list links only to breaks a document holds.
+void plan_page_list(const Book& book, const PageMap& map, PackagePlan& plan) {
+  std::vector<PageStart> marks = map.pages;
+  std::less<const char*> before;
+  std::sort(marks.begin(), marks.end(),
+            [&](const PageStart& a, const PageStart& b) { return before(a.at, b.at); });
+  std::vector<const std::string*> file_of(marks.size(), nullptr);
+  const std::string* file = nullptr;
+  auto find = [&](std::string_view s) {
+    if (s.empty()) return;
+    auto it = std::lower_bound(marks.begin(), marks.end(), s.data(),
+                               [&](const PageStart& p, const char* a) { return before(p.at, a); });
+    for (; it != marks.end() && before(it->at, s.data() + s.size()); ++it)
+      file_of[static_cast<size_t>(it - marks.begin())] = file;
+  };
+  auto inlines = [&](const std::vector<Inline>& xs, auto& self) -> void {
+    for (const Inline& x : xs) {
+      work::add();
+      if (x.kind == InlineKind::Text || x.kind == InlineKind::Code) find(x.text);
+      if (x.kind != InlineKind::Image) self(x.children, self);
+    }
+  };
+  auto blocks = [&](const std::vector<Block>& bs, auto& self) -> void {
+    for (const Block& b : bs) {
+      work::add();
+      if (b.kind == BlockKind::CodeBlock) {
+        std::string_view text = b.text;
+        if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+        find(text);
+      }
+      inlines(b.inlines, inlines);
+      if (b.kind == BlockKind::Figure)
+        for (const Inline& x : b.inlines)
+          if (x.kind == InlineKind::Image) inlines(x.children, inlines);
+      for (const auto& row : b.table.rows)
+        for (const auto& cell : row) inlines(cell, inlines);
+      self(b.children, self);
+    }
+  };
+  for (size_t c = 0; c < book.chapters.size(); ++c) {
+    file = &plan.chapter_files[c];
+    blocks(book.chapters[c].blocks, blocks);
+  }
+  for (const Note& n : book.notes) {
+    if (plan.notes_file) {
+      file = &plan.names.notes;
+    } else if (n.chapter >= 0 && n.chapter < static_cast<int>(plan.chapter_files.size())) {
+      file = &plan.chapter_files[static_cast<size_t>(n.chapter)];
+    } else {
+      continue;
+    }
+    blocks(n.blocks, blocks);
+  }
+  std::vector<size_t> order;
+  for (size_t i = 0; i < marks.size(); ++i)
+    if (file_of[i] != nullptr) order.push_back(i);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return marks[a].page < marks[b].page; });
+  for (size_t i : order)
+    plan.page_list.push_back(
+        {0, marks[i].label, encode_href(*file_of[i]) + "#" + page_break_id(marks[i]), false});
+  plan.page_marks = std::move(marks);
+}
+
 bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& plan,
                   Diagnostics& diag) {
   bool ok = true;
@@ -211,6 +279,8 @@ bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& pla
     plan.assets.push_back(std::move(a));
   }
   plan.toc = build_toc(book, plan.chapter_files);
+  if (profile.page_map && !profile.page_map->pages.empty())
+    plan_page_list(book, *profile.page_map, plan);
   if (profile.toc_levels > 0) {
     // Flattened: every chapter stays, lifted to the deepest level kept; sections below
     // it are left out.
@@ -717,6 +787,7 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
   for (size_t i : deflated_images) add_image(i, kSvgDeflateLevel);
   XhtmlOptions options;
   options.css_href = plan.names.css;
+  if (!plan.page_marks.empty()) options.page_marks = &plan.page_marks;
   options.markup = profile.markup;
   if (plan.notes_file) options.notes_file = plan.names.notes;
   NoteRefIndex refs = index_note_refs(book);
@@ -826,6 +897,7 @@ bool make_epub_content(const Book& book, const EpubProfile& profile, EpubContent
   };
   XhtmlOptions options;
   options.css_href = plan.names.css;
+  if (!plan.page_marks.empty()) options.page_marks = &plan.page_marks;
   if (plan.notes_file) options.notes_file = plan.names.notes;
   NoteRefIndex refs = index_note_refs(book);
 

@@ -23,6 +23,9 @@ struct EpubProfile {
   // Makes the markup hook of each content document (chapters, notes, nav, title and
   // cover pages); none when empty.
   std::function<std::unique_ptr<TextMarkup>()> markup;
+  // The print edition's pages (the PDF's page map, when the build makes one): marked
+  // with pagebreak elements in the text and listed in the navigation document.
+  std::shared_ptr<const PageMap> page_map;
 };
 
 // Writes BOOK as an EPUB 3 file at OUT, changed as PROFILE says: to a temporary file in

@@ -28,8 +28,8 @@ std::string font_problem(const Book& book, const std::string& rel) {
 }  // namespace
 
 const std::vector<std::string>& epub_option_keys() {
-  static const std::vector<std::string> kKeys = {"extra-css", "toc-depth", "notes",
-                                                 "note-numbering", "fonts"};
+  static const std::vector<std::string> kKeys = {"extra-css",      "toc-depth", "notes",
+                                                 "note-numbering", "fonts",     "page-list"};
   return kKeys;
 }
 
@@ -73,6 +73,11 @@ void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) 
       if (auto s = r.choice(e, {"continuous", "chapter"}))
         book.note_options.numbering = *s == "chapter" ? NoteOptions::Numbering::PerChapter
                                                       : NoteOptions::Numbering::Continuous;
+    } else if (e.key == "page-list") {
+      if (auto s = r.choice(e, {"auto", "pdf", "none"}))
+        book.epub.page_list = *s == "pdf"    ? EpubOptions::PageList::Pdf
+                              : *s == "none" ? EpubOptions::PageList::None
+                                             : EpubOptions::PageList::Auto;
     } else {
       r.unknown(e, epub_option_keys());
     }

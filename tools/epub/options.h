@@ -10,7 +10,8 @@ namespace colophon {
 const std::vector<std::string>& epub_option_keys();
 
 // Reads [output.epub] (TABLE null when book.toml has none) into BOOK's EPUB and note
-// options: extra CSS, fonts to embed, contents depth, note placement and numbering.
+// options: extra CSS, fonts to embed, contents depth, note placement and numbering, and
+// the page list.
 void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag);
 
 }  // namespace colophon

@@ -86,7 +86,7 @@ void block_text(std::string& out, std::string_view text, TextMarkup* markup,
     return;
   }
   markup->block();
-  markup->text(out, text, language.empty() ? std::string_view("en") : language);
+  markup->text(out, text, language.empty() ? std::string_view("en") : language, {});
 }
 
 // Appends <TAG ATTRS>escaped text</TAG> and a newline (the text through MARKUP when
@@ -322,6 +322,15 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
     }
   }
   if (!m.rights.empty()) element(out, "dc:rights", m.rights);
+  if (!plan.page_list.empty()) {
+    // Where the page breaks come from: the PDF made in the same build, which has no
+    // identifier of its own. EPUB 3.2's form of pageBreakSource (EPUB Accessibility 1.1's
+    // a11y:pageBreakSource is an undefined property to epubcheck 4).
+    element(out, "dc:source",
+            (m.title.empty() ? std::string("Untitled") : m.title) + ", PDF edition",
+            " id=\"page-source\"");
+    out += "<meta refines=\"#page-source\" property=\"source-of\">pagination</meta>\n";
+  }
   for (const std::string& s : m.subjects) element(out, "dc:subject", s);
   element(out, "meta", iso8601_utc(book.build_time), " property=\"dcterms:modified\"");
   if (plan.cover_asset >= 0) {
@@ -375,12 +384,20 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   a11y("accessibilityFeature", "tableOfContents");
   a11y("accessibilityFeature", "readingOrder");
   if (images > 0 && all_alt) a11y("accessibilityFeature", "alternativeText");
+  const bool pages = !plan.page_list.empty();  // (dc:source above says from where)
+  if (pages) {
+    a11y("accessibilityFeature", "pageBreakMarkers");
+    a11y("accessibilityFeature", "pageNavigation");
+  }
   a11y("accessibilityFeature", "displayTransformability");
   a11y("accessibilityHazard", animation ? "unknown" : "none");
   std::string summary =
       "This publication has a table of contents, structured headings and a logical reading "
-      "order. Text can be resized and restyled by the reading system. It has no page list "
-      "and no page break markers: it follows no print edition's pages.";
+      "order. Text can be resized and restyled by the reading system. ";
+  summary += pages ? "Its page list and page break markers follow the pages of its PDF "
+                     "edition, made with it."
+                   : "It has no page list and no page break markers: it follows no print "
+                     "edition's pages.";
   if (images > 0 && all_alt) {
     summary += images == 1 ? " Its image has a text alternative."
                            : " Every image has a text alternative.";
@@ -532,6 +549,22 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* mar
   if (start < 0 && !book.chapters.empty()) start = 0;
   if (start >= 0) landmark("bodymatter", plan.chapter_files[start], generated_label(lang, "start"));
   out += "</ol>\n</nav>\n";
+  if (!plan.page_list.empty()) {
+    // The print edition's pages, each a link to its pagebreak element.
+    out +=
+        "<nav epub:type=\"page-list\" role=\"doc-pagelist\" id=\"page-list\" "
+        "hidden=\"hidden\">\n<h2>";
+    esc(out, generated_label(lang, "pages"));
+    out += "</h2>\n<ol>\n";
+    for (const TocEntry& e : plan.page_list) {
+      out += "<li><a href=\"";
+      append_xml_escaped(out, e.href, true);
+      out += "\">";
+      esc(out, e.label);
+      out += "</a></li>\n";
+    }
+    out += "</ol>\n</nav>\n";
+  }
   append_document_end(out, markup);
   return out;
 }

@@ -40,6 +40,11 @@ struct PackagePlan {
   std::vector<std::string> chapter_files;
   std::vector<std::string> chapter_properties;  // manifest properties ("svg", "mathml")
   std::vector<TocEntry> toc;
+  // The print edition's page breaks (EpubProfile::page_map) that fall in the documents'
+  // text, sorted by address as XhtmlOptions::page_marks wants them, and the page list:
+  // each one's label and link, in page order.
+  std::vector<PageStart> page_marks;
+  std::vector<TocEntry> page_list;
 };
 
 // Returns a name-based (version 5, SHA-1) UUID for NAME, formatted as 8-4-4-4-12 hex.

@@ -5,6 +5,7 @@
 
 #include "epub/epub.h"
 #include "epub/options.h"
+#include "epub/page_list.h"
 
 namespace colophon {
 
@@ -25,9 +26,12 @@ class EpubTarget : public Target {
     EpubContent content;  // everything but the archive, then dropped
     make_epub_content(book, content, diag);
   }
+  std::vector<Need> needs(const Book& book) const override { return page_list_needs(book); }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;
-    return write_epub(ctx.book, ctx.output, ctx.diag);
+    EpubProfile profile;
+    profile.page_map = page_map(ctx);
+    return write_epub(ctx.book, ctx.output, profile, ctx.diag);
   }
 };
 

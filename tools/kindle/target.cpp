@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "epub/epub.h"
+#include "epub/page_list.h"
 #include "kindle/rules.h"
 
 namespace colophon {
@@ -42,6 +43,7 @@ class KindleTarget : public Target {
     }
     check_kindle_size(bytes, book.display(book.src_dir), diag);
   }
+  std::vector<Need> needs(const Book& book) const override { return page_list_needs(book); }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;
     Diagnostics found;
@@ -50,6 +52,7 @@ class KindleTarget : public Target {
     if (found.has_errors()) return false;
     EpubProfile profile;
     profile.toc_levels = kKindleTocLevels;
+    profile.page_map = page_map(ctx);
     if (!write_epub(ctx.book, ctx.output, profile, ctx.diag)) return false;
     std::error_code ec;
     uint64_t size = std::filesystem::file_size(ctx.output, ec);

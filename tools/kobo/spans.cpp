@@ -32,19 +32,21 @@ class KoboMarkup : public TextMarkup {
     ++block_;
     span_ = 0;
   }
-  void text(std::string& out, std::string_view text, std::string_view language) override {
+  void text(std::string& out, std::string_view text, std::string_view language,
+            std::span<const Insert> inserts) override {
     if (blank(text)) {
-      append_text(out, text);
+      append_text(out, text, 0, inserts);
       return;
     }
     size_t start = 0;
     for (size_t end : splitter_.ends(text, language)) {
       std::string_view sentence = text.substr(start, end - start);
+      // A page break of the print edition goes inside the sentence's span.
       if (blank(sentence)) {
-        append_text(out, sentence);
+        append_text(out, sentence, start, inserts);
       } else {
         open_span(out);
-        append_text(out, sentence);
+        append_text(out, sentence, start, inserts);
         out += "</span>";
       }
       start = end;

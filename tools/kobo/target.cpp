@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "epub/epub.h"
+#include "epub/page_list.h"
 #include "kobo/spans.h"
 
 namespace colophon {
@@ -22,9 +23,12 @@ class KoboTarget : public Target {
     EpubContent content;  // every file, spans included, then dropped: what a build finds
     make_epub_content(book, profile(), content, diag);
   }
+  std::vector<Need> needs(const Book& book) const override { return page_list_needs(book); }
   bool render(RenderContext& ctx) override {
     if (ctx.output.empty()) return true;
-    return write_epub(ctx.book, ctx.output, profile(), ctx.diag);
+    EpubProfile p = profile();
+    p.page_map = page_map(ctx);
+    return write_epub(ctx.book, ctx.output, p, ctx.diag);
   }
 
  private:

@@ -54,7 +54,8 @@ FaceStyle style_of(bool italic, bool bold) {
 
 class Collector {
  public:
-  Collector(Context& ctx, const Frame& frame, Paragraph& out) : ctx_(ctx), frame_(frame), out_(out) {
+  Collector(Context& ctx, const Frame& frame, Paragraph& out, bool model)
+      : ctx_(ctx), frame_(frame), out_(out), model_(model) {
     base_.italic = frame.style == FaceStyle::Italic || frame.style == FaceStyle::BoldItalic;
     base_.bold = frame.style == FaceStyle::Bold || frame.style == FaceStyle::BoldItalic;
     base_.language = frame.language;
@@ -67,8 +68,11 @@ class Collector {
     for (const Inline& in : inlines) walk_one(in, st);
   }
 
-  void text(const std::string& s, const InlineState& st, SourcePos pos) {
+  // Adds S in style ST; SRC is S's own bytes when S is the model's text (for the page
+  // list), null when the layout made it.
+  void text(const std::string& s, const InlineState& st, SourcePos pos, const char* src = nullptr) {
     if (s.empty()) return;
+    if (!model_) src = nullptr;
     Run r;
     r.face = FaceId{st.mono ? FaceFamily::Mono : FaceFamily::Text, style_of(st.italic, st.bold)};
     r.size = (st.mono ? frame_.size * ctx_.style.code_size / ctx_.style.font_size : frame_.size) *
@@ -85,10 +89,14 @@ class Collector {
       if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == r.rise &&
           p.strike == r.strike && p.link == r.link && p.language == r.language) {
         if (pos.line != 0) p.marks.push_back({static_cast<uint32_t>(p.text.size()), pos});
+        if (src != nullptr)
+          p.origins.push_back(
+              {static_cast<uint32_t>(p.text.size()), static_cast<uint32_t>(s.size()), src});
         p.text += s;
         return;
       }
     }
+    if (src != nullptr) r.origins.push_back({0, static_cast<uint32_t>(s.size()), src});
     r.text = s;
     out_.runs.push_back(std::move(r));
   }
@@ -114,7 +122,7 @@ class Collector {
     if (const std::string* lang = language_attribute(in.attr)) inner.language = ctx_.language_id(*lang);
     switch (in.kind) {
       case InlineKind::Text:
-        text(in.text, st, in.pos);
+        text(in.text, st, in.pos, in.text.data());
         break;
       case InlineKind::SoftBreak:
         text(" ", st, in.pos);
@@ -142,7 +150,7 @@ class Collector {
         break;
       case InlineKind::Code:
         inner.mono = true;
-        text(in.text, inner, in.pos);
+        text(in.text, inner, in.pos, in.text.data());
         break;
       case InlineKind::Link: {
         LinkSpec spec;
@@ -226,9 +234,20 @@ class Collector {
   const Frame& frame_;
   Paragraph& out_;
   InlineState base_;
+  bool model_ = true;  // the inlines are the model's (see collect_inlines)
 };
 
 }  // namespace
+
+const char* Run::origin_at(size_t at) const {
+  // The pieces are in order of `at` (a run only grows at its end): the last one starting
+  // at or before AT is the only one that can hold it.
+  auto it = std::upper_bound(origins.begin(), origins.end(), at,
+                             [](size_t a, const Origin& o) { return a < o.at; });
+  if (it == origins.begin()) return nullptr;
+  --it;
+  return at < it->at + it->size ? it->src + (at - it->at) : nullptr;
+}
 
 SourcePos Run::pos_at(size_t at) const {
   SourcePos p = pos;
@@ -368,9 +387,10 @@ std::string note_ref_anchor(const Book& book, int note) {
   return chapter + "#" + n.ref_id;
 }
 
-Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame) {
+Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame,
+                          bool model) {
   Paragraph p;
-  Collector(ctx, frame, p).walk(inlines);
+  Collector(ctx, frame, p, model).walk(inlines);
   return p;
 }
 

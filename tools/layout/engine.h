@@ -45,9 +45,19 @@ struct Run {
   // Where the text of each later inline merged into this run starts: byte offset in
   // text and source position (messages point at the character, not the run's start).
   std::vector<std::pair<uint32_t, SourcePos>> marks;
+  // Where pieces of the text are the model's own text (Inline::text), byte for byte:
+  // what a page of the PDF begins with, for the EPUB's page list (Page::origin).
+  struct Origin {
+    uint32_t at = 0;            // byte offset in text
+    uint32_t size = 0;          // bytes
+    const char* src = nullptr;  // the model's bytes
+  };
+  std::vector<Origin> origins;
 
   // Returns the source position of byte AT of text (the column counts characters).
   SourcePos pos_at(size_t at) const;
+  // Returns the model's byte behind byte AT of text, or null (text the layout made).
+  const char* origin_at(size_t at) const;
 };
 
 // Where a link in a paragraph goes.
@@ -125,6 +135,7 @@ struct VItem {
   bool hyphenated = false;  // Box: a line of text that ends with a hyphen
   std::vector<int> notes;   // Box: notes referenced (placed at the foot of its page)
   std::vector<int> outline; // Box: indexes into Flow::outline placed with this box
+  const char* origin = nullptr;  // Box: the model's byte its first word begins at, if any
   Page content;             // drawing, relative to the box's top-left corner
 };
 
@@ -286,8 +297,11 @@ inline const std::string* language_attribute(const Attr& attr) {
 // not flood the terminal.
 std::string quote_start(std::string_view text, size_t total_chars = 0);
 
-// Converts the inlines to runs (stage "collect").
-Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame);
+// Converts the inlines to runs (stage "collect"). MODEL tells that INLINES are the
+// book's own (their text is where pages begin, Page::origin), not made by the layout (a
+// title page, a chapter title from SUMMARY.md).
+Paragraph collect_inlines(Context& ctx, const std::vector<Inline>& inlines, const Frame& frame,
+                          bool model = true);
 
 // Tells whether a hyphenating pass could divide words of PARA: the frame and style
 // hyphenate, and the language of some run of it has a dictionary.

@@ -234,7 +234,7 @@ void Flow::add_part(int index) {
   f.hyphenate = false;
   std::vector<Inline> title(1);
   title[0].text = ctx_.book.parts[index];
-  Paragraph p = collect_inlines(ctx_, title, f);
+  Paragraph p = collect_inlines(ctx_, title, f, false);
   push_lines(set_paragraph(ctx_, p, f), true);
 }
 
@@ -302,7 +302,7 @@ void Flow::add_chapter(int index) {
     synthesized.resize(1);
     synthesized[0].text = ch.title;
   }
-  Paragraph p = collect_inlines(ctx_, *inlines, title);
+  Paragraph p = collect_inlines(ctx_, *inlines, title, inlines != &synthesized);
   std::vector<VItem> lines = set_paragraph(ctx_, p, title);
   if (!lines.empty() && !anchor.empty()) lines[0].content.anchors.push_back(Anchor{anchor, 0});
   for (const std::string& id : lead_ids)
@@ -353,7 +353,7 @@ void Flow::add_book_notes() {
   title.hyphenate = false;
   std::vector<Inline> t(1);
   t[0].text = "Notes";
-  Paragraph p = collect_inlines(ctx_, t, title);
+  Paragraph p = collect_inlines(ctx_, t, title, false);
   push_lines(set_paragraph(ctx_, p, title), true);
   no_break();
   space(2 * ctx_.style.leading);
@@ -367,7 +367,7 @@ void Flow::add_book_notes() {
     std::vector<Inline> ht(1);
     ht[0].text = ch.title;
     h.inlines = ht;
-    heading(h, f);
+    heading(h, f, true);
     notes_list(ch.notes, f);
   }
 }
@@ -801,7 +801,7 @@ bool Flow::html_table(const Block& b, const Frame& frame) {
   return true;
 }
 
-void Flow::heading(const Block& b, const Frame& frame) {
+void Flow::heading(const Block& b, const Frame& frame, bool made) {
   int level = std::clamp(b.level, 1, 6);
   Frame f = frame;
   f.size = ctx_.style.heading_sizes[level - 1] * frame.size / ctx_.style.font_size;
@@ -812,7 +812,7 @@ void Flow::heading(const Block& b, const Frame& frame) {
   f.style = level <= 3 ? FaceStyle::Bold : FaceStyle::BoldItalic;
   double before = level <= 2 ? 1.5 * frame.leading : frame.leading;
   space(before);
-  Paragraph p = collect_inlines(ctx_, b.inlines, f);
+  Paragraph p = collect_inlines(ctx_, b.inlines, f, !made);
   std::vector<VItem> lines = set_paragraph(ctx_, p, f);
   if (lines.empty()) return;
   if (ctx_.chapter >= 0 && !b.attr.id.empty())
@@ -933,6 +933,9 @@ void Flow::code(const Block& b, const Frame& frame) {
       }
       VItem l;
       l.height = leading;
+      // A source line begins at the same byte of the model's text (tabs are expanded
+      // after it); a wrapped piece has no origin of its own.
+      if (!continuation) l.origin = b.text.data() + pos;
       double x = left;
       if (continuation) {
         draw_text(ctx_, l.content, x, base, mono, size, mark);
@@ -1046,6 +1049,7 @@ void Flow::figure(const Block& b, const Frame& frame) {
     Paragraph p = collect_inlines(ctx_, image->children, f);
     std::vector<VItem> lines = set_paragraph(ctx_, p, f);
     for (VItem& l : lines) {
+      if (box.origin == nullptr) box.origin = l.origin;
       append_content(box.content, l.content, 0, caption_top);
       for (int n : l.notes) box.notes.push_back(n);
       caption_top += l.height;
@@ -1149,6 +1153,7 @@ void Flow::table(const Block& b, const Frame& frame) {
       slices[k].height = leading;
       for (auto& lines : cells)
         if (k < lines.size()) {
+          if (slices[k].origin == nullptr) slices[k].origin = lines[k].origin;
           append_content(slices[k].content, lines[k].content, 0, 0);
           for (int note : lines[k].notes) slices[k].notes.push_back(note);
         }
@@ -1166,6 +1171,8 @@ void Flow::table(const Block& b, const Frame& frame) {
   int header_index = static_cast<int>(out_.table_headers.size());
   for (VItem& h : header) h.chapter = ctx_.chapter;
   out_.table_headers.push_back(header);
+  // A header repeated atop a later page is no place in the text where that page begins.
+  for (VItem& v : out_.table_headers.back()) v.origin = nullptr;
   for (size_t i = 0; i < header.size(); ++i) {
     if (i > 0) no_break();
     push_box(std::move(header[i]));

@@ -48,7 +48,8 @@ class Flow {
   void block_body(const Block& b, const Frame& frame, int depth, bool& indent_next);
   void paragraph(const std::vector<Inline>& inlines, const Frame& frame, bool indent,
                  const std::string& anchor = {});
-  void heading(const Block& b, const Frame& frame);
+  // Sets heading B; MADE when the layout made it (not the book's text).
+  void heading(const Block& b, const Frame& frame, bool made = false);
   void list(const Block& b, const Frame& frame, int depth);
   void code(const Block& b, const Frame& frame);
   void table(const Block& b, const Frame& frame);

@@ -154,8 +154,10 @@ class Composer {
     doc.pages.emplace_back();
     Page& page = doc.pages.back();
     if (body.blank) return;
-    for (const Placed& p : body.body)
+    for (const Placed& p : body.body) {
+      if (page.origin == nullptr) page.origin = p.item->origin;
       place(page, *p.item, m.left, m.top + p.y, index, doc, movable);
+    }
     if (!body.notes.empty()) {
       Rule r;
       r.x = m.left;
@@ -216,7 +218,7 @@ class Composer {
     f.style = style;
     std::vector<Inline> in(1);
     in[0].text = text;
-    Paragraph p = collect_inlines(ctx_, in, f);
+    Paragraph p = collect_inlines(ctx_, in, f, false);
     for (VItem& l : set_paragraph(ctx_, p, f)) {
       append_content(page, l.content, 0, y);
       y += l.height;
@@ -284,7 +286,7 @@ class Composer {
       }
       std::vector<Inline> in(1);
       in[0].text = text;
-      Paragraph p = collect_inlines(ctx_, in, f);
+      Paragraph p = collect_inlines(ctx_, in, f, false);
       for (VItem& l : set_paragraph(ctx_, p, f)) all.push_back(std::move(l));
     }
     double h = 0;
@@ -316,7 +318,7 @@ class Composer {
     title.hyphenate = false;
     std::vector<Inline> t(1);
     t[0].text = "Contents";
-    Paragraph tp = collect_inlines(ctx_, t, title);
+    Paragraph tp = collect_inlines(ctx_, t, title, false);
     for (VItem& l : set_paragraph(ctx_, tp, title)) {
       out.items.push_back(keep_item());
       out.items.push_back(std::move(l));
@@ -347,7 +349,7 @@ class Composer {
         f.hyphenate = false;
         std::vector<Inline> in(1);
         in[0].text = book.parts[part];
-        Paragraph p = collect_inlines(ctx_, in, f);
+        Paragraph p = collect_inlines(ctx_, in, f, false);
         VItem g;
         g.kind = VItem::Kind::Glue;
         g.height = st.leading * 0.5;
@@ -365,7 +367,7 @@ class Composer {
       f.hyphenate = false;
       std::vector<Inline> in(1);
       in[0].text = ch.title;
-      Paragraph p = collect_inlines(ctx_, in, f);
+      Paragraph p = collect_inlines(ctx_, in, f, false);
       // An entry runs in the book's direction, whatever its title's script: a Hebrew
       // title in an English book is a right-to-left word in a left-to-right line, with
       // its page number at the right.

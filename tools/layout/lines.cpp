@@ -169,6 +169,33 @@ double text_width(Context& ctx, FaceId face, double size, std::string_view text)
   return w;
 }
 
+namespace {
+
+// Items looked back at for the start of a word hyphenated onto a line: a word cut
+// between letters over many lines starts each line where it is cut (looking back to its
+// start from every line was quadratic in its length).
+constexpr int kWordStartLookBack = 64;
+
+// Returns the model's byte at which the first word of the line of ITEMS [S, B) begins
+// (a word hyphenated onto the line begins on the line before), or null when the line
+// holds no text of the model's (a bullet, a note number).
+const char* line_origin(const Paragraph& para, const std::vector<Item>& items, int s, int b) {
+  for (int i = s; i < b; ++i) {
+    if (items[i].type != Item::Type::Box || items[i].run < 0) continue;
+    int k = i;
+    while (k > 0 && i - k < kWordStartLookBack && items[k - 1].type != Item::Type::Glue) --k;
+    if (k > 0 && items[k - 1].type != Item::Type::Glue) k = i;
+    for (int j = k; j <= i; ++j) {
+      const Item& it = items[j];
+      if (it.type != Item::Type::Box || it.run < 0) continue;
+      if (const char* at = para.runs[it.run].origin_at(it.begin)) return at;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& frame) {
   std::vector<VItem> lines;
   if (para.runs.empty()) return lines;
@@ -321,6 +348,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
 
     VItem line;
     line.height = frame.leading;
+    line.origin = line_origin(para, items, s, b);
     pieces.clear();
     double x = frame.left + shift;
     bool glue_since_piece = true;

@@ -49,6 +49,10 @@ struct Anchor {
 // One laid-out page.
 struct Page {
   std::string label;  // the folio as printed ("vii", "12"); may be empty
+  // The first byte of the page's first word in the book's text (an Inline's or a code
+  // block's text in the model), or null when the page holds none (title, contents,
+  // blank pages): what the EPUB's page list marks (PageStart).
+  const char* origin = nullptr;
   std::vector<TextRun> texts;
   std::vector<Rule> rules;
   std::vector<ImageBox> images;

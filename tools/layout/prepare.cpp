@@ -89,6 +89,13 @@ void resolve_faces(Context& ctx, Paragraph& para) {
           for (const auto& [offset, mark] : run.marks)
             if (offset > from && offset < to)
               r.marks.push_back({static_cast<uint32_t>(offset - from), mark});
+          r.origins.clear();
+          for (const Run::Origin& o : run.origins) {
+            size_t b = std::max<size_t>(o.at, from), e = std::min<size_t>(o.at + o.size, to);
+            if (b < e)
+              r.origins.push_back({static_cast<uint32_t>(b - from), static_cast<uint32_t>(e - b),
+                                   o.src + (b - o.at)});
+          }
           out.push_back(std::move(r));
         },
         [&](char32_t c, size_t from, size_t to) {

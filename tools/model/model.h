@@ -230,6 +230,10 @@ struct EpubOptions {
   std::vector<std::string> extra_css;  // paths relative to the book root
   std::vector<std::string> fonts;      // font files to embed, relative to the book root
   int toc_depth = 2;                   // heading levels under each chapter in nav
+  // page-list: the print edition's page breaks marked in every EPUB target when the PDF
+  // is built in the same run (Auto), always (Pdf: the PDF is laid out for them), or never.
+  enum class PageList { Auto, Pdf, None };
+  PageList page_list = PageList::Auto;
 };
 
 // PDF options from [output.pdf]; the style file itself is read by the layout module.
@@ -301,6 +305,26 @@ struct Book {
   // Returns the [output.NAME] table, or nullptr when book.toml has none.
   const ConfigTable* output(std::string_view name) const;
 };
+
+// Where one page of the print edition (the PDF) begins in the book's text, for the
+// EPUB's page list. AT points at the first byte of the page's first word inside a text
+// of the Book it was made from (an Inline's or a code block's text), so it is valid only
+// while that Book lives unchanged, and is compared by address (std::less).
+struct PageStart {
+  const char* at = nullptr;
+  int page = 0;       // index of the page in the PDF (0 = its first page)
+  std::string label;  // the page's label as the PDF shows it ("vii", "12")
+};
+
+// The pages of the print edition in order, each page whose first word is the book's own
+// text (not a title page, a contents page or a blank page). The PDF target publishes
+// it under kPageMapKey.
+struct PageMap {
+  std::vector<PageStart> pages;
+};
+
+// The exchange key of the PDF's PageMap.
+inline constexpr const char* kPageMapKey = "pdf.pages";
 
 // Returns INLINES as plain text: text, code and link/alt words, line breaks as spaces,
 // note references and raw HTML left out (for ids, alt text, titles and contents).

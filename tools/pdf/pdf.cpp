@@ -5,6 +5,7 @@
 #include <exception>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 #include "layout/layout.h"
 #include "layout/style.h"
@@ -85,18 +86,35 @@ Document layout_for_print(const Book& book, Style& style, RealFontMetrics& metri
   return document;
 }
 
+// Returns where each page of DOCUMENT whose first word is the book's text begins, with
+// its label.
+std::shared_ptr<const PageMap> page_map_of(const Document& document) {
+  auto map = std::make_shared<PageMap>();
+  for (size_t i = 0; i < document.pages.size(); ++i) {
+    const Page& p = document.pages[i];
+    if (p.origin == nullptr) continue;
+    map->pages.push_back(PageStart{p.origin, static_cast<int>(i),
+                                   p.label.empty() ? std::to_string(i + 1) : p.label});
+  }
+  return map;
+}
+
 }  // namespace
 
-bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& diag) {
+bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& diag,
+               const PageMapSink& pages) {
   try {
-    ImageEncoder images(book.assets, book.pdf.print);  // encodes on a worker thread during the layout
+    std::optional<ImageEncoder> images;  // encodes on a worker thread during the layout
+    if (!out.empty()) images.emplace(book.assets, book.pdf.print);
     Style style = load_style(book, diag);
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
     if (!metrics) return false;
     Document document = book.pdf.print ? layout_for_print(book, style, *metrics, diag)
                                        : layout_book(book, style, *metrics, diag);
     if (book.pdf.cover_page && !book.pdf.print) add_cover_page(book, style, document);
-    return write_document(document, book, *metrics, out, diag, &images);
+    if (pages) pages(page_map_of(document));
+    if (out.empty()) return !diag.has_errors();
+    return write_document(document, book, *metrics, out, diag, &*images);
   } catch (const std::exception& e) {
     diag.error(out.string(), {}, std::string("cannot write the PDF: ") + e.what());
     return false;

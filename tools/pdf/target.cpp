@@ -25,9 +25,13 @@ class PdfTarget : public Target {
   void check(const Book& book, Diagnostics& diag) const override {
     check_pdf(book, file_slug(book.meta.title) + extension(), diag);
   }
+  std::vector<std::string> provides() const override { return {kPageMapKey}; }
   bool render(RenderContext& ctx) override {
-    if (ctx.output.empty()) return true;
-    return write_pdf(ctx.book, ctx.output, ctx.diag);
+    // The page map goes out as soon as the layout is done; with no output (an EPUB's
+    // page-list = "pdf" without the PDF target) the book is only laid out for it.
+    return write_pdf(ctx.book, ctx.output, ctx.diag, [&ctx](std::shared_ptr<const PageMap> map) {
+      ctx.exchange.publish<PageMap>(kPageMapKey, std::move(map));
+    });
   }
 };
 

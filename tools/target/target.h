@@ -105,8 +105,11 @@ class Target {
   virtual std::vector<std::string> keys() const { return {}; }
   // Returns the exchange keys this target publishes whenever it renders.
   virtual std::vector<std::string> provides() const { return {}; }
-  // Returns the exchange keys this target uses in this build (after configure).
-  virtual std::vector<Need> needs() const { return {}; }
+  // Returns the exchange keys this target uses in building BOOK (after configure).
+  virtual std::vector<Need> needs(const Book& book) const {
+    (void)book;
+    return {};
+  }
   // Reports what would make the output refused where it goes (a store, a device),
   // without writing anything (`colophon check --target NAME`).
   virtual void check(const Book& book, Diagnostics& diag) const {

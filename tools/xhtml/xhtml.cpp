@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <deque>
+#include <functional>
 
 #include "core/text.h"
 #include "core/work.h"
@@ -256,20 +258,42 @@ class Writer {
   }
 
   // Writes TEXT (character data): escaped at once, or gathered for the markup hook,
-  // which gets the whole run when the next element comes (flush).
+  // which gets the whole run when the next element comes (flush); with a pagebreak
+  // element before each byte of it a page of the print edition begins at.
   void text(std::string_view text) {
-    if (markup_ == nullptr) {
-      append_xml_escaped(out_, text);
-    } else {
-      pending_ += text;
-    }
+    for_each_page(
+        text,
+        [this](std::string_view piece) {
+          if (markup_ == nullptr) {
+            append_xml_escaped(out_, piece);
+          } else {
+            pending_ += piece;
+          }
+        },
+        [this](const PageStart& page) {
+          if (markup_ == nullptr) {
+            append_page_break(out_, page);
+          } else {
+            append_page_break(inserted_.emplace_back(), page);
+            inserts_.push_back({pending_.size(), inserted_.back()});
+          }
+        });
+  }
+
+  // Writes TEXT (code) escaped, with its page breaks, bypassing the markup hook.
+  void code_text(std::string_view text) {
+    for_each_page(
+        text, [this](std::string_view piece) { append_xml_escaped(out_, piece); },
+        [this](const PageStart& page) { append_page_break(out_, page); });
   }
 
   // Hands the text gathered so far to the markup hook.
   void flush() {
     if (pending_.empty()) return;
-    markup_->text(out_, pending_, language_);
+    markup_->text(out_, pending_, language_, inserts_);
     pending_.clear();
+    inserts_.clear();
+    inserted_.clear();
   }
 
   // Tells the markup hook that a new block starts.
@@ -354,7 +378,7 @@ class Writer {
         out_ += '>';
         std::string_view text = b.text;
         if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-        append_xml_escaped(out_, text);
+        code_text(text);
         out_ += "</code></pre>\n";
         break;
       }
@@ -735,7 +759,7 @@ class Writer {
         out_ += "<code";
         append_attr(out_, x.attr);
         out_ += '>';
-        append_xml_escaped(out_, x.text);
+        code_text(x.text);
         out_ += "</code>";
         break;
       case InlineKind::Link: link(x); break;
@@ -743,6 +767,27 @@ class Writer {
       case InlineKind::NoteRef: note_ref(x); break;
       case InlineKind::Span: span(x); break;
     }
+  }
+
+  // Calls PIECE with the pieces of TEXT between the page breaks inside it, and BREAK
+  // with each break, in order (TEXT whole when there is none).
+  template <typename Piece, typename Break>
+  void for_each_page(std::string_view text, Piece&& piece, Break&& brk) {
+    const std::vector<PageStart>* marks = options_.page_marks;
+    if (marks != nullptr && !marks->empty() && !text.empty()) {
+      std::less<const char*> before;
+      auto it =
+          std::lower_bound(marks->begin(), marks->end(), text.data(),
+                           [&](const PageStart& p, const char* a) { return before(p.at, a); });
+      const char* end = text.data() + text.size();
+      for (; it != marks->end() && before(it->at, end); ++it) {
+        size_t at = static_cast<size_t>(it->at - text.data());
+        if (at > 0) piece(text.substr(0, at));
+        brk(*it);
+        text.remove_prefix(at);
+      }
+    }
+    if (!text.empty()) piece(text);
   }
 
   const Book& book_;
@@ -754,6 +799,8 @@ class Writer {
   TextMarkup* markup_;     // the target's markup hook, or nullptr
   std::string language_;   // the language of the text being written
   std::string pending_;    // text gathered for the markup hook (see text())
+  std::vector<TextMarkup::Insert> inserts_;  // page breaks inside pending_
+  std::deque<std::string> inserted_;         // their elements (stable addresses)
 };
 
 // Records the note references in INLINES under KEY.
@@ -847,6 +894,30 @@ void TextMarkup::append_text(std::string& out, std::string_view text) {
   append_xml_escaped(out, text);
 }
 
+void TextMarkup::append_text(std::string& out, std::string_view text, size_t base,
+                             std::span<const Insert> inserts) {
+  size_t done = 0;
+  for (const Insert& in : inserts) {
+    if (in.at < base + done || in.at >= base + text.size()) continue;
+    append_xml_escaped(out, text.substr(done, in.at - base - done));
+    out += in.markup;
+    done = in.at - base;
+  }
+  append_xml_escaped(out, text.substr(done));
+}
+
+std::string page_break_id(const PageStart& page) {
+  return "pdf-page-" + std::to_string(page.page + 1);
+}
+
+void append_page_break(std::string& out, const PageStart& page) {
+  out += "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"";
+  out += page_break_id(page);
+  out += "\" aria-label=\"";
+  append_xml_escaped(out, page.label, true);
+  out += "\"></span>";
+}
+
 void append_document_start(std::string& out, std::string_view language, std::string_view title,
                            std::string_view css_href, TextMarkup* markup) {
   std::string lang = language.empty() ? "en" : std::string(language);
@@ -903,14 +974,19 @@ std::string generated_label(std::string_view language, std::string_view key) {
     const char* title_page;
     const char* landmarks;
     const char* start;
+    const char* pages;
   };
   static constexpr Row kRows[] = {
-      {"en", "Contents", "Notes", "Cover", "Title page", "Landmarks", "Start"},
-      {"de", "Inhalt", "Anmerkungen", "Umschlag", "Titelseite", "Orientierungspunkte", "Beginn"},
-      {"fr", "Table des matières", "Notes", "Couverture", "Page de titre", "Repères", "Début"},
-      {"es", "Índice", "Notas", "Cubierta", "Portada", "Puntos de referencia", "Inicio"},
-      {"it", "Indice", "Note", "Copertina", "Frontespizio", "Punti di riferimento", "Inizio"},
-      {"ru", "Содержание", "Примечания", "Обложка", "Титульный лист", "Ориентиры", "Начало"},
+      {"en", "Contents", "Notes", "Cover", "Title page", "Landmarks", "Start", "Pages"},
+      {"de", "Inhalt", "Anmerkungen", "Umschlag", "Titelseite", "Orientierungspunkte", "Beginn",
+       "Seiten"},
+      {"fr", "Table des matières", "Notes", "Couverture", "Page de titre", "Repères", "Début",
+       "Pages"},
+      {"es", "Índice", "Notas", "Cubierta", "Portada", "Puntos de referencia", "Inicio", "Páginas"},
+      {"it", "Indice", "Note", "Copertina", "Frontespizio", "Punti di riferimento", "Inizio",
+       "Pagine"},
+      {"ru", "Содержание", "Примечания", "Обложка", "Титульный лист", "Ориентиры", "Начало",
+       "Страницы"},
   };
   std::string prefix(language.substr(0, language.find('-')));
   for (char& c : prefix)
@@ -923,6 +999,7 @@ std::string generated_label(std::string_view language, std::string_view key) {
   if (key == "title-page") return row->title_page;
   if (key == "landmarks") return row->landmarks;
   if (key == "start") return row->start;
+  if (key == "pages") return row->pages;
   return row->contents;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +28,19 @@ class TextMarkup {
   virtual void body_end(std::string& out) { (void)out; }
   // Tells that a new block (paragraph, heading, list item, cell, note) starts.
   virtual void block() {}
+  // An element to put between two characters of a run of text (a page break of the
+  // print edition), so that the run stays whole for the hook.
+  struct Insert {
+    size_t at = 0;            // byte offset in the run
+    std::string_view markup;  // the element, ready to write
+  };
   // Appends TEXT (character data, not yet escaped, in LANGUAGE, a BCP 47 tag) to OUT,
-  // escaped. The writer hands over the longest runs it can: text with no element inside.
-  virtual void text(std::string& out, std::string_view text, std::string_view language) {
+  // escaped, with INSERTS (by offset, each inside TEXT) put in place. The writer hands
+  // over the longest runs it can: text with no element inside.
+  virtual void text(std::string& out, std::string_view text, std::string_view language,
+                    std::span<const Insert> inserts) {
     (void)language;
-    append_text(out, text);
+    append_text(out, text, 0, inserts);
   }
   // Appends an image element's markup IMG to OUT.
   virtual void image(std::string& out, std::string_view img) { out += img; }
@@ -39,6 +48,10 @@ class TextMarkup {
  protected:
   // Appends TEXT escaped for XML character data.
   static void append_text(std::string& out, std::string_view text);
+  // Appends TEXT, the piece of a run starting at byte BASE of it, escaped, with those of
+  // INSERTS (offsets in the run) that fall inside the piece put in place.
+  static void append_text(std::string& out, std::string_view text, size_t base,
+                          std::span<const Insert> inserts);
 };
 
 // Tells how the XHTML writer names files and places notes.
@@ -47,7 +60,18 @@ struct XhtmlOptions {
   std::string notes_file;                 // when notes go to a book-level chapter: its file name
   // Makes the markup hook of one document; none when empty (the plain EPUB).
   std::function<std::unique_ptr<TextMarkup>()> markup;
+  // The print edition's page breaks to mark where their text is written (a pagebreak
+  // element before the first byte of each page), sorted by address (std::less); none
+  // when null.
+  const std::vector<PageStart>* page_marks = nullptr;
 };
+
+// Appends the pagebreak element of PAGE (id "pdf-page-N", N counted from 1, and its
+// label): what the page list of the navigation document links to.
+void append_page_break(std::string& out, const PageStart& page);
+
+// Returns the id of the pagebreak element of PAGE.
+std::string page_break_id(const PageStart& page);
 
 // Lists, for every note, where its references stand in reading order, so that the n-th
 // reference gets the id "noteref-N-n" whichever file it is rendered in.
@@ -96,7 +120,7 @@ void append_document_end(std::string& out, TextMarkup* markup = nullptr);
 std::string encode_href(std::string_view path);
 
 // Localised label for generated pages: "Contents", "Notes", "Cover", "Title page",
-// "Landmarks", "Start" in the book language (English when the language is unknown).
+// "Landmarks", "Start", "Pages" in the book language (English when the language is unknown).
 std::string generated_label(std::string_view language, std::string_view key);
 
 }  // namespace colophon
