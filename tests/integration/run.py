@@ -1299,8 +1299,10 @@ def pdf_page_starts(pdf):
                 bottom = (y0 + y1) / 2
             lines[-1].append((x0, w))
         text = "".join(letters(w) for line in lines for _, w in sorted(line))
-        # The placeholder the PDF prints for an image it cannot show is not the book's.
-        out.append(re.sub(r"^(svg)?image[a-z]*?not(shown|found)", "", text))
+        # The placeholder the PDF prints for an image it cannot show is not the book's:
+        # "image PATH not shown" (a path of a few dozen letters at most, so that a page
+        # beginning "images written ..." and quoting "not found" further on keeps its text).
+        out.append(re.sub(r"^(svg)?image[a-z]{0,60}?not(shown|found)", "", text))
     return out
 
 

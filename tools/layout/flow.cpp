@@ -891,6 +891,7 @@ void Flow::code(const Block& b, const Frame& frame) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
     std::string line;
+    std::vector<uint32_t> source_of;  // per byte of line: its byte in the model's text
     int col = 0;
     uint32_t source_col = b.pos.col;
     for (size_t i = pos; i < nl;) {
@@ -904,9 +905,11 @@ void Flow::code(const Block& b, const Frame& frame) {
       if (c == '\t') {
         int n = kCodeTabWidth - col % kCodeTabWidth;
         line.append(static_cast<size_t>(n), ' ');
+        source_of.insert(source_of.end(), static_cast<size_t>(n), static_cast<uint32_t>(at));
         col += n;
       } else if (c != '\r') {
         line.append(text, at, i - at);
+        for (size_t k = at; k < i; ++k) source_of.push_back(static_cast<uint32_t>(k));
         ++col;
       }
     }
@@ -933,9 +936,11 @@ void Flow::code(const Block& b, const Frame& frame) {
       }
       VItem l;
       l.height = leading;
-      // A source line begins at the same byte of the model's text (tabs are expanded
-      // after it); a wrapped piece has no origin of its own.
-      if (!continuation) l.origin = b.text.data() + pos;
+      // Each piece's origin is the byte of the model's text its first character came
+      // from (a tab's spaces all come from the tab), so a page that begins inside a
+      // wrapped line still knows where it begins.
+      size_t offset = line.size() - rest.size();
+      l.origin = b.text.data() + (offset < source_of.size() ? source_of[offset] : pos);
       double x = left;
       if (continuation) {
         draw_text(ctx_, l.content, x, base, mono, size, mark);
