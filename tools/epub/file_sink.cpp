@@ -65,12 +65,16 @@ bool open_temp(FileSink& s) {
   static std::atomic<unsigned> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
     s.temp = s.path + ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    // Recorded before it exists: a signal that ends the build right after the open
+    // must still find the name to remove (the file holds our pid, so an older file of
+    // that name is a dead build's leftover).
+    remove_at_exit(s.temp);
     s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (s.fd >= 0 || errno != EEXIST) break;
+    if (s.fd >= 0) return true;
+    keep_at_exit(s.temp);
+    if (errno != EEXIST) break;
   }
-  if (s.fd < 0) return false;
-  remove_at_exit(s.temp);
-  return true;
+  return false;
 }
 
 void discard(FileSink& s) {
