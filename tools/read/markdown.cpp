@@ -346,10 +346,11 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     f.quote_depth += quote_increment;
     stack_.push_back(f);
   };
-  auto open_inlines = [&] {
+  // Opens the frame that collects N's inlines into TARGET (B itself, or a child of B).
+  auto open_inlines = [&](Block& target) {
     Frame f = child_frame(n, FrameKind::Inlines, parent);
-    f.inlines = &b.inlines;
-    f.block = &b;
+    f.inlines = &target.inlines;
+    f.block = &target;
     f.pos = b.pos;
     f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
     f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
@@ -367,24 +368,18 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     Block& term = b.children.emplace_back();
     term.kind = BlockKind::Plain;
     term.pos = b.pos;
-    Frame f = child_frame(n, FrameKind::Inlines, parent);
-    f.inlines = &term.inlines;
-    f.block = &term;
-    f.pos = b.pos;
-    f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
-    f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
-    stack_.push_back(f);
+    open_inlines(term);
     return;
   }
   switch (type) {
     case CMARK_NODE_PARAGRAPH:
       b.kind = BlockKind::Paragraph;
-      open_inlines();
+      open_inlines(b);
       return;
     case CMARK_NODE_HEADING:
       b.kind = BlockKind::Heading;
       b.level = cmark_node_get_heading_level(n);
-      open_inlines();
+      open_inlines(b);
       return;
     case CMARK_NODE_BLOCK_QUOTE:
       b.kind = BlockKind::BlockQuote;
