@@ -817,7 +817,11 @@ void ChapterConverter::finish(Frame& f) {
       Inline only = std::move(b.inlines[image]);
       b.inlines.clear();
       b.inlines.push_back(std::move(only));
-      b.kind = BlockKind::Figure;
+      // Directly inside a raw <figure>, the image is that figure's own (its caption is
+      // the author's <figcaption>): a Plain, not a figure nested in the figure.
+      bool in_raw_figure = !raw_open_.empty() && raw_open_.back().frame + 1 == stack_.size() &&
+                           raw_open_.back().block && raw_open_.back().name == "figure";
+      b.kind = in_raw_figure ? BlockKind::Plain : BlockKind::Figure;
     }
   } else if (f.kind == FrameKind::Blocks && b.children.empty() && f.parent_blocks != nullptr &&
              !f.parent_blocks->empty() && &f.parent_blocks->back() == &b &&
