@@ -345,6 +345,23 @@ def malformed_svg_book(root, n):
     return 0
 
 
+# Inline raw-text elements: cmark-gfm gives `<script>`, its content and `</script>` as
+# separate pieces of a paragraph; the content must go with the tags, in every output,
+# with one warning per element and no false "not closed".
+INLINE_SCRIPT = ("# One\n\nBefore <script>alert(1)</script> after.\n\n"
+                 "Style <style>p { color: red }</style> here and "
+                 "<script type=\"x\">if (a < b) alert(2)</script> end.\n\n"
+                 "Lines <script>alert(3)\n*alert(4)* `alert(5)` [alert(6)](u)</SCRIPT > done.\n\n"
+                 "Emphasis *a <script>alert(7)* alert(8)</script> b* and "
+                 "<iframe src=\"x.html\">alert(9)</iframe> end.\n\n"
+                 "Open <script>alert(10)\n\nThe next paragraph stays.\n")
+
+
+def inline_script_book(root, n):
+    write_book(root, INLINE_SCRIPT)
+    return 0
+
+
 def with_toml(toml_extra):
     """Returns a writer of a one-chapter book with TOML_EXTRA in its [book] table."""
     def writer(root, n):
@@ -415,8 +432,11 @@ class Case:
 
     def __init__(self, chapter=None, expect=(0,), needle=None, size=None, fmt="all",
                  mem_per_byte=None, short_messages=False, writer=None, warns=None,
-                 check_size=None, epubcheck=False):
+                 check_size=None, epubcheck=False, absent=None, keeps=None, quiet=None):
         self.chapter, self.expect, self.needle = chapter, set(expect), needle
+        # ABSENT: text in neither the EPUB's XHTML nor the PDF's text; KEEPS: text that
+        # must be in both; QUIET: a message that must not be printed.
+        self.absent, self.keeps, self.quiet = absent or [], keeps or [], quiet or []
         self.size, self.fmt, self.mem_per_byte = size, fmt, mem_per_byte
         self.short_messages, self.writer, self.warns = short_messages, writer, warns
         # epubcheck takes seconds of JVM per book and minutes on the big ones: a small
@@ -524,6 +544,11 @@ CASES = {
     "active-content": Case(writer=active_content_book, warns="removed", fmt="epub",
                            epubcheck=True),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
+    "inline-script": Case(writer=inline_script_book, warns="is not closed in this paragraph",
+                          absent=["alert("], keeps=["Before", "after.", "end.", "done.",
+                                                     "next paragraph stays"],
+                          quiet=["everything after it was removed",
+                                 "not closed in this HTML block"], epubcheck=True),
     # issue 13, item 10: no control character reaches the terminal, no kind of
     # diagnostic floods it (check_run checks both for every case)
     "terminal-injection": Case(writer=terminal_injection, expect={1}, needle="\\x1b[8m"),
@@ -683,6 +708,9 @@ def check_run(name, case, run, out, with_epubcheck):
         return problems
     if case.warns and case.warns not in run.stderr:
         problems.append("no warning saying '%s'" % case.warns)
+    for message in case.quiet:
+        if message in run.stderr:
+            problems.append("a false message: '%s'" % message)
     staged = [f for f in left if f.endswith(".staged")]
     if staged:
         problems.append("staged files left behind: %s" % staged)
@@ -702,6 +730,35 @@ def check_run(name, case, run, out, with_epubcheck):
         with open(os.path.join(out, pdfs[0]), "rb") as f:
             if f.read(5) != b"%PDF-":
                 problems.append("the PDF does not start with %PDF-")
+    if case.absent or case.keeps:
+        problems += check_texts(case, [os.path.join(out, f) for f in epubs],
+                                [os.path.join(out, f) for f in pdfs])
+    return problems
+
+
+def check_texts(case, epubs, pdfs):
+    """Returns problems: text of CASE.absent found, or of CASE.keeps missing, in the
+    EPUB's XHTML members or the PDF's text (pdftotext)."""
+    texts = []
+    for path in epubs:
+        with zipfile.ZipFile(path) as z:
+            texts.append((path, b"".join(z.read(m) for m in z.namelist()
+                                         if m.endswith(".xhtml")).decode("utf-8", "replace")))
+    for path in pdfs:
+        if not shutil.which("pdftotext"):
+            print("note: pdftotext is not installed; the PDF's text is not checked")
+            continue
+        proc = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True)
+        texts.append((path, proc.stdout))
+    problems = []
+    for path, text in texts:
+        flat = " ".join(text.split())
+        for word in case.absent:
+            if word in flat:
+                problems.append("%s holds '%s'" % (os.path.basename(path), word))
+        for word in case.keeps:
+            if word not in flat:
+                problems.append("%s lacks '%s'" % (os.path.basename(path), word))
     return problems
 
 

@@ -275,11 +275,25 @@ size_t count_newlines(std::string_view s) {
 
 class Repairer {
  public:
-  Repairer(std::string_view raw, const std::string& file, SourcePos pos, Diagnostics& diag)
-      : raw_(raw), file_(file), diag_(diag), mapper_(raw, pos) {}
+  Repairer(std::string_view raw, const std::string& file, SourcePos pos, Diagnostics& diag,
+           HtmlRemoval* removal)
+      : raw_(raw), file_(file), diag_(diag), mapper_(raw, pos), removal_(removal) {}
 
   HtmlFragment run() {
     out_.xhtml.reserve(raw_.size() + raw_.size() / 8);
+    if (removal_ != nullptr && !removal_->name.empty()) {
+      // The fragment starts inside an element an earlier fragment began to remove.
+      continued_ = *removal_;
+      removal_->name.clear();
+      if (continued_.raw_text) {
+        skip_raw_text(continued_.name, 0);
+      } else {
+        suppress_name_ = continued_.name;
+        suppress_depth_ = continued_.depth;
+      }
+    } else if (removal_ != nullptr) {
+      removal_->name.clear();
+    }
     while (i_ < raw_.size()) {
       char c = raw_[i_];
       if (c == '<') {
@@ -295,15 +309,25 @@ class Repairer {
       }
     }
     if (!suppress_name_.empty() && suppress_depth_ > 0) {
-      warning(suppress_offset_, "<" + suppress_name_ + "> is not closed in this HTML block; " +
-                                    "everything after it in the block was removed",
-              "close it with </" + suppress_name_ + ">");
+      if (removal_ != nullptr) {
+        *removal_ = {suppress_name_, false, suppress_depth_, removal_pos(suppress_offset_)};
+      } else {
+        warning(suppress_offset_, "<" + suppress_name_ + "> is not closed in this HTML block; " +
+                                      "everything after it in the block was removed",
+                "close it with </" + suppress_name_ + ">");
+      }
     }
     return std::move(out_);
   }
 
  private:
   bool suppressing() const { return suppress_depth_ > 0; }
+
+  // Returns where the element being removed starts: its start tag at OFFSET in this
+  // fragment, or in an earlier fragment when this one began inside it.
+  SourcePos removal_pos(size_t offset) {
+    return !continued_.name.empty() ? continued_.pos : mapper_.at(offset);
+  }
 
   void error(size_t offset, std::string message, std::string hint = {}) {
     diag_.error(file_, mapper_.at(offset), std::move(message), std::move(hint));
@@ -536,7 +560,10 @@ class Repairer {
     }
     if (suppressing()) {
       if (t.name == suppress_name_ && !t.self_closing) suppress_depth_ += t.end ? -1 : 1;
-      if (suppress_depth_ == 0) suppress_name_.clear();
+      if (suppress_depth_ == 0) {
+        suppress_name_.clear();
+        continued_.name.clear();
+      }
       keep_lines(raw_.substr(start, i_ - start));
       return;
     }
@@ -615,8 +642,12 @@ class Repairer {
     while (true) {
       size_t lt = raw_.find("</", k);
       if (lt == std::string_view::npos) {
-        warning(tag_start, "<" + name + "> is not closed; everything after it was removed",
-                "close it with </" + name + ">");
+        if (removal_ != nullptr) {
+          *removal_ = {name, true, 1, removal_pos(tag_start)};
+        } else {
+          warning(tag_start, "<" + name + "> is not closed; everything after it was removed",
+                  "close it with </" + name + ">");
+        }
         keep_lines(raw_.substr(i_));
         i_ = raw_.size();
         return;
@@ -629,6 +660,7 @@ class Repairer {
         size_t end = gt == std::string_view::npos ? raw_.size() : gt + 1;
         keep_lines(raw_.substr(i_, end - i_));
         i_ = end;
+        continued_.name.clear();
         return;
       }
       k = lt + 2;
@@ -864,6 +896,8 @@ class Repairer {
   int suppress_depth_ = 0;
   size_t suppress_offset_ = 0;
   std::unordered_set<std::string> reported_unknown_;
+  HtmlRemoval* removal_;     // carried across fragments, or null (see repair_html)
+  HtmlRemoval continued_;    // the removal this fragment began inside, while it lasts
 };
 
 }  // namespace
@@ -925,8 +959,8 @@ std::string decode_entity(std::string_view name) {
 }
 
 HtmlFragment repair_html(std::string_view raw, const std::string& file, SourcePos pos,
-                         Diagnostics& diag) {
-  return Repairer(raw, file, pos, diag).run();
+                         Diagnostics& diag, HtmlRemoval* removal) {
+  return Repairer(raw, file, pos, diag, removal).run();
 }
 
 }  // namespace colophon

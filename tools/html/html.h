@@ -58,6 +58,16 @@ struct HtmlFragment {
   std::vector<HtmlNode> nodes;    // the fragment as tags and text, for the model
 };
 
+// An element being removed with its content (<script>, <style>, <iframe> ...) whose end
+// tag has not come yet: what one fragment of a paragraph hands to the next, since
+// cmark-gfm gives each inline tag of a paragraph as its own fragment.
+struct HtmlRemoval {
+  std::string name;       // lower-case element name; empty when nothing is being removed
+  bool raw_text = false;  // its content is raw text up to its end tag (script, style ...)
+  int depth = 0;          // open elements of that name (for one that is not raw text)
+  SourcePos pos;          // where its start tag is in the source file
+};
+
 // Repairs the raw HTML RAW, which starts at POS in FILE (a path for messages).
 // Problems are reported at their own line and column: unknown entities, malformed tags
 // and attributes are errors; removed scripts, handlers and unsafe URLs are warnings. An
@@ -75,8 +85,13 @@ struct HtmlFragment {
 // `<a name=x>` becomes id="x"; `lang` gets a matching `xml:lang`; a tag written
 // self-closed (`<div/>`) becomes an empty element. Other attributes not valid in EPUB 3
 // are dropped with a warning.
+//
+// REMOVAL, when given, carries an element removed with its content across the fragments
+// of one paragraph: RAW starts inside the element it names (if any), and an element
+// still open at the end of RAW is stored there instead of reported; the caller reports
+// it where the run of fragments ends (see HtmlRemoval).
 HtmlFragment repair_html(std::string_view raw, const std::string& file, SourcePos pos,
-                         Diagnostics& diag);
+                         Diagnostics& diag, HtmlRemoval* removal = nullptr);
 
 // Tells whether S is a valid XML NCName (a name without colons), as element ids must be:
 // it starts with a letter or '_' and holds only letters, digits, '-', '.', '_'.

@@ -179,6 +179,7 @@ class ChapterConverter {
   bool raw_too_deep_ = false;  // raw HTML went past kMaxNestingDepth: its tags are ignored
   std::vector<OpenRaw> raw_open_;              // raw HTML elements open, innermost last
   std::vector<Inline>* raw_plain_ = nullptr;   // the Plain block text of a raw block goes to
+  HtmlRemoval removal_;  // an inline <script>, <style> ... whose content is being dropped
 };
 
 void ChapterConverter::convert(cmark_node* doc) {
@@ -446,11 +447,26 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
               type == CMARK_NODE_HTML_INLINE;
   if (parent.inlines == nullptr) {
     if (!leaf) stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+    if (type == CMARK_NODE_HTML_INLINE && !removal_.name.empty()) {
+      // The end tag of an inline <script> may sit inside a dropped emphasis or link.
+      const char* lit = cmark_node_get_literal(n);
+      repair_html(lit != nullptr ? lit : "", file_, parent.pos, diag_, &removal_);
+    }
     return;
   }
   std::vector<Inline>& out = *parent.inlines;
   BytePos bp = inline_byte_pos(n, parent);
   SourcePos pos = bp.first != 0 ? source_.pos(bp.first, bp.second) : parent.pos;
+  if (!removal_.name.empty() && type != CMARK_NODE_HTML_INLINE) {
+    // Inside an inline <script> or <style> (cmark-gfm gives its content as text and
+    // inlines between two raw tags): dropped up to the end tag.
+    if (!leaf) {
+      Frame f = child_frame(n, FrameKind::Pass, parent);
+      f.inlines = nullptr;
+      stack_.push_back(f);
+    }
+    return;
+  }
   switch (type) {
     case CMARK_NODE_TEXT: {
       const char* lit = cmark_node_get_literal(n);
@@ -488,7 +504,7 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
     }
     case CMARK_NODE_HTML_INLINE: {
       const char* lit = cmark_node_get_literal(n);
-      HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, pos, diag_);
+      HtmlFragment frag = repair_html(lit != nullptr ? lit : "", file_, pos, diag_, &removal_);
       raw_nodes(frag.nodes, false);
       return;
     }
@@ -544,6 +560,15 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
 
 void ChapterConverter::exit(cmark_node* n) {
   if (stack_.empty()) return;
+  if (!removal_.name.empty() &&
+      (cmark_node_get_type(n) & CMARK_NODE_TYPE_MASK) != CMARK_NODE_TYPE_INLINE) {
+    diag_.warning(file_, removal_.pos,
+                  "<" + removal_.name +
+                      "> is not closed in this paragraph; everything after it in the "
+                      "paragraph was removed",
+                  "close it with </" + removal_.name + "> in the same paragraph");
+    removal_.name.clear();
+  }
   if (stack_.back().node != n) {
     // Only pop through frames if N is open at all (leaf nodes have no frame).
     bool open = false;
