@@ -199,6 +199,96 @@ def case_watch(ctx, name):
     check(not staged, f"staged files left in {out}: {staged}")
 
 
+def case_incremental(ctx, name):
+    """An edit to one chapter's Markdown renders only that chapter's XHTML again (the
+    count watch prints), anything that moves ids, notes or print pages renders more, and
+    every output of each build is byte for byte a full build of the same sources."""
+    book = os.path.join(ctx.work, "book")
+    write(os.path.join(book, "book.toml"),
+          '[book]\ntitle = "Steps"\nauthors = ["A. Writer"]\nlanguage = "en"\n\n'
+          "[output.epub]\n[output.kobo]\n[output.kindle]\n[output.pdf]\n")
+    write(os.path.join(book, "src", "SUMMARY.md"),
+          "# Summary\n\n- [One](one.md)\n- [Two](two.md)\n- [Three](three.md)\n")
+    write(os.path.join(book, "src", "one.md"),
+          "# One\n\nThe first step.[^a] See [the third](three.md#stairs).\n\n"
+          "[^a]: A note of the first chapter.\n")
+    write(os.path.join(book, "src", "two.md"), "# Two\n\nThe second step.\n")
+    write(os.path.join(book, "src", "three.md"),
+          "# Three\n\n## Stairs\n\nThe third step, back to [one](one.md).\n")
+    out = os.path.join(ctx.work, "out")
+    live = Live(ctx.exe, ["watch", "book", "-o", "out/"], ctx.work)
+
+    def same_as_full_build(label):
+        full = os.path.join(ctx.work, "full-" + label.replace(" ", "-"))
+        env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", NO_COLOR="1")
+        done = subprocess.run([ctx.exe, "build", "book", "-o", full + "/"], cwd=ctx.work,
+                              env=env, capture_output=True, text=True, timeout=HANG)
+        check(done.returncode == 0, f"the full build after {label} failed:\n{done.stderr}")
+        names = sorted(os.listdir(full))
+        check(names == sorted(f for f in os.listdir(out) if not f.startswith(".")),
+              f"after {label}: watch wrote {sorted(os.listdir(out))}, a build {names}")
+        for f in names:
+            check(read(os.path.join(out, f)) == read(os.path.join(full, f)),
+                  f"after {label}: {f} differs from a full build of the same sources")
+
+    def rendered():
+        line = live.wait_for(r"^colophon: chapters rendered: ")
+        counts = dict(re.findall(r"(\w+) (\d+) of 3", line))
+        check(set(counts) == {"epub", "kobo", "kindle"}, f"not every EPUB counted: {line!r}")
+        live.wait_for(r"^colophon: watching")
+        return {k: int(v) for k, v in counts.items()}
+
+    def edit(label, path, data, expect):
+        write(os.path.join(book, path), data)
+        live.wait_for(r"^colophon: changed: ")
+        counts = rendered()
+        print(f"{label}: chapters rendered {counts}")
+        check(expect(counts["epub"]) and counts["kobo"] == counts["epub"] ==
+              counts["kindle"], f"after {label}: chapters rendered {counts}\n{live.text()}")
+        same_as_full_build(label)
+
+    try:
+        check(rendered() == {"epub": 3, "kobo": 3, "kindle": 3}, "the first build is not full")
+        same_as_full_build("the first build")
+        edit("a word in one chapter", "src/two.md", "# Two\n\nThe second stride.\n",
+             lambda n: n == 1)
+        edit("a new heading (a new id)", "src/two.md",
+             "# Two\n\nThe second stride.\n\n## Landing\n\nA rest.\n", lambda n: n == 3)
+        edit("a new note", "src/three.md",
+             "# Three\n\n## Stairs\n\nThe third step,[^b] back to [one](one.md).\n\n"
+             "[^b]: Counted after the first.\n", lambda n: n == 3)
+        # Notes are numbered through the book: one added before another chapter's
+        # renumbers that one, whose XHTML is rendered again.
+        edit("a note before another chapter's", "src/two.md",
+             "# Two\n\nThe second stride.[^c]\n\n## Landing\n\nA rest.\n\n"
+             "[^c]: Between the others.\n", lambda n: n == 3)
+        # Pages of print: the first chapter grows by pages, so the page breaks of the
+        # later ones move; their XHTML (which marks them) is rendered again.
+        long = "".join(f"Paragraph {i} of a long first step, to fill some pages of print.\n\n"
+                       for i in range(300))
+        edit("pages added before the others", "src/one.md",
+             "# One\n\nThe first step.[^a] See [the third](three.md#stairs).\n\n" + long +
+             "[^a]: A note of the first chapter.\n", lambda n: n == 3)
+        edit("the last chapter's words", "src/three.md",
+             "# Three\n\n## Stairs\n\nThe third stride,[^b] back to [one](one.md).\n\n"
+             "[^b]: Counted after the first.\n", lambda n: n == 1)
+        # A broken edit builds nothing; once fixed, what changed since the last good build
+        # is rendered again.
+        write(os.path.join(book, "src", "two.md"), "# Two\n\n{{#include nowhere.md}}\n")
+        live.wait_for(r"error")
+        live.wait_for(r"^colophon: watching")
+        edit("a fix after a broken edit", "src/two.md",
+             "# Two\n\nThe second stride, again.[^c]\n\n## Landing\n\nA rest.\n\n"
+             "[^c]: Between the others.\n", lambda n: n == 1)
+        edit("book.toml", "book.toml",
+             '[book]\ntitle = "Steps"\nauthors = ["A. Writer", "B. Reader"]\n'
+             'language = "en"\n\n[output.epub]\n[output.kobo]\n[output.kindle]\n'
+             "[output.pdf]\n", lambda n: n == 3)
+    finally:
+        code = live.stop()
+    check(code == 0, f"watch exited {code} on SIGINT:\n{live.text()}")
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -293,6 +383,15 @@ def serve_preview(ctx, book, serve):
         status, _, body = serve.get("/_colophon/files/" + name)
         check(status == 200 and body == read(os.path.join(ctx.work, "out", name)),
               f"/_colophon/files/{name}: {status}, not the built file")
+    # An edit to one chapter's words renders only that chapter's page again.
+    write(os.path.join(book, "src", "sea.md"), "# Sea\n\nGrey and green water.\n")
+    line = serve.wait_for(r"^colophon: preview: \d+ of 2 chapters rendered")
+    check(line.startswith("colophon: preview: 1 of 2 "), f"not only the edited chapter: {line!r}")
+    serve.wait_for(r"^colophon: watching")
+    for page, needle in (("/sea.xhtml", "green water"), ("/harbour.xhtml", "The tide is low")):
+        status, _, body = serve.get(page)
+        check(status == 200 and needle in body.decode(), f"{page} after the edit lacks {needle!r}")
+    generation = int(re.search(r'data-generation="(\d+)"', body.decode()).group(1))
     # A request for the next build waits; an edit answers it.
     answer = {}
 
@@ -485,6 +584,7 @@ def serve_browser(ctx, book, serve):
 
 GROUPS = {
     "watch": (case_watch, ["edits"]),
+    "incremental": (case_incremental, ["chapters"]),
     "serve": (case_serve, ["preview", "paths", "browser"]),
 }
 

@@ -207,6 +207,7 @@ struct TargetRun {
   // Its own, so messages come out in target order, not thread order.
   std::shared_ptr<Diagnostics> diag = std::make_shared<Diagnostics>();
   std::shared_ptr<work::Account> units = std::make_shared<work::Account>();  // --stats
+  ChapterReuse* reuse = nullptr;  // watch: chapters it may reuse from the last good build
 };
 
 // Adds to RUNS the targets that publish what the written ones require and none of them
@@ -276,7 +277,8 @@ void render_all(const Book& book, std::vector<TargetRun>& runs, Progress& progre
     for (const std::string& key : r.target->provides()) exchange.expect(key);
   std::vector<RenderContext> contexts;
   contexts.reserve(runs.size());
-  for (TargetRun& r : runs) contexts.push_back(RenderContext{book, r.stage, *r.diag, exchange});
+  for (TargetRun& r : runs)
+    contexts.push_back(RenderContext{book, r.stage, *r.diag, exchange, r.reuse});
   std::vector<std::thread> threads;
   std::vector<size_t> here = {0};  // runs to do on this thread, in order
   for (size_t i = 1; i < runs.size(); ++i) {
@@ -382,6 +384,7 @@ void keep_until_exit(Book&& book) {
 // their diagnostics to DIAG in target order; returns the files written, and sets OK.
 std::vector<fs::path> build_targets(const Book& book, const BuildOptions& options,
                                     const TargetList& targets, const std::vector<Target*>& chosen,
+                                    std::map<std::string, ChapterReuse>* reuse,
                                     Diagnostics& diag, Progress& progress, bool& ok) {
   std::error_code ec;
   fs::path out_dir = output_dir(options, targets, book);
@@ -398,6 +401,7 @@ std::vector<fs::path> build_targets(const Book& book, const BuildOptions& option
   for (Target* t : chosen) {
     fs::path final_path = output_file(options, targets, book, *t);
     runs.push_back(TargetRun{t, final_path, staged.stage(final_path), true});
+    if (reuse != nullptr) runs.back().reuse = &(*reuse)[t->name()];
   }
   ok = add_providers(book, targets, runs, diag);
   // Targets that publish first (see render_all).
@@ -431,7 +435,8 @@ std::vector<fs::path> build_targets(const Book& book, const BuildOptions& option
 // whose every file belongs to the book.
 void record_inputs(const BuildOptions& options, const TargetList& targets, const Book& book,
                    BuildReport& report) {
-  report = BuildReport{{}, false, {}, {}, {}, {}, false, std::move(report.on_built)};
+  report = BuildReport{{}, false, {}, {}, {}, {}, false, std::move(report.on_built),
+                       std::move(report.incremental)};
   if (book.root.empty()) return;
   std::error_code ec;
   fs::path root(book.root);
@@ -460,6 +465,78 @@ void record_inputs(const BuildOptions& options, const TargetList& targets, const
       report.trees.push_back((root / d).lexically_normal());
   }
   report.output_dir = fs::absolute(output_dir(options, targets, book), ec).lexically_normal();
+}
+
+// Appends to OUT the ids and note references of BLOCKS (and of the inlines in them), in
+// document order, with the text of each heading.
+void append_ids(const std::vector<Block>& blocks, std::string& out) {
+  auto inlines = [&out](const std::vector<Inline>& xs, auto& self) -> void {
+    for (const Inline& x : xs) {
+      if (!x.attr.id.empty()) out.append(" #").append(x.attr.id);
+      if (x.kind == InlineKind::NoteRef) out.append(" ^").append(std::to_string(x.note));
+      self(x.children, self);
+    }
+  };
+  for (const Block& b : blocks) {
+    if (!b.attr.id.empty()) out.append(" #").append(b.attr.id);
+    if (b.kind == BlockKind::Heading) out.append(" h:").append(plain_text(b.inlines));
+    inlines(b.inlines, inlines);
+    for (const auto& row : b.table.rows)
+      for (const auto& cell : row) inlines(cell, inlines);
+    append_ids(b.children, out);
+  }
+}
+
+// Returns what, besides its own Markdown, a chapter's model depends on in BOOK after the
+// passes: the book's title and language, the chapters' order, names, titles and ids
+// (every element id, the targets of links), the notes' chapters, numbers and ids and
+// where they are referenced, and the assets. In two builds with the same signature, a
+// chapter read from the same bytes has the same model, and so the same XHTML.
+std::string book_signature(const Book& book) {
+  std::string s = book.meta.title + "\n" + book.meta.language + "\n";
+  for (const Chapter& ch : book.chapters) {
+    s.append("chapter ").append(ch.source).append("|").append(ch.id).append("|");
+    s.append(ch.title).append("|").append(ch.page_title).append("|");
+    s.append(std::to_string(static_cast<int>(ch.role))).append("|");
+    for (int n : ch.number) s.append(std::to_string(n)).append(".");
+    s.append("|").append(std::to_string(ch.depth)).append("|").append(std::to_string(ch.part));
+    for (int n : ch.notes) s.append(" n").append(std::to_string(n));
+    for (const std::string& id : ch.raw_ids) s.append(" #").append(id);
+    append_ids(ch.blocks, s);
+    s.append("\n");
+  }
+  for (const Note& n : book.notes) {
+    s.append("note ").append(n.label).append("|").append(std::to_string(n.chapter)).append("|");
+    s.append(std::to_string(n.number)).append("|").append(n.id).append("|").append(n.ref_id);
+    s.append("|").append(std::to_string(n.ref_count));
+    append_ids(n.blocks, s);
+    s.append("\n");
+  }
+  for (const Asset& a : book.assets) {
+    s.append("asset ").append(a.source).append("|").append(a.path).append("|").append(a.href);
+    s.append("|").append(a.media_type).append("|").append(a.id).append("|");
+    s.append(std::to_string(a.width)).append("x").append(std::to_string(a.height)).append("|");
+    s.append(std::to_string(a.bit_depth)).append("|").append(std::to_string(a.data.size()));
+    s.append("|").append(a.print_path).append("\n");
+  }
+  return s;
+}
+
+// Sets INC.unchanged for a build of BOOK: a chapter is unchanged when no file but
+// chapters' Markdown changed since the last good build, the book's signature is the same,
+// and its own file is not among those changed.
+void find_unchanged(const Book& book, Incremental& inc, const std::string& signature) {
+  inc.unchanged.assign(book.chapters.size(), 0);
+  if (inc.everything || signature != inc.signature) return;
+  std::vector<fs::path> sources;
+  for (const Chapter& ch : book.chapters)
+    sources.push_back((fs::path(book.root) / ch.source).lexically_normal());
+  for (const fs::path& p : inc.changed)
+    if (std::find(sources.begin(), sources.end(), p.lexically_normal()) == sources.end())
+      return;  // not a chapter's Markdown: everything again
+  for (size_t c = 0; c < sources.size(); ++c)
+    inc.unchanged[c] =
+        std::find(inc.changed.begin(), inc.changed.end(), sources[c]) == inc.changed.end();
 }
 
 }  // namespace
@@ -517,12 +594,44 @@ int run_build(const BuildOptions& options, Console& console, BuildReport* report
   }
   std::vector<Target*> chosen = select_targets(targets, options, book);
   add_cover(book, diag, progress);
+  // Watch: the chapters whose XHTML the last good build's may stand for.
+  Incremental* inc = report ? report->incremental.get() : nullptr;
+  std::string signature;
+  std::map<std::string, ChapterReuse> reuse;
+  if (inc != nullptr) {
+    signature = book_signature(book);
+    find_unchanged(book, *inc, signature);
+    for (Target* t : chosen) {
+      ChapterReuse& r = reuse[t->name()];
+      r.unchanged = inc->unchanged;
+      auto last = inc->memos.find(t->name());
+      if (last != inc->memos.end()) r.last = last->second;
+    }
+  }
   bool ok = true;
-  std::vector<fs::path> written = build_targets(book, options, targets, chosen, diag, progress, ok);
+  std::vector<fs::path> written = build_targets(book, options, targets, chosen,
+                                                inc ? &reuse : nullptr, diag, progress, ok);
   progress.stage("total", start);
 
   console.diagnostics(diag);
   for (const fs::path& p : written) console.say("wrote " + p.string());
+  if (inc != nullptr && ok && !diag.has_errors()) {
+    // What the next build may reuse; the count of chapters rendered, for the author (and
+    // the tests) to see what an edit cost.
+    std::string rendered;
+    inc->memos.clear();
+    for (auto& [name, r] : reuse) {
+      if (r.next.xhtml.empty()) continue;  // no EPUB-family target
+      rendered.append(rendered.empty() ? "" : ", ")
+          .append(name + " " + std::to_string(r.rendered) + " of " +
+                  std::to_string(book.chapters.size()));
+      inc->memos[name] = std::move(r.next);
+    }
+    if (!rendered.empty()) console.say("chapters rendered: " + rendered);
+    inc->signature = std::move(signature);
+    inc->changed.clear();
+    inc->everything = false;
+  }
   if (!ok && !chosen.empty())
     console.say("nothing written; " + output_dir(options, targets, book).string() +
                 " is as it was");
@@ -530,7 +639,8 @@ int run_build(const BuildOptions& options, Console& console, BuildReport* report
     report->ok = ok && !diag.has_errors();
     std::error_code ec;
     for (const fs::path& p : written) report->written.push_back(fs::absolute(p, ec));
-    if (report->ok && report->on_built) report->on_built(book, report->written);
+    if (report->ok && report->on_built)
+      report->on_built(book, report->written, inc ? inc->unchanged : std::vector<char>());
   }
   keep_until_exit(std::move(book));
   return !diag.has_errors() ? kExitOk : kExitBookErrors;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,18 @@ struct CheckOptions {
   bool stats = false;  // print the units of work of each stage (core/work.h)
 };
 
+// What a watch session keeps from one good build to the next, so that an edit to
+// chapters' Markdown renders only those chapters' XHTML again (every EPUB-family
+// output, and serve's preview); anything else, or an edit that changes an id, a note's
+// number, an asset or the chapters' order, renders every chapter again.
+struct Incremental {
+  std::vector<std::filesystem::path> changed;  // files changed since the last good build
+  bool everything = true;  // anything may have changed (no good build yet, lost events)
+  std::string signature;   // the last good build's (see book_signature in driver.cpp)
+  std::map<std::string, ChapterMemo> memos;  // by target name: its chapters then
+  std::vector<char> unchanged;  // this build: by chapter, whether its model is as then
+};
+
 // What one build read and wrote, for `colophon watch` and `colophon serve`.
 struct BuildReport {
   std::filesystem::path root;                // the book's folder (absolute); empty when
@@ -45,8 +59,14 @@ struct BuildReport {
   std::filesystem::path output_dir;          // where the outputs go (absolute)
   std::vector<std::filesystem::path> written;  // the files this build wrote
   bool ok = false;                           // the build wrote its outputs
-  // Called with the built book when the build succeeded, before the process keeps it.
-  std::function<void(const Book&, const std::vector<std::filesystem::path>&)> on_built;
+  // Called with the built book, the files written and the chapters unchanged since the
+  // last good build (Incremental::unchanged) when the build succeeded, before the
+  // process keeps the book.
+  std::function<void(const Book&, const std::vector<std::filesystem::path>&,
+                     const std::vector<char>&)>
+      on_built;
+  // Set by watch: what the next build may reuse; kept from build to build.
+  std::shared_ptr<Incremental> incremental;
 };
 
 // Builds the book: read, passes, then every chosen target at once on its own thread,

@@ -143,11 +143,15 @@ class Preview {
   bool stopping_ = false;
 };
 
-// Makes the preview of a good build of BOOK that wrote WRITTEN.
-std::shared_ptr<const Site> make_site(const Book& book, const std::vector<fs::path>& written) {
+// Makes the preview of a good build of BOOK that wrote WRITTEN, reusing the documents
+// of the chapters REUSE says are unchanged and keeping this build's in it.
+std::shared_ptr<const Site> make_site(const Book& book, const std::vector<fs::path>& written,
+                                      ChapterReuse& reuse) {
   auto site = std::make_shared<Site>();
   Diagnostics ignored;  // the build reported them
-  make_epub_content(book, site->content, ignored);
+  EpubProfile profile;
+  profile.reuse = &reuse;
+  make_epub_content(book, profile, site->content, ignored);
   for (size_t i = 0; i < site->content.files.size(); ++i)
     site->by_name.emplace(site->content.files[i].name, i);
   for (const fs::path& p : written) site->downloads.emplace(p.filename().string(), p);
@@ -339,8 +343,14 @@ int run_serve(const ServeOptions& options, Console& console) {
 
   WatchHooks hooks;
   std::shared_ptr<const Site> next;
-  hooks.on_built = [&](const Book& book, const std::vector<fs::path>& written) {
-    next = make_site(book, written);
+  ChapterMemo preview_memo;  // the preview's chapters of the last good build
+  hooks.on_built = [&](const Book& book, const std::vector<fs::path>& written,
+                       const std::vector<char>& unchanged) {
+    ChapterReuse reuse{unchanged, std::move(preview_memo), {}, 0};
+    next = make_site(book, written, reuse);
+    preview_memo = std::move(reuse.next);
+    console.say("preview: " + std::to_string(reuse.rendered) + " of " +
+                std::to_string(book.chapters.size()) + " chapters rendered");
   };
   hooks.after_build = [&](bool ok) { preview.built(ok, std::move(next)); };
   hooks.ready = [&] {

@@ -263,6 +263,7 @@ int run_watch(const BuildOptions& options, Console& console, const WatchHooks& h
   }
   BuildReport report;
   report.on_built = hooks.on_built;
+  report.incremental = std::make_shared<Incremental>();
   auto build = [&] {
     run_build(options, console, &report);
     if (hooks.after_build) hooks.after_build(report.ok);
@@ -298,6 +299,9 @@ int run_watch(const BuildOptions& options, Console& console, const WatchHooks& h
     std::string what = shown(changed.front());
     if (changed.size() > 1) what += " and " + std::to_string(changed.size() - 1) + " more";
     console.say("changed: " + what + "; building");
+    // Kept until a build succeeds: it renders again what changed since the last good one.
+    std::vector<fs::path>& since = report.incremental->changed;
+    since.insert(since.end(), changed.begin(), changed.end());
     build();
   }
   console.say("stopped watching");

@@ -15,8 +15,11 @@ constexpr int kDebounceMs = 150;
 
 // What watch lets a caller (serve) do around its builds.
 struct WatchHooks {
-  // Called with the book and the files written after each build that succeeded.
-  std::function<void(const Book&, const std::vector<std::filesystem::path>&)> on_built;
+  // Called with the book, the files written and the chapters unchanged since the last
+  // good build (by chapter) after each build that succeeded.
+  std::function<void(const Book&, const std::vector<std::filesystem::path>&,
+                     const std::vector<char>&)>
+      on_built;
   // Called after every build, good or bad, with whether it wrote its outputs.
   std::function<void(bool ok)> after_build;
   // Called once the first build is done and the watches are set, before waiting.

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -141,12 +142,19 @@ void plan_page_list(const Book& book, const PageMap& map, PackagePlan& plan) {
             [&](const PageStart& a, const PageStart& b) { return before(a.at, b.at); });
   std::vector<const std::string*> file_of(marks.size(), nullptr);
   const std::string* file = nullptr;
+  // Per document: the runs of text walked so far, and its marks as (run, byte, page, label).
+  std::map<const std::string*, std::pair<size_t, std::string>> walked;
   auto find = [&](std::string_view s) {
     if (s.empty()) return;
+    auto& [runs, key] = walked[file];
+    ++runs;
     auto it = std::lower_bound(marks.begin(), marks.end(), s.data(),
                                [&](const PageStart& p, const char* a) { return before(p.at, a); });
-    for (; it != marks.end() && before(it->at, s.data() + s.size()); ++it)
+    for (; it != marks.end() && before(it->at, s.data() + s.size()); ++it) {
       file_of[static_cast<size_t>(it - marks.begin())] = file;
+      key.append(std::to_string(runs)).append(":").append(std::to_string(it->at - s.data()));
+      key.append(":").append(std::to_string(it->page)).append(":").append(it->label).append("\n");
+    }
   };
   auto inlines = [&](const std::vector<Inline>& xs, auto& self) -> void {
     for (const Inline& x : xs) {
@@ -195,6 +203,8 @@ void plan_page_list(const Book& book, const PageMap& map, PackagePlan& plan) {
     plan.page_list.push_back(
         {0, marks[i].label, encode_href(*file_of[i]) + "#" + page_break_id(marks[i]), false});
   plan.page_marks = std::move(marks);
+  for (size_t c = 0; c < book.chapters.size(); ++c)
+    plan.chapter_marks[c] = walked[&plan.chapter_files[c]].second;
 }
 
 bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& plan,
@@ -207,6 +217,7 @@ bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& pla
     files.insert(name);
     plan.chapter_files.push_back(name);
   }
+  plan.chapter_marks.assign(plan.chapter_files.size(), std::string());
   plan.names.nav = unique_file("nav", ".xhtml", files);
   plan.names.cover = unique_file("cover", ".xhtml", files);
   plan.names.title_page = unique_file("titlepage", ".xhtml", files);
@@ -436,6 +447,32 @@ class ReadyBoard {
   bool cancelled_ = false;
 };
 
+// Returns the XHTML of chapter C of BOOK: what the last good build wrote when REUSE says
+// the chapter's model is unchanged and its page breaks (PLAN's) are the same, else
+// rendered anew, which sets RENDERED.
+std::string chapter_document(const Book& book, size_t c, const XhtmlOptions& options,
+                             const NoteRefIndex& refs, const PackagePlan& plan,
+                             const ChapterReuse* reuse, bool& rendered) {
+  if (reuse != nullptr && c < reuse->unchanged.size() && reuse->unchanged[c] &&
+      c < reuse->last.xhtml.size() && c < reuse->last.marks.size() &&
+      reuse->last.marks[c] == plan.chapter_marks[c]) {
+    rendered = false;
+    return reuse->last.xhtml[c];
+  }
+  rendered = true;
+  return chapter_xhtml(book, static_cast<int>(c), options, refs);
+}
+
+// Keeps in REUSE (when given) the chapters' documents of this build for the next, with
+// PLAN's page breaks, and counts those RENDERED.
+void keep_chapters(ChapterReuse* reuse, const PackagePlan& plan,
+                   std::vector<std::string> documents, const std::vector<char>& rendered) {
+  if (reuse == nullptr) return;
+  reuse->next.xhtml = std::move(documents);
+  reuse->next.marks = plan.chapter_marks;
+  reuse->rendered = static_cast<int>(std::count(rendered.begin(), rendered.end(), 1));
+}
+
 // What the packing threads share: the book, how to render chapters, and the work.
 struct PackJob {
   const Book* book = nullptr;
@@ -445,6 +482,9 @@ struct PackJob {
   std::atomic<size_t> next{0};          // the next task nobody has taken
   std::vector<std::string>* chapter_properties = nullptr;  // manifest properties per chapter
   ReadyBoard* board = nullptr;
+  const PackagePlan* plan = nullptr;
+  const ChapterReuse* reuse = nullptr;  // chapters to reuse from the last build, if any
+  std::vector<char> rendered;           // by chapter: rendered, not reused
 };
 
 // Renders (chapters), reads (SVG images) and deflates one entry; safe on any thread, one
@@ -453,7 +493,11 @@ void prepare_entry(ZipEntry& e, Deflater& deflater, PackJob* job = nullptr) {
   try {
     if (e.render) e.data = e.render();
     if (e.chapter >= 0 && job != nullptr) {
-      e.data = chapter_xhtml(*job->book, e.chapter, *job->options, *job->refs);
+      size_t c = static_cast<size_t>(e.chapter);
+      bool rendered = false;
+      e.data = chapter_document(*job->book, c, *job->options, *job->refs, *job->plan, job->reuse,
+                                rendered);
+      job->rendered[c] = rendered ? 1 : 0;
       std::string& props = (*job->chapter_properties)[static_cast<size_t>(e.chapter)];
       if (e.data.find("<svg") != std::string::npos) props = "svg";
       if (e.data.find("<math") != std::string::npos) props += props.empty() ? "mathml" : " mathml";
@@ -819,6 +863,9 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
   job.refs = &refs;
   job.chapter_properties = &plan.chapter_properties;
   job.board = &board;
+  job.plan = &plan;
+  job.reuse = profile.reuse;
+  job.rendered.assign(book.chapters.size(), 0);
   // Nothing to prepare: mimetype and the images are stored as they are.
   for (size_t i = 0; i < first_document; ++i) board.mark(entries[i]);
   for (size_t i = documents; i + 1 < entries.size(); ++i) job.tasks.push_back(&entries[i]);
@@ -848,6 +895,12 @@ bool write_epub(const Book& book, const std::filesystem::path& out, const EpubPr
                "check the raw HTML in this chapter: every element opened in it must be closed "
                "in the same chapter");
     ok = false;
+  }
+  if (profile.reuse != nullptr) {
+    std::vector<std::string> documents;
+    for (size_t i = first_chapter; i < first_chapter + book.chapters.size(); ++i)
+      documents.push_back(entries[i].data);
+    keep_chapters(profile.reuse, plan, std::move(documents), job.rendered);
   }
   opf.data = package_opf(book, plan, later);  // needs the chapters' manifest properties
   {
@@ -904,8 +957,12 @@ bool make_epub_content(const Book& book, const EpubProfile& profile, EpubContent
   // The documents in reading order, as package_opf's spine has them.
   if (plan.cover_asset >= 0) add(plan.names.cover, kXhtml, cover_xhtml(book, plan));
   add(plan.names.title_page, kXhtml, title_page_xhtml(book, plan));
+  std::vector<std::string> documents;
+  std::vector<char> rendered(book.chapters.size(), 0);
   for (size_t c = 0; c < book.chapters.size(); ++c) {
-    std::string xhtml = chapter_xhtml(book, static_cast<int>(c), options, refs);
+    bool fresh = false;
+    std::string xhtml = chapter_document(book, c, options, refs, plan, profile.reuse, fresh);
+    rendered[c] = fresh ? 1 : 0;
     // Only raw HTML, which our writer copies, can make a chapter malformed.
     if (chapter_has_raw_html(book, c)) {
       std::string problem = xml_problem(xhtml);
@@ -920,8 +977,10 @@ bool make_epub_content(const Book& book, const EpubProfile& profile, EpubContent
     std::string& props = plan.chapter_properties.emplace_back();
     if (xhtml.find("<svg") != std::string::npos) props = "svg";
     if (xhtml.find("<math") != std::string::npos) props += props.empty() ? "mathml" : " mathml";
+    if (profile.reuse != nullptr) documents.push_back(xhtml);
     add(plan.chapter_files[c], kXhtml, std::move(xhtml));
   }
+  keep_chapters(profile.reuse, plan, std::move(documents), rendered);
   if (plan.notes_file) {
     std::string xhtml = notes_xhtml(book, options, refs);
     bool raw = false;

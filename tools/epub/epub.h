@@ -26,6 +26,8 @@ struct EpubProfile {
   // The print edition's pages (the PDF's page map, when the build makes one): marked
   // with pagebreak elements in the text and listed in the navigation document.
   std::shared_ptr<const PageMap> page_map;
+  // Chapters to reuse from the last good build, and where to keep this build's (watch).
+  ChapterReuse* reuse = nullptr;
 };
 
 // Writes BOOK as an EPUB 3 file at OUT, changed as PROFILE says: to a temporary file in

@@ -45,6 +45,9 @@ struct PackagePlan {
   // each one's label and link, in page order.
   std::vector<PageStart> page_marks;
   std::vector<TocEntry> page_list;
+  // By chapter: the page breaks its document holds, as text that does not depend on
+  // where the model lies in memory (for ChapterReuse); "" for none.
+  std::vector<std::string> chapter_marks;
 };
 
 // Returns a name-based (version 5, SHA-1) UUID for NAME, formatted as 8-4-4-4-12 hex.

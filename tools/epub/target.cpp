@@ -31,6 +31,7 @@ class EpubTarget : public Target {
     if (ctx.output.empty()) return true;
     EpubProfile profile;
     profile.page_map = page_map(ctx);
+    profile.reuse = ctx.reuse;
     return write_epub(ctx.book, ctx.output, profile, ctx.diag);
   }
 };

@@ -53,6 +53,7 @@ class KindleTarget : public Target {
     EpubProfile profile;
     profile.toc_levels = kKindleTocLevels;
     profile.page_map = page_map(ctx);
+    profile.reuse = ctx.reuse;
     if (!write_epub(ctx.book, ctx.output, profile, ctx.diag)) return false;
     std::error_code ec;
     uint64_t size = std::filesystem::file_size(ctx.output, ec);

@@ -28,6 +28,7 @@ class KoboTarget : public Target {
     if (ctx.output.empty()) return true;
     EpubProfile p = profile();
     p.page_map = page_map(ctx);
+    p.reuse = ctx.reuse;
     return write_epub(ctx.book, ctx.output, p, ctx.diag);
   }
 

@@ -326,6 +326,24 @@ struct PageMap {
 // The exchange key of the PDF's PageMap.
 inline constexpr const char* kPageMapKey = "pdf.pages";
 
+// What one EPUB-family output's chapters were in the last good build of a watch session:
+// each chapter's XHTML and the print page breaks it held, kept for the next build.
+struct ChapterMemo {
+  std::vector<std::string> xhtml;  // by chapter
+  std::vector<std::string> marks;  // by chapter: its page breaks as text ("" for none)
+};
+
+// Lets a writer of chapter XHTML reuse what it wrote in the last good build for the
+// chapters whose model is unchanged (colophon watch): the driver says which those are,
+// the writer keeps this build's chapters for the next one and counts what it rendered.
+struct ChapterReuse {
+  std::vector<char> unchanged;  // by chapter: read from the same bytes, every id, note
+                                // number and asset of the book as in the last good build
+  ChapterMemo last;             // the last good build's (empty after a full build)
+  ChapterMemo next;             // filled by the writer: this build's
+  int rendered = 0;             // filled by the writer: chapters rendered, not reused
+};
+
 // Returns INLINES as plain text: text, code and link/alt words, line breaks as spaces,
 // note references and raw HTML left out (for ids, alt text, titles and contents).
 std::string plain_text(const std::vector<Inline>& inlines);

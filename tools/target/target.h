@@ -78,6 +78,8 @@ struct RenderContext {
                                  // publish what others need
   Diagnostics& diag;             // messages naming `output` are shown with the final name
   Exchange& exchange;            // values from and for the other targets
+  ChapterReuse* reuse = nullptr;  // colophon watch: chapters an EPUB-family target may
+                                  // reuse from the last good build; null for none
 };
 
 // One output of the build (EPUB, PDF, Kobo ...).
