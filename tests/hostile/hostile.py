@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ import threading
 import time
 import xml.parsers.expat
 import zipfile
+import zlib
 
 # A hang catcher, not a speed test: one build that has not ended after this many seconds
 # of wall time is stuck or worse than linear. Speed is measured by tools/bench/bench.py,
@@ -362,6 +364,36 @@ def inline_script_book(root, n):
     return 0
 
 
+def png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def blank_rgba_png(side):
+    """Returns a valid RGBA PNG of SIDE x SIDE transparent pixels, made without
+    compressing its SIDE**2 * 4 bytes: each row is one identical flushed deflate piece."""
+    row = b"\0" * (1 + side * 4)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = c.compress(row) + c.flush(zlib.Z_FULL_FLUSH)
+    end = c.flush(zlib.Z_FINISH)
+    adler = (len(row) * side % 65521) << 16 | 1  # Adler-32 of zero bytes
+    idat = b"\x78\xda" + piece * side + end + struct.pack(">I", adler)
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat)
+            + png_chunk(b"IEND", b""))
+
+
+def image_budget_book(root, n):
+    # Item 8: nine RGBA PNGs of 11,500 x 11,500 pixels, 760 KB files of 505 MB decoded
+    # each (eight cost 3.5 GB at once and a minute): past the book's budget, refused from
+    # their headers before any is decoded.
+    png = blank_rgba_png(11500)
+    files = {"src/p%d.png" % i: png for i in range(9)}
+    write_book(root, "# One\n\n" + "".join("![p%d](p%d.png)\n\n" % (i, i) for i in range(9)),
+               files=files)
+    return 0
+
+
 def with_toml(toml_extra):
     """Returns a writer of a one-chapter book with TOML_EXTRA in its [book] table."""
     def writer(root, n):
@@ -544,6 +576,11 @@ CASES = {
     "active-content": Case(writer=active_content_book, warns="removed", fmt="epub",
                            epubcheck=True),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
+    # issue 13, item 8: a budget for the book's decoded images, checked before decoding
+    "image-budget": Case(writer=image_budget_book, expect={1},
+                         needle="p8.png' (11500 x 11500 pixels) decodes to 504.5 MB; with the "
+                         "images before it, the book's images decode to 4.4 GB, more than the "
+                         "budget of 4.0 GB"),
     "inline-script": Case(writer=inline_script_book, warns="is not closed in this paragraph",
                           absent=["alert("], keeps=["Before", "after.", "end.", "done.",
                                                      "next paragraph stays"],

@@ -1418,4 +1418,34 @@ TEST_CASE("an SVG is drawn for the PDF at print resolution, its transparency a s
   CHECK(bad.problem.find("cannot draw SVG image") != std::string::npos);
 }
 
+TEST_CASE("images: each is charged its decoded bytes before decoding, within the budget at once") {
+  // Eight RGBA images of 200 x 200 pixels: 200 rows of 801 bytes decoded, each.
+  const std::string rgba(200 * 200 * 4, '\x7f');
+  std::vector<Asset> assets(8);
+  for (Asset& a : assets) {
+    a.media_type = "image/png";
+    a.width = a.height = 200;
+    a.data = make_png(200, 200, 8, 6, rgba);
+  }
+  const uint64_t one = 200 * (200 * 4 + 1);
+  CHECK(decoded_image_bytes(assets[0], false) == one);
+  CHECK(decoded_image_bytes(assets[0], true) == one);
+  // Room for one and a half: the layout thread (get) and the worker take turns.
+  ImageEncoder encoder(assets, false, one + one / 2);
+  for (size_t i = assets.size(); i-- > 0;) {
+    const EncodedImage& e = encoder.get(i);
+    CHECK(e.kind == EncodedImage::Kind::Flate);
+    CHECK(e.width == 200);
+    CHECK_FALSE(e.alpha.empty());
+  }
+  CHECK(encoder.peak_decoding() == one);
+  // A JPEG is kept as its file is; a grey interior decodes it (at most three samples).
+  Asset jpeg;
+  jpeg.media_type = "image/jpeg";
+  jpeg.width = 100;
+  jpeg.height = 50;
+  CHECK(decoded_image_bytes(jpeg, false) == 0);
+  CHECK(decoded_image_bytes(jpeg, true) == 100 * 50 * 3);
+}
+
 }  // namespace colophon

@@ -110,18 +110,6 @@ std::string kind_of(mode_t mode) {
   return "a special file";
 }
 
-// Returns BYTES as a message names a size ("3.2 MB").
-std::string size_text(uint64_t bytes) {
-  char buf[32];
-  if (bytes >= (uint64_t{1} << 30))
-    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
-  else if (bytes >= (uint64_t{1} << 20))
-    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
-  else
-    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
-  return buf;
-}
-
 // Opens PATH for reading without blocking (a FIFO opens at once) and checks that it is
 // a regular file; returns the descriptor, or -1 with OUT's status, problem and hint set.
 int open_regular(const fs::path& path, FileRead& out, struct stat& st) {
@@ -427,6 +415,17 @@ std::string display_path(const std::string& dir_as_given, std::string_view relat
   if (s.back() != '/') s += '/';
   s += relative;
   return s;
+}
+
+std::string size_text(uint64_t bytes) {
+  char buf[32];
+  if (bytes >= (uint64_t{1} << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+  else if (bytes >= (uint64_t{1} << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
+  return buf;
 }
 
 }  // namespace colophon

@@ -74,6 +74,9 @@ std::string regular_file_problem(const fs::path& path);
 // it cannot be read.
 std::optional<std::string> read_file(const fs::path& path);
 
+// Returns BYTES as a message names a size ("3.2 MB", "1.5 GB", "512 bytes").
+std::string size_text(uint64_t bytes);
+
 // Reads at most MAX_BYTES from the start of a regular file (never blocking) and sets
 // COMPLETE when that was the whole file; returns nullopt when it cannot be read.
 std::optional<std::string> read_file_prefix(const fs::path& path, size_t max_bytes,

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <new>
 #include <system_error>
 
@@ -12,15 +13,24 @@ std::string deflate_bytes(std::string_view data, int level, int strategy) {
   if (deflateInit2(&z, level, Z_DEFLATED, MAX_WBITS, MAX_MEM_LEVEL - 1, strategy) != Z_OK) {
     throw std::bad_alloc();
   }
-  std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
+  // The output grows as it fills, from a quarter of the bound: an image that compresses
+  // well never costs its own size again, and none keeps the unused room (issue 13).
+  const size_t bound = deflateBound(&z, static_cast<uLong>(data.size()));
+  std::string out(std::min(bound, bound / 4 + 4096), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
+  int rc = Z_OK;
+  while (true) {
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + z.total_out);
+    z.avail_out = static_cast<uInt>(out.size() - z.total_out);
+    rc = deflate(&z, Z_FINISH);
+    if ((rc != Z_OK && rc != Z_BUF_ERROR) || out.size() >= bound) break;
+    out.resize(std::min(bound, out.size() * 2));
+  }
   out.resize(z.total_out);
+  out.shrink_to_fit();
   deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::bad_alloc();  // the bound held not: out of memory
+  if (rc != Z_STREAM_END) throw std::bad_alloc();
   return out;
 }
 

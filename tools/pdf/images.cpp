@@ -25,7 +25,7 @@ namespace {
 
 // Refuses images whose pixels alone would take more than this, so a corrupt or hostile
 // header cannot make us allocate gigabytes.
-constexpr size_t kMaxDecodedBytes = size_t{512} * 1024 * 1024;
+constexpr size_t kMaxDecodedBytes = kMaxImageDecodedBytes;
 
 // zlib level for samples we compress ourselves: the fastest. Level 6 took 4 times the
 // CPU on the corpus book's alpha channels for files about 10% smaller.
@@ -393,8 +393,9 @@ void pack_reduced(const PngFile& png, const std::string& rows,
 }
 
 // Splits the unfiltered 8-bit ROWS of a gray+alpha or RGBA image into colour samples
-// and alpha, compressed; the alpha is left empty when every pixel is opaque.
-void split_alpha(const PngFile& png, const std::string& rows, EncodedImage& e) {
+// and alpha, compressed (ROWS freed on the way); the alpha is left empty when every
+// pixel is opaque.
+void split_alpha(const PngFile& png, std::string&& rows, EncodedImage& e) {
   const size_t w = png.width, h = png.height, row_bytes = png.row_bytes();
   const size_t colors = static_cast<size_t>(png.channels() - 1);
   std::string color(w * h * colors, '\0');
@@ -418,6 +419,7 @@ void split_alpha(const PngFile& png, const std::string& rows, EncodedImage& e) {
       }
     }
   }
+  std::string().swap(rows);  // freed before compressing: the image is in COLOR and ALPHA
   e.colors = static_cast<int>(colors);
   e.data = deflate_fast(color);
   if (all != 255) e.alpha = deflate_fast(alpha, true);
@@ -453,7 +455,7 @@ EncodedImage encode_png(std::string_view bytes) {
   e.colors = png.color_type == kRgb ? 3 : 1;
   if (png.color_type == kGrayAlpha || png.color_type == kRgbAlpha) {
     unfilter(rows, png.height, row_bytes, png.filter_step());
-    split_alpha(png, rows, e);
+    split_alpha(png, std::move(rows), e);
     return e;
   }
   if (png.color_type == kPalette) e.palette = std::string(png.palette);
@@ -713,9 +715,55 @@ EncodedImage encode_asset(const Asset& asset, bool grey) {
   return encode(*bytes, asset.media_type);
 }
 
-ImageEncoder::ImageEncoder(const std::vector<Asset>& assets, bool grey)
+namespace {
+
+// Returns the bytes a PNG whose file starts with HEAD decodes to: its rows as inflated
+// (a filter byte and the samples as stored), or libpng's 8-bit samples for what it
+// decodes (interlaced or 16-bit); 0 when HEAD is no PNG header.
+uint64_t png_decoded_bytes(std::string_view head) {
+  if (head.size() < 29 || !head.starts_with("\x89PNG\r\n\x1A\n") || head.substr(12, 4) != "IHDR")
+    return 0;
+  const uint64_t w = be32(head.data() + 16), h = be32(head.data() + 20);
+  const int depth = static_cast<unsigned char>(head[24]);
+  const int color_type = static_cast<unsigned char>(head[25]);
+  const bool interlaced = head[28] != 0;
+  PngFile png;
+  png.color_type = color_type;
+  const uint64_t channels = static_cast<uint64_t>(png.channels());
+  const uint64_t rows = h * ((w * channels * static_cast<uint64_t>(depth) + 7) / 8 + 1);
+  if (!interlaced && depth != 16) return rows;
+  // libpng's output: palette entries become RGB with alpha (at most).
+  const uint64_t out_channels = color_type == kPalette ? 4 : channels;
+  return std::max(rows, w * h * out_channels);
+}
+
+// Returns the first bytes of the image file at PATH (or DATA when it holds the bytes).
+std::string image_head(const std::string& data, const std::string& path) {
+  if (!data.empty()) return data.substr(0, 64);
+  bool complete = false;
+  return read_file_prefix(path, 64, complete).value_or(std::string());
+}
+
+}  // namespace
+
+uint64_t decoded_image_bytes(const Asset& asset, bool grey) {
+  const bool print_version = !asset.print_path.empty();
+  const std::string& type = print_version ? asset.print_media_type : asset.media_type;
+  if (type == "image/svg+xml") return svg_bitmap_bytes(asset.width, asset.height);
+  const uint64_t w = static_cast<uint64_t>(print_version ? asset.print_width : asset.width);
+  const uint64_t h = static_cast<uint64_t>(print_version ? asset.print_height : asset.height);
+  if (type == "image/jpeg") return grey ? w * h * 3 : 0;  // at most: decoded to grey
+  if (type != "image/png") return 0;
+  return png_decoded_bytes(print_version ? image_head({}, asset.print_path)
+                                         : image_head(asset.data, asset.path));
+}
+
+ImageEncoder::ImageEncoder(const std::vector<Asset>& assets, bool grey, uint64_t memory_at_once)
     : assets_(assets),
-      grey_(grey), results_(assets.size()), states_(assets.size(), State::Pending) {
+      grey_(grey),
+      results_(assets.size()),
+      states_(assets.size(), State::Pending),
+      memory_at_once_(memory_at_once) {
   if (assets.empty()) return;
   try {
     worker_ = std::thread([this] { run_worker(); });
@@ -745,6 +793,14 @@ void ImageEncoder::run_worker() {
 }
 
 void ImageEncoder::encode_one(size_t index) {
+  // Charged before decoding, so the images decoded at once stay within the budget.
+  const uint64_t need = decoded_image_bytes(assets_[index], grey_);
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [&] { return decoding_ == 0 || decoding_ + need <= memory_at_once_; });
+    decoding_ += need;
+    peak_decoding_ = std::max(peak_decoding_, decoding_);
+  }
   EncodedImage result;
   try {
     result = encode_asset(assets_[index], grey_);
@@ -754,10 +810,17 @@ void ImageEncoder::encode_one(size_t index) {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    decoding_ -= need;
     results_[index] = std::move(result);
     states_[index] = State::Done;
   }
+  room_.notify_all();
   done_.notify_all();
+}
+
+uint64_t ImageEncoder::peak_decoding() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return peak_decoding_;
 }
 
 const EncodedImage& ImageEncoder::get(size_t index) {

@@ -8,6 +8,7 @@
 // does this work on a worker thread, so it overlaps the layout.
 #pragma once
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -61,14 +62,32 @@ EncodedImage encode_image(std::string_view bytes, std::string_view media_type);
 // colour JPEG then becomes a greyscale JPEG with its luma unchanged.
 EncodedImage encode_asset(const Asset& asset, bool grey = false);
 
+// The most bytes one image may decode to for the PDF (its pixels, 8 or 16 bits a sample).
+inline constexpr uint64_t kMaxImageDecodedBytes = uint64_t{512} << 20;
+// The most bytes of decoded pixels the PDF's images take at once: an image is decoded
+// only when it fits beside the ones being decoded (ImageEncoder), so a book of many big
+// images costs the memory of one, not of all at once.
+inline constexpr uint64_t kImageMemoryAtOnce = uint64_t{512} << 20;
+// The most bytes all the images of one book may decode to for its PDF (the book's
+// budget, checked from the files' headers before any image is decoded).
+inline constexpr uint64_t kBookImageBudget = uint64_t{4} << 30;
+
+// Returns the bytes ASSET's pixels take decoded for the PDF, read from its header (or
+// its print version's): 0 for an image the PDF keeps as its file is (a JPEG, unless
+// GREY makes it grey) or leaves out (GIF), and for a file it cannot read.
+uint64_t decoded_image_bytes(const Asset& asset, bool grey);
+
 // Encodes every asset of a book for the PDF, each once: a worker thread started by the
 // constructor goes through them in order while the caller lays the book out, and get()
-// encodes an asset itself when the worker has not reached it yet.
+// encodes an asset itself when the worker has not reached it yet. Each one charges its
+// decoded bytes (decoded_image_bytes) before it is decoded, and waits while the images
+// being decoded would take more than MEMORY_AT_ONCE with it (one alone never waits).
 class ImageEncoder {
  public:
   // Starts encoding ASSETS, which must outlive this object.
   // GREY: in shades of grey, for a black-and-white printed interior.
-  explicit ImageEncoder(const std::vector<Asset>& assets, bool grey = false);
+  explicit ImageEncoder(const std::vector<Asset>& assets, bool grey = false,
+                        uint64_t memory_at_once = kImageMemoryAtOnce);
   // Stops the worker after the asset in hand.
   ~ImageEncoder();
   ImageEncoder(const ImageEncoder&) = delete;
@@ -76,6 +95,9 @@ class ImageEncoder {
 
   // Returns asset INDEX (< the number of assets) encoded, waiting for it if needed.
   const EncodedImage& get(size_t index);
+
+  // Returns the most decoded bytes charged at once so far, for tests.
+  uint64_t peak_decoding();
 
  private:
   enum class State { Pending, Working, Done };
@@ -90,6 +112,10 @@ class ImageEncoder {
   bool stop_ = false;
   std::mutex mutex_;
   std::condition_variable done_;
+  uint64_t memory_at_once_;
+  uint64_t decoding_ = 0;       // decoded bytes charged by the images being encoded
+  uint64_t peak_decoding_ = 0;  // the most DECODING_ has been
+  std::condition_variable room_;  // signalled when DECODING_ drops
   std::thread worker_;
 };
 

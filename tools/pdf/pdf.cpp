@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
 
+#include "core/paths.h"
 #include "layout/layout.h"
 #include "layout/style.h"
 #include "pdf/fonts.h"
@@ -59,6 +61,79 @@ void add_cover_page(const Book& book, const Style& style, Document& document) {
                          PageLabelRange{0, PageLabelRange::Style::None, 1});
 }
 
+// Finds where asset INDEX is first drawn in BLOCKS: sets POS and returns true.
+bool first_use_in(const std::vector<Block>& blocks, int index, SourcePos& pos) {
+  std::function<bool(const std::vector<Inline>&)> in_inlines = [&](const auto& list) {
+    for (const Inline& in : list) {
+      if (in.kind == InlineKind::Image && in.asset == index) {
+        pos = in.pos;
+        return true;
+      }
+      if (in_inlines(in.children)) return true;
+    }
+    return false;
+  };
+  for (const Block& b : blocks) {
+    if (in_inlines(b.inlines)) return true;
+    for (const auto& row : b.table.rows)
+      for (const auto& cell : row)
+        if (in_inlines(cell)) return true;
+    if (first_use_in(b.children, index, pos)) return true;
+  }
+  return false;
+}
+
+// Returns the file and position where asset INDEX is first drawn: its first image in a
+// chapter or note, else the book's configuration (the cover).
+std::pair<std::string, SourcePos> first_use(const Book& book, int index) {
+  SourcePos pos;
+  for (const Chapter& c : book.chapters)
+    if (first_use_in(c.blocks, index, pos)) return {book.display(c.source), pos};
+  for (const Note& n : book.notes)
+    if (n.chapter >= 0 && static_cast<size_t>(n.chapter) < book.chapters.size() &&
+        first_use_in(n.blocks, index, pos))
+      return {book.display(book.chapters[static_cast<size_t>(n.chapter)].source), pos};
+  return {book.display(book.config_file.empty() ? "book.toml" : book.config_file), {}};
+}
+
+// Checks, from the files' headers and before anything is decoded, that each image of
+// the book decodes to at most kMaxImageDecodedBytes and all of them to at most
+// kBookImageBudget; reports the image that does not fit at its first use and returns
+// false then.
+bool check_image_budget(const Book& book, bool grey, Diagnostics& diag) {
+  const std::string hint =
+      "scale the images down to the pixels they print at (300 per inch: 1800 x 2700 for a "
+      "full 6 x 9 in page), or save photographs as JPEG, which the PDF keeps undecoded";
+  uint64_t total = 0;
+  bool ok = true;
+  for (size_t i = 0; i < book.assets.size(); ++i) {
+    const Asset& a = book.assets[i];
+    const uint64_t bytes = decoded_image_bytes(a, grey);
+    if (bytes == 0) continue;
+    total += bytes;
+    const std::string what = "image '" + a.source + "' (" + std::to_string(a.width) + " x " +
+                             std::to_string(a.height) + " pixels) decodes to " +
+                             size_text(bytes);
+    if (bytes > kMaxImageDecodedBytes) {
+      auto [file, pos] = first_use(book, static_cast<int>(i));
+      diag.error(file, pos,
+                 what + ", more than the " + size_text(kMaxImageDecodedBytes) +
+                     " colophon decodes for one image",
+                 hint);
+      ok = false;
+    } else if (total > kBookImageBudget) {
+      auto [file, pos] = first_use(book, static_cast<int>(i));
+      diag.error(file, pos,
+                 what + "; with the images before it, the book's images decode to " +
+                     size_text(total) + ", more than the budget of " +
+                     size_text(kBookImageBudget) + " for one book's PDF",
+                 hint);
+      return false;
+    }
+  }
+  return ok;
+}
+
 // Lays the book out for the printer: the inside margin from the page count by KDP's
 // table (unless the book sets it), so the book is laid out twice when the first page
 // count asks for another margin; no outline; an even page count ending on a blank page.
@@ -105,7 +180,10 @@ bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& 
                const PageMapSink& pages) {
   try {
     std::optional<ImageEncoder> images;  // encodes on a worker thread during the layout
-    if (!out.empty()) images.emplace(book.assets, book.pdf.print);
+    if (!out.empty()) {
+      if (!check_image_budget(book, book.pdf.print, diag)) return false;
+      images.emplace(book.assets, book.pdf.print);
+    }
     Style style = load_style(book, diag);
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);
     if (!metrics) return false;
@@ -123,6 +201,7 @@ bool write_pdf(const Book& book, const std::filesystem::path& out, Diagnostics& 
 
 bool check_pdf(const Book& book, const std::string& out_name, Diagnostics& diag) {
   try {
+    if (!check_image_budget(book, false, diag)) return false;
     ImageEncoder images(book.assets);
     Style style = load_style(book, diag);
     auto metrics = RealFontMetrics::load(style.fonts, style_file_for(book), diag);

@@ -26,7 +26,27 @@ std::string take_message(GError*& err, const char* otherwise) {
   return m;
 }
 
+// Returns the bitmap's side in pixels for a side of CSS_SIDE CSS pixels drawn at SCALE.
+int bitmap_side(double css_side, double scale) {
+  return std::max(1, static_cast<int>(std::lround(css_side * scale)));
+}
+
+// Returns the scale from CSS pixels to bitmap pixels for an SVG of W x H CSS pixels.
+double bitmap_scale(double w, double h) {
+  return std::min({kSvgPrintDpi / kCssDpi, kMaxSvgSide / w, kMaxSvgSide / h,
+                   std::sqrt(kMaxSvgPixels / (w * h))});
+}
+
 }  // namespace
+
+uint64_t svg_bitmap_bytes(int css_width, int css_height) {
+  constexpr uint64_t kMost = static_cast<uint64_t>(kMaxSvgPixels) * 4;
+  if (css_width <= 0 || css_height <= 0) return kMost;
+  const double scale = bitmap_scale(css_width, css_height);
+  const uint64_t pixels = static_cast<uint64_t>(bitmap_side(css_width, scale)) *
+                          static_cast<uint64_t>(bitmap_side(css_height, scale));
+  return std::min(kMost, pixels * 4);
+}
 
 bool rasterize_svg(std::string_view svg, int css_width, int css_height, RawImage& out,
                    std::string& error) {
@@ -48,10 +68,9 @@ bool rasterize_svg(std::string_view svg, int css_width, int css_height, RawImage
     w = iw;
     h = ih;
   }
-  double scale = kSvgPrintDpi / kCssDpi;
-  scale = std::min({scale, kMaxSvgSide / w, kMaxSvgSide / h, std::sqrt(kMaxSvgPixels / (w * h))});
-  const int pw = std::max(1, static_cast<int>(std::lround(w * scale)));
-  const int ph = std::max(1, static_cast<int>(std::lround(h * scale)));
+  const double scale = bitmap_scale(w, h);
+  const int pw = bitmap_side(w, scale);
+  const int ph = bitmap_side(h, scale);
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
   if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(surface);
