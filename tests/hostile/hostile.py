@@ -894,6 +894,54 @@ def run_bad_epoch(colophon, root):
     return problems
 
 
+class SignalAtCreate:
+    """Item 7, the last window: a SIGTERM delivered the moment write_file_atomic's
+    temporary file is created (strace injects it as that openat returns) must still find
+    the file to remove. The temporary was recorded for removal only after mkstemp made
+    it, so `colophon new` killed there left `.book.toml.XXXXXX` behind."""
+
+
+CASES["signal-at-temporary-create"] = SignalAtCreate()
+
+
+def run_signal_at_create(colophon, root):
+    """Returns the problems of `colophon new` killed as its first temporary is created."""
+    strace = shutil.which("strace")
+    if not strace:
+        print("SKIP: strace is not installed (tools/dev test_packages has it)")
+        return []
+    book = os.path.join(root, "book")
+    trace = os.path.join(root, "trace.log")
+    cmd = [colophon, "new", book]
+    proc = subprocess.run([strace, "-f", "-o", trace, "-e", "trace=openat"] + cmd,
+                          capture_output=True, text=True, timeout=BUILD_BOUND_S)
+    if proc.returncode != 0 and "ptrace" in proc.stderr.lower():
+        print("SKIP: strace cannot trace here: %s" % proc.stderr.strip())
+        return []
+    with open(trace, encoding="utf-8", errors="replace") as f:
+        calls = [line for line in f if "openat(" in line and "resumed>" not in line]
+    creates = [k for k, line in enumerate(calls)
+               if "book.toml" in line and "O_CREAT" in line and "O_EXCL" in line]
+    if proc.returncode != 0 or not creates:
+        return ["the traced `colophon new` exited %d and created no temporary of book.toml: %s"
+                % (proc.returncode, proc.stderr[-500:])]
+    shutil.rmtree(book)
+    inject = "inject=openat:signal=SIGTERM:when=%d" % (creates[0] + 1)
+    proc = subprocess.run([strace, "-f", "-o", os.devnull, "-e", "trace=openat", "-e", inject]
+                          + cmd, capture_output=True, text=True, timeout=BUILD_BOUND_S,
+                          preexec_fn=default_signals)
+    left = []
+    for dirpath, _, names in os.walk(book):
+        left += [os.path.join(dirpath, n) for n in names]
+    print("exit %d; left %s" % (proc.returncode, left))
+    problems = []
+    if proc.returncode != 128 + signal.SIGTERM and proc.returncode != -signal.SIGTERM:
+        problems.append("exit %d, expected death by SIGTERM" % proc.returncode)
+    if left:
+        problems.append("a SIGTERM as the temporary was created left %s" % left)
+    return problems
+
+
 def default_signals():
     # The build must see the signals as a shell started from a terminal gives them, even
     # when the test runner ignores some.
@@ -963,11 +1011,15 @@ def run_interrupted(name, case, colophon, root):
 
 def run_case(name, colophon, work, keep):
     case = CASES[name]
-    if isinstance(case, (Interrupted, BadEpoch)):
+    if isinstance(case, (Interrupted, BadEpoch, SignalAtCreate)):
         root = tempfile.mkdtemp(prefix="hostile-%s-" % name, dir=work)
         try:
-            problems = (run_interrupted(name, case, colophon, root)
-                        if isinstance(case, Interrupted) else run_bad_epoch(colophon, root))
+            if isinstance(case, Interrupted):
+                problems = run_interrupted(name, case, colophon, root)
+            elif isinstance(case, SignalAtCreate):
+                problems = run_signal_at_create(colophon, root)
+            else:
+                problems = run_bad_epoch(colophon, root)
         finally:
             if not keep:
                 shutil.rmtree(root, ignore_errors=True)
@@ -1015,7 +1067,7 @@ def main():
         return 0
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
-    if args.generate and isinstance(CASES[args.case], (Interrupted, BadEpoch)):
+    if args.generate and isinstance(CASES[args.case], (Interrupted, BadEpoch, SignalAtCreate)):
         write_book(args.generate, many_paragraphs(100000))
         return 0
     if args.generate:

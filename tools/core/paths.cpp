@@ -378,14 +378,33 @@ bool write_all_at(int fd, std::string_view data, uint64_t offset) {
 
 std::string write_file_atomic(const fs::path& path, std::string_view data) {
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  // Built with append() rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict)
-  // about the temporaries of "." + name + suffix.
-  std::string name = ".";
-  name.append(path.filename().string()).append(".XXXXXX");
-  std::string tmpl = (dir / name).string();
-  int fd = mkstemp(tmpl.data());
+  // A hidden name of our own, `.NAME.tmpPID-N` (`.NAME.PID.staged.tmpPID-N` for a staged
+  // output, which the next build sweeps if a SIGKILL leaves it), recorded for removal
+  // before the file exists: a signal right after its creation still finds it to remove.
+  // O_CREAT | O_EXCL never follows a link, and never takes a file that is there (an
+  // older one of that name is a dead build's, and another name is tried).
+  static std::atomic<unsigned> counter{0};
+  std::string filename = path.filename().string();
+  std::string tmpl;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    // Built with append() rather than operator+: GCC 12 at -O3 warns falsely (-Wrestrict)
+    // about the temporaries of "." + name + suffix.
+    std::string name = filename.starts_with(".") ? std::string() : std::string(".");
+    name.append(filename).append(".tmp").append(std::to_string(::getpid()));
+    name.append("-").append(std::to_string(counter++));
+    tmpl = (dir / name).string();
+    remove_at_exit(tmpl);
+    fd = ::open(tmpl.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) break;
+    int e = errno;
+    keep_at_exit(tmpl);
+    if (e != EEXIST) {
+      errno = e;
+      break;
+    }
+  }
   if (fd < 0) return "cannot create a file in '" + dir.string() + "': " + std::strerror(errno);
-  remove_at_exit(tmpl);
   struct Forget {  // on every way out the file is renamed or removed below
     const std::string& path;
     ~Forget() { keep_at_exit(path); }
