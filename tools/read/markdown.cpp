@@ -69,16 +69,21 @@ bool is_blank(const Inline& in) {
 }
 
 // A raw HTML element open in the model: a Div or Span whose content is still being read,
-// possibly over several cmark blocks (`<Listing>`, a code block, `</Listing>`).
+// possibly over several cmark blocks (`<Listing>`, a code block, `</Listing>`). It is
+// found by its index, never by address: the lists that hold it grow while it is open
+// (siblings before it, its parent's other children), and a pointer into one would dangle.
 struct OpenRaw {
-  size_t frame = 0;                           // index in the frame stack of its list
-  std::string name;                           // lower-case element name
-  SourcePos pos;                              // its start tag
-  bool block = true;                          // a Div (blocks) or a Span (inlines)
-  std::vector<Block>* outer_blocks = nullptr;    // block: where the frame's blocks went before
-  std::vector<Inline>* outer_inlines = nullptr;  // span: where the inlines went before
-  bool phrasing_only = false;                 // may hold only text (p, summary, span ...)
+  size_t frame = 0;            // index in the frame stack of its list
+  std::string name;            // lower-case element name
+  SourcePos pos;               // its start tag
+  bool block = true;           // a Div (blocks) or a Span (inlines)
+  size_t index = 0;            // its place in the list that holds it: the frame's blocks or
+                               // inlines, or the children of the raw element open before it
+                               // (a block-level Span's list: the Plain of raw_plain_)
+  bool phrasing_only = false;  // may hold only text (p, summary, span ...)
 };
+
+constexpr size_t kNoPlain = static_cast<size_t>(-1);
 
 // Tells whether an element may hold only phrasing content (no block elements).
 bool phrasing_only(const std::string& name) {
@@ -161,6 +166,10 @@ class ChapterConverter {
   void raw_start(const HtmlNode& node, bool block_level);
   void raw_end(const HtmlNode& node, bool block_level);
   std::vector<Inline>& raw_inlines(SourcePos pos);
+  size_t first_raw_here() const;
+  std::vector<Block>* blocks_here(size_t& k) const;
+  std::vector<Block>* blocks_here() const;
+  std::vector<Inline>* inlines_here() const;
   void close_raw(size_t frame, const char* level);
   bool raw_inside_phrasing(SourcePos pos, const std::string& what, const std::string& hint);
 
@@ -177,8 +186,13 @@ class ChapterConverter {
   FootnoteFacts facts_;
   bool depth_reported_ = false;
   bool raw_too_deep_ = false;  // raw HTML went past kMaxNestingDepth: its tags are ignored
-  std::vector<OpenRaw> raw_open_;              // raw HTML elements open, innermost last
-  std::vector<Inline>* raw_plain_ = nullptr;   // the Plain block text of a raw block goes to
+  // Frames hold pointers into the model: a frame's lists are only written while it is the
+  // innermost frame, so the list holding its block never grows under it. Raw HTML is not
+  // so nested: its elements are found from the innermost frame's lists by index
+  // (blocks_here, inlines_here), and a frame's own pointers never change.
+  std::vector<OpenRaw> raw_open_;  // raw HTML elements open, innermost last
+  size_t raw_plain_ = kNoPlain;    // at block level: the index, in blocks_here(), of the Plain
+                                   // block the text of raw HTML goes to
   HtmlRemoval removal_;  // an inline <script>, <style> ... whose content is being dropped
 };
 
@@ -263,7 +277,9 @@ void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
     cmark_iter_reset(iter, n, CMARK_EVENT_EXIT);  // skip the whole subtree
     return;
   }
-  const Frame parent = stack_.back();
+  Frame parent = stack_.back();  // with the lists the raw elements open in it lead to
+  if (parent.kind == FrameKind::Blocks) parent.blocks = blocks_here();
+  if (parent.kind == FrameKind::Inlines) parent.inlines = inlines_here();
   if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE) {
     enter_inline(n, type, parent);
   } else {
@@ -306,7 +322,7 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
       stack_.push_back(child_frame(n, FrameKind::Pass, parent));
     return;
   }
-  raw_plain_ = nullptr;
+  raw_plain_ = kNoPlain;
   if (type != CMARK_NODE_HTML_BLOCK && !raw_open_.empty() &&
       raw_open_.back().frame + 1 == stack_.size() && raw_open_.back().phrasing_only) {
     const OpenRaw& p = raw_open_.back();
@@ -320,13 +336,13 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     facts_.verbatim_lines.emplace_back(cmark_node_get_start_line(n), cmark_node_get_end_line(n));
     raw_nodes(frag.nodes, true);
     // The line break that ends the block is no space after its last word.
-    if (raw_plain_ != nullptr && !raw_plain_->empty() &&
-        raw_plain_->back().kind == InlineKind::Text) {
-      std::string& t = raw_plain_->back().text;
+    std::vector<Inline>* last = raw_plain_ != kNoPlain ? inlines_here() : nullptr;
+    if (last != nullptr && !last->empty() && last->back().kind == InlineKind::Text) {
+      std::string& t = last->back().text;
       t.erase(t.find_last_not_of(' ') + 1);
-      if (t.empty()) raw_plain_->pop_back();
+      if (t.empty()) last->pop_back();
     }
-    raw_plain_ = nullptr;
+    raw_plain_ = kNoPlain;
     for (size_t k = raw_open_.size(); k-- > 0 && raw_open_[k].frame + 1 == stack_.size();) {
       if (raw_open_[k].block) continue;
       // A Span left open at the end of its block cannot hold the blocks that follow.
@@ -548,7 +564,9 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
   } else {
     // An inline kind the model does not know: keep its content in the parent.
     out.pop_back();
-    stack_.push_back(child_frame(n, FrameKind::Pass, parent));
+    Frame f = child_frame(n, FrameKind::Inlines, parent);
+    f.block = nullptr;
+    stack_.push_back(f);
     return;
   }
   Frame f = child_frame(n, FrameKind::Inlines, parent);
@@ -595,7 +613,7 @@ void ChapterConverter::close_raw(size_t frame, const char* level) {
                 "close it with </" + o.name + "> " + level);
     raw_open_.pop_back();
   }
-  raw_plain_ = nullptr;
+  raw_plain_ = kNoPlain;
 }
 
 // Tells whether a block element or block starting at POS sits inside a raw element that
@@ -614,27 +632,67 @@ bool ChapterConverter::raw_inside_phrasing(SourcePos pos, const std::string& wha
   return false;
 }
 
+// Returns the index in raw_open_ of the first raw element open in the innermost frame.
+size_t ChapterConverter::first_raw_here() const {
+  size_t k = raw_open_.size();
+  while (k > 0 && raw_open_[k - 1].frame + 1 == stack_.size()) --k;
+  return k;
+}
+
+// Returns the list the innermost frame's blocks go to: its own, or the children of the
+// innermost raw Div open in it; K is set to the first raw element open after those Divs
+// (the Spans, which stand in raw_plain_'s Plain).
+std::vector<Block>* ChapterConverter::blocks_here(size_t& k) const {
+  std::vector<Block>* blocks = stack_.back().blocks;
+  for (k = first_raw_here(); blocks != nullptr && k < raw_open_.size() && raw_open_[k].block; ++k)
+    blocks = &(*blocks)[raw_open_[k].index].children;
+  return blocks;
+}
+
+std::vector<Block>* ChapterConverter::blocks_here() const {
+  size_t k = 0;
+  return blocks_here(k);
+}
+
+// Returns the list the innermost frame's inlines go to: in a paragraph its inlines, at
+// block level raw_plain_'s (nullptr before there is one), or the children of the
+// innermost raw Span open there.
+std::vector<Inline>* ChapterConverter::inlines_here() const {
+  const Frame& f = stack_.back();
+  size_t k = first_raw_here();
+  std::vector<Inline>* inlines = f.inlines;
+  if (f.kind != FrameKind::Inlines) {
+    std::vector<Block>* blocks = blocks_here(k);
+    inlines = blocks != nullptr && raw_plain_ != kNoPlain ? &(*blocks)[raw_plain_].inlines
+                                                          : nullptr;
+  }
+  for (; inlines != nullptr && k < raw_open_.size(); ++k)
+    inlines = &(*inlines)[raw_open_[k].index].children;
+  return inlines;
+}
+
 // Returns the list inline content of raw HTML goes to: the frame's inlines in a
 // paragraph; at block level a Plain block, made when the first text or inline element
 // comes.
 std::vector<Inline>& ChapterConverter::raw_inlines(SourcePos pos) {
-  Frame& f = stack_.back();
-  if (f.kind == FrameKind::Inlines) return *f.inlines;
-  if (raw_plain_ == nullptr) {
-    Block& p = f.blocks->emplace_back();
+  if (stack_.back().kind != FrameKind::Inlines && raw_plain_ == kNoPlain) {
+    std::vector<Block>& blocks = *blocks_here();
+    Block& p = blocks.emplace_back();
     p.kind = BlockKind::Plain;
     p.pos = pos;
-    raw_plain_ = &p.inlines;
+    raw_plain_ = blocks.size() - 1;
   }
-  return *raw_plain_;
+  return *inlines_here();
 }
 
 // Builds the model from the nodes of one raw HTML fragment, at block level (an HTML
 // block) or inside a paragraph. Elements left open stay open for the blocks or inlines
 // that follow, until their end tag.
 void ChapterConverter::raw_nodes(const std::vector<HtmlNode>& nodes, bool block_level) {
-  if (stack_.empty() || (block_level && stack_.back().blocks == nullptr) ||
-      (!block_level && stack_.back().inlines == nullptr))
+  if (stack_.empty()) return;
+  const Frame& f = stack_.back();
+  if (block_level ? f.kind != FrameKind::Blocks || f.blocks == nullptr
+                  : f.kind != FrameKind::Inlines || f.inlines == nullptr)
     return;
   for (const HtmlNode& node : nodes) {
     work::add();
@@ -649,7 +707,7 @@ void ChapterConverter::raw_nodes(const std::vector<HtmlNode>& nodes, bool block_
       if (!pre)  // white space in HTML is a space
         for (char& c : text)
           if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-      if (block_level && raw_plain_ == nullptr) {
+      if (block_level && raw_plain_ == kNoPlain) {
         size_t b = text.find_first_not_of(' ');
         if (b == std::string::npos) continue;  // white space between block elements
         text.erase(0, b);
@@ -668,7 +726,6 @@ void ChapterConverter::raw_nodes(const std::vector<HtmlNode>& nodes, bool block_
 }
 
 void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
-  Frame& f = stack_.back();
   const std::string& name = node.name;
   if (raw_too_deep_) return;  // reported once; the balance of what follows means nothing
   if (stack_.size() + raw_open_.size() + 1 > kMaxNestingDepth) {
@@ -707,23 +764,23 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
     as_block = false;  // an element we do not know, inside an inline one: inline too
   }
   if (name == "hr" && as_block) {
-    raw_plain_ = nullptr;
-    Block& b = f.blocks->emplace_back();
+    raw_plain_ = kNoPlain;
+    Block& b = blocks_here()->emplace_back();
     b.kind = BlockKind::ThematicBreak;
     b.pos = node.pos;
     return;
   }
   if (as_block) {
-    raw_plain_ = nullptr;
-    Block& b = f.blocks->emplace_back();
+    raw_plain_ = kNoPlain;
+    std::vector<Block>& blocks = *blocks_here();
+    Block& b = blocks.emplace_back();
     b.kind = BlockKind::Div;
     b.pos = node.pos;
     b.element = name;
     b.attr = attr_of(node.attributes);
     if (node.closed) return;
-    raw_open_.push_back({stack_.size() - 1, name, node.pos, true, f.blocks, nullptr,
+    raw_open_.push_back({stack_.size() - 1, name, node.pos, true, blocks.size() - 1,
                          node.known && phrasing_only(name)});
-    f.blocks = &b.children;
     return;
   }
   std::vector<Inline>& out = raw_inlines(node.pos);
@@ -779,17 +836,12 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
                   "use Markdown: ![alt](path)");
   }
   if (node.closed) return;
-  raw_open_.push_back({stack_.size() - 1, name, node.pos, false, nullptr, &out,
+  raw_open_.push_back({stack_.size() - 1, name, node.pos, false, out.size() - 1,
                        node.known && phrasing_only(name)});
-  if (f.kind == FrameKind::Inlines)
-    f.inlines = &in.children;
-  else
-    raw_plain_ = &in.children;
 }
 
 void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
   if (raw_too_deep_) return;
-  Frame& f = stack_.back();
   const std::string& name = node.name;
   size_t frame = stack_.size() - 1;
   size_t k = raw_open_.size();
@@ -812,16 +864,9 @@ void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
                 "<" + raw_open_[j].name + "> is not closed before </" + name + "> at " +
                     at(node.pos),
                 "add </" + raw_open_[j].name + "> before </" + name + ">");
-  OpenRaw o = raw_open_[k];
-  raw_open_.resize(k);
-  if (o.block) {
-    f.blocks = o.outer_blocks;
-    raw_plain_ = nullptr;
-  } else if (f.kind == FrameKind::Inlines) {
-    f.inlines = o.outer_inlines;
-  } else {
-    raw_plain_ = o.outer_inlines;
-  }
+  bool block = raw_open_[k].block;
+  raw_open_.resize(k);  // what follows goes to the list that held it
+  if (block) raw_plain_ = kNoPlain;
 }
 
 void ChapterConverter::finish(Frame& f) {
