@@ -162,6 +162,8 @@ class ChapterConverter {
   void heading_attributes(cmark_node* n, Block& b);
   void admonition(cmark_node* n, Block& b);
   void math_block(cmark_node* n, Block& b);
+  bool inline_display_math(cmark_iter* iter, cmark_node* n, const Frame& parent);
+  void math_line_ends(cmark_node* n, BytePos bp, const Frame& f);
   void raw_nodes(const std::vector<HtmlNode>& nodes, bool block_level);
   void raw_start(const HtmlNode& node, bool block_level);
   void raw_end(const HtmlNode& node, bool block_level);
@@ -185,6 +187,13 @@ class ChapterConverter {
       notes_in_order_;  // Book::notes indexes of the definitions, as cmark numbers them
   FootnoteFacts facts_;
   bool depth_reported_ = false;
+  // cmark's inline parser counts no line end inside a math span an extension read (an
+  // extension cannot move its line), so the lines and columns it gives after a span over
+  // several lines stand still: what follows in the leaf block is MATH_LINES_ lines
+  // further down, and on cmark's line MATH_LINE_ (the span's) MATH_COLS_ columns to the
+  // left. Reset for each leaf block (math_line_ends sets them, inline_byte_pos applies
+  // them).
+  uint32_t math_lines_ = 0, math_line_ = 0, math_cols_ = 0;
   bool raw_too_deep_ = false;  // raw HTML went past kMaxNestingDepth: its tags are ignored
   // Frames hold pointers into the model: a frame's lists are only written while it is the
   // innermost frame, so the list holding its block never grows under it. Raw HTML is not
@@ -281,6 +290,7 @@ void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
   if (parent.kind == FrameKind::Blocks) parent.blocks = blocks_here();
   if (parent.kind == FrameKind::Inlines) parent.inlines = inlines_here();
   if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE) {
+    if (type == CMARK_NODE_TEXT && inline_display_math(iter, n, parent)) return;
     enter_inline(n, type, parent);
   } else {
     enter_block(n, type, parent);
@@ -310,6 +320,7 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     f.inlines = &parent.row->back();
     f.block = nullptr;
     f.pos = block_pos(n);
+    math_lines_ = 0;
     f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
     f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
     stack_.push_back(f);
@@ -369,6 +380,7 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     f.inlines = &target.inlines;
     f.block = &target;
     f.pos = b.pos;
+    math_lines_ = 0;
     f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
     f.col0 = static_cast<uint32_t>(cmark_node_get_start_column(n));
     stack_.push_back(f);
@@ -509,6 +521,7 @@ void ChapterConverter::enter_inline(cmark_node* n, cmark_node_type type, const F
       if (is_math_node(n)) {
         const char* lit = cmark_node_get_literal(n);
         out.push_back(math_span(lit != nullptr ? lit : "", is_display_math(n), pos));
+        math_line_ends(n, bp, parent);
         return;
       }
       Inline& in = out.emplace_back();
@@ -940,6 +953,126 @@ void ChapterConverter::math_block(cmark_node* n, Block& b) {
   }
 }
 
+// Reads the text node N when it holds `\\[` (as "\[": cmark's inline parser gives an
+// extension no say over `[`, and joins the text nodes it makes) up to a `\\]` in it or
+// in a text node after it among its siblings: display math inside the paragraph, whose
+// TeX is the source between the delimiters (what lies between was read as Markdown and
+// is skipped). Returns false, leaving N to be read as text, when it holds no such span.
+bool ChapterConverter::inline_display_math(cmark_iter* iter, cmark_node* n,
+                                           const Frame& parent) {
+  if (!book_.markdown.mathjax || parent.kind != FrameKind::Inlines || parent.inlines == nullptr)
+    return false;
+  auto literal = [](cmark_node* m) {
+    const char* lit = cmark_node_get_type(m) == CMARK_NODE_TEXT ? cmark_node_get_literal(m) : nullptr;
+    return std::string_view(lit != nullptr ? lit : "");
+  };
+  std::string_view text = literal(n);
+  if (text.find("\\[") == std::string_view::npos) return false;
+  BytePos start = inline_byte_pos(n, parent);
+  if (start.first == 0 || start.second == 0) return false;
+  std::string_view src = source_.text();
+  auto line_start = [&](uint32_t line) {
+    return static_cast<size_t>(source_.line(line).data() - src.data());
+  };
+  auto byte_pos_of = [&](size_t offset) {  // the line and byte column of OFFSET
+    uint32_t lo = 1, hi = source_.line_count();
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo + 1) / 2;
+      if (line_start(mid) <= offset)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return BytePos{lo, static_cast<uint32_t>(offset - line_start(lo)) + 1};
+  };
+  std::vector<Inline>& out = *parent.inlines;
+  auto add_text = [&](std::string_view t, BytePos at) {
+    if (t.empty()) return;
+    Inline& in = out.emplace_back();
+    in.pos = source_.pos(at.first, at.second);
+    in.text = std::string(t);
+  };
+  size_t cursor = line_start(start.first) + start.second - 1;  // in the source: where TEXT is
+  BytePos text_at = start;
+  cmark_node* node = n;
+  bool any = false;
+  for (;;) {
+    size_t open = text.find("\\[");
+    // The closing "\]": in this text after it, or in a text node after this one.
+    cmark_node* last = node;
+    size_t close = open == std::string_view::npos ? open : text.find("\\]", open + 2);
+    std::string_view rest;
+    for (cmark_node* m = cmark_node_next(node); open != std::string_view::npos &&
+                                                close == std::string_view::npos && m != nullptr;
+         m = cmark_node_next(m)) {
+      std::string_view t = literal(m);
+      if (size_t c = t.find("\\]"); c != std::string_view::npos) {
+        last = m;
+        rest = t.substr(c + 2);
+        close = 0;
+      }
+    }
+    if (last == node && close != std::string_view::npos) rest = text.substr(close + 2);
+    size_t src_open = open == std::string_view::npos ? open : src.find("\\\\[", cursor);
+    size_t src_close =
+        src_open == std::string_view::npos ? src_open : src.find("\\\\]", src_open + 3);
+    if (close == std::string_view::npos || src_close == std::string_view::npos) {
+      if (!any) return false;
+      add_text(text, text_at);
+      break;
+    }
+    any = true;
+    add_text(text.substr(0, open), text_at);
+    BytePos from = byte_pos_of(src_open), to = byte_pos_of(src_close);
+    std::string raw;
+    for (uint32_t line = from.first; line <= to.first; ++line) {
+      std::string_view l = source_.line(line);
+      if (line != from.first) raw += '\n';
+      size_t b = line == from.first ? from.second + 2 : content_start(line, parent.quote_depth) - 1;
+      size_t e = std::min<size_t>(line == to.first ? to.second - 1 : l.size(), l.size());
+      if (b < e) raw.append(l.substr(b, e - b));
+    }
+    out.push_back(math_span(mathjax_tex(raw), true, source_.pos(from.first, from.second)));
+    cursor = src_close + 3;
+    text_at = byte_pos_of(cursor);
+    text = rest;
+    node = last;
+  }
+  cmark_iter_reset(iter, node, CMARK_EVENT_EXIT);  // past the last text node read
+  return true;
+}
+
+// Notes the line ends inside math node N, which starts at BP in the source, for the
+// positions of what follows it in its leaf block (see math_lines_).
+void ChapterConverter::math_line_ends(cmark_node* n, BytePos bp, const Frame& f) {
+  auto start = static_cast<uint32_t>(cmark_node_get_start_column(n));
+  auto end = static_cast<uint32_t>(cmark_node_get_end_column(n));
+  if (bp.first == 0 || bp.second == 0 || end < start) return;
+  uint32_t left = end - start + 1;  // the span's bytes in cmark's text of the leaf block
+  uint32_t line = bp.first, lines = 0, read = 0, after = 0;
+  size_t i = bp.second - 1;
+  while (left > 0 && line <= source_.line_count()) {
+    std::string_view text = source_.line(line);
+    if (i >= text.size()) {  // the line end, one byte of cmark's text
+      --left;
+      ++read;
+      after = read;
+      ++lines;
+      ++line;
+      i = content_start(line, f.quote_depth) - 1;
+      continue;
+    }
+    auto take = static_cast<uint32_t>(std::min<size_t>(left, text.size() - i));
+    i += take;
+    left -= take;
+    read += take;
+  }
+  if (lines == 0) return;
+  math_line_ = static_cast<uint32_t>(cmark_node_get_start_line(n));
+  math_cols_ = start + after > f.col0 ? start + after - f.col0 : 0;
+  math_lines_ += lines;
+}
+
 // Applies a heading attribute block (`## Title {#id .class}`) written at the end of the
 // heading's line (an ATX heading) or of its last text line (a setext heading).
 void ChapterConverter::heading_attributes(cmark_node* n, Block& b) {
@@ -1029,6 +1162,10 @@ BytePos ChapterConverter::inline_byte_pos(cmark_node* n, const Frame& f) const {
     line = static_cast<uint32_t>(cmark_node_get_end_line(prev));
     col = static_cast<uint32_t>(cmark_node_get_end_column(prev)) + 1;
     if (line == 0) return {0, 0};
+  }
+  if (math_lines_ > 0 && line >= math_line_) {
+    if (line == math_line_) col = col > math_cols_ ? col - math_cols_ : 1;
+    line += math_lines_;
   }
   if (line == f.line0 || f.line0 == 0 || col < f.col0) return {line, col};
   return {line, content_start(line, f.quote_depth) + (col - f.col0)};

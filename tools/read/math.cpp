@@ -4,6 +4,7 @@
 #include <cmark-gfm/parser.h>
 
 #include <mutex>
+#include <optional>
 
 namespace colophon {
 
@@ -33,17 +34,37 @@ std::string unescape(std::string_view text) {
   return out;
 }
 
-// Makes the math node for TEX, starting COLUMN bytes... at the inline parser's line.
+// The text an inline matcher reads: the inline parser's chunk (the leaf block's text,
+// lines joined by line feeds) and the offset of the character it was called at.
+struct InlineText {
+  const unsigned char* data = nullptr;
+  int len = 0;
+  int pos = 0;
+};
+
+// Returns what a matcher called at C reads, or nothing when C is not its TRIGGER.
+std::optional<InlineText> inline_text(cmark_inline_parser* inline_parser, unsigned char c,
+                                      unsigned char trigger) {
+  if (c != trigger) return std::nullopt;
+  cmark_chunk* chunk = cmark_inline_parser_get_chunk(inline_parser);
+  return InlineText{chunk->data, chunk->len, cmark_inline_parser_get_offset(inline_parser)};
+}
+
+// Makes the math node for TEX, written from BACK bytes before the parser's offset up to
+// END (the offset after it), and moves the parser to END. Its end column is where its
+// last byte is on the parser's line count, which does not move past the line ends
+// inside it (the reader corrects what follows, see math_line_ends in markdown.cpp).
 cmark_node* make_math(cmark_syntax_extension* self, cmark_parser* parser,
                       cmark_inline_parser* inline_parser, const std::string& tex, bool display,
-                      int back) {
+                      int back, int end) {
   cmark_node* node = cmark_node_new_with_mem(CMARK_NODE_CODE, parser->mem);
   cmark_node_set_literal(node, tex.c_str());
   cmark_node_set_syntax_extension(node, self);
   cmark_node_set_user_data(node, display ? node : nullptr);
   node->start_line = node->end_line = cmark_inline_parser_get_line(inline_parser);
   node->start_column = cmark_inline_parser_get_column(inline_parser) - back;
-  node->end_column = node->start_column;
+  cmark_inline_parser_set_offset(inline_parser, end);
+  node->end_column = cmark_inline_parser_get_column(inline_parser) - 1;
   return node;
 }
 
@@ -73,32 +94,27 @@ int dollar_close(const unsigned char* data, int len, int from, bool display) {
 // Reads `$...$` or `$$...$$` at a '$'.
 cmark_node* match_dollar(cmark_syntax_extension* self, cmark_parser* parser, cmark_node*,
                          unsigned char c, cmark_inline_parser* inline_parser) {
-  if (c != '$') return nullptr;
-  cmark_chunk* chunk = cmark_inline_parser_get_chunk(inline_parser);
-  const unsigned char* data = chunk->data;
-  int len = chunk->len;
-  int pos = cmark_inline_parser_get_offset(inline_parser);
-  bool display = pos + 1 < len && data[pos + 1] == '$';
-  int from = pos + (display ? 2 : 1);
-  int close = dollar_close(data, len, from, display);
+  std::optional<InlineText> t = inline_text(inline_parser, c, '$');
+  if (!t) return nullptr;
+  bool display = t->pos + 1 < t->len && t->data[t->pos + 1] == '$';
+  int from = t->pos + (display ? 2 : 1);
+  int close = dollar_close(t->data, t->len, from, display);
   if (close < 0) return nullptr;  // this '$' is text; the next one is tried on its own
-  if (!display && (close == from || is_blank(data[from]) || is_blank(data[close - 1])))
+  if (!display && (close == from || is_blank(t->data[from]) || is_blank(t->data[close - 1])))
     return nullptr;
-  std::string tex(reinterpret_cast<const char*>(data) + from, static_cast<size_t>(close - from));
-  cmark_node* node = make_math(self, parser, inline_parser, tex, display, 0);
-  cmark_inline_parser_set_offset(inline_parser, close + (display ? 2 : 1));
-  return node;
+  std::string tex(reinterpret_cast<const char*>(t->data) + from,
+                  static_cast<size_t>(close - from));
+  return make_math(self, parser, inline_parser, tex, display, 0, close + (display ? 2 : 1));
 }
 
 // Reads `\\( ... \\)` at its '(': the escaped backslash before it is already a text node
 // "\" of PARENT, which the math replaces.
 cmark_node* match_paren(cmark_syntax_extension* self, cmark_parser* parser, cmark_node* parent,
                         unsigned char c, cmark_inline_parser* inline_parser) {
-  if (c != '(') return nullptr;
-  cmark_chunk* chunk = cmark_inline_parser_get_chunk(inline_parser);
-  const unsigned char* data = chunk->data;
-  int len = chunk->len;
-  int pos = cmark_inline_parser_get_offset(inline_parser);
+  std::optional<InlineText> t = inline_text(inline_parser, c, '(');
+  if (!t) return nullptr;
+  const unsigned char* data = t->data;
+  int len = t->len, pos = t->pos;
   if (pos < 2 || data[pos - 1] != '\\' || data[pos - 2] != '\\') return nullptr;
   cmark_node* escaped = cmark_node_last_child(parent);
   if (escaped == nullptr || cmark_node_get_type(escaped) != CMARK_NODE_TEXT) return nullptr;
@@ -116,11 +132,8 @@ cmark_node* match_paren(cmark_syntax_extension* self, cmark_parser* parser, cmar
   if (close < 0) return nullptr;
   std::string_view raw(reinterpret_cast<const char*>(data) + pos + 1,
                        static_cast<size_t>(close - pos - 1));
-  while (!raw.empty() && is_blank(static_cast<unsigned char>(raw.front()))) raw.remove_prefix(1);
-  while (!raw.empty() && is_blank(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
-  cmark_node* node = make_math(self, parser, inline_parser, unescape(raw), false, 2);
+  cmark_node* node = make_math(self, parser, inline_parser, mathjax_tex(raw), false, 2, close + 3);
   cmark_node_free(escaped);
-  cmark_inline_parser_set_offset(inline_parser, close + 3);
   return node;
 }
 
@@ -217,9 +230,14 @@ std::string display_block_tex(cmark_node* node, bool& closed) {
   while (!text.empty() && is_blank(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   text.remove_prefix(3);   // "\\["
   text.remove_suffix(3);   // "\\]"
-  while (!text.empty() && is_blank(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && is_blank(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return unescape(text);
+  return mathjax_tex(text);
 }
+
+std::string mathjax_tex(std::string_view raw) {
+  while (!raw.empty() && is_blank(static_cast<unsigned char>(raw.front()))) raw.remove_prefix(1);
+  while (!raw.empty() && is_blank(static_cast<unsigned char>(raw.back()))) raw.remove_suffix(1);
+  return unescape(raw);
+}
+
 
 }  // namespace colophon

@@ -8,7 +8,8 @@
 // `\\[ ... \\]` display, where mdBook hands MathJax the text after Markdown's backslash
 // escapes: the TeX is the source between the delimiters with those escapes undone, and
 // no emphasis or other Markdown is read inside. Display math `\\[` starts a block of its
-// own lines, ending at the line that ends with `\\]`.
+// own lines, ending at the line that ends with `\\]`; elsewhere in a paragraph it is
+// display math inside the paragraph, up to the next `\\]`.
 //
 // Both become code nodes of the math extension (cmark_node_get_syntax_extension), whose
 // literal is the TeX and whose user data is non-null for display math.
@@ -31,6 +32,10 @@ bool is_math_node(cmark_node* node);
 
 // Tells whether a math node is display math.
 bool is_display_math(cmark_node* node);
+
+// Returns the TeX mdBook hands MathJax for the source RAW between `\\(` and `\\)` (or
+// `\\[` and `\\]`): without blanks around it, Markdown's backslash escapes undone.
+std::string mathjax_tex(std::string_view raw);
 
 // Returns the TeX of a `\\[ ... \\]` block (the extension's code block node) and sets
 // CLOSED to whether it ended with `\\]`; an unclosed one gives its lines, escapes undone.
