@@ -219,6 +219,33 @@ TEST_CASE("paths must stay inside the book") {
   fs::remove_all(root);
 }
 
+TEST_CASE("a name is found whichever Unicode normalisation form the file system keeps") {
+  // Issue 13, item 12: "café.md" written in NFC (é one code point) was not found when the
+  // file on disk was saved in NFD (e and a combining accent), and the other way round.
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / "colophon-nfd-test";
+  fs::remove_all(root);
+  fs::create_directories(root / "src");
+  const std::string nfc = "caf\u00e9.md", nfd = "cafe\u0301.md";
+  CHECK(unicode_normalized(nfd, false) == nfc);
+  CHECK(unicode_normalized(nfc, true) == nfd);
+  CHECK(unicode_normalized("plain.md", true) == "plain.md");
+  REQUIRE(write_file_atomic(root / "src" / nfd, "x").empty());
+  REQUIRE(write_file_atomic(root / "src" / "h\u00f4tel.png", "x").empty());
+  fs::create_symlink("/etc/passwd", root / "src" / "evi\u0301l.png");
+
+  SafePath chapter = resolve_inside(root, root / "src", nfc);
+  CHECK(chapter.status == SafePath::Status::Ok);
+  CHECK(chapter.relative == "src/" + nfd);  // the name on disk
+  CHECK(resolve_inside(root, root / "src", "ho\u0302tel.png").status == SafePath::Status::Ok);
+  CHECK(read_book_file(root, "src/" + nfc).data == "x");
+  // The other form is held to the same rules: a link out of the book stays refused.
+  CHECK(resolve_inside(root, root / "src", "ev\u00edl.png").status ==
+        SafePath::Status::Escapes);
+  CHECK(resolve_inside(root, root / "src", "caf\u00e8.md").status == SafePath::Status::Missing);
+  fs::remove_all(root);
+}
+
 TEST_CASE("files of the book are read only when regular, inside it and not too large") {
   // Issue 13, items 1 and 6: a named pipe blocked the build for ever, a link to
   // /dev/zero was read until memory ran out, a link out of the book was read into it.

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import xml.parsers.expat
 import zipfile
 import zlib
@@ -441,6 +442,21 @@ def distinct_warnings(n):
     return "# One\n\n" + "".join("<%s>t</%s>\n\n" % (name(i), name(i)) for i in range(n))
 
 
+def normal_forms_book(root, n):
+    # Item 12: names that look the same but differ in their bytes (macOS saves NFD, most
+    # editors type NFC) gave "not found". The chapter is NFD on disk and named in NFC by
+    # SUMMARY.md and a link; the image is NFC on disk and named in NFD.
+    nfc_chapter, nfd_chapter = (unicodedata.normalize(f, "café.md") for f in ("NFC", "NFD"))
+    nfc_image, nfd_image = (unicodedata.normalize(f, "hôtel.png") for f in ("NFC", "NFD"))
+    write_book(root, "# One\n\nSee [the café](%s).\n\n![A hotel](%s)\n"
+               % (nfc_chapter, nfd_image),
+               files={"src/" + nfd_chapter: "# Café\n\nCoffee.\n",
+                      "src/" + nfc_image: blank_rgba_png(4)})
+    write(os.path.join(root, "src", "SUMMARY.md"),
+          "# Summary\n\n- [One](hostile.md)\n- [Café](%s)\n" % nfc_chapter)
+    return 0
+
+
 STYLE_WITH_FONT = '[fonts.text]\nregular = "fonts/text.ttf"\n'
 
 
@@ -591,6 +607,8 @@ CASES = {
     "terminal-injection": Case(writer=terminal_injection, expect={1}, needle="\\x1b[8m"),
     "diagnostics-flood": Case(lambda n: distinct_warnings(30000), fmt="epub"),
     "growth-custom-elements": Case(distinct_warnings, size=20000, fmt="epub"),
+    # issue 13, item 12: a file named in NFC is found on disk in NFD, and the other way
+    "normal-forms": Case(writer=normal_forms_book, keeps=["Coffee."], epubcheck=True),
     # issue 13, item 9: PDF limits caught before libharu, never "a bug in colophon"
     "pdf-metadata-64kb": Case(writer=long_metadata, warns="the PDF keeps its first",
                               epubcheck=True),

@@ -1,5 +1,7 @@
 #include "core/paths.h"
 
+#include "core/utf8.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,9 +32,9 @@ bool is_within(const fs::path& root, const fs::path& p) {
   return true;
 }
 
-}  // namespace
-
-SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::string_view target) {
+// Resolves TARGET as resolve_inside does, with its name exactly as written.
+SafePath resolve_as_written(const fs::path& root, const fs::path& base_dir,
+                            std::string_view target) {
   SafePath out;
   std::error_code ec;
   fs::path root_abs = fs::weakly_canonical(fs::absolute(root, ec), ec);
@@ -64,6 +66,23 @@ SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::str
   }
   out.status = SafePath::Status::Ok;
   out.absolute = real;
+  return out;
+}
+
+}  // namespace
+
+SafePath resolve_inside(const fs::path& root, const fs::path& base_dir, std::string_view target) {
+  SafePath out = resolve_as_written(root, base_dir, target);
+  if (out.status != SafePath::Status::Missing) return out;
+  // Names that look the same may differ in their bytes: "café" typed on Linux is
+  // usually NFC (é one code point), a file saved on macOS NFD (e and a combining
+  // accent). A name not found is looked for again in the other form.
+  for (bool decomposed : {false, true}) {
+    std::string other = unicode_normalized(target, decomposed);
+    if (other == target) continue;
+    SafePath again = resolve_as_written(root, base_dir, other);
+    if (again.status != SafePath::Status::Missing) return again;
+  }
   return out;
 }
 

@@ -1,5 +1,11 @@
 #include "core/utf8.h"
 
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cstdint>
+
 namespace colophon {
 
 namespace {
@@ -126,6 +132,22 @@ size_t replace_non_xml_chars(std::string& s, char32_t* first) {
   }
   s = std::move(out);
   return replaced;
+}
+
+std::string unicode_normalized(std::string_view s, bool decomposed) {
+  bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+  if (ascii || s.size() > INT32_MAX || find_invalid_utf8(s)) return std::string(s);
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* form = decomposed ? icu::Normalizer2::getNFDInstance(status)
+                                            : icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return std::string(s);
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  icu::UnicodeString normal = form->normalize(text, status);
+  if (U_FAILURE(status)) return std::string(s);
+  std::string out;
+  normal.toUTF8String(out);
+  return out;
 }
 
 }  // namespace colophon

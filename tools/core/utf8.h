@@ -37,4 +37,8 @@ bool is_xml_text_char(char32_t cp);
 // clean.
 size_t replace_non_xml_chars(std::string& s, char32_t* first = nullptr);
 
+// Returns S in Unicode normalisation form NFC (composed) or, with DECOMPOSED, NFD, by
+// ICU's normaliser; S itself when it is ASCII or not valid UTF-8.
+std::string unicode_normalized(std::string_view s, bool decomposed);
+
 }  // namespace colophon
