@@ -152,6 +152,14 @@ TEST_CASE("did you mean: the nearest name within a third of the word's length") 
   CHECK(closest_match("ebup", std::vector<std::string>{"epub", "pdf"}) == "epub");
 }
 
+TEST_CASE("split_command: words as a shell splits them, without expansion") {
+  std::vector<std::string> w;
+  REQUIRE(split_command("cargo run --quiet --manifest-path 'a b/Cargo.toml' \"x\\\"y\" z\\ w", w));
+  CHECK(w == std::vector<std::string>{"cargo", "run", "--quiet", "--manifest-path",
+                                      "a b/Cargo.toml", "x\"y", "z w"});
+  CHECK_FALSE(split_command("open 'quote", w));
+}
+
 TEST_CASE("invalid UTF-8 is found at its byte offset") {
   CHECK_FALSE(find_invalid_utf8("plain ascii, кириллица, ελληνικά").has_value());
   CHECK(find_invalid_utf8("abc\xff").value() == 3);

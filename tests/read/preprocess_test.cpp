@@ -230,11 +230,3 @@ TEST_CASE("run_command: both pipes at once, no deadlock; a hang is stopped") {
                     std::chrono::seconds(5))
             .status == CommandResult::Status::NotFound);
 }
-
-TEST_CASE("split_command: words as a shell splits them, without expansion") {
-  std::vector<std::string> w;
-  REQUIRE(split_command("cargo run --quiet --manifest-path 'a b/Cargo.toml' \"x\\\"y\" z\\ w", w));
-  CHECK(w == std::vector<std::string>{"cargo", "run", "--quiet", "--manifest-path",
-                                      "a b/Cargo.toml", "x\"y", "z w"});
-  CHECK_FALSE(split_command("open 'quote", w));
-}

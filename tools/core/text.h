@@ -28,4 +28,8 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // WORD begins; "" when none is that close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
+// Splits a command line into words as a POSIX shell would, without expanding anything:
+// quotes ('...' and "...") and backslashes; false when a quote is not closed.
+bool split_command(std::string_view line, std::vector<std::string>& words);
+
 }  // namespace colophon

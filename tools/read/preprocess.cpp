@@ -15,6 +15,7 @@
 #include <set>
 
 #include "core/paths.h"
+#include "core/text.h"
 #include "read/config.h"
 
 extern char** environ;
@@ -86,44 +87,6 @@ std::string tail_lines(std::string_view s, size_t max_lines) {
 }
 
 }  // namespace
-
-bool split_command(std::string_view line, std::vector<std::string>& words) {
-  words.clear();
-  std::string word;
-  bool in_word = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
-      in_word = false;
-    } else if (c == '\'') {
-      size_t close = line.find('\'', i + 1);
-      if (close == std::string_view::npos) return false;
-      word.append(line.substr(i + 1, close - i - 1));
-      in_word = true;
-      i = close;
-    } else if (c == '"') {
-      ++i;
-      for (; i < line.size() && line[i] != '"'; ++i) {
-        if (line[i] == '\\' && i + 1 < line.size() &&
-            (line[i + 1] == '"' || line[i + 1] == '\\' || line[i + 1] == '$' || line[i + 1] == '`'))
-          ++i;
-        word += line[i];
-      }
-      if (i >= line.size()) return false;
-      in_word = true;
-    } else if (c == '\\' && i + 1 < line.size()) {
-      word += line[++i];
-      in_word = true;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(std::move(word));
-  return true;
-}
 
 CommandResult run_command(const std::vector<std::string>& argv, const fs::path& dir,
                           std::string_view input, std::chrono::milliseconds timeout) {

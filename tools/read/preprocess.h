@@ -45,10 +45,6 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv, const std::filesystem::path& dir,
                           std::string_view input, std::chrono::milliseconds timeout);
 
-// Splits a command line into words as a POSIX shell would, without expanding anything:
-// quotes ('...' and "...") and backslashes; false when a quote is not closed.
-bool split_command(std::string_view line, std::vector<std::string>& words);
-
 // Returns the names of the preprocessors to run, in mdBook's order: `links` and `index`
 // (unless use-default-preprocessors = false) and every [preprocessor.NAME], sorted by
 // their `before` and `after` (names that nothing orders run in alphabetical order).
