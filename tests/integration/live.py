@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import zipfile
 import zlib
 
@@ -63,8 +64,8 @@ class Live:
     """A colophon command running in the background, its standard error read line by
     line on a thread."""
 
-    def __init__(self, exe, args, cwd):
-        env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", NO_COLOR="1")
+    def __init__(self, exe, args, cwd, env=None):
+        env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", NO_COLOR="1", **(env or {}))
         self.proc = subprocess.Popen([exe] + args, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.lines = queue.Queue()
@@ -295,8 +296,8 @@ def case_incremental(ctx, name):
 class Serve(Live):
     """`colophon serve` on a free port; knows its address once it says it."""
 
-    def __init__(self, exe, args, cwd):
-        super().__init__(exe, ["serve"] + args + ["--port", "0"], cwd)
+    def __init__(self, exe, args, cwd, env=None):
+        super().__init__(exe, ["serve"] + args + ["--port", "0"], cwd, env)
         line = self.wait_for(r"^colophon: serving the preview at ")
         m = re.search(r"http://127\.0\.0\.1:(\d+)/$", line)
         check(m, f"no address in {line!r}")
@@ -351,6 +352,68 @@ def case_serve(ctx, name):
     finally:
         code = serve.stop()
     check(code == 0, f"serve exited {code} on SIGINT:\n{serve.text()}")
+
+
+def case_open(ctx, name):
+    """--open runs $BROWSER with the preview's address and does not wait for it (the
+    opener here stays running while the preview is served); with no opener that can
+    start, a warning, and the preview is served all the same."""
+    book = os.path.join(ctx.work, "book")
+    make_book(book)
+    opened = os.path.join(ctx.work, "opened.txt")
+    opener = os.path.join(ctx.work, "opener.sh")
+    write(opener, f'#!/bin/sh\nprintf "%s\\n" "$$" "$@" > {opened}.part\n'
+                  f"mv {opened}.part {opened}\nexec sleep {HANG}\n")
+    os.chmod(opener, 0o755)
+    # As xdg-open reads $BROWSER: commands tried in turn (one that is not there, one
+    # that fails at once, then ours), %s standing for the address.
+    serve = Serve(ctx.exe, ["book", "-o", "out/", "--target", "epub", "--open"], ctx.work,
+                  {"BROWSER": f"{os.path.join(ctx.work, 'missing-browser')}:false:"
+                              f"{opener} --new %s"})
+    pid = None
+    try:
+        serve.wait_for(r"^colophon: watching")
+        deadline = time.monotonic() + HANG
+        while not os.path.exists(opened) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check(os.path.exists(opened), f"$BROWSER was not run:\n{serve.text()}")
+        words = read(opened).decode().splitlines()
+        pid = int(words[0])
+        check(words[1:] == ["--new", serve.url + "/"],
+              f"the opener got {words[1:]}, not the preview's address {serve.url}/")
+        check("warning" not in serve.text(), f"a warning although a browser opened:\n"
+              f"{serve.text()}")
+        # The address it was given answers (while the opener still runs) with the
+        # preview: a redirect to the first chapter, which shows the book.
+        check(words[2].startswith("http://127.0.0.1:"), f"not a 127.0.0.1 address: {words[2]}")
+        status, headers, _ = serve.get(urllib.parse.urlsplit(words[2]).path)
+        location = headers.get("Location", "")
+        check(status in (301, 302, 303) and location.endswith("harbour.xhtml"),
+              f"{words[2]} does not lead to the first chapter: {status} {headers}")
+        status, _, body = serve.get(urllib.parse.urljoin(words[2], location)[len(serve.url):])
+        check(status == 200 and b"The boats come in" in body,
+              f"{location}, where {words[2]} leads, gave {status}, not the chapter")
+    finally:
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        code = serve.stop()
+    check(code == 0, f"serve exited {code} on SIGINT:\n{serve.text()}")
+    # No opener at all: a warning naming what was tried, and the preview all the same.
+    serve = Serve(ctx.exe, ["book", "-o", "out/", "--target", "epub", "--open"], ctx.work,
+                  {"BROWSER": os.path.join(ctx.work, "no-such-browser")})
+    try:
+        line = serve.wait_for(r"warning")
+        check("could not open a browser" in line and "no-such-browser" in line,
+              f"the warning does not say what failed: {line!r}")
+        serve.wait_for(r"^colophon: watching")
+        status, _, _ = serve.get("/harbour.xhtml")
+        check(status == 200, f"no preview without a browser: {status}")
+    finally:
+        code = serve.stop()
+    check(code == 0, f"serve without a browser exited {code}:\n{serve.text()}")
 
 
 def serve_preview(ctx, book, serve):
@@ -586,6 +649,7 @@ GROUPS = {
     "watch": (case_watch, ["edits"]),
     "incremental": (case_incremental, ["chapters"]),
     "serve": (case_serve, ["preview", "paths", "browser"]),
+    "open": (case_open, ["browser-command"]),
 }
 
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -292,16 +293,68 @@ void answer(const httplib::Request& req, httplib::Response& res, Preview& previe
   res.set_content(std::move(data), f.media_type.c_str());
 }
 
-// Opens URL in the desktop's browser (xdg-open); false when it cannot be started.
-bool open_in_browser(const std::string& url) {
-  pid_t pid = 0;
-  const char* argv[] = {"xdg-open", url.c_str(), nullptr};
-  if (posix_spawnp(&pid, "xdg-open", nullptr, nullptr, const_cast<char* const*>(argv), environ) !=
-      0)
-    return false;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+// How long --open waits for the opener it started to fail (ms): xdg-open without a
+// browser fails at once, while a browser started directly runs until it is closed.
+constexpr int kOpenerGraceMs = 1000;
+
+// Returns the commands --open tries in turn, each as its words with URL in them: those
+// of $BROWSER (colon-separated, as xdg-open and sensible-browser read it; "%s" stands
+// for the URL, else it is the last word), else xdg-open.
+std::vector<std::vector<std::string>> opener_commands(const std::string& url) {
+  std::vector<std::vector<std::string>> commands;
+  const char* browser = std::getenv("BROWSER");
+  std::string_view list = browser != nullptr ? browser : "";
+  while (!list.empty()) {
+    size_t colon = list.find(':');
+    std::string_view entry = list.substr(0, colon);
+    list = colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
+    std::vector<std::string> words;
+    if (!split_command(entry, words) || words.empty()) continue;
+    bool placed = false;
+    for (std::string& w : words) {
+      for (size_t at = w.find("%s"); at != std::string::npos; at = w.find("%s", at + url.size())) {
+        w.replace(at, 2, url);
+        placed = true;
+      }
+    }
+    if (!placed) words.push_back(url);
+    commands.push_back(std::move(words));
+  }
+  if (commands.empty()) commands.push_back({"xdg-open", url});
+  return commands;
+}
+
+// Opens URL in the desktop's browser without waiting for the browser: starts each of
+// opener_commands in turn until one starts and does not fail within kOpenerGraceMs (as
+// xdg-open tries the commands of $BROWSER). Returns false when none did; TRIED names
+// the commands tried.
+bool open_in_browser(const std::string& url, std::string& tried) {
+  for (const std::vector<std::string>& words : opener_commands(url)) {
+    tried.append(tried.empty() ? "" : ", ").append(words.front());
+    std::vector<char*> argv;
+    for (const std::string& w : words) argv.push_back(const_cast<char*>(w.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) continue;
+    int status = 0;
+    pid_t done = 0;
+    for (int waited = 0; waited < kOpenerGraceMs && done == 0; waited += 10) {
+      done = waitpid(pid, &status, WNOHANG);
+      if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (done == pid) {
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+      continue;  // failed at once: the next command
+    }
+    if (done < 0) continue;
+    // Still running (a browser itself): reaped when it ends, never waited for here.
+    std::thread([pid] {
+      int ignored = 0;
+      waitpid(pid, &ignored, 0);
+    }).detach();
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -355,8 +408,10 @@ int run_serve(const ServeOptions& options, Console& console) {
   hooks.after_build = [&](bool ok) { preview.built(ok, std::move(next)); };
   hooks.ready = [&] {
     console.say("serving the preview at " + url);
-    if (options.open && !open_in_browser(url))
-      console.warning("could not open a browser (xdg-open failed)", "open " + url + " yourself");
+    std::string tried;
+    if (options.open && !open_in_browser(url, tried))
+      console.warning("could not open a browser (" + tried + " failed)",
+                      "open " + url + " yourself, or set BROWSER to your browser's command");
   };
   int code = run_watch(options.build, console, hooks);
   preview.stop();
