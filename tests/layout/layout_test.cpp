@@ -1287,6 +1287,102 @@ TEST_CASE("a dir attribute on a block sets its paragraphs' direction: rtl right-
   }
 }
 
+// Returns a raw-HTML inline element NAME around TEXT, with dir=DIR when DIR is not empty.
+Inline dir_span(const char* name, const char* dir, const std::string& s) {
+  Inline in;
+  in.kind = InlineKind::Span;
+  in.element = name;
+  if (*dir) in.attr.attributes = {{"dir", dir}};
+  in.children = {text(s)};
+  return in;
+}
+
+TEST_CASE("dir on an inline element (span, bdi, bdo) isolates its text for the bidi algorithm") {
+  // Each case: a paragraph of inlines, and its pieces as they stand left to right.
+  struct Case {
+    const char* name;
+    std::vector<Inline> inlines;
+    const char* direction;  // of the paragraph's block ("" = its first letter's)
+    std::vector<std::string> visual;
+  };
+  const std::string shalom = "\u05e9\u05dc\u05d5\u05dd", olam = "\u05e2\u05d5\u05dc\u05dd";
+  const std::vector<Case> cases = {
+      // Without the isolate, the number after the Hebrew name joins its right-to-left run
+      // and stands left of it.
+      {"bdi",
+       {text("by "), dir_span("bdi", "", shalom), text(" 2024 items")},
+       "",
+       {"by", shalom, "2024", "items"}},
+      {"span dir=auto",
+       {text("by "), dir_span("span", "auto", shalom), text(" 2024 items")},
+       "",
+       {"by", shalom, "2024", "items"}},
+      // Right to left inside a left-to-right line: its final '!' goes to its left end.
+      {"span dir=rtl",
+       {text("say "), dir_span("span", "rtl", "hello world!"), text(" now")},
+       "",
+       {"say", "!", "hello", "world", "now"}},
+      // A bdo overrides the letters' own direction: Latin set right to left.
+      {"bdo dir=rtl",
+       {text("x "), dir_span("bdo", "rtl", "abc"), text(" y")},
+       "",
+       {"x", "cba", "y"}},
+      // Left to right inside a right-to-left paragraph: '3.0!' stays at the end of its text.
+      {"span dir=ltr",
+       {text(shalom + " "), dir_span("span", "ltr", "GNU 3.0!"), text(" " + olam)},
+       "rtl",
+       {olam, "GNU", "3.0!", shalom}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.name));
+    Book book = make_book(1);
+    Block div;
+    div.kind = BlockKind::Div;
+    div.element = "div";
+    if (*c.direction) div.attr.attributes = {{"dir", c.direction}};
+    Block p;
+    p.kind = BlockKind::Paragraph;
+    p.inlines = c.inlines;
+    div.children = {p};
+    book.chapters[0].blocks.push_back(div);
+    auto l = lay(book);
+    REQUIRE(l->diag.count(Severity::Error) == 0);
+    const int page = page_with_anchor(*l, "ch0");
+    REQUIRE(page >= 0);
+    // The pieces of the paragraph's line (below the heading), left to right, one per
+    // word; a right-to-left piece's letters as they stand on the page.
+    std::vector<std::pair<double, std::string>> seen;
+    double line_y = -1;
+    for (const TextRun& t : l->doc.pages[page].texts) {
+      if (t.text == "Chapter 1" || t.text == "Chapter" || t.text == "1") continue;
+      if (line_y < 0) line_y = t.y;
+      if (t.y != line_y) continue;
+      std::u32string letters;
+      for (size_t i = 0; i < t.text.size();) letters += next_code_point(t.text, i);
+      // A right-to-left piece holds its text in reading order and is drawn from its
+      // right end: Latin letters in one (a bdo) stand reversed on the page; Hebrew is
+      // compared in reading order.
+      if (t.rtl && !letters.empty() && letters[0] < 0x80)
+        std::reverse(letters.begin(), letters.end());
+      std::string word;
+      for (char32_t ch : letters) append_utf8(word, ch);
+      seen.push_back({t.x, word});
+    }
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::string> visual;
+    for (auto& [x, w] : seen) {
+      // Pieces split at spaces: one per word.
+      size_t from = 0;
+      for (size_t i = 0; i <= w.size(); ++i)
+        if (i == w.size() || w[i] == ' ') {
+          if (i > from) visual.push_back(w.substr(from, i - from));
+          from = i + 1;
+        }
+    }
+    CHECK(visual == c.visual);
+  }
+}
+
 TEST_CASE("a chapter heading inside a section div is the title; the div's id goes with it") {
   Book book = make_book(1);
   Chapter& ch = book.chapters[0];

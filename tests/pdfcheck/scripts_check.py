@@ -8,7 +8,8 @@ characters above U+FFFF in one chapter (with a Hebrew and an Arabic word in an E
 line), a Hebrew chapter and an Arabic chapter. The build must give no warning, and:
 
 - every paragraph comes back from pdftotext whole, in reading order (spaces and the
-  bidi marks poppler adds left out);
+  bidi marks poppler adds left out), a number after a name in <bdi> after the name, and
+  a <span dir="ltr"> in Hebrew in its own order;
 - each Chinese or Japanese character is drawn with the glyph the font's own cmap gives
   it (read from the installed font file named by the embedded font);
 - no line starts with closing CJK punctuation;
@@ -65,9 +66,10 @@ def is_cjk(ch):
 
 
 def source_paragraphs(path):
-    """Returns the paragraphs of a chapter (headings included), each as one string."""
+    """Returns the paragraphs of a chapter (headings included), each as one string, without
+    its raw HTML tags."""
     with open(path, encoding='utf-8') as f:
-        blocks = f.read().split('\n\n')
+        blocks = re.sub(r'<[^>]*>', '', f.read()).split('\n\n')
     return [' '.join(b.split('\n')).lstrip('# ').strip() for b in blocks if b.strip()]
 
 

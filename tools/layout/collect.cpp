@@ -45,6 +45,39 @@ SpanStyle span_style(const Inline& in) {
   return SpanStyle::Content;
 }
 
+constexpr char32_t kLeftToRightIsolate = 0x2066;        // LRI
+constexpr char32_t kRightToLeftIsolate = 0x2067;        // RLI
+constexpr char32_t kFirstStrongIsolate = 0x2068;        // FSI
+constexpr char32_t kPopDirectionalIsolate = 0x2069;     // PDI
+constexpr char32_t kLeftToRightOverride = 0x202D;       // LRO
+constexpr char32_t kRightToLeftOverride = 0x202E;       // RLO
+constexpr char32_t kPopDirectionalFormatting = 0x202C;  // PDF
+
+// How an inline element sets the direction of its text, as HTML's rendering rules give
+// it: an element with dir (and any bdi) is an isolate, a bdo with dir also overrides the
+// letters' own directions.
+struct BidiEffect {
+  char32_t isolate = 0;   // LRI, RLI, FSI; 0 = none
+  char32_t override = 0;  // LRO, RLO; 0 = none
+};
+
+// Returns how IN sets the direction of its text.
+BidiEffect bidi_effect(const Inline& in) {
+  BidiEffect e;
+  const std::string* dir = in.attr.find("dir");
+  const bool bdi = in.kind == InlineKind::Span && in.element == "bdi";
+  const bool bdo = in.kind == InlineKind::Span && in.element == "bdo";
+  if (dir != nullptr && *dir == "rtl")
+    e.isolate = kRightToLeftIsolate;
+  else if (dir != nullptr && *dir == "ltr")
+    e.isolate = kLeftToRightIsolate;
+  else if (bdi || (dir != nullptr && *dir == "auto"))
+    e.isolate = kFirstStrongIsolate;
+  if (bdo && e.isolate == kRightToLeftIsolate) e.override = kRightToLeftOverride;
+  if (bdo && e.isolate == kLeftToRightIsolate) e.override = kLeftToRightOverride;
+  return e;
+}
+
 FaceStyle style_of(bool italic, bool bold) {
   if (italic && bold) return FaceStyle::BoldItalic;
   if (italic) return FaceStyle::Italic;
@@ -83,8 +116,11 @@ class Collector {
     r.language = st.language;
     r.pos = pos;
     if (st.language >= 0) seek_dictionary(s, st.language, pos);
-    // Merge with the previous run when nothing differs (fewer, longer runs).
-    if (!out_.runs.empty()) {
+    // Merge with the previous run when nothing differs (fewer, longer runs) and no
+    // element with a direction begins or ends between them.
+    const bool split = split_next_;
+    split_next_ = false;
+    if (!out_.runs.empty() && !split) {
       Run& p = out_.runs.back();
       if (p.kind == Run::Kind::Text && p.face == r.face && p.size == r.size && p.rise == r.rise &&
           p.strike == r.strike && p.link == r.link && p.language == r.language) {
@@ -117,7 +153,26 @@ class Collector {
     }
   }
 
+  // Marks, for the bidi algorithm, where an element with effect E begins (CLOSE false)
+  // or ends; the text on either side of the mark goes in separate runs.
+  void mark_direction(const BidiEffect& e, bool close) {
+    if (e.isolate == 0) return;
+    const uint32_t at = static_cast<uint32_t>(out_.runs.size());
+    if (!close) out_.bidi_marks.push_back({at, e.isolate});
+    if (e.override != 0)
+      out_.bidi_marks.push_back({at, close ? kPopDirectionalFormatting : e.override});
+    if (close) out_.bidi_marks.push_back({at, kPopDirectionalIsolate});
+    split_next_ = true;
+  }
+
   void walk_one(const Inline& in, const InlineState& st) {
+    const BidiEffect bidi = bidi_effect(in);
+    mark_direction(bidi, false);
+    walk_inline(in, st);
+    mark_direction(bidi, true);
+  }
+
+  void walk_inline(const Inline& in, const InlineState& st) {
     InlineState inner = st;
     if (const std::string* lang = language_attribute(in.attr)) inner.language = ctx_.language_id(*lang);
     switch (in.kind) {
@@ -235,6 +290,7 @@ class Collector {
   Paragraph& out_;
   InlineState base_;
   bool model_ = true;  // the inlines are the model's (see collect_inlines)
+  bool split_next_ = false;  // the next text starts a run: an element with a direction is between
 };
 
 }  // namespace

@@ -66,10 +66,18 @@ struct LinkSpec {
   std::string dest;  // internal anchor name
 };
 
+// A bidi control the paragraph's text gets, for the bidi algorithm only (never drawn),
+// where an inline element with a dir attribute (or a bdi or bdo) opens or closes.
+struct BidiMark {
+  uint32_t run = 0;   // the control stands before this run (runs.size(): at the end)
+  char32_t mark = 0;  // U+2066..U+2069 isolates, U+202D/U+202E overrides, U+202C pop
+};
+
 // A paragraph's content as runs, before measuring.
 struct Paragraph {
   std::vector<Run> runs;
   std::vector<LinkSpec> links;
+  std::vector<BidiMark> bidi_marks;  // in the order of the text (an element's run starts one)
   bool faces_resolved = false;  // prepare has moved missing characters to the fallback face
   bool letter_breaks = false;   // prepare had to cut a word between letters (hyphenation may help)
 };

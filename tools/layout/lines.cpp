@@ -63,19 +63,45 @@ struct ParagraphLevels {
   }
 };
 
-// Runs the bidi algorithm over PARA when its text or DIRECTION asks for it.
+// Runs the bidi algorithm over PARA when its text, its elements' directions or DIRECTION
+// ask for it. The controls of the elements with a direction go into the text the
+// algorithm sees, and their levels are dropped from its answer.
 ParagraphLevels paragraph_levels(const Paragraph& para, std::string_view direction) {
   ParagraphLevels out;
-  std::string text;
-  for (const Run& r : para.runs) {
-    out.run_start.push_back(static_cast<uint32_t>(text.size()));
-    text += r.kind == Run::Kind::LineBreak ? "\u2028" : r.text;  // LINE SEPARATOR
+  std::string text;                  // the runs' text with the bidi controls
+  std::vector<uint32_t> text_start;  // per run: its first byte in text
+  uint32_t plain = 0;                // bytes of the runs' text so far, without the controls
+  size_t m = 0;
+  auto put_marks = [&](size_t run) {
+    for (; m < para.bidi_marks.size() && para.bidi_marks[m].run <= run; ++m)
+      append_utf8(text, para.bidi_marks[m].mark);
+  };
+  for (size_t r = 0; r < para.runs.size(); ++r) {
+    put_marks(r);
+    const Run& run = para.runs[r];
+    const std::string_view piece = run.kind == Run::Kind::LineBreak
+                                       ? std::string_view("\u2028")
+                                       : std::string_view(run.text);  // LINE SEPARATOR
+    out.run_start.push_back(plain);
+    text_start.push_back(static_cast<uint32_t>(text.size()));
+    text += piece;
+    plain += static_cast<uint32_t>(piece.size());
   }
+  put_marks(para.runs.size());
   if (direction != "rtl" && !unicode::has_rtl(text)) return out;
   unicode::BidiLevels levels = unicode::bidi_levels(text, direction);
   out.active = true;
   out.paragraph = levels.paragraph;
-  out.levels = std::move(levels.levels);
+  if (para.bidi_marks.empty()) {
+    out.levels = std::move(levels.levels);
+    return out;
+  }
+  out.levels.resize(plain);
+  for (size_t r = 0; r < para.runs.size(); ++r) {
+    const uint32_t size =
+        (r + 1 < para.runs.size() ? out.run_start[r + 1] : plain) - out.run_start[r];
+    std::copy_n(levels.levels.begin() + text_start[r], size, out.levels.begin() + out.run_start[r]);
+  }
   return out;
 }
 
