@@ -9,7 +9,6 @@ print. Timeouts are generous and only catch a hang; the seconds each rebuild too
 printed, never asserted.
 """
 
-import argparse
 import fcntl
 import http.client
 import json
@@ -22,7 +21,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -30,7 +28,7 @@ import zipfile
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import EPOCH, Fail, Skip, check, read, sha256, write  # noqa: E402
+from run import EPOCH, Fail, Skip, cases, check, read, run_case, sha256, write  # noqa: E402
 
 HANG = 60  # seconds after which a wait is a hang
 
@@ -338,17 +336,13 @@ def listening_addresses(port):
     return found
 
 
-def case_serve(ctx, name):
+def case_serve(ctx, check_served):
+    """Serves a book and runs CHECK_SERVED(ctx, book, serve) on it; serve stops cleanly."""
     book = os.path.join(ctx.work, "book")
     make_book(book)
     serve = Serve(ctx.exe, ["book", "-o", "out/"], ctx.work)
     try:
-        if name == "preview":
-            serve_preview(ctx, book, serve)
-        elif name == "paths":
-            serve_paths(ctx, book, serve)
-        elif name == "browser":
-            serve_browser(ctx, book, serve)
+        check_served(ctx, book, serve)
     finally:
         code = serve.stop()
     check(code == 0, f"serve exited {code} on SIGINT:\n{serve.text()}")
@@ -646,59 +640,13 @@ def serve_browser(ctx, book, serve):
 # --------------------------------------------------------------------------- driver
 
 GROUPS = {
-    "watch": (case_watch, ["edits"]),
-    "incremental": (case_incremental, ["chapters"]),
-    "serve": (case_serve, ["preview", "paths", "browser"]),
-    "open": (case_open, ["browser-command"]),
+    "watch": cases(case_watch, ["edits"]),
+    "incremental": cases(case_incremental, ["chapters"]),
+    "serve": {"preview": (case_serve, serve_preview), "paths": (case_serve, serve_paths),
+              "browser": (case_serve, serve_browser)},
+    "open": cases(case_open, ["browser-command"]),
 }
 
 
-def all_cases():
-    return [f"{g}:{n}" for g, (_, names) in GROUPS.items() for n in names]
-
-
-class Ctx:
-    def __init__(self, exe, source, work):
-        self.exe, self.source, self.work = exe, source, work
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--colophon")
-    ap.add_argument("--source", default=os.path.dirname(os.path.dirname(
-        os.path.dirname(os.path.abspath(__file__)))))
-    ap.add_argument("--work-root", help="folder for work folders (default: system temp)")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("case", nargs="?")
-    args = ap.parse_args()
-    if args.list:
-        print("\n".join(all_cases()))
-        return 0
-    if not args.case or not args.colophon:
-        ap.error("give --colophon EXE and a CASE (see --list)")
-    group, _, name = args.case.partition(":")
-    if group not in GROUPS or name not in GROUPS[group][1]:
-        ap.error(f"unknown case {args.case!r} (see --list)")
-    if args.work_root:
-        os.makedirs(args.work_root, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=args.case.replace(":", "-") + "-", dir=args.work_root)
-    ctx = Ctx(os.path.abspath(args.colophon), os.path.abspath(args.source), work)
-    try:
-        GROUPS[group][0](ctx, name)
-    except Skip as e:
-        print(f"*** SKIPPED {args.case}: {e} ***")
-        shutil.rmtree(work, ignore_errors=True)
-        return 77
-    except Fail as e:
-        print(f"FAILED {args.case}: {e}\n(work folder kept: {work})")
-        return 1
-    if os.environ.get("KEEP"):
-        print(f"work folder kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"PASSED {args.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case(GROUPS, __doc__))
