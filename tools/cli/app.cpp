@@ -57,6 +57,8 @@ class CommandLine {
   void add_read_options(CLI::App* cmd, ReadOptions& read);
   // Adds -q and -v, which work after the command name too.
   void add_verbosity(CLI::App* cmd);
+  // Adds the options watch and serve share: the read options, and -o and -t as for build.
+  void add_watch_options(CLI::App* cmd, BuildOptions& build);
   // Prints the list of commands (`colophon`, `colophon help`).
   void print_commands(std::ostream& out) const;
   // Returns the spellings of the options of CMD and of the whole program.
@@ -116,6 +118,12 @@ void CommandLine::add_verbosity(CLI::App* cmd) {
   cmd->add_flag("-v,--verbose", verbose_, "Print every stage with its time, and more");
 }
 
+void CommandLine::add_watch_options(CLI::App* cmd, BuildOptions& build) {
+  add_read_options(cmd, build.read);
+  cmd->add_option("-o,--out", build.out, "Output file or folder, as for build");
+  cmd->add_option("-t,--target", build.targets, "Targets to write, as for build")->delimiter(',');
+}
+
 CommandLine::CommandLine() {
   // Words no option takes are collected and reported with a suggestion (check_leftovers)
   // rather than by CLI11; subcommands inherit this when they are made.
@@ -156,18 +164,12 @@ CommandLine::CommandLine() {
 
   watch_cmd_ = app_.add_subcommand(
       "watch", "Build the book, then again whenever one of its files changes (Ctrl-C stops)");
-  add_read_options(watch_cmd_, watch_.read);
-  watch_cmd_->add_option("-o,--out", watch_.out, "Output file or folder, as for build");
-  watch_cmd_->add_option("-t,--target", watch_.targets, "Targets to write, as for build")
-      ->delimiter(',');
+  add_watch_options(watch_cmd_, watch_);
   add_verbosity(watch_cmd_);
 
   serve_cmd_ = app_.add_subcommand(
       "serve", "Watch the book and show it in a browser, reloaded after each build");
-  add_read_options(serve_cmd_, serve_.build.read);
-  serve_cmd_->add_option("-o,--out", serve_.build.out, "Output file or folder, as for build");
-  serve_cmd_->add_option("-t,--target", serve_.build.targets, "Targets to write, as for build")
-      ->delimiter(',');
+  add_watch_options(serve_cmd_, serve_.build);
   serve_cmd_
       ->add_option("-p,--port", serve_.port,
                    "Port on 127.0.0.1 to serve the preview on (0: any free port)")
