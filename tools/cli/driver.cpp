@@ -21,6 +21,7 @@
 #include "cover/cover.h"
 #include "layout/style.h"
 #include "passes/passes.h"
+#include "passes/walk.h"
 #include "pdf/pdf.h"  // dump_pages: the layout with the PDF's fonts, for `dump --pages`
 #include "read/config.h"
 #include "target/target.h"
@@ -470,21 +471,17 @@ void record_inputs(const BuildOptions& options, const TargetList& targets, const
 // Appends to OUT the ids and note references of BLOCKS (and of the inlines in them), in
 // document order, with the text of each heading.
 void append_ids(const std::vector<Block>& blocks, std::string& out) {
-  auto inlines = [&out](const std::vector<Inline>& xs, auto& self) -> void {
-    for (const Inline& x : xs) {
-      if (!x.attr.id.empty()) out.append(" #").append(x.attr.id);
-      if (x.kind == InlineKind::NoteRef) out.append(" ^").append(std::to_string(x.note));
-      self(x.children, self);
-    }
+  auto inline_ids = [&out](const Inline& x) {
+    if (!x.attr.id.empty()) out.append(" #").append(x.attr.id);
+    if (x.kind == InlineKind::NoteRef) out.append(" ^").append(std::to_string(x.note));
   };
-  for (const Block& b : blocks) {
+  auto inline_list = [&](const std::vector<Inline>& xs) { for_each_inline(xs, inline_ids); };
+  auto block_ids = [&](const Block& b) {
     if (!b.attr.id.empty()) out.append(" #").append(b.attr.id);
     if (b.kind == BlockKind::Heading) out.append(" h:").append(plain_text(b.inlines));
-    inlines(b.inlines, inlines);
-    for (const auto& row : b.table.rows)
-      for (const auto& cell : row) inlines(cell, inlines);
-    append_ids(b.children, out);
-  }
+    for_each_own_inline_list(b, inline_list);
+  };
+  for_each_block(blocks, block_ids);
 }
 
 // Returns what, besides its own Markdown, a chapter's model depends on in BOOK after the
