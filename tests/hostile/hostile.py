@@ -342,6 +342,21 @@ def active_content_book(root, n):
     return 0
 
 
+def many_handlers_book(root, n):
+    # Every element of the SVG with a handler and an animation of its own: one warning
+    # for the image, with the counts; the extra CSS's removals at their line and column.
+    # (A plain <script> in an SVG is an error of its own.)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
+           + '<rect onclick="x()" width="1" height="1"/><set attributeName="fill" to="red"/>\n'
+           * 300
+           + "</svg>\n")
+    css = "p { color: red }\n\n.a {\n    background: url(https://evil.example/a.png) }\n"
+    write_book(root, "# One\n\n![A picture](pic.svg)\n\n![Again](pic.svg)\n",
+               toml_extra='[output.epub]\nextra-css = ["extra.css"]\n',
+               files={"src/pic.svg": svg, "extra.css": css})
+    return 0
+
+
 def malformed_svg_book(root, n):
     write_book(root, "# One\n\n![A picture](pic.svg)\n",
                files={"src/pic.svg": '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>\n'})
@@ -480,11 +495,16 @@ class Case:
 
     def __init__(self, chapter=None, expect=(0,), needle=None, size=None, fmt="all",
                  mem_per_byte=None, short_messages=False, writer=None, warns=None,
-                 check_size=None, epubcheck=False, absent=None, keeps=None, quiet=None):
+                 check_size=None, epubcheck=False, absent=None, keeps=None, quiet=None,
+                 once=None, targets=None):
         self.chapter, self.expect, self.needle = chapter, set(expect), needle
         # ABSENT: text in neither the EPUB's XHTML nor the PDF's text; KEEPS: text that
         # must be in both; QUIET: a message that must not be printed.
         self.absent, self.keeps, self.quiet = absent or [], keeps or [], quiet or []
+        # WARNS: a message (or a list of them) that must be printed; ONCE: words that
+        # exactly one line of the diagnostics may hold (a report grouped, not repeated).
+        self.once = once or []
+        self.targets = targets  # --target LIST instead of --format FMT (then "all")
         self.size, self.fmt, self.mem_per_byte = size, fmt, mem_per_byte
         self.short_messages, self.writer, self.warns = short_messages, writer, warns
         # epubcheck takes seconds of JVM per book and minutes on the big ones: a small
@@ -591,6 +611,12 @@ CASES = {
     # is an error
     "active-content": Case(writer=active_content_book, warns="removed", fmt="epub",
                            epubcheck=True),
+    "active-content-grouped": Case(
+        writer=many_handlers_book, once=["pic.svg", "extra.css"],
+        targets="epub,pdf,kindle,kobo",
+        warns=["src/pic.svg:2: warning: active content removed from this SVG image: event "
+               "attribute onclick (300), <set> (300) (600 removals in all)",
+               "extra.css:4:5: warning: removed CSS: a url() outside the book"]),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
     # issue 13, item 8: a budget for the book's decoded images, checked before decoding
     "image-budget": Case(writer=image_budget_book, expect={1},
@@ -761,15 +787,23 @@ def check_run(name, case, run, out, with_epubcheck):
         return problems
     if run.rc != 0:
         return problems
-    if case.warns and case.warns not in run.stderr:
-        problems.append("no warning saying '%s'" % case.warns)
+    for message in ([case.warns] if isinstance(case.warns, str) else case.warns or []):
+        if message not in run.stderr:
+            problems.append("no warning saying '%s'" % message)
+    for word in case.once:
+        said = [line for line in lines if word in line]
+        if len(said) != 1:
+            problems.append("%d lines name '%s' (one expected): %s" % (len(said), word, said[:3]))
     for message in case.quiet:
         if message in run.stderr:
             problems.append("a false message: '%s'" % message)
     staged = [f for f in left if f.endswith(".staged")]
     if staged:
         problems.append("staged files left behind: %s" % staged)
-    epubs = [f for f in left if f.endswith(".epub")]
+    # The plain EPUB only (--target may add the Kindle's and Kobo's, each checked by
+    # their own suites).
+    epubs = [f for f in left if f.endswith(".epub") and not f.endswith((".kindle.epub",
+                                                                         ".kepub.epub"))]
     pdfs = [f for f in left if f.endswith(".pdf")]
     want_epub, want_pdf = case.fmt in ("all", "epub"), case.fmt in ("all", "pdf")
     if len(epubs) != want_epub or len(pdfs) != want_pdf:
@@ -820,7 +854,8 @@ def check_texts(case, epubs, pdfs):
 def build(colophon, root, case, n, fmt):
     size = case.write(root, n)
     out = os.path.join(root, "dist")
-    cmd = [colophon, "build", root, "-o", out, "--format", fmt, "--stats"]
+    cmd = [colophon, "build", root, "-o", out, "--stats"] + (
+        ["--target", case.targets] if case.targets else ["--format", fmt])
     rc, stderr, rss = run_colophon(cmd, BUILD_BOUND_S)
     return Run(rc, stderr, stats_of(stderr), rss, size), out
 

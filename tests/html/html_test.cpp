@@ -421,7 +421,7 @@ TEST_CASE("resource URLs are local, link schemes come from one allow-list") {
 }
 
 TEST_CASE("CSS keeps nothing remote and no script hook") {
-  std::vector<std::string> removed;
+  Removals removed;
   std::string css = filter_css(
       "@import 'x.css'; p { color: red; background: url(https://e.example/a.png) }\n"
       ".a { width: \\65xpression(1); top: 0 } .b { position: FIXED } .c { font: bold }",
@@ -433,11 +433,44 @@ TEST_CASE("CSS keeps nothing remote and no script hook") {
   CHECK(css.find("color: red") != std::string::npos);
   CHECK(css.find("top: 0") != std::string::npos);
   CHECK(css.find(".c { font: bold }") != std::string::npos);
-  CHECK(removed.size() == 4);
+  REQUIRE(removed.kinds().size() == 4);
+  // Each kind once, at the line and column of its first statement (issue 13: extra-css
+  // warnings named no line).
+  CHECK(removed.kinds()[1].what == "CSS: a url() outside the book");
+  CHECK(removed.kinds()[1].line == 1);
+  CHECK(removed.kinds()[1].col == 34);
+  CHECK(removed.kinds()[2].what == "CSS: expression()");
+  CHECK(removed.kinds()[2].line == 2);
+  CHECK(removed.kinds()[2].col == 6);
+}
+
+TEST_CASE("what a sanitiser removes is counted per kind, not listed per element") {
+  // Issue 13: an SVG with a handler on each of its elements gave a line for each.
+  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg'>\n";
+  for (int i = 0; i < 500; ++i) svg += "<rect onclick='x()' width='1'/><script>x()</script>\n";
+  for (int i = 0; i < 20; ++i) svg += "<g on" + std::string(1, static_cast<char>('a' + i)) + "='x()'/>";
+  svg += "</svg>";
+  Removals removed;
+  std::string problem;
+  std::string clean = sanitize_svg(svg, problem, removed);
+  CHECK(problem.empty());
+  CHECK(clean.find("onclick") == std::string::npos);
+  REQUIRE(removed.kinds().size() == 22);
+  CHECK(removed.kinds()[0].what == "event attribute onclick");
+  CHECK(removed.kinds()[0].count == 500);
+  CHECK(removed.kinds()[0].line == 2);
+  CHECK(removed.kinds()[1].what == "<script>");
+  CHECK(removed.kinds()[1].count == 500);
+  CHECK(removed.total() == 1020);
+  // A message quotes a few kinds and counts the rest.
+  CHECK(removed.summary() ==
+        "event attribute onclick (500), <script> (500), event attribute ona, event attribute "
+        "onb, event attribute onc, event attribute ond, event attribute one, event attribute "
+        "onf and 14 more of 14 other kinds");
 }
 
 TEST_CASE("SVG is rebuilt from its allow-list") {
-  std::vector<std::string> removed;
+  Removals removed;
   std::string problem;
   std::string svg = sanitize_svg(
       "<s:svg xmlns:s='http://www.w3.org/2000/svg' xmlns:l='http://www.w3.org/1999/xlink' "

@@ -325,12 +325,11 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
       continue;
     }
     // Filtered as every CSS of the book is: nothing remote, no script hook (html/svg.h).
-    std::vector<std::string> removed;
+    // Filtered as every CSS of the book is: nothing remote, no script hook (html/svg.h).
+    // What it removes was reported once, when [output.epub] was read (options.cpp), not
+    // once per EPUB target.
+    Removals removed;
     std::string filtered = filter_css(*text, false, removed);
-    for (const std::string& what : removed)
-      diag.warning(book.display(p.relative.empty() ? extra : p.relative), {},
-                   "removed " + what + " (an e-book fetches nothing and runs nothing)",
-                   "keep styles local: fonts and images inside the book, no scripts");
     css += "\n/* " + p.relative + " */\n";
     css += filtered;
     if (!css.empty() && css.back() != '\n') css += '\n';

@@ -2,6 +2,7 @@
 
 #include "core/paths.h"
 #include "epub/epub.h"
+#include "html/svg.h"
 
 namespace colophon {
 
@@ -25,6 +26,25 @@ std::string font_problem(const Book& book, const std::string& rel) {
             : "is not a " + type.substr(5) + " font (its first bytes say otherwise)";
 }
 
+// Reports what the EPUB's filter takes out of the extra CSS file REL (html/svg.h), at
+// the line and column of the first of each kind in the author's file, once for the
+// book (every EPUB target filters it again as it packs it). A file that cannot be read
+// is reported where it is packed.
+void report_css_removals(const Book& book, const std::string& rel, Diagnostics& diag) {
+  FileRead file = read_book_file(book.root, rel);
+  if (!file.ok()) return;
+  Removals removed;
+  filter_css(file.data, false, removed);
+  for (const Removals::Kind& k : removed.kinds())
+    diag.warning(book.display(rel), {k.line, k.col},
+                 "removed " + k.what +
+                     (k.count > 1 ? ", " + std::to_string(k.count) +
+                                        " times in this file (the first here)"
+                                  : "") +
+                     ": an e-book fetches nothing and runs nothing",
+                 "keep styles local: fonts and images inside the book, no scripts");
+}
+
 }  // namespace
 
 const std::vector<std::string>& epub_option_keys() {
@@ -41,8 +61,10 @@ void read_epub_options(const ConfigTable* table, Book& book, Diagnostics& diag) 
       if (auto list = r.strings(e, "extra-css = [\"extra.css\"]")) {
         for (size_t i = 0; i < list->size(); ++i) {
           SourcePos at = e.value.items[i].pos;
-          if (auto rel = r.existing_file(at.line ? at : e.pos, "extra-css", (*list)[i]))
+          if (auto rel = r.existing_file(at.line ? at : e.pos, "extra-css", (*list)[i])) {
+            report_css_removals(book, *rel, diag);
             book.epub.extra_css.push_back(*rel);
+          }
         }
       }
     } else if (e.key == "fonts") {

@@ -713,10 +713,13 @@ class Repairer {
       }
       if (n == "style") {
         // Filtered as every CSS of the book is (html/svg.h): nothing remote, no script.
-        std::vector<std::string> removed;
+        Removals removed;
         value = filter_css(value, true, removed);
-        for (const std::string& what : removed)
-          warning(a.offset, "removed " + what + " (an e-book fetches nothing and runs nothing)",
+        for (const Removals::Kind& k : removed.kinds())
+          warning(a.offset,
+                  "removed " + k.what +
+                      (k.count > 1 ? " (" + std::to_string(k.count) + " times)" : "") +
+                      " (an e-book fetches nothing and runs nothing)",
                   "keep styles local, with no scripts");
       }
       if (n == "id" || (n == "name" && t.name == "a" && !has_id)) {

@@ -64,7 +64,7 @@ bool drops_content(std::string_view name) {
 // Rebuilds one document; keeps the namespace declarations in scope as it goes.
 class SvgBuilder {
  public:
-  explicit SvgBuilder(std::vector<std::string>& removed) : removed_(removed) {}
+  explicit SvgBuilder(Removals& removed) : removed_(removed) {}
 
   std::string build(const tinyxml2::XMLElement* root) {
     scopes_.push_back({{"xml", "http://www.w3.org/XML/1998/namespace"}});
@@ -82,13 +82,22 @@ class SvgBuilder {
     return prefix.empty() ? std::string(kSvgNamespace) : std::string();
   }
 
-  void note(std::string what) {
-    if (std::find(removed_.begin(), removed_.end(), what) == removed_.end())
-      removed_.push_back(std::move(what));
+  void note(const std::string& what) {
+    removed_.add(what, static_cast<uint32_t>(std::max(line_, 0)));
+  }
+
+  // Filters CSS of the element being rebuilt; what it removes is placed on its line.
+  std::string css(std::string_view text, bool inline_style) {
+    Removals found;
+    std::string kept = filter_css(text, inline_style, found);
+    for (const Removals::Kind& k : found.kinds())
+      removed_.add(k.what, static_cast<uint32_t>(std::max(line_, 0)), 0, k.count);
+    return kept;
   }
 
   void element(const tinyxml2::XMLElement* e, bool root) {
     work::add();
+    line_ = e->GetLineNum();
     std::vector<std::pair<std::string, std::string>> declared;
     for (const tinyxml2::XMLAttribute* a = e->FirstAttribute(); a; a = a->Next()) {
       std::string_view n = a->Name();
@@ -158,9 +167,9 @@ class SvgBuilder {
       }
     }
     if (name == "style") {
-      value = filter_css(value, true, removed_);
+      value = css(value, true);
     } else if (lower(value).find("url(") != std::string::npos) {
-      std::vector<std::string> dropped;
+      Removals dropped;
       std::string kept = filter_css(name + ":" + value, true, dropped);
       if (!dropped.empty()) {
         note("a reference outside the image (" + name + ")");
@@ -181,16 +190,18 @@ class SvgBuilder {
         element(ce, false);
       } else if (const tinyxml2::XMLText* t = c->ToText()) {
         std::string text = t->Value();
-        if (style) text = filter_css(text, false, removed_);
+        line_ = t->GetLineNum();
+        if (style) text = css(text, false);
         out_ += xml_escape(text);
       }
       // Comments, processing instructions and DOCTYPEs are left out.
     }
   }
 
-  std::vector<std::string>& removed_;
+  Removals& removed_;
   std::vector<std::vector<std::pair<std::string, std::string>>> scopes_;
   std::string out_;
+  int line_ = 0;  // of the node being rebuilt
 };
 
 // Returns CSS with its escapes decoded and comments removed, lower-cased, without
@@ -254,6 +265,37 @@ std::string css_problem(const std::string& check) {
 
 }  // namespace
 
+void Removals::add(const std::string& what, uint32_t line, uint32_t col, size_t count) {
+  auto [it, inserted] = index_.emplace(what, kinds_.size());
+  if (inserted) kinds_.push_back({what, 0, line, col});
+  kinds_[it->second].count += count;
+}
+
+size_t Removals::total() const {
+  size_t n = 0;
+  for (const Kind& k : kinds_) n += k.count;
+  return n;
+}
+
+std::string Removals::summary() const {
+  constexpr size_t kShown = 8;  // a message quotes a few kinds; the rest are counted
+  std::string out;
+  size_t rest = 0;
+  for (size_t k = 0; k < kinds_.size(); ++k) {
+    if (k >= kShown) {
+      rest += kinds_[k].count;
+      continue;
+    }
+    if (!out.empty()) out += ", ";
+    out += kinds_[k].what;
+    if (kinds_[k].count > 1) out += " (" + std::to_string(kinds_[k].count) + ")";
+  }
+  if (rest > 0)
+    out += " and " + std::to_string(rest) + " more of " +
+           std::to_string(kinds_.size() - kShown) + " other kinds";
+  return out;
+}
+
 bool is_link_scheme_allowed(std::string_view scheme) {
   static const std::unordered_set<std::string_view> allowed = {
       "http", "https", "mailto", "tel", "sms", "ftp", "ftps", "sftp", "news", "nntp", "irc",
@@ -296,13 +338,24 @@ bool is_local_resource_url(std::string_view url) {
   return is_image_data_url(url);
 }
 
-std::string filter_css(std::string_view css, bool inline_style, std::vector<std::string>& removed) {
+std::string filter_css(std::string_view css, bool inline_style, Removals& removed) {
   work::add(css.size());
   std::string out;
   out.reserve(css.size());
-  auto note = [&](const std::string& what) {
-    std::string w = (inline_style ? "style attribute: " : "CSS: ") + what;
-    if (std::find(removed.begin(), removed.end(), w) == removed.end()) removed.push_back(w);
+  // The line and column of a statement, counted forward from the last one asked for.
+  size_t counted = 0;
+  uint32_t line = 1, line_start = 0;
+  auto note = [&](const std::string& what, size_t statement) {
+    while (statement < css.size() && static_cast<unsigned char>(css[statement]) <= 0x20)
+      ++statement;
+    for (; counted < statement && counted < css.size(); ++counted) {
+      if (css[counted] == '\n') {
+        ++line;
+        line_start = static_cast<uint32_t>(counted + 1);
+      }
+    }
+    removed.add((inline_style ? "style attribute: " : "CSS: ") + what, line,
+                static_cast<uint32_t>(statement - line_start + 1));
   };
   size_t i = 0, start = 0;
   int skip_depth = 0;  // inside a block whose prelude was dropped
@@ -349,7 +402,7 @@ std::string filter_css(std::string_view css, bool inline_style, std::vector<std:
       std::string problem = css_problem(check);
       if (c == '{') {
         if (!problem.empty() || check.starts_with("@-moz-document")) {
-          note(problem.empty() ? "@-moz-document" : problem);
+          note(problem.empty() ? "@-moz-document" : problem, start);
           skip_depth = 1;
         } else {
           out += piece;
@@ -357,7 +410,7 @@ std::string filter_css(std::string_view css, bool inline_style, std::vector<std:
         }
       } else {
         if (!problem.empty()) {
-          note(problem);
+          note(problem, start);
         } else {
           out += piece;
           if (c == ';') out += ';';
@@ -371,8 +424,7 @@ std::string filter_css(std::string_view css, bool inline_style, std::vector<std:
   return out;
 }
 
-std::string sanitize_svg(std::string_view svg, std::string& problem,
-                         std::vector<std::string>& removed) {
+std::string sanitize_svg(std::string_view svg, std::string& problem, Removals& removed) {
   tinyxml2::XMLDocument doc(true, tinyxml2::PRESERVE_WHITESPACE);
   if (doc.Parse(svg.data(), svg.size()) != tinyxml2::XML_SUCCESS) {
     problem = std::string("SVG is not well-formed XML (") + doc.ErrorStr() + ")";
@@ -386,7 +438,7 @@ std::string sanitize_svg(std::string_view svg, std::string& problem,
   for (const tinyxml2::XMLNode* n = doc.FirstChild(); n; n = n->NextSibling())
     if (n->ToUnknown() || (n->ToDeclaration() && std::string_view(n->Value()).find("stylesheet") !=
                                                      std::string_view::npos))
-      removed.push_back("a processing instruction or DOCTYPE");
+      removed.add("a processing instruction or DOCTYPE", static_cast<uint32_t>(n->GetLineNum()));
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += SvgBuilder(removed).build(root);
   out += '\n';

@@ -206,8 +206,8 @@ constexpr std::string_view kUnreadable = "cannot read";
 // is read only as far as its header; an SVG, and a JPEG whose frame header lies further
 // in, whole, and an SVG's bytes are kept in A.data (unless its DOCTYPE was cut) for the
 // EPUB to pack as they are. Returns "" for an image, "not an image", kUnreadable, or
-// another problem to report.
-std::string sniff_file(const std::filesystem::path& path, Asset& a) {
+// another problem to report. REMOVED, when given, records what an SVG's rebuild left out.
+std::string sniff_file(const std::filesystem::path& path, Asset& a, Removals* removed = nullptr) {
   bool complete = false;
   std::optional<std::string> data = read_file_prefix(path, kImageHeadBytes, complete);
   if (!data) {
@@ -231,9 +231,10 @@ std::string sniff_file(const std::filesystem::path& path, Asset& a) {
   if (problem.empty()) {
     // Packed as rebuilt from the allow-list: no script, event, foreign content or
     // reference out of the image survives (html/svg.h).
-    std::vector<std::string> removed;
-    std::string clean = sanitize_svg(a.data.empty() ? *data : a.data, problem, removed);
+    Removals dropped;
+    std::string clean = sanitize_svg(a.data.empty() ? *data : a.data, problem, dropped);
     if (problem.empty()) a.data = std::move(clean);
+    if (removed != nullptr) *removed = std::move(dropped);
   }
   return problem;
 }
@@ -272,6 +273,20 @@ class AssetCollector {
  private:
   void error(int c, SourcePos pos, std::string message, std::string hint) {
     diag_.error(chapter_file(book_, c), pos, std::move(message), std::move(hint));
+  }
+
+  // Says once for the SVG image at SOURCE (its path in the book) what its rebuild left
+  // out: each kind with its count, at the line of the first.
+  void report_svg_removals(const std::string& source, const Removals& removed) {
+    uint32_t first = 0;
+    for (const Removals::Kind& k : removed.kinds())
+      if (k.line > 0 && (first == 0 || k.line < first)) first = k.line;
+    size_t total = removed.total();
+    diag_.warning(book_.display(source), {first, 0},
+                  "active content removed from this SVG image: " + removed.summary() +
+                      (total > 1 ? " (" + std::to_string(total) + " removals in all)" : ""),
+                  "an image in an e-book is a picture only: no scripts, animation or "
+                  "references outside it; save it again as plain SVG to silence this");
   }
 
   // Looks beside the SVG at SVG_PATH for a PNG or JPEG of the same name, inside the
@@ -354,7 +369,9 @@ class AssetCollector {
     Asset a;
     a.source = sp.relative;
     a.path = key;
-    std::string problem = sniff_file(sp.absolute, a);
+    Removals removed;
+    std::string problem = sniff_file(sp.absolute, a, &removed);
+    if (problem.empty() && !removed.empty()) report_svg_removals(a.source, removed);
     if (problem == kUnreadable) {
       error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
       return -1;
