@@ -645,8 +645,11 @@ class Repairer {
         if (removal_ != nullptr) {
           *removal_ = {name, true, 1, removal_pos(tag_start)};
         } else {
-          warning(tag_start, "<" + name + "> is not closed; everything after it was removed",
-                  "close it with </" + name + ">");
+          // An HTML block ends at a blank line: what follows is Markdown again, kept.
+          warning(tag_start,
+                  "<" + name + "> is not closed in this HTML block; everything after it in "
+                  "the block was removed",
+                  "close it with </" + name + "> before the blank line that ends the block");
         }
         keep_lines(raw_.substr(i_));
         i_ = raw_.size();
