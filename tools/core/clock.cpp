@@ -22,12 +22,14 @@ std::string source_date_epoch_problem() {
   int64_t v = 0;
   auto [p, ec] = std::from_chars(env, env + std::strlen(env), v);
   std::string shown = std::string(env).substr(0, 40);
+  const std::string range =
+      " (from 0 to " + std::to_string(kMaxSourceDateEpoch) + ", the end of the year 9999)";
   if (ec == std::errc::result_out_of_range || (ec == std::errc() && *p == '\0' && v < 0) ||
       (ec == std::errc() && *p == '\0' && v > kMaxSourceDateEpoch))
-    return "SOURCE_DATE_EPOCH '" + shown + "' is out of range (from 0 to " +
-           std::to_string(kMaxSourceDateEpoch) + ", the end of the year 9999)";
+    return "SOURCE_DATE_EPOCH '" + shown + "' is out of range" + range;
   if (ec != std::errc() || *p != '\0')
-    return "SOURCE_DATE_EPOCH '" + shown + "' is not a whole number of seconds since 1970";
+    return "SOURCE_DATE_EPOCH '" + shown + "' is not a whole number of seconds since 1970" +
+           range;
   return {};
 }
 
