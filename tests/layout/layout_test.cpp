@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <random>
@@ -933,6 +935,51 @@ TEST_CASE("the built-in style loads without diagnostics") {
   CHECK(s.page_width == doctest::Approx(419.53));
   CHECK(s.fonts.text.regular.find("NotoSerif-Regular.ttf") != std::string::npos);
   CHECK(s.max_consecutive_hyphens == 2);
+}
+
+TEST_CASE("trim-size errors say where the size was set, in book.toml and a style file alike") {
+  // Issue 13, item 12: a page with no room for text was blamed on book.toml with no line,
+  // even when a style file set its size; the style file's hint differed from book.toml's.
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / "colophon-trim-test";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  {
+    std::ofstream(root / "style.toml") << "# a tiny page\ntrim = \"1x1in\"\n";
+  }
+  Book book;
+  book.root = root.string();
+  book.pdf.style = "style.toml";
+  Diagnostics d;
+  load_style(book, d);
+  auto all = d.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "style.toml");
+  CHECK(all[0].pos.line == 2);
+  CHECK(all[0].pos.col == 8);
+  CHECK(all[0].message == "the PDF margins leave no room for text on a page of 25 x 25 mm");
+
+  // book.toml's trim overrides the style's and is the one named.
+  book.pdf.trim = "80x80mm";
+  book.pdf.trim_pos = {4, 8};
+  Diagnostics over;
+  load_style(book, over);
+  REQUIRE(over.all().size() == 1);
+  CHECK(over.all()[0].file == "book.toml");
+  CHECK(over.all()[0].pos.line == 4);
+
+  // A size out of range says so, with the one hint of every trim error.
+  Style s;
+  Diagnostics big;
+  apply_style_toml("trim = \"5x300in\"\n", "style.toml", s, big);
+  REQUIRE(big.all().size() == 1);
+  CHECK(big.all()[0].message ==
+        "'trim': '5x300in' is larger than 200 inches (5.08 m) on a side, a PDF's limit");
+  CHECK(big.all()[0].hint == trim_hint());
+  double w = 0, h = 0;
+  CHECK(trim_problem("0.5x9in", w, h) == "is smaller than 1 inch (25.4 mm) on a side");
+  CHECK(trim_problem("c7", w, h) == "is not a page size colophon knows");
+  fs::remove_all(root);
 }
 
 TEST_CASE("a long book lays out quickly (linear time)") {

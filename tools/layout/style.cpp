@@ -190,12 +190,18 @@ class StyleReader {
   void trim(const toml::node& node) {
     double w = 0, h = 0;
     const auto* s = node.as_string();
-    if (!s || !parse_trim(s->get(), w, h)) {
-      bad(node, "bad trim size", "use a5, a4, letter, 6x9in or a custom \"<w>x<h>mm\" (mm, in or pt)");
+    if (!s) {
+      bad(node, "'trim' must be a string", trim_hint());
+      return;
+    }
+    if (std::string problem = trim_problem(s->get(), w, h); !problem.empty()) {
+      bad(node, "'trim': '" + s->get() + "' " + problem, trim_hint());
       return;
     }
     style_.page_width = w;
     style_.page_height = h;
+    style_.trim_file = file_;
+    style_.trim_pos = pos_of(node.source());
   }
 
   void boolean(const toml::node& node, bool& out) {
@@ -397,6 +403,19 @@ const std::vector<KeyTable>& style_key_tables() {
 }
 
 bool parse_trim(std::string_view text, double& width, double& height) {
+  return trim_problem(text, width, height).empty();
+}
+
+const std::string& trim_hint() {
+  static const std::string kHint =
+      "allowed values: \"a5\", \"6x9in\", \"a4\", \"letter\", \"b5\", \"royal\", \"demy\", "
+      "\"crown-quarto\", KDP's trims in inches (\"5x8\", \"5.25x8\", \"5.5x8.5\", \"6x9\", "
+      "\"6.14x9.21\", \"7x10\", \"8.5x11\", ...), or \"<width>x<height>\" in mm, in or pt "
+      "(e.g. \"148x210mm\", \"5.5x8.5in\"), from 1 to 200 inches on a side";
+  return kHint;
+}
+
+std::string trim_problem(std::string_view text, double& width, double& height) {
   std::string t;
   for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // Paper and book sizes by name, in points: ISO, US letter, the British book sizes, and
@@ -417,25 +436,29 @@ bool parse_trim(std::string_view text, double& width, double& height) {
   if (auto it = kNamed.find(t); it != kNamed.end()) {
     width = it->second.first;
     height = it->second.second;
-    return true;
+    return {};
   }
+  const std::string unknown = "is not a page size colophon knows";
   double scale = 0;
   std::string_view v(t);
   if (v.ends_with("mm")) scale = kPointsPerMm;
   else if (v.ends_with("in")) scale = kPointsPerInch;
   else if (v.ends_with("pt")) scale = 1;
-  else return false;
+  else return unknown;
   v.remove_suffix(2);
   size_t x = v.find('x');
-  if (x == std::string_view::npos) return false;
+  if (x == std::string_view::npos) return unknown;
   double w = 0, h = 0;
-  if (!parse_number(v.substr(0, x), w) || !parse_number(v.substr(x + 1), h)) return false;
+  if (!parse_number(v.substr(0, x), w) || !parse_number(v.substr(x + 1), h)) return unknown;
   w *= scale;
   h *= scale;
-  if (w < 72 || h < 72 || w > 14400 || h > 14400) return false;
+  // A PDF page is at most 14,400 points (200 inches) on a side; less than an inch holds
+  // no text.
+  if (w < 72 || h < 72) return "is smaller than 1 inch (25.4 mm) on a side";
+  if (w > 14400 || h > 14400) return "is larger than 200 inches (5.08 m) on a side, a PDF's limit";
   width = w;
   height = h;
-  return true;
+  return {};
 }
 
 std::optional<double> parse_length(std::string_view text) {
@@ -539,15 +562,17 @@ Style load_style(const Book& book, Diagnostics& diag) {
   // The book's own fallback fonts come before the style's.
   style.fonts.fallback_list.insert(style.fonts.fallback_list.begin(), book.pdf.fallback_fonts.begin(),
                                    book.pdf.fallback_fonts.end());
+  const std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
   if (!book.pdf.trim.empty()) {
     double w = 0, h = 0;
-    if (parse_trim(book.pdf.trim, w, h)) {
+    if (std::string problem = trim_problem(book.pdf.trim, w, h); problem.empty()) {
       style.page_width = w;
       style.page_height = h;
-    } else {
-      diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
-                 "bad PDF trim size '" + book.pdf.trim + "'",
-                 "use a5, a4, letter, 6x9in or a custom \"<w>x<h>mm\" (mm, in or pt)");
+      style.trim_file = config;
+      style.trim_pos = book.pdf.trim_pos;
+    } else {  // read_pdf_options refuses it first
+      diag.error(config, book.pdf.trim_pos, "'trim': '" + book.pdf.trim + "' " + problem,
+                 trim_hint());
     }
   }
   if (book.pdf.print && book.pdf.inside_margin > 0) style.margin_inner = book.pdf.inside_margin;
@@ -555,8 +580,11 @@ Style load_style(const Book& book, Diagnostics& diag) {
   double min_measure = 6 * style.font_size;
   if (style.page_width - style.margin_inner - style.margin_outer < min_measure ||
       style.page_height - style.margin_top - style.margin_bottom < 8 * style.leading) {
-    diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
-               "the PDF margins leave no room for text on the page",
+    // Said where the page size was set (else in book.toml), with the size it has.
+    auto mm = [](double points) { return std::to_string(std::lround(points / kPointsPerMm)); };
+    diag.error(style.trim_file.empty() ? config : style.trim_file, style.trim_pos,
+               "the PDF margins leave no room for text on a page of " + mm(style.page_width) +
+                   " x " + mm(style.page_height) + " mm",
                "make the margins smaller or the trim size larger");
     style.margin_inner = style.margin_outer = style.page_width * 0.12;
     style.margin_top = style.margin_bottom = style.page_height * 0.1;

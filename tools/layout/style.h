@@ -44,6 +44,11 @@ struct Style {
   uint32_t cover_background = 0x1d2b3a;  // the whole cover
   uint32_t cover_text = 0xf5efe0;        // title, subtitle and authors
   uint32_t cover_accent = 0xc8a45a;      // the rule under the title and the frame
+
+  // Where the page size was set (a style file's trim, or book.toml's), for messages
+  // about it; empty when it is the built-in style's.
+  std::string trim_file;
+  SourcePos trim_pos;
 };
 
 // Returns the Debian package that ships the font file PATH, judged by its name (Noto
@@ -73,6 +78,14 @@ bool apply_style_toml(std::string_view text, const std::string& file, Style& sty
 // Parses a trim size ("a5", "a4", "letter", "6x9in", "150x220mm", "400x600pt") into
 // WIDTH and HEIGHT in points; returns false when the text is not a trim size.
 bool parse_trim(std::string_view text, double& width, double& height);
+
+// Returns what is wrong with the trim size TEXT, worded to follow it ("is larger than
+// 200 inches on a side"), or "" when parse_trim takes it (and sets WIDTH and HEIGHT).
+std::string trim_problem(std::string_view text, double& width, double& height);
+
+// Returns the hint of every trim-size error, in book.toml and in a style file alike: the
+// sizes by name and the forms and range of the others.
+const std::string& trim_hint();
 
 // Parses a length ("0.125in", "3mm", "0.3cm", "9pt" or a bare number of points) into
 // points; nullopt when TEXT is not one.

@@ -240,6 +240,7 @@ struct EpubOptions {
 struct PdfOptions {
   std::string style;  // path of a style TOML relative to the book root; empty = built-in
   std::string trim;   // overrides the style's trim size ("a5", "6x9in", ...) when set
+  SourcePos trim_pos;  // where book.toml sets it (for messages)
   bool cover_page = false;  // the cover image is the PDF's first page
   // Fonts tried first for characters the style's fonts lack: font files (relative to
   // the book root) or installed family names, in order.
