@@ -149,22 +149,6 @@ bool is_url_attribute(std::string_view a) {
          a == "cite" || a == "poster" || a == "srcset" || a == "background" || a == "data";
 }
 
-// Tells whether a URL uses javascript:, vbscript: or data: (ignoring leading blanks and
-// control characters and case, as browsers do).
-bool is_unsafe_url(std::string_view v) {
-  size_t i = 0;
-  while (i < v.size() && static_cast<unsigned char>(v[i]) <= 0x20) ++i;
-  std::string scheme;
-  for (; i < v.size() && v[i] != ':'; ++i) {
-    unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c == '\t' || c == '\n' || c == '\r') continue;  // browsers skip these inside schemes
-    if (scheme.size() > 16) return false;
-    scheme += static_cast<char>(std::tolower(c));
-  }
-  if (i == v.size()) return false;
-  return scheme == "javascript" || scheme == "vbscript" || scheme == "data";
-}
-
 // Maps the C1 range U+0080..U+009F the way HTML does (Windows-1252); 0 = no mapping.
 char32_t windows_1252(char32_t cp) {
   static const char32_t map[32] = {
@@ -700,17 +684,11 @@ class Repairer {
         continue;
       }
       if (n == "xmlns" || n.starts_with("xmlns:")) continue;  // the writer declares namespaces
-      if (is_url_attribute(n) && is_unsafe_url(value)) {
-        warning(a.offset, "attribute '" + n + "' with a javascript:, vbscript: or data: URL removed",
-                "link to a real address, or put the image in a file");
-        continue;
-      }
       if (is_url_attribute(n)) {
-        // The links' one policy (html/svg.h), as for Markdown: no file:, smb:, intent:...
-        std::string scheme = url_scheme_of(value);
-        if (!scheme.empty() && !is_link_scheme_allowed(scheme)) {
-          warning(a.offset, "attribute '" + n + "' with a " + scheme + ": URL removed",
-                  "link to a web address (https:) or to a chapter of the book");
+        // The links' one policy (html/svg.h), as for Markdown: no javascript:, data:,
+        // file:, smb:, intent:..., said in the same words.
+        if (std::string refused = refused_url_warning(value); !refused.empty()) {
+          warning(a.offset, refused, refused_url_hint());
           continue;
         }
       }

@@ -303,6 +303,19 @@ bool is_link_scheme_allowed(std::string_view scheme) {
   return allowed.contains(scheme);
 }
 
+std::string refused_url_warning(std::string_view url) {
+  std::string scheme = url_scheme_of(url);
+  if (scheme.empty() || is_link_scheme_allowed(scheme)) return {};
+  return "a " + scheme + ": address is removed; the text it was on stays";
+}
+
+const std::string& refused_url_hint() {
+  static const std::string kHint =
+      "a book links only to the web, mail and a few other addresses (https:, mailto:, tel: "
+      "...) and to its own chapters: no scripts, embedded data, local files or apps";
+  return kHint;
+}
+
 std::string url_scheme_of(std::string_view url) {
   size_t i = 0;
   while (i < url.size() && static_cast<unsigned char>(url[i]) <= 0x20) ++i;

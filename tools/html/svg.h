@@ -20,6 +20,15 @@ bool is_local_resource_url(std::string_view url);
 // (file:, smb:) or app intents. The one URL policy for links, of Markdown and raw HTML.
 bool is_link_scheme_allowed(std::string_view scheme);
 
+// Returns the warning for an address (a Markdown link's, or raw HTML's href, src ...)
+// whose scheme is_link_scheme_allowed refuses, or "" when it may stay: the one decision
+// and the one message for Markdown and raw HTML alike. The address is removed; the
+// text it was on stays.
+std::string refused_url_warning(std::string_view url);
+
+// Returns the hint of refused_url_warning.
+const std::string& refused_url_hint();
+
 // Returns the lower-case scheme of URL as a browser reads it (blanks and controls
 // before it, and tabs and line ends inside it, ignored), or "" when it has none.
 std::string url_scheme_of(std::string_view url);

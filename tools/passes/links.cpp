@@ -59,13 +59,6 @@ std::string closest_id(const std::unordered_map<std::string, std::string>& map,
   return best;
 }
 
-// Tells whether a scheme names an address outside the book that a reader may follow.
-// Tells whether a link may not use scheme S (file: is refused apart, as an error): the
-// links' one policy (html/svg.h), shared with raw HTML.
-bool is_refused_scheme(const std::string& s) {
-  return s != "file" && !is_link_scheme_allowed(s);
-}
-
 class LinkResolver {
  public:
   LinkResolver(Book& book, Diagnostics& diag, const AnchorTable& anchors)
@@ -112,13 +105,9 @@ class LinkResolver {
     }
     std::string scheme = url_scheme(url);
     if (!scheme.empty()) {
-      if (is_refused_scheme(scheme)) {
-        diag_.warning(chapter_file(book_, c), link.pos,
-                      "link to a " + scheme + ": URL is written as plain text",
-                      "e-books carry no scripts, embedded data or links to local files; link to a web address");
-      } else if (scheme == "file") {
-        error(c, link, "link to a file: URL '" + url + "' points outside the book",
-              "link to a chapter with a relative path, or to an https: address");
+      // The links' one policy and message (html/svg.h), as for raw HTML's href.
+      if (std::string refused = refused_url_warning(url); !refused.empty()) {
+        diag_.warning(chapter_file(book_, c), link.pos, refused, refused_url_hint());
       } else {
         link.target.kind = LinkTarget::Kind::External;
       }
