@@ -600,8 +600,14 @@ CASES = {
         needle="part.md"),
     # issue 13, item 4: text XML forbids becomes U+FFFD with a warning, wherever it
     # comes from; blank metadata is left out; a date of year 0 is refused
-    "xml-forbidden-characters": Case(writer=forbidden_characters, warns="cannot stand in XML",
-                                     epubcheck=True),
+    # one warning per file, with the count and the first place: the first in the file
+    # (the heading, not the code block a walk meets first), or the key of book.toml
+    "xml-forbidden-characters": Case(
+        writer=forbidden_characters, epubcheck=True,
+        warns=["src/hostile.md:1:3: warning: character U+FFFE cannot stand in XML",
+               "book.toml: warning: character U+FFFE in 'title' cannot stand in XML",
+               "SUMMARY.md: warning: character U+FFFE in the title of src/hostile.md cannot"],
+        once=["cannot stand in XML; it is written as U+FFFD (58 such characters"]),
     "blank-metadata": Case(writer=blank_metadata, warns="no title", epubcheck=True),
     "date-year-zero": Case(writer=with_toml('date = "0000-01-01"\n'), expect={1},
                            needle="not a valid date"),

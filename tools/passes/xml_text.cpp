@@ -3,6 +3,8 @@
 // book.toml or front matter) loses the characters XML forbids (core/utf8.h).
 #include <cstdio>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/utf8.h"
@@ -30,6 +32,7 @@ class FileCleaner {
     if (count_ == 0) return;
     std::string what = first_ == 0xFFFD ? "a byte that is not UTF-8 (or a reference such as &#xFFFF;)"
                                         : "character " + code_point_name(first_);
+    if (!where_.empty()) what += " in " + where_;
     diag_.warning(file_, pos_,
                   what + " cannot stand in XML; it is written as U+FFFD" +
                       (count_ > 1 ? " (" + std::to_string(count_) +
@@ -39,14 +42,20 @@ class FileCleaner {
                   "noncharacter is never text)");
   }
 
-  // Replaces what XML forbids in S, noting POS for the first one of the file.
-  void clean(std::string& s, SourcePos pos) {
+  // Replaces what XML forbids in S, which is at POS, or (a string with no place of its
+  // own: metadata, a title in SUMMARY.md) in WHERE ("'title'"). The warning names the
+  // first one of the file: the one nearest its start, whatever order the strings come in.
+  void clean(std::string& s, SourcePos pos, std::string_view where = {}) {
     char32_t first = 0;
     size_t n = replace_non_xml_chars(s, &first);
     if (n == 0) return;
-    if (count_ == 0) {
+    bool earlier = pos.line > 0 && pos.file == 0 &&
+                   (pos_.line == 0 || pos.line < pos_.line ||
+                    (pos.line == pos_.line && pos.col < pos_.col));
+    if (count_ == 0 || earlier) {
       first_ = first;
       pos_ = pos;
+      where_ = where;
     }
     count_ += n;
   }
@@ -85,6 +94,7 @@ class FileCleaner {
   size_t count_ = 0;
   char32_t first_ = 0;
   SourcePos pos_;
+  std::string where_;
 };
 
 }  // namespace
@@ -94,16 +104,20 @@ void clean_xml_text(Book& book, Diagnostics& diag) {
     FileCleaner meta(book.display(book.config_file.empty() ? "book.toml" : book.config_file),
                      diag);
     Metadata& m = book.meta;
-    for (std::string* s : {&m.title, &m.subtitle, &m.language, &m.description, &m.identifier,
-                           &m.publisher, &m.date, &m.rights})
-      meta.clean(*s, {});
-    for (std::string& s : m.authors) meta.clean(s, {});
-    for (std::string& s : m.subjects) meta.clean(s, {});
+    const std::pair<std::string*, std::string_view> keys[] = {
+        {&m.title, "'title'"},           {&m.subtitle, "'subtitle'"},
+        {&m.language, "'language'"},     {&m.description, "'description'"},
+        {&m.identifier, "'identifier'"}, {&m.publisher, "'publisher'"},
+        {&m.date, "'date'"},             {&m.rights, "'rights'"}};
+    for (const auto& [s, key] : keys) meta.clean(*s, {}, key);
+    for (std::string& s : m.authors) meta.clean(s, {}, "'authors'");
+    for (std::string& s : m.subjects) meta.clean(s, {}, "'subjects'");
   }
   {
     FileCleaner summary(book.display(book.src_dir + "/SUMMARY.md"), diag);
-    for (std::string& s : book.parts) summary.clean(s, {});
-    for (Chapter& ch : book.chapters) summary.clean(ch.title, {});
+    for (std::string& s : book.parts) summary.clean(s, {}, "a part's title");
+    for (Chapter& ch : book.chapters)
+      summary.clean(ch.title, {}, "the title of " + ch.source);
   }
   std::vector<std::vector<int>> notes = notes_by_chapter(book);
   std::vector<char> done(book.notes.size(), 0);
