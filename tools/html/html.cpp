@@ -149,6 +149,14 @@ bool is_url_attribute(std::string_view a) {
          a == "cite" || a == "poster" || a == "srcset" || a == "background" || a == "data";
 }
 
+// Returns TEXT with what XML forbids replaced by U+FFFD (core/utf8.h), for the XHTML
+// this file writes; the nodes keep the text as it was for the model's one cleaner.
+std::string xml_safe(std::string_view text) {
+  std::string s(text);
+  replace_non_xml_chars(s);
+  return s;
+}
+
 // Maps the C1 range U+0080..U+009F the way HTML does (Windows-1252); 0 = no mapping.
 char32_t windows_1252(char32_t cp) {
   static const char32_t map[32] = {
@@ -328,7 +336,7 @@ class Repairer {
         if (c == '\n') out_.xhtml += '\n';
       return;
     }
-    out_.xhtml += xml_escape(decoded);
+    out_.xhtml += xml_escape(xml_safe(decoded));
     out_.text += decoded;
     if (decoded.empty()) return;
     if (out_.nodes.empty() || out_.nodes.back().kind != HtmlNode::Kind::Text) {
@@ -351,33 +359,10 @@ class Repairer {
     n.pos = mapper_.at(offset);
   }
 
-  // Copies text without markup or references, checking for characters XML refuses.
-  void plain_text(size_t start, size_t end) {
-    std::string_view s = raw_.substr(start, end - start);
-    bool clean = true;
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) clean = false;
-    }
-    if (clean) {
-      emit_text(s, start);
-      return;
-    }
-    std::string kept;
-    for (size_t k = 0; k < s.size(); ++k) {
-      unsigned char u = static_cast<unsigned char>(s[k]);
-      if ((u < 0x20 && s[k] != '\t' && s[k] != '\n' && s[k] != '\r') || u == 0x7F) {
-        if (!suppressing()) {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "control character U+%04X is not allowed in XHTML", u);
-          error(start + k, buf, "remove it");
-        }
-        continue;
-      }
-      kept += s[k];
-    }
-    emit_text(kept, start);
-  }
+  // Copies text without markup or references. A control character stays in the text
+  // of the nodes: the model's one cleaner (passes/xml_text.cpp) makes it U+FFFD with one
+  // warning for the file, as in Markdown; the XHTML here gets U+FFFD at once.
+  void plain_text(size_t start, size_t end) { emit_text(raw_.substr(start, end - start), start); }
 
   // Emits the line breaks of a dropped piece of source, so lines stay where they were.
   void keep_lines(std::string_view dropped) { out_.xhtml.append(count_newlines(dropped), '\n'); }
@@ -456,10 +441,6 @@ class Repairer {
         limit_ = end;
         out += reference(attribute);
         limit_ = limit_saved;
-      } else if (static_cast<unsigned char>(raw_[i_]) < 0x20 && raw_[i_] != '\t' &&
-                 raw_[i_] != '\n' && raw_[i_] != '\r') {
-        if (!suppressing()) error(i_, "control character in an attribute value", "remove it");
-        ++i_;
       } else {
         out += raw_[i_++];
       }
@@ -777,7 +758,7 @@ class Repairer {
       out_.xhtml += ' ';
       out_.xhtml += name;
       out_.xhtml += "=\"";
-      out_.xhtml += xml_escape(value, true);
+      out_.xhtml += xml_escape(xml_safe(value), true);
       out_.xhtml += '"';
     }
     size_t have = count_newlines(std::string_view(out_.xhtml).substr(out_.xhtml.rfind('<')));
