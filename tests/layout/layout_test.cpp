@@ -4,6 +4,7 @@
 // headers repeated, code wrapping, contents page numbers, page labels, style errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -1427,6 +1428,68 @@ TEST_CASE("dir on an inline element (span, bdi, bdo) isolates its text for the b
         }
     }
     CHECK(visual == c.visual);
+  }
+}
+
+// Checks that every text of page INDEX of L stands inside its text block (a little
+// slack for the rounding of positions); returns the page's text, line by line.
+std::string front_page_text(const Laid& l, size_t index, const Style& style) {
+  REQUIRE(index < l.doc.pages.size());
+  FakeMetrics m;
+  std::string text;
+  double last_y = -1;
+  for (const TextRun& t : l.doc.pages[index].texts) {
+    CAPTURE(t.text);
+    CHECK(t.y - t.size * m.ascender(t.face) >= style.margin_top - 0.01);
+    CHECK(t.y <= style.page_height - style.margin_bottom + 0.01);
+    CHECK(t.x >= std::min(style.margin_inner, style.margin_outer) - 0.01);
+    CHECK(t.x + m.width(t.face, t.text) * t.size <=
+          style.page_width - std::min(style.margin_inner, style.margin_outer) + 0.01);
+    if (!text.empty()) text += t.y != last_y ? "\n" : " ";
+    text += t.text;
+    last_y = t.y;
+  }
+  return text;
+}
+
+TEST_CASE("title and authors fit the title and copyright pages: smaller, then cut with a warning naming book.toml") {
+  Style style = test_style();
+  SUBCASE("a long title is set smaller, whole") {
+    Book book = make_book(1);
+    book.config_file = "book.toml";
+    book.meta.title = words("Title", 70);  // 419 characters
+    auto l = lay(book, style);
+    const std::string title_page = front_page_text(*l, 0, style);
+    std::string flat = title_page;
+    std::replace(flat.begin(), flat.end(), '\n', ' ');
+    CHECK(flat.find(book.meta.title) == 0);
+    CHECK(l->diag.count(Severity::Warning) == 0);
+  }
+  SUBCASE("a title and authors no page holds are cut, with a warning at their keys") {
+    Book book = make_book(2);
+    book.config_file = "book.toml";
+    book.meta.title = words("Overlong", 400);
+    book.meta.title_pos = {2, 1};
+    book.meta.authors.clear();
+    for (int i = 0; i < 400; ++i) book.meta.authors.push_back("Author Number " + std::to_string(i));
+    book.meta.authors_pos = {3, 1};
+    book.meta.rights = words("Rights", 30);
+    auto l = lay(book, style);
+    const std::string title_page = front_page_text(*l, 0, style);
+    const std::string copyright_page = front_page_text(*l, 1, style);
+    CHECK(title_page.find("Overlong Overlong") == 0);
+    CHECK(title_page.find("\u2026") != std::string::npos);
+    CHECK(copyright_page.find("Overlong") == 0);
+    CHECK(copyright_page.find("by Author Number 0, Author Number 1") != std::string::npos);
+    CHECK(copyright_page.find("Typeset with colophon") != std::string::npos);
+    std::set<std::string> places;
+    for (const Diagnostic& d : l->diag.all()) {
+      CAPTURE(d.message);
+      CHECK(d.file == "book/book.toml");  // never the last chapter laid out
+      if (d.message.find("not fit") != std::string::npos)
+        places.insert(std::to_string(d.pos.line) + ":" + d.message.substr(0, d.message.find(" (")));
+    }
+    CHECK(places == std::set<std::string>{"2:the title", "3:the authors"});
   }
 }
 

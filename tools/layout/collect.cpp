@@ -319,6 +319,7 @@ SourcePos Run::pos_at(size_t at) const {
 }
 
 void Context::missing_glyph(char32_t cp, std::string_view chars, SourcePos pos) {
+  if (trial) return;
   auto [it, added] = missing.try_emplace(cp);
   if (added) {
     it->second.chars = std::string(chars);

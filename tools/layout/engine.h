@@ -170,6 +170,8 @@ struct Context {
   std::unique_ptr<unicode::LineBreaker> breaker;  // made at the first word that needs it
   std::string file;                  // source shown in messages (the current chapter)
   int warned_long_words = 0;
+  bool trial = false;  // text is set only to be measured (front matter fitting its page):
+                       // nothing about it is reported
   std::vector<std::vector<uint8_t>> glyph_cache;  // per face index: 0 unknown, 1 yes, 2 no
   std::unordered_map<uint64_t, int> fallback_cache;  // (language, face, cp) -> fallback_faces index
   std::vector<FaceId> fallback_faces;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <deque>
 #include <functional>
@@ -39,6 +40,48 @@ std::string roman(int n) {
       n -= v;
     }
   return out;
+}
+
+// Front matter (title and copyright pages) that does not fit its page: the title page
+// sets its texts smaller, step by step, down to the body size; then the longest text is
+// cut, a share at a time, with an ellipsis.
+constexpr double kFrontShrinkStep = 0.9;  // each try sets the title page this much smaller
+constexpr size_t kFrontMaxChars = 2000;   // characters of one text ever tried: more fill no page
+constexpr double kFrontCutRatio = 0.7;    // each cut keeps this share of the characters shown
+constexpr size_t kFrontMinChars = 12;     // a cut text keeps at least this many characters
+
+// One text of the front matter: its type, and the book.toml key it comes from.
+struct FrontText {
+  std::string text;
+  double size = 10;       // points, at full size
+  double min_size = 10;   // points: the smallest it is set in
+  double leading = 1.3;   // baseline to baseline, of its size
+  double gap = 0;         // points above it at full size (counted even when it is empty)
+  FaceStyle style = FaceStyle::Regular;
+  const char* key = nullptr;  // the [book] key it comes from; null: it is never cut
+  SourcePos pos;              // that key's place in book.toml
+  size_t shown = 0;           // characters set, when it is cut (0: all of it)
+  std::vector<VItem> lines;   // its lines as last set
+};
+
+// Returns TEXT as front matter in SIZE points (its minimum too, until changed).
+FrontText front_text(std::string text, double size) {
+  FrontText t;
+  t.text = std::move(text);
+  t.size = t.min_size = size;
+  return t;
+}
+
+// Returns the first N characters of TEXT, ending at a space when there is one in their
+// last third, followed by an ellipsis.
+std::string cut_text(std::string_view text, size_t n) {
+  size_t end = 0;
+  for (size_t k = 0; end < text.size() && k < n; ++k) next_code_point(text, end);
+  std::string_view head = text.substr(0, end);
+  size_t space = head.rfind(' ');
+  if (space != std::string_view::npos && space > head.size() * 2 / 3) head = head.substr(0, space);
+  while (!head.empty() && (head.back() == ' ' || head.back() == ',')) head.remove_suffix(1);
+  return std::string(head) + "\u2026";  // HORIZONTAL ELLIPSIS
 }
 
 // Returns a penalty that forbids a page break.
@@ -204,22 +247,99 @@ class Composer {
     pending_heads_.clear();
   }
 
-  // Sets TEXT centred at Y in SIZE and STYLE on PAGE; returns the y below it.
-  double centred(Page& page, double y, const std::string& text, double size, FaceStyle style,
-                 double left, double measure) {
-    if (text.empty()) return y;
-    Frame f;
-    f.left = left;
-    f.measure = measure;
-    f.size = size;
-    f.leading = size * 1.3;
-    f.justify = Justify::Center;
-    f.hyphenate = false;
-    f.style = style;
-    std::vector<Inline> in(1);
-    in[0].text = text;
-    Paragraph p = collect_inlines(ctx_, in, f, false);
-    for (VItem& l : set_paragraph(ctx_, p, f)) {
+  // Returns the file that gives the book's title and authors, for messages about them.
+  std::string front_file() const {
+    const Book& b = ctx_.book;
+    if (!b.config_file.empty()) return b.display(b.config_file);
+    if (b.src_dir == "." && b.chapters.size() == 1) return b.display(b.chapters[0].source);  // one Markdown file
+    return b.display("book.toml");
+  }
+
+  // Sets TEXTS, each at SCALE of its size (never below its minimum), centred or left
+  // ALIGNed in MEASURE from LEFT; returns their height with the gaps between them.
+  double set_front(std::vector<FrontText>& texts, double scale, double left, double measure,
+                   Justify align) {
+    double h = 0;
+    for (FrontText& t : texts) {
+      if (&t != &texts.front()) h += t.gap * scale;
+      t.lines.clear();
+      if (t.text.empty()) continue;
+      Frame f;
+      f.left = left;
+      f.measure = measure;
+      f.size = std::max(t.min_size, t.size * scale);
+      f.leading = f.size * t.leading;
+      f.justify = align;
+      f.hyphenate = false;
+      f.style = t.style;
+      std::vector<Inline> in(1);
+      in[0].text = t.shown > 0 ? cut_text(t.text, t.shown) : t.text;
+      Paragraph p = collect_inlines(ctx_, in, f, false);
+      t.lines = set_paragraph(ctx_, p, f);
+      for (const VItem& l : t.lines) h += l.height;
+    }
+    return h;
+  }
+
+  // Sets TEXTS so that they fit in HEIGHT: smaller (down to each one's minimum size),
+  // then with the tallest text cut, again and again, until they fit; warns, naming the
+  // key in book.toml, of each text cut on the page called WHERE. Returns the scale of
+  // their sizes.
+  double fit_front(std::vector<FrontText>& texts, double height, double left, double measure,
+                   Justify align, const char* where) {
+    for (FrontText& t : texts)
+      if (t.key != nullptr && utf8_length(t.text) > kFrontMaxChars) t.shown = kFrontMaxChars;
+    // Smaller until every text is at its minimum size (the one furthest above it last).
+    double min_scale = 1;
+    for (const FrontText& t : texts)
+      if (!t.text.empty() && t.size > 0) min_scale = std::min(min_scale, t.min_size / t.size);
+    double scale = 1;
+    ctx_.trial = true;
+    for (;;) {
+      const double h = set_front(texts, scale, left, measure, align);
+      if (h <= height) break;
+      if (scale > min_scale) {
+        scale = std::max(min_scale, scale * kFrontShrinkStep);
+        continue;
+      }
+      // The tallest text that can still lose characters loses some.
+      FrontText* tallest = nullptr;
+      double tallest_h = 0;
+      for (FrontText& t : texts) {
+        const size_t shown = t.shown > 0 ? t.shown : utf8_length(t.text);
+        double th = 0;
+        for (const VItem& l : t.lines) th += l.height;
+        if (t.key != nullptr && shown > kFrontMinChars && th > tallest_h) {
+          tallest = &t;
+          tallest_h = th;
+        }
+      }
+      if (tallest == nullptr) break;  // nothing left to cut: it overflows
+      const size_t shown = tallest->shown > 0 ? tallest->shown : utf8_length(tallest->text);
+      tallest->shown = std::max(kFrontMinChars, static_cast<size_t>(static_cast<double>(shown) * kFrontCutRatio));
+    }
+    ctx_.trial = false;
+    set_front(texts, scale, left, measure, align);  // again, reporting what it finds
+    const bool book_toml = !ctx_.book.config_file.empty();
+    for (const FrontText& t : texts) {
+      if (t.shown == 0) continue;
+      char size[32];
+      std::snprintf(size, sizeof size, "%.1f", std::max(t.min_size, t.size * scale));
+      ctx_.diag.warning(front_file(), t.pos,
+                        std::string("the ") + t.key + " (" + std::to_string(utf8_length(t.text)) +
+                            " characters) " + (std::string_view(t.key) == "authors" ? "do" : "does") +
+                            " not fit on the PDF's " + where + ", even in " + size +
+                            " pt type; the page shows its first " + std::to_string(t.shown) +
+                            " characters and an ellipsis",
+                        book_toml ? std::string("shorten '") + t.key + "' in [book] of book.toml; the EPUB keeps it whole"
+                                  : std::string("shorten the ") + t.key + " in the metadata block; the EPUB keeps it whole");
+    }
+    return scale;
+  }
+
+  // Draws LINES on PAGE from Y down; returns the y below them.
+  static double place_lines(Page& page, std::vector<VItem>& lines, double y) {
+    for (VItem& l : lines) {
       append_content(page, l.content, 0, y);
       y += l.height;
     }
@@ -232,19 +352,47 @@ class Composer {
     double measure = st.page_width - st.margin_inner - st.margin_outer;
     doc.pages.emplace_back();
     Page& page = doc.pages.back();
+    const std::string saved_file = ctx_.file;
+    ctx_.file = front_file();
     double left = st.margin_inner;
-    double y = st.margin_top + (st.page_height - st.margin_top - st.margin_bottom) * 0.22;
-    y = centred(page, y, meta.title.empty() ? "Untitled" : meta.title, st.heading_sizes[0] * 1.45,
-                FaceStyle::Bold, left, measure);
-    y = centred(page, y + st.leading * 0.6, meta.subtitle, st.heading_sizes[1], FaceStyle::Italic,
-                left, measure);
     std::string authors;
     for (size_t i = 0; i < meta.authors.size(); ++i)
       authors += (i == 0 ? "" : i + 1 == meta.authors.size() ? " and " : ", ") + meta.authors[i];
-    centred(page, y + st.leading * 3, authors, st.heading_sizes[2], FaceStyle::Regular, left, measure);
-    if (!meta.publisher.empty())
-      centred(page, st.page_height - st.margin_bottom - st.leading * 2, meta.publisher, st.font_size,
-              FaceStyle::Regular, left, measure);
+    // Title, subtitle and authors from the top; the publisher at the foot, its last line
+    // where a one-line publisher stands.
+    std::vector<FrontText> texts(4);
+    texts[0] = front_text(meta.title.empty() ? "Untitled" : meta.title, st.heading_sizes[0] * 1.45);
+    texts[0].style = FaceStyle::Bold;
+    texts[0].key = "title";
+    texts[0].pos = meta.title_pos;
+    texts[1] = front_text(meta.subtitle, st.heading_sizes[1]);
+    texts[1].gap = st.leading * 0.6;
+    texts[1].style = FaceStyle::Italic;
+    texts[1].key = "subtitle";
+    texts[1].pos = meta.subtitle_pos;
+    texts[2] = front_text(authors, st.heading_sizes[2]);
+    texts[2].gap = st.leading * 3;
+    texts[2].key = "authors";
+    texts[2].pos = meta.authors_pos;
+    texts[3] = front_text(meta.publisher, st.font_size);
+    texts[3].gap = st.leading;
+    texts[3].key = "publisher";
+    texts[3].pos = meta.publisher_pos;
+    for (FrontText& t : texts) t.min_size = std::min(t.size, st.font_size);
+    const double foot = st.page_height - st.margin_bottom - st.leading * 2 + st.font_size * 1.3;
+    const double scale = fit_front(texts, foot - st.margin_top, left, measure, Justify::Center, "title page");
+    double publisher_h = 0;
+    for (const VItem& l : texts[3].lines) publisher_h += l.height;
+    double block_h = (texts[1].gap + texts[2].gap) * scale;
+    for (size_t i = 0; i < 3; ++i)
+      for (const VItem& l : texts[i].lines) block_h += l.height;
+    const double publisher_top = foot - publisher_h;
+    double y = st.margin_top + (st.page_height - st.margin_top - st.margin_bottom) * 0.22;
+    if (y + block_h > publisher_top - texts[3].gap * scale)
+      y = std::max(st.margin_top, publisher_top - texts[3].gap * scale - block_h);
+    for (size_t i = 0; i < 3; ++i) y = place_lines(page, texts[i].lines, y + (i > 0 ? texts[i].gap * scale : 0));
+    place_lines(page, texts[3].lines, publisher_top);
+    ctx_.file = saved_file;
   }
 
   void copyright_page(Document& doc) {
@@ -252,50 +400,48 @@ class Composer {
     const Metadata& meta = ctx_.book.meta;
     doc.pages.emplace_back();
     Page& page = doc.pages.back();
+    const std::string saved_file = ctx_.file;
+    ctx_.file = front_file();
     double left = st.two_sided ? st.margin_outer : st.margin_inner;
     double measure = st.page_width - st.margin_inner - st.margin_outer;
-    std::vector<std::string> lines;
-    lines.push_back(meta.title.empty() ? "Untitled" : meta.title);
-    if (!meta.subtitle.empty()) lines.push_back(meta.subtitle);
+    // Each line of the page, a blank line as the gap above the next.
+    std::vector<FrontText> texts;
+    double gap = 0;
+    auto line = [&](std::string text, const char* key = nullptr, SourcePos pos = {}) {
+      if (text.empty()) return;
+      FrontText t = front_text(std::move(text), st.footnote_size);
+      t.leading = st.footnote_leading / st.footnote_size;
+      t.gap = gap;
+      t.key = key;
+      t.pos = pos;
+      texts.push_back(std::move(t));
+      gap = 0;
+    };
+    auto blank = [&]() { gap += st.footnote_leading; };
+    line(meta.title.empty() ? "Untitled" : meta.title, "title", meta.title_pos);
+    line(meta.subtitle, "subtitle", meta.subtitle_pos);
     if (!meta.authors.empty()) {
       std::string a = "by ";
       for (size_t i = 0; i < meta.authors.size(); ++i) a += (i ? ", " : "") + meta.authors[i];
-      lines.push_back(a);
+      line(a, "authors", meta.authors_pos);
     }
-    lines.emplace_back();
-    if (!meta.publisher.empty()) lines.push_back("Published by " + meta.publisher);
-    if (!meta.date.empty()) lines.push_back(meta.date);
-    if (!meta.rights.empty()) lines.push_back(meta.rights);
-    if (!meta.identifier.empty()) lines.push_back(meta.identifier);
-    lines.emplace_back();
-    lines.push_back("Typeset with colophon");
-    Frame f;
-    f.left = left;
-    f.measure = measure;
-    f.size = st.footnote_size;
-    f.leading = st.footnote_leading;
-    f.justify = Justify::Left;
-    f.hyphenate = false;
-    std::vector<VItem> all;
-    for (const std::string& text : lines) {
-      if (text.empty()) {
-        VItem gap;
-        gap.height = f.leading;
-        all.push_back(std::move(gap));
-        continue;
-      }
-      std::vector<Inline> in(1);
-      in[0].text = text;
-      Paragraph p = collect_inlines(ctx_, in, f, false);
-      for (VItem& l : set_paragraph(ctx_, p, f)) all.push_back(std::move(l));
-    }
+    blank();
+    if (!meta.publisher.empty()) line("Published by " + meta.publisher, "publisher", meta.publisher_pos);
+    line(meta.date);
+    line(meta.rights, "rights", meta.rights_pos);
+    line(meta.identifier, "identifier", meta.identifier_pos);
+    blank();
+    line("Typeset with colophon");
+    const double height = st.page_height - st.margin_top - st.margin_bottom;
+    fit_front(texts, height, left, measure, Justify::Left, "copyright page");
     double h = 0;
-    for (const VItem& l : all) h += l.height;
-    double y = st.page_height - st.margin_bottom - h;
-    for (const VItem& l : all) {
-      append_content(page, l.content, 0, y);
-      y += l.height;
+    for (const FrontText& t : texts) {
+      h += &t != &texts.front() ? t.gap : 0;
+      for (const VItem& l : t.lines) h += l.height;
     }
+    double y = st.page_height - st.margin_bottom - h;
+    for (FrontText& t : texts) y = place_lines(page, t.lines, y + (&t != &texts.front() ? t.gap : 0));
+    ctx_.file = saved_file;
   }
 
   // Builds the table of contents as a vertical list, page numbers from CHAPTER_PAGE.

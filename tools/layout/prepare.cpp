@@ -418,7 +418,7 @@ class Builder {
 
   // Warns (at most 20 times per book) that the word of boxes [i, j) is broken between letters.
   void warn_long_word(size_t i, size_t j) {
-    if (ctx_.warned_long_words++ >= 20) return;
+    if (ctx_.trial || ctx_.warned_long_words++ >= 20) return;
     const Run& r = para_.runs[items_[i].run >= 0 ? items_[i].run : items_[j - 1].run];
     std::string start;
     size_t chars = 0;

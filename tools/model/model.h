@@ -223,6 +223,9 @@ struct Metadata {
   std::string cover;            // cover image path relative to the book root (or the
                                 // source of the generated cover); empty = none
   bool no_cover = false;        // cover = false: no cover, not even a generated one
+  // Where book.toml gives the texts of the title and copyright pages (their keys; line
+  // 0: not there), for messages about them.
+  SourcePos title_pos, subtitle_pos, authors_pos, publisher_pos, rights_pos, identifier_pos;
 };
 
 // EPUB options from [output.epub].

@@ -392,12 +392,15 @@ void ConfigReader::read_book_table(const toml::table& table) {
     } else if (name == "title") {
       // A blank title is no title: the reader then says so and writes "Untitled".
       if (auto s = string_value(key, node, "title = \"My Book\"")) meta.title = trim(*s);
+      meta.title_pos = pos;
     } else if (name == "subtitle") {
       if (auto s = string_value(key, node, "subtitle = \"A Novel\""))
         meta.subtitle = text_value(name, *s, pos);
+      meta.subtitle_pos = pos;
     } else if (name == "authors") {
       if (auto a = string_array(key, node, "authors = [\"Jane Doe\", \"John Roe\"]"))
         meta.authors = text_values(name, std::move(*a), pos);
+      meta.authors_pos = pos;
     } else if (name == "language") {
       if (auto s = string_value(key, node, "language = \"en\"")) {
         if (is_language_tag(*s)) {
@@ -429,14 +432,17 @@ void ConfigReader::read_book_table(const toml::table& table) {
     } else if (name == "identifier") {
       if (auto s = string_value(key, node, "identifier = \"urn:isbn:9780000000000\""))
         identifier_value(key, *s);
+      meta.identifier_pos = pos;
     } else if (name == "publisher") {
       if (auto s = string_value(key, node, "publisher = \"...\""))
         meta.publisher = text_value(name, *s, pos);
+      meta.publisher_pos = pos;
     } else if (name == "date") {
       date_value(key, node);
     } else if (name == "rights") {
       if (auto s = string_value(key, node, "rights = \"All rights reserved\""))
         meta.rights = text_value(name, *s, pos);
+      meta.rights_pos = pos;
     } else if (name == "subjects") {
       if (auto a = string_array(key, node, "subjects = [\"History\", \"Russia\"]"))
         meta.subjects = text_values(name, std::move(*a), pos);
