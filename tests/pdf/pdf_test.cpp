@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/paths.h"
+#include "core/work.h"
 #include "layout/style.h"
 #include "pdf/cid_fonts.h"
 #include "pdf/deflate_queue.h"
@@ -356,6 +357,23 @@ TEST_CASE("metrics: fallback fonts: the style's list first, then an installed fo
   REQUIRE(alef);
   CHECK(plain->font_info(plain->font_of(*alef)).ps_name.rfind("NotoSerifHebrew", 0) == 0);
   CHECK_FALSE(plain->fallback_face(kRegular, U'\uE000', ""));
+}
+
+TEST_CASE("metrics: characters no installed font has cost one fontconfig sort, not one each") {
+  Diagnostics diag;
+  auto m = RealFontMetrics::load(default_font_set(), "s.toml", diag);
+  REQUIRE(m);
+  // Supplementary private use area B: in no font Debian ships.
+  work::Meter first;
+  CHECK_FALSE(m->fallback_face(kRegular, U'\U00100000', ""));
+  const uint64_t sort = first.units();  // the installed fonts, sorted once
+  constexpr char32_t kMissing = 2000;
+  work::Meter rest;
+  for (char32_t cp = 0x100001; cp <= 0x100000 + kMissing; ++cp)
+    CHECK_FALSE(m->fallback_face(kRegular, cp, ""));
+  CHECK(sort > 0);
+  // A fontconfig query per character went through every installed font for each.
+  CHECK(rest.units() < kMissing);
 }
 
 TEST_CASE("metrics: a fallback family that is not installed is an error naming it") {

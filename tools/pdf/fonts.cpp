@@ -146,6 +146,10 @@ RealFontMetrics::RealFontMetrics() = default;
 
 RealFontMetrics::~RealFontMetrics() {
   loaded_.clear();
+  for (auto& [key, installed] : installed_) {
+    if (installed.fonts) FcFontSetDestroy(static_cast<FcFontSet*>(installed.fonts));
+    if (installed.coverage) FcCharSetDestroy(static_cast<FcCharSet*>(installed.coverage));
+  }
   if (library_) FT_Done_FreeType(static_cast<FT_Library>(library_));
   if (fontconfig_) FcConfigDestroy(static_cast<FcConfig*>(fontconfig_));
 }
@@ -397,27 +401,10 @@ LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
   std::vector<LoadedFace*>& found = found_[key];
   for (LoadedFace* f : found)
     if (covers(f, cp)) return f;
-  auto* config = static_cast<FcConfig*>(fontconfig());
-  if (!config) return nullptr;
-  FcPattern* pattern = FcPatternCreate();
-  FcPatternAddString(pattern, FC_FAMILY,
-                     reinterpret_cast<const FcChar8*>(mono ? "monospace" : "serif"));
-  FcPatternAddInteger(pattern, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
-  FcPatternAddInteger(pattern, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
-  if (!language.empty()) {
-    std::string lang(language);
-    FcPatternAddString(pattern, FC_LANG, reinterpret_cast<const FcChar8*>(lang.c_str()));
-  }
-  FcCharSet* wanted = FcCharSetCreate();
-  FcCharSetAddChar(wanted, cp);
-  FcPatternAddCharSet(pattern, FC_CHARSET, wanted);
-  FcCharSetDestroy(wanted);
-  FcConfigSubstitute(config, pattern, FcMatchPattern);
-  FcDefaultSubstitute(pattern);
-  FcResult result = FcResultNoMatch;
-  FcFontSet* set = FcFontSort(config, pattern, FcFalse, nullptr, &result);
-  FcPatternDestroy(pattern);
-  if (!set) return nullptr;
+  const Installed* installed = installed_fonts(key, mono, bold, italic, language);
+  if (!installed || !FcCharSetHasChar(static_cast<FcCharSet*>(installed->coverage), cp))
+    return nullptr;  // no installed font has it: no need to look at each
+  FcFontSet* set = static_cast<FcFontSet*>(installed->fonts);
   // Among the best few that have the character, one of the text face's own family
   // ("Noto Serif Hebrew" for Noto Serif), else of its superfamily ("Noto Sans Hebrew"),
   // so that a Noto Serif book borrows from Noto before DejaVu.
@@ -426,6 +413,7 @@ LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
   int chosen_score = -1;
   int candidates = 0;
   for (int i = 0; i < set->nfont && candidates < kCandidates && chosen_score < 2; ++i) {
+    work::add();
     FcPattern* font = set->fonts[i];
     FcCharSet* charset = nullptr;
     if (FcPatternGetCharSet(font, FC_CHARSET, 0, &charset) != FcResultMatch ||
@@ -455,9 +443,47 @@ LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
       chosen_score = score;
     }
   }
-  FcFontSetDestroy(set);
   if (chosen) found.push_back(chosen);
   return chosen;
+}
+
+const RealFontMetrics::Installed* RealFontMetrics::installed_fonts(const std::string& key,
+                                                                   bool mono, bool bold,
+                                                                   bool italic,
+                                                                   std::string_view language) const {
+  auto known = installed_.find(key);
+  if (known != installed_.end()) return known->second.fonts ? &known->second : nullptr;
+  Installed& out = installed_[key];
+  auto* config = static_cast<FcConfig*>(fontconfig());
+  if (!config) return nullptr;
+  // No character in the pattern: among the fonts that have a given character, the
+  // order is the same as if it were there (fontconfig scores the missing characters
+  // first, and these all miss none), so one sort serves every character.
+  FcPattern* pattern = FcPatternCreate();
+  FcPatternAddString(pattern, FC_FAMILY,
+                     reinterpret_cast<const FcChar8*>(mono ? "monospace" : "serif"));
+  FcPatternAddInteger(pattern, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+  FcPatternAddInteger(pattern, FC_SLANT, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN);
+  if (!language.empty()) {
+    std::string lang(language);
+    FcPatternAddString(pattern, FC_LANG, reinterpret_cast<const FcChar8*>(lang.c_str()));
+  }
+  FcConfigSubstitute(config, pattern, FcMatchPattern);
+  FcDefaultSubstitute(pattern);
+  FcResult result = FcResultNoMatch;
+  FcFontSet* set = FcFontSort(config, pattern, FcFalse, nullptr, &result);
+  FcPatternDestroy(pattern);
+  if (!set) return nullptr;
+  FcCharSet* coverage = FcCharSetCreate();
+  for (int i = 0; i < set->nfont; ++i) {
+    work::add();
+    FcCharSet* charset = nullptr;
+    if (FcPatternGetCharSet(set->fonts[i], FC_CHARSET, 0, &charset) == FcResultMatch)
+      FcCharSetMerge(coverage, charset, nullptr);
+  }
+  out.fonts = set;
+  out.coverage = coverage;
+  return &out;
 }
 
 LoadedFace& RealFontMetrics::face(FaceId id) const {
