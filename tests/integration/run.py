@@ -723,10 +723,12 @@ def case_mdbook(ctx, name):
         check(squeeze(title) in texts["PDF"], f"the PDF lacks the heading {title!r}")
     # Its definition lists (format/markdown.md) and its MathJax math (format/mathjax.md),
     # the math kept as TeX source with one warning for the book.
-    check("<dl>\n<dt>term A</dt>\n<dd>This is a definition of term A. Text\n"
-          "can span multiple lines.</dd>\n<dt>term B</dt>\n<dd>This is a definition of term B."
-          "</dd>\n<dd>This has more than one definition.</dd>\n</dl>" in xhtml,
-          "the EPUB lacks the guide's definition list as <dl>, <dt> and <dd>")
+    # Its terms carry mdBook's ids (linkable like headings).
+    check('<dl>\n<dt id="term-a">term A</dt>\n<dd>This is a definition of term A. Text\n'
+          'can span multiple lines.</dd>\n<dt id="term-b">term B</dt>\n'
+          '<dd>This is a definition of term B.</dd>\n'
+          '<dd>This has more than one definition.</dd>\n</dl>' in xhtml,
+          "the EPUB lacks the guide's definition list as <dl>, <dt id> and <dd>")
     check(squeeze("term B This is a definition of term B. This has more than one definition.")
           in texts["PDF"], "the PDF lacks the guide's definition list")
     maths = (("inline", r"\int x dx = \frac{x^2}{2} + C"),

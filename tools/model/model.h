@@ -132,6 +132,8 @@ struct Block {
   std::string info;             // CodeBlock info string (language)
   int start = 1;                // OrderedList: first number
   bool tight = false;           // BulletList, OrderedList: tight (no blank lines) list
+  bool raw_html = false;        // Div: an element written as raw HTML (kept as written: the
+                                // ids pass adds no id to it)
   Table table;                  // Table
 };
 

@@ -44,8 +44,9 @@ AnchorTable build_anchor_table(Book& book);
 // resolve_links with an anchor table already built (run_passes builds it once).
 void resolve_links(Book& book, Diagnostics& diag, const AnchorTable& anchors);
 
-// Gives the per-chapter GitHub slug spelling of each heading, in walk order, calling
-// F(Block& heading, const std::string& slug) (second "intro" -> "intro-1").
+// Gives the per-chapter GitHub slug spelling of each heading and Markdown definition term,
+// in walk order, calling F(Block& heading, const std::string& slug) (second "intro" ->
+// "intro-1").
 void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_notes,
                            const std::function<void(Block&, const std::string&)>& f);
 

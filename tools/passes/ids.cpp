@@ -42,11 +42,28 @@ std::string ncname_from_slug(const std::string& slug) {
   return first_ok ? out : "_" + out;
 }
 
-// Calls F(heading) for every heading of chapter C, then of its notes.
+// Tells whether B gets an id from its text: a heading, or a definition term written in
+// Markdown (mdBook 0.5 makes terms linkable as it does headings, one slug count for both;
+// a <dt> written as raw HTML is kept as written).
+bool anchored(const Block& b) {
+  return b.kind == BlockKind::Heading ||
+         (b.kind == BlockKind::Div && b.element == "dt" && !b.raw_html);
+}
+
+// Gives the text B's id is made from: a heading's text, or a term's (its Plain's).
+std::string anchor_text(const Block& b) {
+  if (b.kind == BlockKind::Heading) return plain_text(b.inlines);
+  std::string text;
+  for (const Block& c : b.children) text += plain_text(c.inlines);
+  return text;
+}
+
+// Calls F(heading) for every heading and Markdown definition term of chapter C, then of
+// its notes, in document order.
 template <typename F>
 void for_each_heading(Book& book, int c, const std::vector<int>& notes, F&& f) {
   auto visit = [&](Block& b) {
-    if (b.kind == BlockKind::Heading) f(b);
+    if (anchored(b)) f(b);
   };
   for_each_block(book.chapters[c].blocks, visit);
   for (int n : notes) for_each_block(book.notes[n].blocks, visit);
@@ -59,7 +76,7 @@ void for_each_heading_slug(Book& book, int c, const std::vector<int>& chapter_no
   std::unordered_set<std::string> seen;
   std::unordered_map<std::string, int> next;
   for_each_heading(book, c, chapter_notes, [&](Block& h) {
-    std::string slug = github_slug(plain_text(h.inlines));
+    std::string slug = github_slug(anchor_text(h));
     if (seen.count(slug)) {
       int& n = next[slug];
       if (n == 0) n = 1;
@@ -134,7 +151,7 @@ void assign_ids(Book& book, Diagnostics& diag) {
     auto take_inline = [&](Inline& in) { take(in.attr.id, in.pos); };
     auto take_list = [&](std::vector<Inline>& list) { for_each_inline(list, take_inline); };
     auto take_block = [&](Block& b) {  // in document order: the block, then its text
-      if (b.kind != BlockKind::Heading) take(b.attr.id, b.pos);
+      if (!anchored(b)) take(b.attr.id, b.pos);
       for_each_own_inline_list(b, take_list);
     };
     auto take_all = [&](std::vector<Block>& blocks) { for_each_block(blocks, take_block); };
@@ -160,7 +177,7 @@ void assign_ids(Book& book, Diagnostics& diag) {
         }
         return;
       }
-      std::string base = ncname_from_slug(github_slug(plain_text(h.inlines)));
+      std::string base = ncname_from_slug(github_slug(anchor_text(h)));
       std::string id = base;
       if (taken.count(id)) {
         int& n = next[base];

@@ -791,6 +791,7 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
     b.pos = node.pos;
     b.element = name;
     b.attr = attr_of(node.attributes);
+    b.raw_html = true;
     if (node.closed) return;
     raw_open_.push_back({stack_.size() - 1, name, node.pos, true, blocks.size() - 1,
                          node.known && phrasing_only(name)});
