@@ -417,6 +417,29 @@ TEST_CASE("links that leave the book: unlinked with one warning per folder, or a
   CHECK(u.book.chapters[0].blocks[0].inlines[0].url == "https://doc.example.org/reference/");
 }
 
+TEST_CASE("README.md answers to index.html while mdBook's index preprocessor runs") {
+  // use-default-preprocessors = false turns it off, as in mdBook (the link's file is
+  // then missing); a [preprocessor.index] table turns it back on.
+  for (int variant = 0; variant < 3; ++variant) {
+    CAPTURE(variant);
+    TempBook t({"src/a.md", "src/sub/README.md"});
+    t.book.source.default_preprocessors = variant == 0;
+    if (variant == 2) t.book.source.preprocessors.emplace_back().name = "index";
+    t.book.chapters[0].blocks = {para({link("sub/index.html", {3, 1})})};
+    run_passes(t.book, t.diag);
+    const Inline& l = t.book.chapters[0].blocks[0].inlines[0];
+    if (variant == 1) {
+      CHECK(t.errors() == 1);
+      CHECK(t.messages().find("link target 'sub/index.html' not found") != std::string::npos);
+      CHECK(l.target.kind == LinkTarget::Kind::Unresolved);
+    } else {
+      CHECK(t.messages() == "");
+      CHECK(l.target.kind == LinkTarget::Kind::Internal);
+      CHECK(l.target.chapter == 1);
+    }
+  }
+}
+
 TEST_CASE("with missing-anchors = warning a dead fragment opens its chapter") {
   TempBook t({"src/a.md", "src/c.md"});
   t.book.missing_anchor_is_error = false;

@@ -31,6 +31,13 @@ const std::string* Attr::find(std::string_view name) const {
   return nullptr;
 }
 
+bool SourceOptions::runs_builtin(std::string_view name) const {
+  if (default_preprocessors) return true;
+  for (const PreprocessorSpec& p : preprocessors)
+    if (p.name == name) return true;
+  return false;
+}
+
 bool is_section_like(const Block& div) {
   if (div.kind != BlockKind::Div) return false;
   static constexpr std::string_view kNotSections[] = {

@@ -275,6 +275,10 @@ struct SourceOptions {
   std::vector<PreprocessorSpec> preprocessors;  // [preprocessor.NAME], in book.toml order
   std::vector<std::string> include_dirs;        // [book] include-dirs, relative to the root
   bool safe = false;                  // --safe: read nothing outside the root, run no command
+
+  // Tells whether the built-in preprocessor NAME ("links", "index") runs: by default, or
+  // named in a [preprocessor.NAME] table when the defaults are off (as in mdBook).
+  bool runs_builtin(std::string_view name) const;
 };
 
 // The whole book.

@@ -70,7 +70,7 @@ class LinkResolver {
       // mdBook's index preprocessor: README.md is the folder's index.md (index.html).
       std::string stem = source.stem().string();
       for (char& ch : stem) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (book.source.default_preprocessors && stem == "readme" &&
+      if (book.source.runs_builtin("index") && stem == "readme" &&
           source.extension() == ".md")
         readme_by_dir_.emplace(source.parent_path().generic_string(), static_cast<int>(c));
     }
