@@ -521,6 +521,38 @@ TEST_CASE("a JPEG whose frame header lies past the first 64 KiB is still measure
   CHECK(t.book.assets[0].height == 200);
 }
 
+TEST_CASE("an SVG's width and height in any CSS unit are its size in CSS pixels") {
+  // 96 px to the inch; a side that is missing or a percentage follows the viewBox.
+  struct Case {
+    const char* attributes;
+    int width, height;
+  };
+  const Case cases[] = {
+      {"width=\"120\" height=\"60px\"", 120, 60},
+      {"width=\"5cm\" height=\"2.54cm\"", 189, 96},
+      {"width='50mm' height='1in'", 189, 96},
+      {"width=\"72pt\" height=\"6pc\"", 96, 96},
+      {"width=\" 1.5IN \" height=\"0.5in\"", 144, 48},
+      {"width=\"100%\" height=\"100%\" viewBox=\"0 0 300 150\"", 300, 150},
+      {"width=\"10cm\" viewBox=\"0,0,200,100\"", 378, 189},
+      {"height=\"1in\" viewBox=\"0 0 200 100\"", 192, 96},
+      {"width=\"50%\" height=\"2in\" viewBox=\"0 0 30 60\"", 96, 192},
+      {"width=\"3furlongs\" height=\"2\" viewBox=\"0 0 40 20\"", 4, 2},
+      {"width=\"3furlongs\" height=\"2furlongs\"", 0, 0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.attributes);
+    TempBook t({"src/a.md"});
+    t.write("src/d.svg", std::string("<svg xmlns=\"http://www.w3.org/2000/svg\" ") +
+                             c.attributes + "/>");
+    t.book.chapters[0].blocks = {para({image("d.svg")})};
+    collect_assets(t.book, t.diag);
+    REQUIRE(t.book.assets.size() == 1);
+    CHECK(t.book.assets[0].width == c.width);
+    CHECK(t.book.assets[0].height == c.height);
+  }
+}
+
 TEST_CASE("images are found, typed by their bytes and packed once") {
   TempBook t({"src/a.md", "src/sub/b.md"});
   t.write("src/images/map.png", png(640, 480));

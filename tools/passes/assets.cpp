@@ -1,4 +1,5 @@
 // collect_assets: every image (and the cover) checked by its bytes and packed once.
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -101,8 +102,8 @@ std::string sniff_gif(const std::string& d, Asset& a) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Reads a number (a length like "120", "120px", "12.5") from an attribute; 0 if none.
-double svg_length(const std::string& tag, const std::string& attr) {
+// Returns the value of attribute ATTR in the start tag TAG ("" if it has none).
+std::string svg_attribute(const std::string& tag, const std::string& attr) {
   size_t p = 0;
   while ((p = tag.find(attr, p)) != std::string::npos) {
     bool start_ok = p > 0 && is_space(tag[p - 1]);
@@ -111,11 +112,37 @@ double svg_length(const std::string& tag, const std::string& attr) {
     if (start_ok && q < tag.size() && tag[q] == '=') {
       ++q;
       while (q < tag.size() && is_space(tag[q])) ++q;
-      if (q < tag.size() && (tag[q] == '"' || tag[q] == '\'')) ++q;
-      return std::strtod(tag.c_str() + q, nullptr);
+      char quote = q < tag.size() && (tag[q] == '"' || tag[q] == '\'') ? tag[q++] : ' ';
+      size_t end = q;
+      while (end < tag.size() && tag[end] != quote && !(quote == ' ' && is_space(tag[end])))
+        ++end;
+      return tag.substr(q, end - q);
     }
     p += attr.size();
   }
+  return {};
+}
+
+// Reads an SVG length ("120", "120px", "5cm", "2.5in", "72pt") from attribute ATTR of
+// TAG, in CSS pixels (96 to the inch); 0 if it has none, or one that gives no size
+// (a percentage, which is a share of a viewport an image does not have, or an unknown
+// unit).
+double svg_length(const std::string& tag, const std::string& attr) {
+  std::string v = svg_attribute(tag, attr);
+  const char* start = v.c_str();
+  while (is_space(*start)) ++start;
+  char* end = nullptr;
+  double n = std::strtod(start, &end);
+  if (end == start || !std::isfinite(n) || n <= 0) return 0;
+  std::string unit(end);
+  while (!unit.empty() && is_space(unit.back())) unit.pop_back();
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  constexpr double kPxPerIn = 96;  // CSS: 1in = 2.54cm = 72pt = 6pc = 96px
+  static const std::pair<std::string_view, double> kUnits[] = {
+      {"", 1},  {"px", 1},  {"in", kPxPerIn}, {"cm", kPxPerIn / 2.54}, {"mm", kPxPerIn / 25.4},
+      {"pt", kPxPerIn / 72}, {"pc", kPxPerIn / 6}, {"em", 16}, {"ex", 8}};
+  for (const auto& [name, px] : kUnits)
+    if (unit == name) return n * px;
   return 0;
 }
 
@@ -173,18 +200,23 @@ std::string sniff_svg(const std::string& d, Asset& a) {
   }
   size_t tag_end = d.find('>', i);
   std::string root = d.substr(i, tag_end == std::string::npos ? std::string::npos : tag_end - i);
+  // Its size in CSS pixels: width and height, in any CSS unit; a side that is missing
+  // (or a percentage) follows the viewBox's proportions, or is the viewBox's.
   double w = svg_length(root, "width"), h = svg_length(root, "height");
   if (w <= 0 || h <= 0) {
-    size_t vb = root.find("viewBox");
-    if (vb != std::string::npos) {
-      size_t q = root.find_first_of("\"'", vb);
-      if (q != std::string::npos) {
-        char* p = root.data() + q + 1;
-        double v[4] = {0, 0, 0, 0};
-        for (double& x : v) {
-          while (*p == ',' || is_space(*p)) ++p;
-          x = std::strtod(p, &p);
-        }
+    std::string box = svg_attribute(root, "viewBox");
+    char* p = box.data();
+    double v[4] = {0, 0, 0, 0};
+    for (double& x : v) {
+      while (*p == ',' || is_space(*p)) ++p;
+      x = std::strtod(p, &p);
+    }
+    if (v[2] > 0 && v[3] > 0) {
+      if (w > 0) {
+        h = w * v[3] / v[2];
+      } else if (h > 0) {
+        w = h * v[2] / v[3];
+      } else {
         w = v[2];
         h = v[3];
       }
