@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "core/text.h"
 #include "core/utf8.h"
@@ -106,6 +107,31 @@ std::string hint_for_removed(std::string_view name) {
       name == "textarea")
     return "forms cannot work in an e-book";
   return "embedded and interactive content is not allowed in the book";
+}
+
+// Returns the address of each image candidate in the srcset value SET, as HTML splits
+// it: a candidate is an address (no spaces; commas ending it are separators) followed by
+// optional descriptors up to the next comma.
+std::vector<std::string_view> srcset_urls(std::string_view set) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+  };
+  std::vector<std::string_view> urls;
+  size_t i = 0;
+  while (i < set.size()) {
+    while (i < set.size() && (space(set[i]) || set[i] == ',')) ++i;
+    size_t start = i;
+    while (i < set.size() && !space(set[i])) ++i;
+    std::string_view url = set.substr(start, i - start);
+    if (url.empty()) break;
+    if (url.back() == ',') {
+      while (!url.empty() && url.back() == ',') url.remove_suffix(1);
+    } else {
+      while (i < set.size() && set[i] != ',') ++i;  // the descriptors ("2x", "480w")
+    }
+    if (!url.empty()) urls.push_back(url);
+  }
+  return urls;
 }
 
 }  // namespace
@@ -665,7 +691,16 @@ class Repairer {
         continue;
       }
       if (n == "xmlns" || n.starts_with("xmlns:")) continue;  // the writer declares namespaces
-      if (is_url_attribute(n)) {
+      if (n == "srcset") {
+        // Every candidate's address meets the links' one policy: one refused drops them all.
+        std::string refused;
+        for (std::string_view url : srcset_urls(value))
+          if (refused.empty()) refused = refused_url_warning(url);
+        if (!refused.empty()) {
+          warning(a.offset, refused, refused_url_hint());
+          continue;
+        }
+      } else if (is_url_attribute(n)) {
         // The links' one policy (html/svg.h), as for Markdown: no javascript:, data:,
         // file:, smb:, intent:..., said in the same words.
         if (std::string refused = refused_url_warning(value); !refused.empty()) {

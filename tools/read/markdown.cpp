@@ -845,9 +845,13 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
   } else {
     in.kind = InlineKind::Span;
     in.element = name;
-    if (const std::string* set = in.attr.find("srcset"); set != nullptr && name == "source")
+    // An <img> with no src is no image of the book either: its srcset is refused alike.
+    if (const std::string* set = in.attr.find("srcset");
+        set != nullptr && (name == "source" || name == "img")) {
       diag_.error(file_, node.pos, "srcset in raw HTML is not packed into the book",
-                  "use Markdown: ![alt](path)");
+                  name == "img" ? "give one image in src; the book packs that one"
+                                : "use Markdown: ![alt](path)");
+    }
   }
   if (node.closed) return;
   raw_open_.push_back({stack_.size() - 1, name, node.pos, false, out.size() - 1,
