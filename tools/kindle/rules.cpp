@@ -34,29 +34,6 @@ std::string config_of(const Book& book) {
   return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
 }
 
-// Walks BLOCKS and reports every raw <img> without a source, against FILE.
-void check_raw_images(const std::vector<Block>& blocks, const std::string& file,
-                      Diagnostics& diag) {
-  auto report = [&](SourcePos pos) {
-    diag.error(file, pos, "an <img> without src: Send to Kindle refuses the whole book (E999)",
-               "give the image a src, or remove the tag");
-  };
-  // The reader made every raw <img> with a source an Image; one without is a Span.
-  auto inlines = [&](const std::vector<Inline>& xs, auto& self) -> void {
-    for (const Inline& x : xs) {
-      if (x.kind == InlineKind::Span && x.element == "img") report(x.pos);
-      self(x.children, self);
-    }
-  };
-  for (const Block& b : blocks) {
-    if (b.kind == BlockKind::Div && b.element == "img") report(b.pos);
-    inlines(b.inlines, inlines);
-    for (const auto& row : b.table.rows)
-      for (const auto& cell : row) inlines(cell, inlines);
-    check_raw_images(b.children, file, diag);
-  }
-}
-
 // Tells whether the CSS VALUE holds a negative length or number ("-2em", "0 -1px").
 bool has_negative(std::string_view value) {
   for (size_t i = 0; i + 1 < value.size(); ++i) {
@@ -197,14 +174,8 @@ void check_kindle_book(const Book& book, Diagnostics& diag) {
                      "Send to Kindle may fail with E999",
                  "if the book is in a language Amazon lists, set language under [book]; to "
                  "try anyway, send the plain EPUB (--target epub)");
-  for (const Chapter& ch : book.chapters)
-    check_raw_images(ch.blocks, book.display(ch.source), diag);
-  for (const Note& n : book.notes) {
-    std::string file = n.chapter >= 0 && n.chapter < static_cast<int>(book.chapters.size())
-                           ? book.display(book.chapters[static_cast<size_t>(n.chapter)].source)
-                           : config;
-    check_raw_images(n.blocks, file, diag);
-  }
+  // An <img> without src, which Send to Kindle refuses, is an error of the reader for
+  // every target.
   if (book.meta.no_cover)
     diag.warning(config, {}, "no cover (cover = false): KDP refuses a book without one",
                  "remove cover = false to get a generated cover, or name an image");

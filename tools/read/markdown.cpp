@@ -807,7 +807,16 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
     in.attr = {};
     return;
   }
-  if (name == "img" && src != nullptr && !trim(*src).empty()) {
+  if (name == "img" && (src == nullptr || trim(*src).empty())) {
+    // No image to pack: XHTML requires src (epubcheck's RSC-005), Send to Kindle refuses
+    // the whole book, and a browser shows a broken image. An error, as ![alt]() is.
+    out.pop_back();
+    diag_.error(file_, node.pos, "an <img> without src: there is no image to put in the book",
+                "give the image a src (a file in the book, as ![alt](path) would), or remove "
+                "the tag");
+    return;
+  }
+  if (name == "img") {
     // An image as Markdown writes it: packed and drawn like ![alt](src).
     in.kind = InlineKind::Image;
     in.url = *src;
@@ -845,12 +854,9 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
   } else {
     in.kind = InlineKind::Span;
     in.element = name;
-    // An <img> with no src is no image of the book either: its srcset is refused alike.
-    if (const std::string* set = in.attr.find("srcset");
-        set != nullptr && (name == "source" || name == "img")) {
+    if (name == "source" && in.attr.find("srcset") != nullptr) {
       diag_.error(file_, node.pos, "srcset in raw HTML is not packed into the book",
-                  name == "img" ? "give one image in src; the book packs that one"
-                                : "use Markdown: ![alt](path)");
+                  "use Markdown: ![alt](path)");
     }
   }
   if (node.closed) return;
