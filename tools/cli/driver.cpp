@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -34,9 +35,10 @@ using Clock = Progress::Clock;
 using TargetList = std::vector<std::unique_ptr<Target>>;
 
 // Reads the book, lets every target read its [output.NAME] table, and runs the passes:
-// the part every command shares.
+// the part every command shares. AFTER_READ, when given, is called between the two with
+// the book as read (without errors), to start work that may run beside the passes.
 Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& diag,
-          Progress& progress) {
+          Progress& progress, const std::function<void(const Book&)>& after_read = {}) {
   auto t0 = Clock::now();
   set_key_catalogue(config_catalogue());  // once: a key in the wrong table says where it goes
   work::Account read_units, pass_units;
@@ -50,6 +52,7 @@ Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& di
   if (!book.config_file.empty()) diag.sort_file(book.display(book.config_file));
   progress.stage("read", t0, &read_units);
   if (book.chapters.empty()) return book;
+  if (after_read && !diag.has_errors()) after_read(book);
   auto t1 = Clock::now();
   {
     work::Charge charge(&pass_units);
@@ -60,15 +63,19 @@ Book load(const ReadOptions& options, const TargetList& targets, Diagnostics& di
 }
 
 // Gives BOOK the cover every target uses when it names none (a generated one), as a
-// build does after reading.
-void add_cover(Book& book, Diagnostics& diag, Progress& progress) {
+// build does after the passes: DRAWING's, started beside them (see load), or drawn now.
+// The stage's time is what the build waited for it.
+void add_cover(Book& book, std::optional<CoverDrawing>& drawing, Diagnostics& diag,
+               Progress& progress) {
   auto start = Clock::now();
-  work::Account units;
-  {
-    work::Charge charge(&units);
-    add_generated_cover(book, diag);
-  }
-  progress.stage("cover", start, &units);
+  if (!drawing) drawing.emplace(book, false);
+  drawing->finish(book, diag);
+  progress.stage("cover", start, &drawing->units());
+}
+
+// The after_read of load that starts drawing the cover into DRAWING.
+std::function<void(const Book&)> start_cover(std::optional<CoverDrawing>& drawing) {
+  return [&drawing](const Book& book) { drawing.emplace(book); };
 }
 
 // Returns the target whose file NAME would be (the longest ending wins: a.kepub.epub is
@@ -583,14 +590,15 @@ int run_build(const BuildOptions& options, Console& console, BuildReport* report
   Progress progress(console, options.stats);
   auto start = Clock::now();
   TargetList targets = make_targets();
-  Book book = load(options.read, targets, diag, progress);
+  std::optional<CoverDrawing> cover;
+  Book book = load(options.read, targets, diag, progress, start_cover(cover));
   if (report) record_inputs(options, targets, book, *report);
   if (diag.has_errors()) {
     console.diagnostics(diag);
     return kExitBookErrors;
   }
   std::vector<Target*> chosen = select_targets(targets, options, book);
-  add_cover(book, diag, progress);
+  add_cover(book, cover, diag, progress);
   // Watch: the chapters whose XHTML the last good build's may stand for.
   Incremental* inc = report ? report->incremental.get() : nullptr;
   std::string signature;
@@ -651,12 +659,13 @@ int run_check(const CheckOptions& options, Console& console) {
   Diagnostics diag;
   Progress progress(console, options.stats);
   TargetList targets = make_targets();
-  Book book = load(options.read, targets, diag, progress);
+  std::optional<CoverDrawing> cover;
+  Book book = load(options.read, targets, diag, progress, start_cover(cover));
   std::vector<Target*> chosen = select_targets(targets, as_build, book);
   // What each target would find, when the book could be read at all: each on a thread
   // of its own, reported in the order the targets were chosen.
   if (!book.chapters.empty() && !diag.has_errors()) {
-    add_cover(book, diag, progress);
+    add_cover(book, cover, diag, progress);
     std::vector<Diagnostics> found(chosen.size());
     std::vector<work::Account> units(chosen.size());
     auto run = [&](size_t i) {

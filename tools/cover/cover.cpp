@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <system_error>
 #include <vector>
 
 #include "core/paths.h"
@@ -461,14 +462,10 @@ std::optional<std::string> render_cover(const Metadata& meta, const Style& style
   return png;
 }
 
-void add_generated_cover(Book& book, Diagnostics& diag) {
-  if (!book.meta.cover.empty() || book.meta.no_cover) return;
-  std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
-  // The style's own mistakes are the PDF's to report; the cover takes what it can.
-  Diagnostics style_diag;
-  Style style = load_style(book, style_diag);
-  std::optional<std::string> png = render_cover(book.meta, style, config, diag);
-  if (!png) return;
+namespace {
+
+// Makes PNG, the generated cover, BOOK's own asset.
+void attach_cover(Book& book, std::string png) {
   Asset& a = book.assets.emplace_back();
   a.source = kGeneratedCoverSource;
   a.href = kGeneratedCoverHref;
@@ -484,8 +481,50 @@ void add_generated_cover(Book& book, Diagnostics& diag) {
   a.width = kCoverWidth;
   a.height = kCoverHeight;
   a.bit_depth = 8;
-  a.data = std::move(*png);
+  a.data = std::move(png);
   book.meta.cover = a.source;
+}
+
+}  // namespace
+
+void add_generated_cover(Book& book, Diagnostics& diag) {
+  CoverDrawing drawing(book, false);
+  drawing.finish(book, diag);
+}
+
+CoverDrawing::CoverDrawing(const Book& book, bool thread) {
+  wanted_ = book.meta.cover.empty() && !book.meta.no_cover;
+  if (!wanted_) return;
+  meta_ = book.meta;
+  config_ = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  // The style's own mistakes are the PDF's to report; the cover takes what it can.
+  Diagnostics style_diag;
+  style_ = load_style(book, style_diag);
+  if (!thread) return;
+  try {
+    thread_ = std::thread([this] { draw(); });
+  } catch (const std::system_error&) {
+    // No thread to spare: finish draws it.
+  }
+}
+
+CoverDrawing::~CoverDrawing() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void CoverDrawing::draw() {
+  work::Charge charge(&units_);
+  png_ = render_cover(meta_, style_, config_, found_);
+  drawn_ = true;
+}
+
+void CoverDrawing::finish(Book& book, Diagnostics& diag) {
+  if (!wanted_) return;
+  wanted_ = false;
+  if (thread_.joinable()) thread_.join();
+  if (!drawn_) draw();
+  for (Diagnostic& d : found_.all()) diag.add(std::move(d));
+  if (png_) attach_cover(book, std::move(*png_));
 }
 
 }  // namespace colophon

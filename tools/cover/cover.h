@@ -5,8 +5,10 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "core/diagnostics.h"
+#include "core/work.h"
 #include "layout/style.h"
 #include "model/model.h"
 
@@ -29,5 +31,39 @@ std::optional<std::string> render_cover(const Metadata& meta, const Style& style
 // Makes the cover the book's, as an asset of its own, unless book.toml names a cover or
 // says cover = false (the step between the passes and the targets).
 void add_generated_cover(Book& book, Diagnostics& diag);
+
+// add_generated_cover in two halves, so that the drawing (a tenth of an EPUB build's
+// time) runs on a thread of its own while the passes run: it is started once the book is
+// read, when the metadata and the PDF style it needs are settled and nothing else will
+// change them, and it draws from copies of them, so the passes may change the book
+// meanwhile. finish waits for it and gives the book the cover.
+class CoverDrawing {
+ public:
+  // Starts drawing BOOK's cover when it needs a generated one; with THREAD false, or
+  // when no thread can be started, finish draws it.
+  explicit CoverDrawing(const Book& book, bool thread = true);
+  ~CoverDrawing();  // waits for the drawing
+  CoverDrawing(const CoverDrawing&) = delete;
+  CoverDrawing& operator=(const CoverDrawing&) = delete;
+
+  // Waits for the drawing, then makes the cover BOOK's and adds what it reported to DIAG,
+  // as add_generated_cover does. Once.
+  void finish(Book& book, Diagnostics& diag);
+  // The units of work the drawing counted.
+  const work::Account& units() const { return units_; }
+
+ private:
+  void draw();
+
+  bool wanted_ = false;
+  Metadata meta_;
+  Style style_;
+  std::string config_;  // the file the cover's warnings name
+  Diagnostics found_;
+  std::optional<std::string> png_;
+  work::Account units_;
+  std::thread thread_;
+  bool drawn_ = false;
+};
 
 }  // namespace colophon
