@@ -68,18 +68,24 @@ std::string file_slug(std::string_view text) {
 std::string xml_escape(std::string_view s, bool attribute) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
+  size_t run = 0;  // start of the text not yet copied: copied a run at a time
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char* rep;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
       case '"':
-        if (attribute) out += "&quot;";
-        else out += c;
+        if (!attribute) continue;
+        rep = "&quot;";
         break;
-      default: out += c;
+      default: continue;
     }
+    out.append(s.data() + run, i - run);
+    out += rep;
+    run = i + 1;
   }
+  out.append(s.data() + run, s.size() - run);
   return out;
 }
 

@@ -25,6 +25,16 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// Tells whether S holds "url(" in any case, as CSS reads it (without a lower-cased copy:
+// S may be a path's megabyte of data).
+bool has_url_call(std::string_view s) {
+  for (size_t i = 0; i + 4 <= s.size(); ++i)
+    if ((s[i] | 0x20) == 'u' && (s[i + 1] | 0x20) == 'r' && (s[i + 2] | 0x20) == 'l' &&
+        s[i + 3] == '(')
+      return true;
+  return false;
+}
+
 // Returns URL without the blanks and control characters a browser ignores around it.
 std::string_view strip_url(std::string_view url) {
   while (!url.empty() && static_cast<unsigned char>(url.front()) <= 0x20) url.remove_prefix(1);
@@ -111,8 +121,9 @@ class SvgBuilder {
     std::string ns = uri_of(colon == std::string_view::npos ? "" : qname.substr(0, colon));
     bool svg = ns == kSvgNamespace;
     if (!svg || !allowed_elements().contains(local)) {
-      note(svg ? "<" + std::string(local) + ">" : "an element of another namespace <" +
-                                                      std::string(qname) + ">");
+      std::string what = svg ? "<" : "an element of another namespace <";
+      what.append(svg ? local : qname).append(">");
+      note(what);
       if (svg && !drops_content(local)) children(e, false);
       scopes_.pop_back();
       return;
@@ -155,7 +166,7 @@ class SvgBuilder {
         return;  // editors' own attributes (sodipodi:, inkscape:) and anything unknown
       }
     }
-    if (lower(name).starts_with("on")) {
+    if (name.size() >= 2 && (name[0] | 0x20) == 'o' && (name[1] | 0x20) == 'n') {
       note("event attribute " + name);
       return;
     }
@@ -168,7 +179,7 @@ class SvgBuilder {
     }
     if (name == "style") {
       value = css(value, true);
-    } else if (lower(value).find("url(") != std::string::npos) {
+    } else if (has_url_call(value)) {
       Removals dropped;
       std::string kept = filter_css(name + ":" + value, true, dropped);
       if (!dropped.empty()) {
