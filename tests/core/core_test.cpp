@@ -205,7 +205,33 @@ TEST_CASE("GitHub-style slugs") {
   CHECK(github_slug("snake_case-ok") == "snake_case-ok");
   CHECK(file_slug("Ten Days That Shook the World") == "ten-days-that-shook-the-world");
   CHECK(file_slug("Ελληνικά") == "book");
-  CHECK(xml_escape("a<b & \"c\"", true) == "a&lt;b &amp; &quot;c&quot;");
+}
+
+TEST_CASE("the XML escaper, by example (its policy is in core/text.h)") {
+  struct Example {
+    std::string_view in;
+    bool attribute;
+    std::string_view out;
+  };
+  const Example examples[] = {
+      {"a<b & \"c\"", true, "a&lt;b &amp; &quot;c&quot;"},
+      {"a<b & \"c\"", false, "a&lt;b &amp; \"c\""},
+      {"a\"<&>\n\tb", true, "a&quot;&lt;&amp;&gt;&#10;&#9;b"},
+      {"line\r\nnext\t", true, "line&#13;&#10;next&#9;"},
+      {"line\r\nnext\t", false, "line\r\nnext\t"},
+      {"bell\x07 and escape\x1b", false, "bell and escape"},
+      {"bell\x07", true, "bell"},
+      {"]]> 'single' déjà vu карта", false, "]]&gt; 'single' déjà vu карта"},
+      {"", true, ""},
+      {"&amp;", false, "&amp;amp;"},
+  };
+  for (const Example& e : examples) {
+    CAPTURE(e.in);
+    CHECK(xml_escape(e.in, e.attribute) == e.out);
+    std::string appended = "kept:";
+    append_xml_escaped(appended, e.in, e.attribute);
+    CHECK(appended == "kept:" + std::string(e.out));
+  }
 }
 
 TEST_CASE("paths must stay inside the book") {

@@ -217,12 +217,6 @@ TEST_CASE_FIXTURE(Fixture, "Page placement (PDF footnotes) puts EPUB notes in th
 }
 
 TEST_CASE("escaping helpers") {
-  std::string s;
-  append_xml_escaped(s, "a\"<&>\n\tb", true);
-  CHECK(s == "a&quot;&lt;&amp;&gt;&#10;&#9;b");
-  s.clear();
-  append_xml_escaped(s, "a\"b\n");
-  CHECK(s == "a\"b\n");
   CHECK(encode_href("images/my map#1.png") == "images/my%20map%231.png");
   CHECK(encode_href("images/карта.png") == "images/карта.png");
   CHECK(generated_label("de-DE", "contents") == "Inhalt");

@@ -1,9 +1,11 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "core/utf8.h"
+#include "core/work.h"
 
 namespace colophon {
 
@@ -65,27 +67,51 @@ std::string file_slug(std::string_view text) {
   return out.empty() ? "book" : out;
 }
 
-std::string xml_escape(std::string_view s, bool attribute) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
+namespace {
+
+// Bytes append_xml_escaped must look at: markup characters, quotes and controls.
+constexpr std::array<bool, 256> kMaybeEscaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  for (unsigned char c : {'&', '<', '>', '"'}) t[c] = true;
+  return t;
+}();
+
+}  // namespace
+
+void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
+  work::add(s.size());
   size_t run = 0;  // start of the text not yet copied: copied a run at a time
   for (size_t i = 0; i < s.size(); ++i) {
-    const char* rep;
-    switch (s[i]) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!kMaybeEscaped[c]) continue;  // the common case: nothing to escape
+    const char* rep = nullptr;
+    switch (c) {
       case '&': rep = "&amp;"; break;
       case '<': rep = "&lt;"; break;
       case '>': rep = "&gt;"; break;
       case '"':
-        if (!attribute) continue;
-        rep = "&quot;";
+        if (attribute) rep = "&quot;";
         break;
-      default: continue;
+      case '\t':
+      case '\n':
+      case '\r':
+        if (attribute) rep = c == '\t' ? "&#9;" : c == '\n' ? "&#10;" : "&#13;";
+        break;
+      default: rep = "";  // a control character XML 1.0 forbids
     }
+    if (!rep) continue;
     out.append(s.data() + run, i - run);
     out += rep;
     run = i + 1;
   }
   out.append(s.data() + run, s.size() - run);
+}
+
+std::string xml_escape(std::string_view s, bool attribute) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  append_xml_escaped(out, s, attribute);
   return out;
 }
 

@@ -14,7 +14,15 @@ std::string github_slug(std::string_view text);
 // returns "book" when nothing is left.
 std::string file_slug(std::string_view text);
 
-// Escapes &, <, > and (for attributes) " for XML.
+// The one XML escaper. Text is character data, or with ATTRIBUTE a double-quoted attribute
+// value. Policy: & < > are always escaped; " only in an attribute; tab, line feed and
+// carriage return in an attribute become character references (a parser would otherwise
+// read them as spaces); the other C0 control characters, which XML 1.0 forbids anywhere,
+// are dropped (the passes have already replaced those of the book's text, with a
+// warning: see clean_xml_text); every other byte, UTF-8 included, is copied as it is.
+// Appends S to OUT, escaped.
+void append_xml_escaped(std::string& out, std::string_view s, bool attribute = false);
+// Returns S escaped.
 std::string xml_escape(std::string_view s, bool attribute = false);
 
 // Removes leading and trailing ASCII white space.

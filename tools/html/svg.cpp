@@ -191,7 +191,7 @@ class SvgBuilder {
     out_ += ' ';
     out_ += name;
     out_ += "=\"";
-    out_ += xml_escape(value, true);
+    append_xml_escaped(out_, value, true);
     out_ += '"';
   }
 
@@ -200,10 +200,11 @@ class SvgBuilder {
       if (const tinyxml2::XMLElement* ce = c->ToElement()) {
         element(ce, false);
       } else if (const tinyxml2::XMLText* t = c->ToText()) {
-        std::string text = t->Value();
         line_ = t->GetLineNum();
-        if (style) text = css(text, false);
-        out_ += xml_escape(text);
+        if (style)
+          append_xml_escaped(out_, css(t->Value(), false));
+        else
+          append_xml_escaped(out_, t->Value());
       }
       // Comments, processing instructions and DOCTYPEs are left out.
     }

@@ -848,48 +848,6 @@ size_t estimate_size(const std::vector<Block>& bs) {
 
 }  // namespace
 
-namespace {
-
-// Bytes append_xml_escaped must look at: markup characters, quotes and controls.
-constexpr std::array<bool, 256> kMaybeEscaped = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = true;
-  for (unsigned char c : {'&', '<', '>', '"'}) t[c] = true;
-  return t;
-}();
-
-}  // namespace
-
-void append_xml_escaped(std::string& out, std::string_view s, bool attribute) {
-  work::add(s.size());
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!kMaybeEscaped[c]) continue;  // the common case: nothing to escape
-    const char* rep = nullptr;
-    switch (c) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"':
-        if (attribute) rep = "&quot;";
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        if (attribute) rep = c == '\t' ? "&#9;" : c == '\n' ? "&#10;" : "&#13;";
-        break;
-      default:
-        if (c < 0x20) rep = "";  // not allowed in XML 1.0
-    }
-    if (!rep) continue;
-    out.append(s.data() + run, i - run);
-    out += rep;
-    run = i + 1;
-  }
-  out.append(s.data() + run, s.size() - run);
-}
-
 void TextMarkup::append_text(std::string& out, std::string_view text) {
   append_xml_escaped(out, text);
 }

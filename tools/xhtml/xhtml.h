@@ -101,10 +101,6 @@ std::string notes_xhtml(const Book& book, const XhtmlOptions& options);
 // Renders the book-level notes chapter reusing a prebuilt index of note references.
 std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs);
 
-// Appends S to OUT escaped for XML character data (or, when ATTRIBUTE, for a double-quoted
-// attribute value); drops the control characters XML 1.0 forbids.
-void append_xml_escaped(std::string& out, std::string_view s, bool attribute = false);
-
 // Appends the prologue of an XHTML content document: XML declaration, doctype, <html>
 // with language, <head> with TITLE and the stylesheet CSS_HREF (none when empty), and
 // the opening <body> tag; with MARKUP's additions to the head and body when given.
