@@ -326,16 +326,9 @@ class Writer {
         out_ += "</p>\n";
         break;
       case BlockKind::Heading: {
-        int level = std::clamp(b.level, 1, 6);
-        char tag[3] = {'h', static_cast<char>('0' + level), 0};
-        out_ += '<';
-        out_ += tag;
-        append_attr(out_, b.attr);
-        out_ += '>';
-        inlines(b.inlines);
-        out_ += "</";
-        out_ += tag;
-        out_ += ">\n";
+        const char tag[3] = {'h', static_cast<char>('0' + std::clamp(b.level, 1, 6)), 0};
+        wrap(tag, b.attr, b.inlines);
+        out_ += '\n';
         break;
       }
       case BlockKind::BlockQuote:
@@ -560,12 +553,13 @@ class Writer {
     if (markup_ != nullptr) markup_->image(out_, img);
   }
 
-  void wrap(const char* tag, const Inline& x) {
+  // Writes CONTENT inside the element TAG with ATTR.
+  void wrap(std::string_view tag, const Attr& attr, const std::vector<Inline>& content) {
     out_ += '<';
     out_ += tag;
-    append_attr(out_, x.attr);
+    append_attr(out_, attr);
     out_ += '>';
-    inlines(x.children);
+    inlines(content);
     out_ += "</";
     out_ += tag;
     out_ += '>';
@@ -752,9 +746,9 @@ class Writer {
       case InlineKind::Text:
       case InlineKind::SoftBreak: break;  // written above
       case InlineKind::LineBreak: out_ += "<br/>\n"; break;
-      case InlineKind::Emph: wrap("em", x); break;
-      case InlineKind::Strong: wrap("strong", x); break;
-      case InlineKind::Strikethrough: wrap("del", x); break;
+      case InlineKind::Emph: wrap("em", x.attr, x.children); break;
+      case InlineKind::Strong: wrap("strong", x.attr, x.children); break;
+      case InlineKind::Strikethrough: wrap("del", x.attr, x.children); break;
       case InlineKind::Code:
         out_ += "<code";
         append_attr(out_, x.attr);
