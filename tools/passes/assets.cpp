@@ -1,4 +1,5 @@
 // collect_assets: every image (and the cover) checked by its bytes and packed once.
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <unordered_set>
 
 #include "core/paths.h"
+#include "core/threads.h"
 #include "html/svg.h"
 #include "passes/common.h"
 #include "passes/passes.h"
@@ -287,6 +289,7 @@ class AssetCollector {
   AssetCollector(Book& book, Diagnostics& diag) : book_(book), diag_(diag) {}
 
   void run() {
+    sniff_ahead();
     if (!book_.meta.cover.empty()) {
       int idx = add(book_.meta.cover, -1, {}, true);
       if (idx >= 0) book_.meta.cover = book_.assets[idx].source;
@@ -305,6 +308,64 @@ class AssetCollector {
  private:
   void error(int c, SourcePos pos, std::string message, std::string hint) {
     diag_.error(chapter_file(book_, c), pos, std::move(message), std::move(hint));
+  }
+
+  // What sniff_file made of one file, judged ahead of the walk.
+  struct Sniffed {
+    Asset asset;
+    Removals removed;
+    std::string problem;
+  };
+
+  // Returns the file URL names when it is a regular file inside the book, resolved as add
+  // does (which says why for any other URL), or nullopt.
+  std::optional<std::filesystem::path> image_file(const std::string& url, int c, bool cover) {
+    if (!url_scheme(url).empty() || url.starts_with("//")) return std::nullopt;
+    std::optional<std::string> decoded = percent_decode(url.substr(0, url.find('#')));
+    if (!decoded || decoded->empty()) return std::nullopt;
+    SafePath sp = resolve_inside(book_.root, cover ? std::filesystem::path(book_.root)
+                                                   : chapter_dir(book_, c), *decoded);
+    std::error_code ec;
+    if (sp.status != SafePath::Status::Ok || !std::filesystem::is_regular_file(sp.absolute, ec))
+      return std::nullopt;
+    return sp.absolute;
+  }
+
+  // Judges every image file the book names, each once, on every core, before the walk
+  // (which numbers and reports them in the book's order) asks for them: an SVG is read,
+  // parsed and rebuilt whole (html/svg.h), the passes' heaviest step on a book with large
+  // drawings, and one SVG does not depend on another.
+  void sniff_ahead() {
+    std::vector<std::filesystem::path> files;
+    std::unordered_set<std::string> seen;
+    auto want = [&](const std::string& url, int c, bool cover) {
+      if (std::optional<std::filesystem::path> f = image_file(url, c, cover))
+        if (seen.insert(f->string()).second) files.push_back(std::move(*f));
+    };
+    if (!book_.meta.cover.empty()) want(book_.meta.cover, -1, true);
+    std::vector<std::vector<int>> groups = notes_by_chapter(book_);
+    for (size_t c = 0; c < book_.chapters.size(); ++c) {
+      int ci = static_cast<int>(c);
+      auto visit = [&](Inline& in) {
+        if (in.kind == InlineKind::Image) want(in.url, ci, false);
+      };
+      for_each_inline_in_blocks(book_.chapters[c].blocks, visit);
+      for (int n : groups[c]) for_each_inline_in_blocks(book_.notes[n].blocks, visit);
+    }
+    if (files.size() < 2 || spare_cores() == 0) return;  // the walk sniffs them as it goes
+    std::vector<Sniffed> found(files.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < files.size();)
+        found[i].problem = sniff_file(files[i], found[i].asset, &found[i].removed);
+    };
+    std::vector<std::thread> threads = start_threads(spare_cores(), work);
+    {
+      ThreadJoiner joiner(threads, [&] { next = files.size(); });
+      work();
+    }
+    for (size_t i = 0; i < files.size(); ++i)
+      sniffed_.emplace(files[i].string(), std::move(found[i]));
   }
 
   // Says once for the SVG image at SOURCE (its path in the book) what its rebuild left
@@ -399,10 +460,18 @@ class AssetCollector {
     // their own threads. Only an SVG (and a JPEG whose frame header lies further in) is
     // read whole here.
     Asset a;
+    Removals removed;
+    std::string problem;
+    if (auto ahead = sniffed_.find(key); ahead != sniffed_.end()) {
+      a = std::move(ahead->second.asset);
+      removed = std::move(ahead->second.removed);
+      problem = std::move(ahead->second.problem);
+      sniffed_.erase(ahead);  // a second use after an error is judged again, as before
+    } else {
+      problem = sniff_file(sp.absolute, a, &removed);
+    }
     a.source = sp.relative;
     a.path = key;
-    Removals removed;
-    std::string problem = sniff_file(sp.absolute, a, &removed);
     if (problem.empty() && !removed.empty()) report_svg_removals(a.source, removed);
     if (problem == kUnreadable) {
       error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
@@ -453,6 +522,7 @@ class AssetCollector {
   Book& book_;
   Diagnostics& diag_;
   std::unordered_map<std::string, int> by_path_;
+  std::unordered_map<std::string, Sniffed> sniffed_;  // by absolute path: sniff_ahead's
   std::unordered_set<std::string> hrefs_, ids_;
 };
 
