@@ -675,6 +675,8 @@ TEST_CASE("bad images are errors at the image's line:col") {
       image("https://example.com/a.png", {14, 1}),
       image("data:image/png;base64,AAAA", {15, 1}),
       image("/etc/passwd", {16, 1}),
+      image("notes.png", {17, 1}),  // a file already found wanting: not reported again
+      image("./huge.png", {18, 1}),
   })};
   t.book.meta.cover = "src/nothere.jpg";
   collect_assets(t.book, t.diag);

@@ -451,9 +451,13 @@ class AssetCollector {
     }
     std::string key = sp.absolute.string();
     if (auto it = by_path_.find(key); it != by_path_.end()) return it->second;
+    // A file found wanting is reported once, where it is first used: the other places
+    // are the same mistake, mended in one place.
+    if (broken_.count(key)) return -1;
     std::error_code ec;
     if (!fs::is_regular_file(sp.absolute, ec)) {
       error(c, pos, what + " '" + url + "' is not a file", "point it at an image file");
+      broken_.insert(key);
       return -1;
     }
     // Raster images are judged by their first bytes; the backends read them whole on
@@ -466,7 +470,7 @@ class AssetCollector {
       a = std::move(ahead->second.asset);
       removed = std::move(ahead->second.removed);
       problem = std::move(ahead->second.problem);
-      sniffed_.erase(ahead);  // a second use after an error is judged again, as before
+      sniffed_.erase(ahead);
     } else {
       problem = sniff_file(sp.absolute, a, &removed);
     }
@@ -475,15 +479,18 @@ class AssetCollector {
     if (problem.empty() && !removed.empty()) report_svg_removals(a.source, removed);
     if (problem == kUnreadable) {
       error(c, pos, "cannot read " + what + " '" + url + "'", "check the file's permissions");
+      broken_.insert(key);
       return -1;
     }
     if (problem == "not an image") {
       error(c, pos, what + " '" + url + "' is not an image",
             "use a PNG, JPEG, GIF or SVG file (the type is read from the bytes, not the name)");
+      broken_.insert(key);
       return -1;
     }
     if (!problem.empty()) {
       error(c, pos, what + " '" + url + "': " + problem, "export the image again");
+      broken_.insert(key);
       return -1;
     }
     if (a.media_type == "image/svg+xml") find_print_version(a, sp.absolute);
@@ -493,6 +500,7 @@ class AssetCollector {
                 std::to_string(a.height) + " pixels, more than " +
                 std::to_string(kMaxImageSidePx) + " on a side",
             "scale it down; a page never needs that many pixels");
+      broken_.insert(key);
       return -1;
     }
     std::string rel = a.source;
@@ -523,6 +531,7 @@ class AssetCollector {
   Diagnostics& diag_;
   std::unordered_map<std::string, int> by_path_;
   std::unordered_map<std::string, Sniffed> sniffed_;  // by absolute path: sniff_ahead's
+  std::unordered_set<std::string> broken_;  // files already reported as unusable
   std::unordered_set<std::string> hrefs_, ids_;
 };
 
