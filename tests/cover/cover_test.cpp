@@ -97,6 +97,28 @@ TEST_CASE("cover: a title too long for the cover shrinks and is cut, never past 
   check_inside_margins(ink_of(*png, style));
 }
 
+TEST_CASE("cover: what is cut is said at its key in book.toml") {
+  Style style = default_style();
+  Metadata meta;
+  for (int i = 0; i < 400; ++i) meta.title += "word ";
+  meta.subtitle = "A short subtitle";
+  for (int i = 0; i < 400; ++i) meta.authors.push_back("Author " + std::to_string(i));
+  meta.title_pos = {3, 9};
+  meta.subtitle_pos = {4, 12};
+  meta.authors_pos = {5, 11};
+  Diagnostics diag;
+  REQUIRE(render_cover(meta, style, "book.toml", diag).has_value());
+  std::string said;
+  for (const Diagnostic& d : diag.all())
+    said += d.file + ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.col) + ": " +
+            d.message + "\n";
+  CHECK(said ==
+        "book.toml:3:9: the title is too long for the generated cover; its end is left out "
+        "there\n"
+        "book.toml:5:11: the list of authors is too long for the generated cover; its end is "
+        "left out there\n");
+}
+
 TEST_CASE("cover: characters the text face lacks come from the fallback face") {
   Style style = default_style();
   Metadata plain, arrows;

@@ -411,12 +411,21 @@ std::optional<std::string> render_cover(const Metadata& meta, const Style& style
       fit(meta.subtitle, kSubtitleMax, kSubtitleMin, kSubtitleLines, kMeasure, italic, fallback);
   TextBlock author =
       fit(authors, kAuthorMax, kAuthorMin, kAuthorLines, kMeasure, regular, fallback);
-  for (auto [block, key] : {std::pair{&title, "title"}, {&subtitle, "subtitle"}, {&author, "authors"}})
-    if (block->truncated)
-      diag.warning(file, {},
-                   std::string("the ") + key + " is too long for the generated cover; its end "
-                   "is left out there",
-                   std::string("shorten '") + key + "' in [book], or name a cover image "
+  // Said at the key in book.toml (line 0 when the text came from elsewhere).
+  struct Cut {
+    const TextBlock* block;
+    const char* key;
+    const char* what;
+    SourcePos pos;
+  };
+  for (const Cut& c : {Cut{&title, "title", "the title is", meta.title_pos},
+                       Cut{&subtitle, "subtitle", "the subtitle is", meta.subtitle_pos},
+                       Cut{&author, "authors", "the list of authors is", meta.authors_pos}})
+    if (c.block->truncated)
+      diag.warning(file, c.pos,
+                   std::string(c.what) + " too long for the generated cover; its end is left "
+                   "out there",
+                   std::string("shorten '") + c.key + "' in [book], or name a cover image "
                    "(cover = \"...\")");
 
   Canvas canvas;
