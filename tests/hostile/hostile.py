@@ -360,6 +360,14 @@ def many_handlers_book(root, n):
     return 0
 
 
+def broken_css_book(root, n):
+    # A block never closed: epubcheck's CSS parser rejects the sheet (CSS-008), so the
+    # build must refuse it, at the place the '}' is missing.
+    write_book(root, "# One\n\nText.\n", toml_extra='[output.epub]\nextra-css = ["extra.css"]\n',
+               files={"extra.css": "p { color: red;\nh1 { font-weight: bold }\n"})
+    return 0
+
+
 def malformed_svg_book(root, n):
     write_book(root, "# One\n\n![A picture](pic.svg)\n",
                files={"src/pic.svg": '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>\n'})
@@ -626,6 +634,9 @@ CASES = {
                "attribute onclick (300), <set> (300) (600 removals in all)",
                "extra.css:4:5: warning: removed CSS: a url() outside the book"]),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
+    "css-unclosed-block": Case(writer=broken_css_book, expect={1},
+                               needle="extra.css:2:4: error: a '{' among the declarations of "
+                               "'p' (line 1): its '}' is missing"),
     # issue 13, item 8: a budget for the book's decoded images, checked before decoding
     "image-budget": Case(writer=image_budget_book, expect={1},
                          needle="p8.png' (11500 x 11500 pixels) decodes to 504.5 MB; with the "

@@ -493,3 +493,34 @@ TEST_CASE("SVG is rebuilt from its allow-list") {
   CHECK(sanitize_svg("<svg><g></svg>", problem, removed).empty());
   CHECK(problem.find("not well-formed") != std::string::npos);
 }
+
+TEST_CASE("style sheet structure, by example: what would make a CSS parser choke") {
+  struct Example {
+    std::string_view css;
+    std::string_view said;  // "LINE:COL: message", or "" for a sound sheet
+  };
+  const Example examples[] = {
+      {"p { color: red }\nh1 { font-weight: bold }\n", ""},
+      {"@media print { p { color: black } }\n", ""},
+      {"@page { margin: 1in; @top-center { content: 'x' } }\n", ""},
+      {"@font-face { font-family: X; src: url(\"a{b}.woff\") }\n", ""},
+      {"p::after { content: '}' } /* { */\n", ""},
+      {"p { color: red;\nh1 { font-weight: bold }\n",
+       "2:4: a '{' among the declarations of 'p' (line 1): its '}' is missing"},
+      {"p { color: red }\nh1 { font-weight: bold\n",
+       "2:4: this '{' of 'h1' is never closed"},
+      {"p { color: red }\n}\n", "2:1: a '}' with no '{' before it"},
+      {"p { color: red } /* note\n", "1:18: this comment is never closed"},
+      {"p::after { content: 'open\n}\n", "1:21: this string is never closed"},
+      {"@media screen {\n  p { color: red }\n", "1:15: this '{' of '@media screen' is never closed"},
+      {"", ""},
+  };
+  for (const Example& e : examples) {
+    CAPTURE(e.css);
+    uint32_t line = 0, col = 0;
+    std::string problem = css_structure_problem(e.css, line, col);
+    std::string said =
+        problem.empty() ? "" : std::to_string(line) + ":" + std::to_string(col) + ": " + problem;
+    CHECK(said == e.said);
+  }
+}

@@ -325,7 +325,6 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
       continue;
     }
     // Filtered as every CSS of the book is: nothing remote, no script hook (html/svg.h).
-    // Filtered as every CSS of the book is: nothing remote, no script hook (html/svg.h).
     // What it removes was reported once, when [output.epub] was read (options.cpp), not
     // once per EPUB target.
     Removals removed;

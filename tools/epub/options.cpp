@@ -28,11 +28,19 @@ std::string font_problem(const Book& book, const std::string& rel) {
 
 // Reports what the EPUB's filter takes out of the extra CSS file REL (html/svg.h), at
 // the line and column of the first of each kind in the author's file, once for the
-// book (every EPUB target filters it again as it packs it). A file that cannot be read
-// is reported where it is packed.
+// book (every EPUB target filters it again as it packs it), and, as an error, blocks
+// that do not close. A file that cannot be read is reported where it is packed.
 void report_css_removals(const Book& book, const std::string& rel, Diagnostics& diag) {
   FileRead file = read_book_file(book.root, rel);
   if (!file.ok()) return;
+  // A sheet whose blocks do not close would fail epubcheck (CSS-008) and, in a reader,
+  // swallow the rules after the mistake.
+  uint32_t line = 0, col = 0;
+  std::string broken = css_structure_problem(file.data, line, col);
+  if (!broken.empty())
+    diag.error(book.display(rel), {line, col}, broken,
+               "mend the extra CSS file: every '{' needs its '}', every comment its '*/', every "
+               "string its closing quote");
   Removals removed;
   filter_css(file.data, false, removed);
   for (const Removals::Kind& k : removed.kinds())

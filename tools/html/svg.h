@@ -67,6 +67,13 @@ class Removals {
 // the line and column of its statement in CSS; returns the filtered text.
 std::string filter_css(std::string_view css, bool inline_style, Removals& removed);
 
+// What is wrong with the block structure of the style sheet CSS, which a reader's (and
+// epubcheck's) CSS parser would choke on: a '{' or a string or comment never closed, a
+// '}' with no '{', a '{' among the declarations of a rule (a '}' forgotten before the next
+// rule). Returns "" when there is nothing, else the problem, with AT (line, column) where
+// the fix goes.
+std::string css_structure_problem(std::string_view css, uint32_t& line, uint32_t& col);
+
 // Rebuilds the SVG document SVG from an allow-list of elements and attributes: no
 // script, event attribute, foreignObject, animation, element of another namespace,
 // processing instruction or DOCTYPE; only local references (is_local_resource_url);
