@@ -303,7 +303,7 @@ HOSTILE_SVG = """<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"
      xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xi="http://www.w3.org/2001/XInclude"
      width="100" height="100" onload="alert(1)">
-<s:script>alert(2)</s:script>
+<s:animate attributeName="href" values="javascript:alert(2)"/>
 <style>@import url(https://evil.example/a.css); rect { fill: red;
   background: url(https://evil.example/t.png) } circle { position: fixed }</style>
 <foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="https://evil.example"/>
@@ -365,6 +365,14 @@ def broken_css_book(root, n):
     # build must refuse it, at the place the '}' is missing.
     write_book(root, "# One\n\nText.\n", toml_extra='[output.epub]\nextra-css = ["extra.css"]\n',
                files={"extra.css": "p { color: red;\nh1 { font-weight: bold }\n"})
+    return 0
+
+
+def prefixed_script_book(root, n):
+    # A script behind a prefix is refused as a plain <script> is, not quietly removed.
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg" '
+           'width="10" height="10"><s:script>alert(1)</s:script></svg>\n')
+    write_book(root, "# One\n\n![A picture](pic.svg)\n", files={"src/pic.svg": svg})
     return 0
 
 
@@ -634,6 +642,8 @@ CASES = {
                "attribute onclick (300), <set> (300) (600 removals in all)",
                "extra.css:4:5: warning: removed CSS: a url() outside the book"]),
     "svg-malformed": Case(writer=malformed_svg_book, expect={1}, needle="not well-formed"),
+    "svg-prefixed-script": Case(writer=prefixed_script_book, expect={1},
+                                needle="image 'pic.svg': SVG contains a <script>"),
     "css-unclosed-block": Case(writer=broken_css_book, expect={1},
                                needle="extra.css:2:4: error: a '{' among the declarations of "
                                "'p' (line 1): its '}' is missing"),

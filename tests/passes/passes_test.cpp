@@ -562,7 +562,8 @@ TEST_CASE("images are found, typed by their bytes and packed once") {
   t.write("src/images/draw.svg",
           "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" "
           "\"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n"
-          "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 78\"><title>t</title></svg>");
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 78\"><title>t</title>"
+          "<!-- a <script> here would be refused; in a comment it is nothing --></svg>");
   t.write("src/images/plain.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"12px\" "
                                   "height=\"7\"/>");
   t.write("cover.jpg", jpeg(1600, 2400));
@@ -654,6 +655,9 @@ TEST_CASE("bad images are errors at the image's line:col") {
   t.write("src/ent.svg", "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x \"y\">]><svg>&x;</svg>");
   t.write("src/undef.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\">&nbsp;</svg>");
   t.write("src/script.svg", "<svg><script>alert(1)</script></svg>");
+  t.write("src/prefixed.svg",
+          "<s:svg xmlns:s=\"http://www.w3.org/2000/svg\"><s:g><s:script>alert(1)</s:script>"
+          "</s:g></s:svg>");
   t.write("src/bad-depth.png", png(4, 4, 16, 3));
   t.write("../outside-" + std::to_string(::getpid()) + ".png", png(1, 1));
   std::error_code ec;
@@ -675,6 +679,7 @@ TEST_CASE("bad images are errors at the image's line:col") {
       image("https://example.com/a.png", {14, 1}),
       image("data:image/png;base64,AAAA", {15, 1}),
       image("/etc/passwd", {16, 1}),
+      image("prefixed.svg", {19, 1}),
       image("notes.png", {17, 1}),  // a file already found wanting: not reported again
       image("./huge.png", {18, 1}),
   })};
@@ -701,7 +706,9 @@ TEST_CASE("bad images are errors at the image's line:col") {
         "colour type 3)\n"
         "book/src/a.md:14:1: image 'https://example.com/a.png' is not a file of the book\n"
         "book/src/a.md:15:1: image written as a data: URL is not allowed\n"
-        "book/src/a.md:16:1: image '/etc/passwd' is an absolute path\n");
+        "book/src/a.md:16:1: image '/etc/passwd' is an absolute path\n"
+        "book/src/a.md:19:1: image 'prefixed.svg': SVG contains a <script>, which an e-book "
+        "cannot run\n");
   CHECK(t.book.assets.empty());
   for (const Inline& in : t.book.chapters[0].blocks[0].inlines) CHECK(in.asset == -1);
 }

@@ -185,8 +185,6 @@ std::string sniff_svg(const std::string& d, Asset& a) {
   if ((colon == std::string::npos ? name : name.substr(colon + 1)) != "svg") return "not an image";
   a.media_type = "image/svg+xml";
   if (d.find("<!ENTITY") != std::string::npos) return "SVG declares entities, which are refused";
-  if (d.find("<script") != std::string::npos || d.find("<svg:script") != std::string::npos)
-    return "SVG contains a <script>, which an e-book cannot run";
   for (size_t amp = d.find('&'); amp != std::string::npos; amp = d.find('&', amp + 1)) {
     size_t semi = d.find(';', amp);
     if (semi == std::string::npos || semi - amp > 40) continue;
@@ -267,6 +265,11 @@ std::string sniff_file(const std::filesystem::path& path, Asset& a, Removals* re
     // reference out of the image survives (html/svg.h).
     Removals dropped;
     std::string clean = sanitize_svg(a.data.empty() ? *data : a.data, problem, dropped);
+    // A script is not removed quietly but refused: the image was made to run something.
+    // The rebuild finds it whatever prefix its element has, and not in a comment.
+    for (const Removals::Kind& k : dropped.kinds())
+      if (problem.empty() && k.what == "<script>")
+        problem = "SVG contains a <script>, which an e-book cannot run";
     if (problem.empty()) a.data = std::move(clean);
     if (removed != nullptr) *removed = std::move(dropped);
   }
