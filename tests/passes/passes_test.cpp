@@ -568,16 +568,22 @@ TEST_CASE("images are found, typed by their bytes and packed once") {
                                   "height=\"7\"/>");
   t.write("cover.jpg", jpeg(1600, 2400));
   t.write("src/my map!.png", png(2, 2));
+  t.write("src/h\u00f4tel.png", png(2, 2));          // composed (NFC)
+  t.write("src/cafe\u0301 \u043a.png", png(2, 2));  // decomposed (NFD), and Cyrillic
   t.book.meta.cover = "./cover.jpg";
   t.book.chapters[0].blocks = {
       para({image("images/map.png"), image("images/deep.png"), image("images/photo.png")}),
       para({image("images/anim.gif"), image("images/draw.svg"), image("images/plain.svg")}),
-      para({image("my%20map!.png")})};
+      para({image("my%20map!.png")}),
+      para({image("h\u00f4tel.png"), image("cafe\u0301%20\u043a.png")})};
   t.book.chapters[1].blocks = {para({image("../images/map.png")})};
   collect_assets(t.book, t.diag);
   CHECK(t.messages() == "");
   auto& as = t.book.assets;
-  REQUIRE(as.size() == 8);
+  REQUIRE(as.size() == 10);
+  // An accented letter keeps its letter in the packed name, in either normal form.
+  CHECK(as[8].href == "media/hotel.png");
+  CHECK(as[9].href == "media/cafe---.png");
   CHECK(as[0].source == "cover.jpg");
   CHECK(as[0].href == "media/cover.jpg");
   CHECK(as[0].media_type == "image/jpeg");
