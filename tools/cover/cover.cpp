@@ -505,7 +505,7 @@ CoverDrawing::CoverDrawing(const Book& book, bool thread) {
   wanted_ = book.meta.cover.empty() && !book.meta.no_cover;
   if (!wanted_) return;
   meta_ = book.meta;
-  config_ = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  config_ = book.config_display();
   // The style's own mistakes are the PDF's to report; the cover takes what it can.
   Diagnostics style_diag;
   style_ = load_style(book, style_diag);

@@ -124,11 +124,6 @@ bool already_compressed(const std::string& media_type) {
          media_type == "image/webp" || media_type == "font/woff" || media_type == "font/woff2";
 }
 
-// Returns the book's config file for messages.
-std::string config_display(const Book& book) {
-  return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
-}
-
 // Decides file names, manifest ids, the cover, the embedded fonts and the table of
 // contents.
 // Fills PLAN's page marks and page list from MAP: which document each page break falls
@@ -259,7 +254,7 @@ bool plan_package(const Book& book, const EpubProfile& profile, PackagePlan& pla
     SafePath p = resolve_inside(book.root, book.root, book.meta.cover);
     std::string type = media_type_for(book.meta.cover);
     if (p.status != SafePath::Status::Ok || type.empty()) {
-      diag.error(config_display(book), {},
+      diag.error(book.config_display(), {},
                  "cover image '" + book.meta.cover + "' not found or not an image",
                  "set cover to a PNG, JPEG, GIF or SVG file inside the book, relative to the "
                  "book root");
@@ -317,7 +312,7 @@ bool build_css(const Book& book, const EpubProfile& profile, std::string& css,
     std::optional<std::string> text;
     if (file.ok()) text = std::move(file.data);
     if (!text) {
-      diag.error(config_display(book), {}, "extra CSS file '" + extra + "' " + file.problem,
+      diag.error(book.config_display(), {}, "extra CSS file '" + extra + "' " + file.problem,
                  file.status == FileRead::Status::Missing
                      ? "create " + book.display(extra) + " or remove it from extra-css in [output.epub]"
                      : file.hint);

@@ -296,7 +296,7 @@ std::string apple_display_options_xml() {
 
 std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& diag) {
   const Metadata& m = book.meta;
-  std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  std::string config = book.config_display();
   std::string out;
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" "

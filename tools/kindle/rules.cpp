@@ -29,11 +29,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Returns the config file of BOOK for messages.
-std::string config_of(const Book& book) {
-  return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
-}
-
 // Tells whether the CSS VALUE holds a negative length or number ("-2em", "0 -1px").
 bool has_negative(std::string_view value) {
   for (size_t i = 0; i + 1 < value.size(); ++i) {
@@ -166,7 +161,7 @@ void check_kindle_css(std::string_view text, const std::string& file, Diagnostic
 }
 
 void check_kindle_book(const Book& book, Diagnostics& diag) {
-  std::string config = config_of(book);
+  std::string config = book.config_display();
   if (!kindle_language(book.meta.language))
     diag.warning(config, {},
                  "language '" + book.meta.language +

@@ -335,7 +335,7 @@ void Flow::add_book_notes() {
     if (!ch.notes.empty()) any.push_back(1);
   if (any.empty()) return;
   ctx_.chapter = -1;
-  ctx_.file = ctx_.book.display(ctx_.book.config_file.empty() ? "book.toml" : ctx_.book.config_file);
+  ctx_.file = ctx_.book.config_display();
   forced_break(true);
   VItem open;
   open.opening = true;

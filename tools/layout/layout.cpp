@@ -599,7 +599,7 @@ class Composer {
 Document layout_book(const Book& book, const Style& style, const FontMetrics& metrics,
                      Diagnostics& diag) {
   Context ctx{book, style, metrics, diag};
-  std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  std::string config = book.config_display();
   std::unique_ptr<Hyphenator> hyphenator;
   if (style.hyphenate) {
     ctx.hyphenation = true;

@@ -537,7 +537,7 @@ Style load_style(const Book& book, Diagnostics& diag) {
     std::optional<std::string> text;
     if (file.ok()) text = std::move(file.data);
     if (!text) {
-      diag.error(book.display(book.config_file.empty() ? "book.toml" : book.config_file), {},
+      diag.error(book.config_display(), {},
                  "PDF style file '" + book.pdf.style + "' " + file.problem,
                  file.status == FileRead::Status::Missing ||
                          file.status == FileRead::Status::Outside
@@ -562,7 +562,7 @@ Style load_style(const Book& book, Diagnostics& diag) {
   // The book's own fallback fonts come before the style's.
   style.fonts.fallback_list.insert(style.fonts.fallback_list.begin(), book.pdf.fallback_fonts.begin(),
                                    book.pdf.fallback_fonts.end());
-  const std::string config = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string config = book.config_display();
   if (!book.pdf.trim.empty()) {
     double w = 0, h = 0;
     if (std::string problem = trim_problem(book.pdf.trim, w, h); problem.empty()) {

@@ -54,6 +54,10 @@ std::string Book::display(const std::string& relative) const {
   return display_path(root_display, relative);
 }
 
+std::string Book::config_display() const {
+  return display(config_file.empty() ? "book.toml" : config_file);
+}
+
 const ConfigTable* Book::output(std::string_view name) const {
   for (const ConfigTable& t : outputs)
     if (t.name == name) return &t;

@@ -312,6 +312,9 @@ struct Book {
 
   // Returns the path to show in messages for a file relative to the book root.
   std::string display(const std::string& relative) const;
+  // Returns the book's configuration file as messages name it: book.toml (where it would
+  // be when the book has none).
+  std::string config_display() const;
   // Returns the [output.NAME] table, or nullptr when book.toml has none.
   const ConfigTable* output(std::string_view name) const;
 };

@@ -16,7 +16,7 @@ int hex_value(char c) {
 std::string chapter_file(const Book& book, int c) {
   if (c >= 0 && c < static_cast<int>(book.chapters.size()))
     return book.display(book.chapters[c].source);
-  return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  return book.config_display();
 }
 
 std::filesystem::path chapter_dir(const Book& book, int c) {

@@ -101,7 +101,7 @@ class FileCleaner {
 
 void clean_xml_text(Book& book, Diagnostics& diag) {
   {
-    FileCleaner meta(book.display(book.config_file.empty() ? "book.toml" : book.config_file),
+    FileCleaner meta(book.config_display(),
                      diag);
     Metadata& m = book.meta;
     const std::pair<std::string*, std::string_view> keys[] = {

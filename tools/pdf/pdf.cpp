@@ -22,7 +22,7 @@ namespace {
 // Returns the file to name in font errors: the book's style file, else the book.toml.
 std::string style_file_for(const Book& book) {
   if (!book.pdf.style.empty()) return book.display(book.pdf.style);
-  return book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  return book.config_display();
 }
 
 // Puts the book's cover image (when it has one) before the first page, filling a page of
@@ -38,7 +38,7 @@ void add_cover_page(const Book& book, const Style& style, Document& document) {
   Page page;
   ImageBox& box = page.images.emplace_back();
   box.asset = cover;
-  box.file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  box.file = book.config_display();
   // As large as the page holds it whole, centred: nothing of a cover is cut off.
   double w = document.width, h = document.height;
   if (a.width > 0 && a.height > 0) {
@@ -93,7 +93,7 @@ std::pair<std::string, SourcePos> first_use(const Book& book, int index) {
     if (n.chapter >= 0 && static_cast<size_t>(n.chapter) < book.chapters.size() &&
         first_use_in(n.blocks, index, pos))
       return {book.display(book.chapters[static_cast<size_t>(n.chapter)].source), pos};
-  return {book.display(book.config_file.empty() ? "book.toml" : book.config_file), {}};
+  return {book.config_display(), {}};
 }
 
 // Checks, from the files' headers and before anything is decoded, that each image of

@@ -128,7 +128,7 @@ class Renderer {
 
   std::optional<std::string> run() {
     if (doc_.pages.size() > kMaxPdfPages) {
-      diag_.error(book_file(), {},
+      diag_.error(book_.config_display(), {},
                   "the PDF would have " + std::to_string(doc_.pages.size()) +
                       " pages; colophon writes at most " + std::to_string(kMaxPdfPages),
                   "split the book into volumes (a book each), or build only the EPUB with "
@@ -194,11 +194,6 @@ class Renderer {
     return std::nullopt;
   }
 
-  // Returns the book's configuration file as messages name it.
-  std::string book_file() const {
-    return book_.display(book_.config_file.empty() ? "book.toml" : book_.config_file);
-  }
-
   // Converts a y measured down from the page top to PDF's y measured up from the bottom.
   double pdf_y(double y) const { return doc_.height - y; }
 
@@ -211,7 +206,7 @@ class Renderer {
       if (value.empty()) return;
       std::string_view kept = utf8_prefix(value, kMaxInfoBytes);
       if (kept.size() < value.size() && key)
-        diag_.warning(book_file(), {},
+        diag_.warning(book_.config_display(), {},
                       std::string("'") + key + "' is " + std::to_string(value.size()) +
                           " bytes long; the PDF keeps its first " + std::to_string(kept.size()),
                       std::string("shorten '") + key + "' in [book]");

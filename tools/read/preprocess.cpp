@@ -209,7 +209,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const fs::path& 
 }
 
 std::vector<std::string> preprocessor_order(const Book& book, Diagnostics& diag) {
-  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string file = book.config_display();
   std::set<std::string> names;
   if (book.source.default_preprocessors) names = {"links", "index"};
   for (const PreprocessorSpec& p : book.source.preprocessors) names.insert(p.name);
@@ -408,7 +408,7 @@ void collect_chapters(const json& items, std::vector<const json*>& out) {
 // name colophon, or it answers `supports colophon` with 0; reports why not otherwise.
 std::optional<std::vector<std::string>> ready_command(const PreprocessorSpec& spec,
                                                       const Book& book, Diagnostics& diag) {
-  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string file = book.config_display();
   std::string line = command_of(spec);
   std::vector<std::string> argv;
   if (!split_command(line, argv) || argv.empty()) {
@@ -473,7 +473,7 @@ std::optional<std::vector<std::string>> ready_command(const PreprocessorSpec& sp
 // Runs the command ARGV of preprocessor SPEC over the book.
 void run_one(const PreprocessorSpec& spec, const std::vector<std::string>& argv, Book& book,
              std::vector<ChapterSource>& chapters, bool index_ran, Diagnostics& diag) {
-  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string file = book.config_display();
   const std::string line = command_of(spec);
   json context = {{"root", book.root},
                   {"config", json::object()},
@@ -579,7 +579,7 @@ std::vector<ChapterSource> preprocess_book(
     chapters[i].text = raw.bom_size() > 0 ? bytes->substr(raw.bom_size()) : std::move(*bytes);
   }
   bool index_ran = false;
-  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string file = book.config_display();
   for (const std::string& name : order) {
     if (name == "links") {
       run_links(book, chapters, rules);
@@ -601,7 +601,7 @@ std::vector<ChapterSource> preprocess_book(
 std::map<std::string, std::vector<std::string>> commands_to_run(
     const Book& book, const std::vector<std::string>& order, Diagnostics& diag) {
   std::map<std::string, std::vector<std::string>> out;
-  const std::string file = book.display(book.config_file.empty() ? "book.toml" : book.config_file);
+  const std::string file = book.config_display();
   for (const std::string& name : order) {
     if (name == "links" || name == "index") continue;
     auto spec = std::find_if(book.source.preprocessors.begin(), book.source.preprocessors.end(),
