@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 
@@ -365,79 +366,61 @@ bool is_local_resource_url(std::string_view url) {
 
 std::string css_structure_problem(std::string_view css, uint32_t& line, uint32_t& col) {
   work::add(css.size());
-  // Line and column of each offset, counted forward as the scan goes.
-  uint32_t ln = 1;
-  size_t line_start = 0;
-  auto place = [&](size_t at, uint32_t& l, uint32_t& c) {
-    l = ln;
-    c = static_cast<uint32_t>(at - line_start + 1);
+  // Line and column (in bytes, as filter_css counts them) of byte AT: worked out only
+  // for the place a problem is reported, so the scan itself counts no lines.
+  auto place = [css](size_t at) {
+    size_t newline = at == 0 ? std::string_view::npos : css.rfind('\n', at - 1);
+    size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+    return std::pair{static_cast<uint32_t>(std::count(css.begin(), css.begin() + at, '\n') + 1),
+                     static_cast<uint32_t>(at - line_start + 1)};
+  };
+  auto fail = [&](std::string why, size_t at) {
+    std::tie(line, col) = place(at);
+    return why;
   };
   struct Block {
     bool rules;  // holds rules (the sheet, @media...), else declarations
-    uint32_t line, col;
+    size_t at;   // offset of its '{'
     std::string prelude;  // what it styles, for the message
   };
   std::vector<Block> open;
-  auto fail = [&](std::string why, uint32_t l, uint32_t c) {
-    line = l;
-    col = c;
-    return why;
-  };
   size_t statement = 0;  // where the text since the last ';', '{' or '}' begins
   for (size_t i = 0; i < css.size(); ++i) {
     char ch = css[i];
-    if (ch == '\n') {
-      ++ln;
-      line_start = i + 1;
-      continue;
-    }
     if (ch == '\\') {
       if (i + 1 < css.size() && css[i + 1] != '\n') ++i;
       continue;
     }
     if (ch == '/' && i + 1 < css.size() && css[i + 1] == '*') {
-      uint32_t l, c;
-      place(i, l, c);
       size_t end = css.find("*/", i + 2);
-      if (end == std::string_view::npos) return fail("this comment is never closed", l, c);
-      for (size_t k = i; k < end; ++k)
-        if (css[k] == '\n') {
-          ++ln;
-          line_start = k + 1;
-        }
+      if (end == std::string_view::npos) return fail("this comment is never closed", i);
       i = end + 1;
       continue;
     }
     if (ch == '"' || ch == '\'') {
-      uint32_t l, c;
-      place(i, l, c);
       size_t k = i + 1;
       while (k < css.size() && css[k] != ch && css[k] != '\n') k += css[k] == '\\' ? 2 : 1;
-      if (k >= css.size() || css[k] != ch) return fail("this string is never closed", l, c);
+      if (k >= css.size() || css[k] != ch) return fail("this string is never closed", i);
       i = k;
       continue;
     }
     if (ch == '{') {
-      uint32_t l, c;
-      place(i, l, c);
       std::string prelude(trim(css.substr(statement, i - statement)));
       bool in_rules = open.empty() || open.back().rules;
       if (!in_rules && !prelude.starts_with("@")) {  // @top-center inside @page is fine
         const Block& b = open.back();
         return fail("a '{' among the declarations of '" + b.prelude + "' (line " +
-                        std::to_string(b.line) + "): its '}' is missing",
-                    l, c);
+                        std::to_string(place(b.at).first) + "): its '}' is missing",
+                    i);
       }
       std::string at = lower(prelude.substr(0, prelude.find_first_of(" \t\r\n(")));
       bool holds_rules = at == "@media" || at == "@supports" || at == "@layer" ||
                          at == "@container" || at == "@document" || at == "@-moz-document" ||
                          at == "@scope";
-      open.push_back({holds_rules, l, c, prelude.substr(0, 60)});
+      open.push_back({holds_rules, i, prelude.substr(0, 60)});
       statement = i + 1;
     } else if (ch == '}') {
-      uint32_t l, c;
-      place(i, l, c);
-      if (open.empty()) return fail("a '}' with no '{' before it", l, c);
+      if (open.empty()) return fail("a '}' with no '{' before it", i);
       open.pop_back();
       statement = i + 1;
     } else if (ch == ';') {
@@ -445,8 +428,7 @@ std::string css_structure_problem(std::string_view css, uint32_t& line, uint32_t
     }
   }
   if (!open.empty())
-    return fail("this '{' of '" + open.back().prelude + "' is never closed", open.back().line,
-                open.back().col);
+    return fail("this '{' of '" + open.back().prelude + "' is never closed", open.back().at);
   return {};
 }
 
