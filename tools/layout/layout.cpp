@@ -62,6 +62,15 @@ struct FrontText {
   SourcePos pos;              // that key's place in book.toml
   size_t shown = 0;           // characters set, when it is cut (0: all of it)
   std::vector<VItem> lines;   // its lines as last set
+
+  // Returns how many characters are set: SHOWN, or all of them.
+  size_t chars_set() const { return shown > 0 ? shown : utf8_length(text); }
+  // Returns the height of its lines as last set.
+  double height() const {
+    double h = 0;
+    for (const VItem& l : lines) h += l.height;
+    return h;
+  }
 };
 
 // Returns TEXT as front matter in SIZE points (its minimum too, until changed).
@@ -276,7 +285,7 @@ class Composer {
       in[0].text = t.shown > 0 ? cut_text(t.text, t.shown) : t.text;
       Paragraph p = collect_inlines(ctx_, in, f, false);
       t.lines = set_paragraph(ctx_, p, f);
-      for (const VItem& l : t.lines) h += l.height;
+      h += t.height();
     }
     return h;
   }
@@ -306,17 +315,14 @@ class Composer {
       FrontText* tallest = nullptr;
       double tallest_h = 0;
       for (FrontText& t : texts) {
-        const size_t shown = t.shown > 0 ? t.shown : utf8_length(t.text);
-        double th = 0;
-        for (const VItem& l : t.lines) th += l.height;
-        if (t.key != nullptr && shown > kFrontMinChars && th > tallest_h) {
+        if (t.key != nullptr && t.chars_set() > kFrontMinChars && t.height() > tallest_h) {
           tallest = &t;
-          tallest_h = th;
+          tallest_h = t.height();
         }
       }
       if (tallest == nullptr) break;  // nothing left to cut: it overflows
-      const size_t shown = tallest->shown > 0 ? tallest->shown : utf8_length(tallest->text);
-      tallest->shown = std::max(kFrontMinChars, static_cast<size_t>(static_cast<double>(shown) * kFrontCutRatio));
+      tallest->shown = std::max(
+          kFrontMinChars, static_cast<size_t>(static_cast<double>(tallest->chars_set()) * kFrontCutRatio));
     }
     ctx_.trial = false;
     set_front(texts, scale, left, measure, align);  // again, reporting what it finds
@@ -381,12 +387,9 @@ class Composer {
     for (FrontText& t : texts) t.min_size = std::min(t.size, st.font_size);
     const double foot = st.page_height - st.margin_bottom - st.leading * 2 + st.font_size * 1.3;
     const double scale = fit_front(texts, foot - st.margin_top, left, measure, Justify::Center, "title page");
-    double publisher_h = 0;
-    for (const VItem& l : texts[3].lines) publisher_h += l.height;
     double block_h = (texts[1].gap + texts[2].gap) * scale;
-    for (size_t i = 0; i < 3; ++i)
-      for (const VItem& l : texts[i].lines) block_h += l.height;
-    const double publisher_top = foot - publisher_h;
+    for (size_t i = 0; i < 3; ++i) block_h += texts[i].height();
+    const double publisher_top = foot - texts[3].height();
     double y = st.margin_top + (st.page_height - st.margin_top - st.margin_bottom) * 0.22;
     if (y + block_h > publisher_top - texts[3].gap * scale)
       y = std::max(st.margin_top, publisher_top - texts[3].gap * scale - block_h);
@@ -436,8 +439,7 @@ class Composer {
     fit_front(texts, height, left, measure, Justify::Left, "copyright page");
     double h = 0;
     for (const FrontText& t : texts) {
-      h += &t != &texts.front() ? t.gap : 0;
-      for (const VItem& l : t.lines) h += l.height;
+      h += (&t != &texts.front() ? t.gap : 0) + t.height();
     }
     double y = st.page_height - st.margin_bottom - h;
     for (FrontText& t : texts) y = place_lines(page, t.lines, y + (&t != &texts.front() ? t.gap : 0));
