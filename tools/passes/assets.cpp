@@ -330,18 +330,25 @@ class AssetCollector {
     std::string problem;
   };
 
-  // Returns the file URL names when it is a regular file inside the book, resolved as add
-  // does (which says why for any other URL), or nullopt.
-  std::optional<std::filesystem::path> image_file(const std::string& url, int c, bool cover) {
+  // Returns the path URL (an image of chapter C, or with COVER the cover) names, resolved
+  // inside the book, with its status; nullopt when it names no path of the book at all
+  // (a scheme, a network path, a path that does not decode). add says why for each.
+  std::optional<SafePath> locate(const std::string& url, int c, bool cover) const {
     if (!url_scheme(url).empty() || url.starts_with("//")) return std::nullopt;
     std::optional<std::string> decoded = percent_decode(url.substr(0, url.find('#')));
     if (!decoded || decoded->empty()) return std::nullopt;
-    SafePath sp = resolve_inside(book_.root, cover ? std::filesystem::path(book_.root)
-                                                   : chapter_dir(book_, c), *decoded);
+    return resolve_inside(book_.root, cover ? std::filesystem::path(book_.root)
+                                            : chapter_dir(book_, c), *decoded);
+  }
+
+  // Returns the file URL names when it is a regular file inside the book, or nullopt.
+  std::optional<std::filesystem::path> image_file(const std::string& url, int c, bool cover) {
+    std::optional<SafePath> sp = locate(url, c, cover);
     std::error_code ec;
-    if (sp.status != SafePath::Status::Ok || !std::filesystem::is_regular_file(sp.absolute, ec))
+    if (!sp || sp->status != SafePath::Status::Ok ||
+        !std::filesystem::is_regular_file(sp->absolute, ec))
       return std::nullopt;
-    return sp.absolute;
+    return sp->absolute;
   }
 
   // Judges every image file the book names, each once, on every core, before the walk
@@ -435,14 +442,12 @@ class AssetCollector {
               "download it into the book (e.g. src/images/) and use a relative path");
       return -1;
     }
-    std::string path = url.substr(0, url.find('#'));
-    std::optional<std::string> decoded = percent_decode(path);
-    if (!decoded || decoded->empty()) {
+    std::optional<SafePath> located = locate(url, c, cover);
+    if (!located) {
       error(c, pos, what + " '" + url + "' is not a valid path", "write a relative file path");
       return -1;
     }
-    fs::path base = cover ? fs::path(book_.root) : chapter_dir(book_, c);
-    SafePath sp = resolve_inside(book_.root, base, *decoded);
+    const SafePath& sp = *located;
     switch (sp.status) {
       case SafePath::Status::Absolute:
         error(c, pos, what + " '" + url + "' is an absolute path",
