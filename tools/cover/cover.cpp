@@ -524,14 +524,15 @@ CoverDrawing::~CoverDrawing() {
 void CoverDrawing::draw() {
   work::Charge charge(&units_);
   png_ = render_cover(meta_, style_, config_, found_);
-  drawn_ = true;
 }
 
 void CoverDrawing::finish(Book& book, Diagnostics& diag) {
   if (!wanted_) return;
   wanted_ = false;
-  if (thread_.joinable()) thread_.join();
-  if (!drawn_) draw();
+  if (thread_.joinable())
+    thread_.join();  // it has drawn
+  else
+    draw();  // no thread was started
   for (Diagnostic& d : found_.all()) diag.add(std::move(d));
   if (png_) attach_cover(book, std::move(*png_));
 }

@@ -62,8 +62,7 @@ class CoverDrawing {
   Diagnostics found_;
   std::optional<std::string> png_;
   work::Account units_;
-  std::thread thread_;
-  bool drawn_ = false;
+  std::thread thread_;  // drawing; not joinable when finish must draw
 };
 
 }  // namespace colophon
