@@ -316,6 +316,36 @@ TEST_CASE("files of the book are read only when regular, inside it and not too l
   fs::remove_all(root);
 }
 
+TEST_CASE("a file is read whole whatever its size, and a prefix exactly") {
+  // read_fd sizes its string from the size at open and probes for more past it: every
+  // size around the probe's 512 bytes reads back byte for byte, and a file the kernel
+  // reports as empty (/proc) is still read to its end.
+  namespace fs = std::filesystem;
+  fs::path file = fs::temp_directory_path() / "colophon-read-sizes.bin";
+  for (size_t size : {0, 1, 511, 512, 513, 1024, 4097, 100000}) {
+    std::string bytes;
+    for (size_t i = 0; i < size; ++i) bytes += static_cast<char>('a' + i * 7 % 26);
+    REQUIRE(write_file_atomic(file, bytes).empty());
+    CAPTURE(size);
+    std::optional<std::string> read = read_file(file);
+    REQUIRE(read.has_value());
+    CHECK(*read == bytes);
+    for (size_t cap : {size, size + 1, size / 2}) {
+      CAPTURE(cap);
+      bool complete = false;
+      std::optional<std::string> head = read_file_prefix(file, cap, complete);
+      REQUIRE(head.has_value());
+      CHECK(*head == bytes.substr(0, cap));
+      CHECK(complete == (cap >= size));
+    }
+  }
+  fs::remove(file);
+  std::optional<std::string> status = read_file("/proc/self/status");
+  REQUIRE(status.has_value());
+  CHECK(status->find("Name:") == 0);
+  CHECK(status->size() > 512);  // more than one probe's worth, none of it in the size
+}
+
 TEST_CASE("atomic writes replace the file whole or not at all") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "colophon-atomic-test";

@@ -167,16 +167,21 @@ bool read_fd(int fd, const struct stat& st, size_t max_bytes, std::string& data,
   data.resize(std::min(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), max_bytes));
   size_t done = 0;
   bool ok = true;
-  // A file that grows while we read still reads whole, up to MAX_BYTES.
+  // A file that grows while we read still reads whole, up to MAX_BYTES. Once the size it
+  // had at open is read, a small probe looks for more: growing DATA just to meet the end
+  // of the file would copy every file once more.
+  char probe[512];
   while (done < max_bytes) {
-    if (done == data.size()) data.resize(std::min(max_bytes, data.size() + 4096 + data.size() / 2));
-    ssize_t got = ::read(fd, data.data() + done, data.size() - done);
+    ssize_t got = done < data.size()
+                      ? ::read(fd, data.data() + done, data.size() - done)
+                      : ::read(fd, probe, std::min(sizeof probe, max_bytes - done));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) ok = false;
     if (got <= 0) {
       complete = ok;
       break;
     }
+    if (done == data.size()) data.append(probe, static_cast<size_t>(got));  // it grew
     done += static_cast<size_t>(got);
   }
   data.resize(done);
