@@ -511,6 +511,25 @@ TEST_CASE("a language without a dictionary is one warning, at its first word; a 
   CHECK(all[0].hint.find("hyphen-xx") != std::string::npos);
 }
 
+TEST_CASE("a Latin word in Chinese, Japanese or Thai text asks for no dictionary of that language") {
+  // Those scripts never take a hyphen: no package could be installed for them, so a
+  // warning about their dictionary would only be noise (a Chinese book's first "Cargo").
+  Setter s;
+  s.ctx.file = "src/ch01.md";
+  Frame f;
+  f.measure = 300;
+  s.set({lang_span("zh-CN", "\u6211\u4eec\u7528 Cargo \u6765\u6784\u5efa", {2, 1}),
+         lang_span("ja", "\u3053\u308c\u306f Rustacean \u3067\u3059", {3, 1}),
+         lang_span("th", "\u0e20\u0e32\u0e29\u0e32 compiler", {4, 1}),
+         // A language ICU does not know still gets its warning.
+         lang_span("qq", "Aaaaaaaaaa", {5, 3})},
+        f);
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].pos.line == 5);
+  CHECK(all[0].message.find("'qq'") != std::string::npos);
+}
+
 TEST_CASE("Greek is hyphenated with Debian's Greek patterns (ISO 8859-7), and Ancient Greek with them too") {
   if (Hyphenator::dictionary_for("el").empty()) {
     MESSAGE("SKIPPED: no Greek hyphenation dictionary (Debian package hyphen-el)");

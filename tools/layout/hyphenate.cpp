@@ -11,6 +11,7 @@
 
 #include "core/utf8.h"
 #include "layout/hyphen_cache.h"
+#include "layout/unicode.h"
 
 namespace colophon {
 
@@ -105,6 +106,9 @@ Hyphenator::Hyphenator(const std::string& language, Diagnostics& diag, const std
   std::string path = dictionary_for(language);
   std::string primary = language.substr(0, language.find_first_of("-_"));
   for (char& c : primary) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Chinese or Thai is never hyphenated: its Latin words are left whole, and nothing
+  // could be installed to change that, so there is nothing to warn of.
+  if (path.empty() && unicode::written_without_hyphens(language)) return;
   if (path.empty()) {
     diag.warning(file, pos, "no hyphenation dictionary for language '" + language + "'",
                  "install Debian's hyphen-" + primary +

@@ -18,7 +18,8 @@ class Hyphenator {
   static constexpr size_t kMinWordLetters = 5;
 
   // Loads the dictionary for LANGUAGE (BCP 47, e.g. "en-GB", "de"); when there is none,
-  // warns (at FILE:POS) and hyphenates nothing.
+  // warns (at FILE:POS), unless the language is written in a script no dictionary
+  // covers (Chinese, Thai ...), and hyphenates nothing.
   Hyphenator(const std::string& language, Diagnostics& diag, const std::string& file,
              SourcePos pos = {});
   ~Hyphenator();

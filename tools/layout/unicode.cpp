@@ -75,6 +75,18 @@ std::string language_for(char32_t cp, std::string_view language) {
   return likely_language(std::string("und-") + uscript_getShortName(script));
 }
 
+bool written_without_hyphens(std::string_view language) {
+  UErrorCode err = U_ZERO_ERROR;
+  UScriptCode codes[kMaxScriptsPerLanguage];
+  std::string tag(language);
+  int n = uscript_getCode(tag.c_str(), codes, kMaxScriptsPerLanguage, &err);
+  if (U_FAILURE(err) || n <= 0) return false;
+  for (int i = 0; i < n; ++i)
+    if (codes[i] == USCRIPT_LATIN || codes[i] == USCRIPT_GREEK || codes[i] == USCRIPT_CYRILLIC)
+      return false;
+  return true;
+}
+
 std::string han_language(std::string_view text, std::string_view language) {
   if (!language.empty() && writes(language, USCRIPT_HAN)) return std::string(language);
   bool kana = false, hangul = false;

@@ -30,6 +30,12 @@ std::string language_for(char32_t cp, std::string_view language);
 // LANGUAGE. (A Han character looks different in Chinese and Japanese type.)
 std::string han_language(std::string_view text, std::string_view language);
 
+// Tells whether LANGUAGE (BCP 47) is written in scripts none of which hyphenation
+// dictionaries cover (they cover Latin, Greek and Cyrillic): Chinese, Japanese, Korean,
+// Thai, Arabic ... Such text is never divided with a hyphen, so no dictionary is missing.
+// False for a language ICU does not know.
+bool written_without_hyphens(std::string_view language);
+
 // Tells whether WORD, text without spaces, may break between its characters by
 // Unicode's line breaking rules (UAX #14): it has Chinese, Japanese or Korean
 // characters, Thai-like text that needs a dictionary, or a zero-width space. A word of
