@@ -682,7 +682,7 @@ TEST_CASE("bad images are errors at the image's line:col") {
       image("undef.svg", {11, 1}),
       image("script.svg", {12, 1}),
       image("bad-depth.png", {13, 1}),
-      image("https://example.com/a.png", {14, 1}),
+      image("ftp://example.com/a.png", {14, 1}),
       image("data:image/png;base64,AAAA", {15, 1}),
       image("/etc/passwd", {16, 1}),
       image("prefixed.svg", {19, 1}),
@@ -710,7 +710,7 @@ TEST_CASE("bad images are errors at the image's line:col") {
         "run\n"
         "book/src/a.md:13:1: image 'bad-depth.png': PNG header is corrupt (bit depth 16 with "
         "colour type 3)\n"
-        "book/src/a.md:14:1: image 'https://example.com/a.png' is not a file of the book\n"
+        "book/src/a.md:14:1: image 'ftp://example.com/a.png' is not a file of the book\n"
         "book/src/a.md:15:1: image written as a data: URL is not allowed\n"
         "book/src/a.md:16:1: image '/etc/passwd' is an absolute path\n"
         "book/src/a.md:19:1: image 'prefixed.svg': SVG contains a <script>, which an e-book "

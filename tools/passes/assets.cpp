@@ -302,6 +302,10 @@ class AssetCollector {
   AssetCollector(Book& book, Diagnostics& diag) : book_(book), diag_(diag) {}
 
   void run() {
+    for (size_t c = 0; c < book_.chapters.size(); ++c)
+      unlink_web_images(book_.chapters[c].blocks, static_cast<int>(c));
+    for (Note& n : book_.notes) unlink_web_images(n.blocks, n.chapter);
+    report_web_images();
     sniff_ahead();
     if (!book_.meta.cover.empty()) {
       int idx = add(book_.meta.cover, -1, {}, true);
@@ -321,6 +325,69 @@ class AssetCollector {
  private:
   void error(int c, SourcePos pos, std::string message, std::string hint) {
     diag_.error(chapter_file(book_, c), pos, std::move(message), std::move(hint));
+  }
+
+  // Writes each image on the web (an http: or https: address) among BLOCKS of chapter C
+  // as its alternative text, linked to the address: mdBook leaves such an image to the
+  // browser, but an EPUB must hold its images and colophon downloads nothing. Inside a
+  // link, which cannot hold another, the text stays unlinked. A figure of one becomes a
+  // paragraph. report_web_images warns once for them all.
+  void unlink_web_images(std::vector<Block>& blocks, int c) {
+    auto per_block = [&](Block& b) {
+      auto per_list = [&](std::vector<Inline>& inlines) { unlink_web_images(inlines, c, false); };
+      for_each_own_inline_list(b, per_list);
+      if (b.kind == BlockKind::Figure &&
+          (b.inlines.size() != 1 || b.inlines[0].kind != InlineKind::Image))
+        b.kind = BlockKind::Paragraph;
+    };
+    for_each_block(blocks, per_block);
+  }
+
+  void unlink_web_images(std::vector<Inline>& inlines, int c, bool in_link) {
+    for (Inline& in : inlines) {
+      if (in.kind == InlineKind::Image && is_web_address(in.url)) {
+        if (web_images_++ == 0) {
+          web_file_ = chapter_file(book_, c);
+          web_pos_ = in.pos;
+          web_example_ = in.url;
+        }
+        if (in.children.empty()) {  // no alternative text: the address is the text
+          Inline text;
+          text.pos = in.pos;
+          text.text = in.url;
+          in.children.push_back(std::move(text));
+        }
+        in.attr = Attr{};
+        if (in_link) {
+          in.kind = InlineKind::Span;
+          in.element = "span";
+          in.url.clear();
+          in.title.clear();
+        } else {
+          in.kind = InlineKind::Link;
+          in.target = LinkTarget{};
+          in.target.kind = LinkTarget::Kind::External;
+        }
+      }
+      unlink_web_images(in.children, c, in_link || in.kind == InlineKind::Link);
+    }
+  }
+
+  static bool is_web_address(const std::string& url) {
+    std::string scheme = url_scheme(url);
+    return scheme == "http" || scheme == "https";
+  }
+
+  // Warns once, at the first, for every image unlink_web_images wrote as text.
+  void report_web_images() {
+    if (web_images_ == 0) return;
+    std::string count =
+        web_images_ == 1 ? "1 image is" : std::to_string(web_images_) + " images are";
+    diag_.warning(web_file_, web_pos_,
+                  count + " on the web, not in the book (first: '" + web_example_ +
+                      "'); each is written as its alternative text, linked to its address",
+                  "to show them, save them into the book (e.g. src/images/) and use relative "
+                  "paths");
   }
 
   // What sniff_file made of one file, judged ahead of the walk.
@@ -551,6 +618,9 @@ class AssetCollector {
   std::unordered_map<std::string, Sniffed> sniffed_;  // by absolute path: sniff_ahead's
   std::unordered_set<std::string> broken_;  // files already reported as unusable
   std::unordered_set<std::string> hrefs_, ids_;
+  size_t web_images_ = 0;  // unlink_web_images: how many, and where the first stands
+  std::string web_file_, web_example_;
+  SourcePos web_pos_;
 };
 
 }  // namespace
