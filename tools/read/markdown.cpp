@@ -174,6 +174,7 @@ class ChapterConverter {
   std::vector<Inline>* inlines_here() const;
   void close_raw(size_t frame, const char* level);
   bool raw_inside_phrasing(SourcePos pos, const std::string& what, const std::string& hint);
+  void end_open_p();
 
   const SourceText& source_;
   Book& book_;
@@ -203,6 +204,9 @@ class ChapterConverter {
   size_t raw_plain_ = kNoPlain;    // at block level: the index, in blocks_here(), of the Plain
                                    // block the text of raw HTML goes to
   HtmlRemoval removal_;  // an inline <script>, <style> ... whose content is being dropped
+  // Block elements written inside a paragraph, whose tags were dropped (their text kept):
+  // the frame each stands in and its name, so that its end tag goes quietly too.
+  std::vector<std::pair<size_t, std::string>> dropped_;
 };
 
 void ChapterConverter::convert(cmark_node* doc) {
@@ -286,6 +290,8 @@ void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
     cmark_iter_reset(iter, n, CMARK_EVENT_EXIT);  // skip the whole subtree
     return;
   }
+  if ((type & CMARK_NODE_TYPE_MASK) != CMARK_NODE_TYPE_INLINE && type != CMARK_NODE_HTML_BLOCK)
+    end_open_p();
   Frame parent = stack_.back();  // with the lists the raw elements open in it lead to
   if (parent.kind == FrameKind::Blocks) parent.blocks = blocks_here();
   if (parent.kind == FrameKind::Inlines) parent.inlines = inlines_here();
@@ -619,6 +625,7 @@ void ChapterConverter::exit(cmark_node* n) {
 // Reports the raw elements opened in frame FRAME's list and never closed there, and
 // forgets them (their content stays in them).
 void ChapterConverter::close_raw(size_t frame, const char* level) {
+  std::erase_if(dropped_, [&](const auto& d) { return d.first >= frame; });
   while (!raw_open_.empty() && raw_open_.back().frame >= frame) {
     const OpenRaw& o = raw_open_.back();
     if (!raw_too_deep_)
@@ -643,6 +650,16 @@ bool ChapterConverter::raw_inside_phrasing(SourcePos pos, const std::string& wha
     return true;
   }
   return false;
+}
+
+// Ends a raw <p> left open in the innermost frame's list, as HTML ends it where the next
+// block begins (its end tag may be left out): a Markdown block, or a block element.
+void ChapterConverter::end_open_p() {
+  if (raw_open_.empty() || raw_open_.back().frame + 1 != stack_.size() ||
+      raw_open_.back().name != "p" || !raw_open_.back().block)
+    return;
+  raw_open_.pop_back();
+  raw_plain_ = kNoPlain;
 }
 
 // Returns the index in raw_open_ of the first raw element open in the innermost frame.
@@ -754,10 +771,16 @@ void ChapterConverter::raw_start(const HtmlNode& node, bool block_level) {
   }
   bool as_block = block_level && (is_block_element(name) || !node.known);
   if (!block_level && node.known && is_block_element(name)) {
-    diag_.error(file_, node.pos, "block element <" + name + "> inside a paragraph",
-                "start it on a line of its own, with a blank line before it");
+    // A browser ends the paragraph there; the book keeps the text in it, as mdBook's
+    // readers read it, without the element.
+    diag_.warning(file_, node.pos,
+                  "block element <" + name + "> inside a paragraph or heading; its tags are left "
+                  "out, its text stays",
+                  "start it on a line of its own, with a blank line before it");
+    if (!node.closed) dropped_.emplace_back(stack_.size() - 1, name);
     return;
   }
+  if (as_block && node.known) end_open_p();
   if (as_block && node.known &&
       raw_inside_phrasing(node.pos, "block element <" + name + ">", ""))
     return;
@@ -871,6 +894,20 @@ void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
   size_t k = raw_open_.size();
   while (k > 0 && raw_open_[k - 1].frame == frame && raw_open_[k - 1].name != name) --k;
   if (k == 0 || raw_open_[k - 1].frame != frame) {
+    auto dropped = std::find_if(dropped_.rbegin(), dropped_.rend(), [&](const auto& d) {
+      return d.first == frame && d.second == name;
+    });
+    if (dropped != dropped_.rend()) {  // the end of an element left out: reported at its start
+      dropped_.erase(std::next(dropped).base());
+      return;
+    }
+    if (std::none_of(raw_open_.begin(), raw_open_.end(),
+                     [&](const OpenRaw& o) { return o.name == name; })) {
+      // Open nowhere: a browser ignores it, and so does the book.
+      diag_.warning(file_, node.pos, "stray </" + name + "> left out: no <" + name + "> is open",
+                    "remove it, or add the matching <" + name + ">");
+      return;
+    }
     const char* level = block_level ? "at this block level" : "in this paragraph";
     std::string hint = "remove it, or add the matching <" + name + "> " + level;
     for (const OpenRaw& o : raw_open_)
