@@ -297,6 +297,25 @@ std::string safe_href_path(const std::string& rel) {
   return out;
 }
 
+// Returns HREF ending in the extension of MEDIA_TYPE (the type its bytes show): the name
+// of a PNG saved as "shot.jpg" becomes "shot.png", since reading systems go by the name
+// and epubcheck warns of the mismatch (PKG-022). A name that fits is kept as it is.
+std::string with_type_extension(const std::string& href, const std::string& media_type) {
+  std::vector<std::string_view> fitting;
+  if (media_type == "image/png") fitting = {".png"};
+  if (media_type == "image/jpeg") fitting = {".jpg", ".jpeg", ".jpe"};
+  if (media_type == "image/gif") fitting = {".gif"};
+  if (media_type == "image/svg+xml") fitting = {".svg"};
+  if (fitting.empty()) return href;
+  size_t dot = href.rfind('.');
+  if (dot == std::string::npos || dot < href.rfind('/')) dot = href.size();
+  std::string ext = href.substr(dot);
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (std::string_view f : fitting)
+    if (ext == f) return href;
+  return href.substr(0, dot) + std::string(fitting.front());
+}
+
 class AssetCollector {
  public:
   AssetCollector(Book& book, Diagnostics& diag) : book_(book), diag_(diag) {}
@@ -591,7 +610,7 @@ class AssetCollector {
     std::string rel = a.source;
     std::string src_prefix = book_.src_dir.empty() ? std::string() : book_.src_dir + "/";
     if (!src_prefix.empty() && rel.starts_with(src_prefix)) rel = rel.substr(src_prefix.size());
-    std::string href = "media/" + safe_href_path(rel);
+    std::string href = with_type_extension("media/" + safe_href_path(rel), a.media_type);
     if (hrefs_.count(href)) {
       size_t dot = href.rfind('.');
       if (dot == std::string::npos || dot < href.rfind('/')) dot = href.size();
