@@ -546,6 +546,30 @@ TEST_CASE("Greek is hyphenated with Debian's Greek patterns (ISO 8859-7), and An
   CHECK(diag.all().empty());
 }
 
+TEST_CASE("images inside text, which the PDF prints as their text in brackets, are one warning for the book") {
+  Setter s(false);
+  s.ctx.file = "src/ch01.md";
+  Frame f;
+  f.measure = 300;
+  auto image = [](const std::string& alt, SourcePos pos) {
+    Inline in;
+    in.kind = InlineKind::Image;
+    in.pos = pos;
+    in.children.push_back(text(alt));
+    return in;
+  };
+  s.set({text("press "), image("the key", {4, 7}), text(" then "), image("the other", {4, 30})}, f);
+  CHECK(s.diag.all().empty());  // told once for the whole book, at its end
+  s.ctx.report_inline_images();
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "src/ch01.md");
+  CHECK(all[0].pos.line == 4);
+  CHECK(all[0].pos.col == 7);
+  CHECK(all[0].severity == Severity::Warning);
+  CHECK(all[0].message.find("2 images stand inside text") == 0);
+}
+
 TEST_CASE("characters no face has are reported once, with U+XXXX, count and file:line:col; fallback is used") {
   Setter s(false);
   s.ctx.file = "src/ch01.md";

@@ -236,6 +236,7 @@ class Collector {
       }
       case InlineKind::Image:
         // An image inside running text: its alternative text, in brackets.
+        ctx_.inline_image(in.pos);
         text("[", st, in.pos);
         walk(in.children, st);
         text("]", st, in.pos);
@@ -359,6 +360,23 @@ void Context::report_missing_glyphs() {
                "install a font that has them (Debian's fonts-noto-core, fonts-noto-cjk and "
                "fonts-symbola cover most scripts) or name one in [output.pdf] fallback-fonts "
                "in book.toml; or replace the characters");
+}
+
+void Context::inline_image(SourcePos pos) {
+  if (trial) return;
+  if (inline_images++ == 0) {
+    inline_image_file = file;
+    inline_image_pos = pos;
+  }
+}
+
+void Context::report_inline_images() {
+  if (inline_images == 0) return;
+  std::string what = inline_images == 1 ? "1 image stands" : std::to_string(inline_images) + " images stand";
+  diag.warning(inline_image_file, inline_image_pos,
+               what + " inside text or a table cell; the PDF prints each as its alternative "
+                      "text in brackets (the EPUB shows the image)",
+               "to print an image, give it a paragraph of its own: it becomes a figure");
 }
 
 bool Context::has_glyph(FaceId face, char32_t cp) {

@@ -186,6 +186,10 @@ struct Context {
     size_t count = 0;
   };
   std::map<char32_t, Missing> missing;
+  // inline_image's count, and the first it noted (in the book's order).
+  size_t inline_images = 0;
+  std::string inline_image_file;
+  SourcePos inline_image_pos;
   std::vector<char> note_ref_seen;  // per note: its first reference got its anchor
   int chapter = -1;                 // chapter being laid out
   std::vector<double> space_em, hyphen_em;  // per face index, -1 = not measured yet
@@ -228,6 +232,12 @@ struct Context {
   // each occurs: the PDF prints a box in their place (the EPUB is fine: reading
   // systems bring their own fonts).
   void report_missing_glyphs();
+  // Notes an image inside text or a table cell (at POS of the current file), which the
+  // PDF prints as its alternative text in brackets; report_inline_images() tells of all
+  // of them at once.
+  void inline_image(SourcePos pos);
+  // Warns once for the whole book about the images inline_image noted, with their count.
+  void report_inline_images();
 
   // Calls PIECE(face, begin, end) for each stretch of bytes of TEXT drawn in one face:
   // FACE where it has the character, else a fallback font; a mark, joiner or variation

@@ -612,6 +612,7 @@ Document layout_book(const Book& book, const Style& style, const FontMetrics& me
   Document doc = composer.run();
   composer.heads(doc);
   ctx.report_missing_glyphs();
+  ctx.report_inline_images();
   return doc;
 }
 
