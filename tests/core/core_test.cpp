@@ -234,6 +234,28 @@ TEST_CASE("the XML escaper, by example (its policy is in core/text.h)") {
   }
 }
 
+TEST_CASE("without_accents: a letter keeps its base letter, in NFC or NFD") {
+  struct Example {
+    std::string_view in, out;
+  };
+  const Example examples[] = {
+      {"h\u00f4tel", "hotel"},                    // NFC: ô one code point
+      {"ho\u0302tel", "hotel"},                   // NFD: o and a combining circumflex
+      {"Les Mis\u00e9rables", "Les Miserables"},
+      {"\u00c9cole \u00c0 la \u1ec7", "Ecole A la e"},  // capitals; two accents on one letter
+      {"Stra\u00dfe \u00f8 \u0142", "Stra\u00dfe \u00f8 \u0142"},  // no decomposition: kept
+      {"\u0419 \u0401", "\u0418 \u0415"},           // Cyrillic: the breve and diaeresis go too
+      {"\u6771\u4eac", "\u6771\u4eac"},              // nothing to drop
+      {"plain-name_1.png", "plain-name_1.png"},
+      {"bad\xff\xc3", "bad\xff\xc3"},              // invalid UTF-8: bytes kept
+      {"", ""},
+  };
+  for (const Example& e : examples) {
+    CAPTURE(e.in);
+    CHECK(without_accents(e.in) == e.out);
+  }
+}
+
 TEST_CASE("paths must stay inside the book") {
   namespace fs = std::filesystem;
   fs::path root = fs::temp_directory_path() / "colophon-core-test";

@@ -150,4 +150,17 @@ std::string unicode_normalized(std::string_view s, bool decomposed) {
   return out;
 }
 
+std::string without_accents(std::string_view s) {
+  std::string decomposed = unicode_normalized(s, true);
+  std::string out;
+  out.reserve(decomposed.size());
+  for (size_t i = 0; i < decomposed.size();) {
+    size_t at = i;
+    char32_t cp = next_code_point(decomposed, i);
+    if (cp >= 0x300 && cp <= 0x36F) continue;  // a combining accent: its letter is kept
+    out.append(decomposed, at, i - at);
+  }
+  return out;
+}
+
 }  // namespace colophon

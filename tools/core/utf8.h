@@ -41,4 +41,11 @@ size_t replace_non_xml_chars(std::string& s, char32_t* first = nullptr);
 // ICU's normaliser; S itself when it is ASCII or not valid UTF-8.
 std::string unicode_normalized(std::string_view s, bool decomposed);
 
+// Returns S without its accents: S in NFD less the combining diacritical marks
+// (U+0300..U+036F), so that a letter with accents keeps its base letter whichever form S
+// is in ("hôtel" written with one code point or two gives "hotel"). Every other byte is
+// kept, invalid UTF-8 included. The one rule for names colophon makes from text: the
+// output's file name and the images' names in the EPUB.
+std::string without_accents(std::string_view s);
+
 }  // namespace colophon

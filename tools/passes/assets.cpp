@@ -281,18 +281,11 @@ std::string sniff_file(const std::filesystem::path& path, Asset& a, Removals* re
 // letter with accents keeps its letter, whichever normal form the name is in
 // ("hôtel" and "hôtel" both give "hotel"); any other byte becomes '-'.
 std::string safe_href_path(const std::string& rel) {
-  std::string decomposed = unicode_normalized(rel, true);
-  std::string out;
-  for (size_t i = 0; i < decomposed.size();) {
-    size_t at = i;
-    char32_t cp = next_code_point(decomposed, i);
-    if (cp >= 0x300 && cp <= 0x36F) continue;  // a combining accent: its letter is kept
-    for (size_t k = at; k < i; ++k) {
-      char c = decomposed[k];
-      bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-                c == '-' || c == '/';
-      out += ok && static_cast<unsigned char>(c) < 0x80 ? c : '-';
-    }
+  std::string out = without_accents(rel);
+  for (char& c : out) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+              c == '/';
+    if (!ok || static_cast<unsigned char>(c) >= 0x80) c = '-';
   }
   return out;
 }
