@@ -203,8 +203,57 @@ TEST_CASE("GitHub-style slugs") {
   CHECK(github_slug("Über Straße") == "über-straße");
   CHECK(github_slug("Десять дней") == "десять-дней");
   CHECK(github_slug("snake_case-ok") == "snake_case-ok");
-  CHECK(file_slug("Ten Days That Shook the World") == "ten-days-that-shook-the-world");
-  CHECK(file_slug("Ελληνικά") == "book");
+}
+
+TEST_CASE("file_slug: the output's file name made from the title, by example") {
+  struct Example {
+    std::string_view title, name;
+  };
+  const Example examples[] = {
+      {"Ten Days That Shook the World", "ten-days-that-shook-the-world"},
+      {"  --Hello, World!--  ", "hello-world"},
+      {"2001: A Space Odyssey", "2001-a-space-odyssey"},
+      {"", "book"},
+      {"!!! ???", "book"},
+      // Accents: the base letter, whichever normal form the title is in.
+      {"Les Mis\u00e9rables", "les-miserables"},
+      {"Les Mise\u0301rables", "les-miserables"},
+      {"Caf\u00e9 Society", "cafe-society"},
+      {"\u00c0 la recherche du temps perdu", "a-la-recherche-du-temps-perdu"},
+      // An apostrophe, straight or curly, does not split a word.
+      {"Don't Panic", "dont-panic"},
+      {"Don\u2019t Panic", "dont-panic"},
+      // Letters of other scripts are not spelt in ASCII (yet).
+      {"Ελληνικά", "book"},
+      // Punctuation and symbols separate words.
+      {"\u201cQuoted\u201d \u2014 dashes", "quoted-dashes"},
+      // At most 60 bytes, cut after a word...
+      {"A Very Long Title That Goes On and On Without Any Numbers Whatsoever",
+       "a-very-long-title-that-goes-on-and-on-without-any-numbers"},
+      {std::string_view("Supercalifragilisticexpialidocious"
+                        "Supercalifragilisticexpialidocious"),
+       "supercalifragilisticexpialidocioussupercalifragilisticexpial"},
+      // ...keeping a last word that numbers the volume or part: digits or Roman.
+      {"The Collected Letters of Someone Quite Long Winded, Volume 2",
+       "the-collected-letters-of-someone-quite-long-winded-volume-2"},  // 59 bytes: whole
+      {"The Collected Letters of Someone Quite Long Winded and Verbose, Volume 2",
+       "the-collected-letters-of-someone-quite-long-winded-and-2"},
+      {"The Collected Letters of Someone Quite Long Winded and Verbose, Volume 3",
+       "the-collected-letters-of-someone-quite-long-winded-and-3"},
+      {"The Collected Letters of Someone Quite Long Winded and Verbose, Part IV",
+       "the-collected-letters-of-someone-quite-long-winded-and-iv"},
+      {"The Collected Letters of Someone Quite Long Winded and Verbose, Part 1234567",
+       "the-collected-letters-of-someone-quite-long-winded-1234567"},
+      // "IIII" is not how a number is written: an ordinary last word.
+      {"The Collected Letters of Someone Quite Long Winded and Verbose, Part IIII",
+       "the-collected-letters-of-someone-quite-long-winded-and"},
+  };
+  for (const Example& e : examples) {
+    CAPTURE(e.title);
+    std::string name = file_slug(e.title);
+    CHECK(name == e.name);
+    CHECK(name.size() <= 60);
+  }
 }
 
 TEST_CASE("the XML escaper, by example (its policy is in core/text.h)") {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <utility>
 
 #include "core/utf8.h"
 #include "core/work.h"
@@ -48,23 +50,78 @@ std::string github_slug(std::string_view text) {
   return out;
 }
 
-std::string file_slug(std::string_view text) {
+namespace {
+
+constexpr size_t kMaxFileSlug = 60;  // bytes: a name that fits a listing's column
+
+// Tells whether WORD (lower case) is a Roman numeral written the usual way ("iv", not
+// "iiii" or "ivi"): a volume or part number such as the "ii" of "Part II".
+bool is_roman_numeral(std::string_view word) {
+  static constexpr std::pair<int, std::string_view> kNumerals[] = {
+      {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+      {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
+  int value = 0;
+  std::string_view rest = word;
+  for (const auto& [v, numeral] : kNumerals)
+    while (rest.starts_with(numeral)) {
+      value += v;
+      rest.remove_prefix(numeral.size());
+    }
+  if (value == 0 || !rest.empty()) return false;
+  std::string usual;  // VALUE written the usual way: WORD must be that
+  for (const auto& [v, numeral] : kNumerals)
+    for (; value >= v; value -= v) usual += numeral;
+  return usual == word;
+}
+
+// Tells whether WORD numbers a volume or part: all digits, or a Roman numeral.
+bool is_number_word(std::string_view word) {
+  return std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+         is_roman_numeral(word);
+}
+
+// Joins as many of WORDS, from the first, as fit in BUDGET bytes with '-' between them;
+// cuts the first word when even it does not fit.
+std::string words_within(const std::vector<std::string>& words, size_t budget) {
   std::string out;
-  bool dash = false;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) && c < 0x80) {
-      if (dash && !out.empty()) out += '-';
-      dash = false;
-      out += static_cast<char>(std::tolower(c));
-    } else if (c != '\'' && c < 0x80) {
-      dash = true;
-    } else if (c >= 0x80 && (c & 0xC0) != 0x80) {
-      dash = true;  // a non-ASCII character separates words
+  for (const std::string& w : words) {
+    size_t need = out.empty() ? w.size() : out.size() + 1 + w.size();
+    if (need > budget) break;
+    if (!out.empty()) out += '-';
+    out += w;
+  }
+  if (out.empty() && !words.empty()) out = words.front().substr(0, budget);
+  return out;
+}
+
+}  // namespace
+
+std::string file_slug(std::string_view text) {
+  // Words are runs of ASCII letters and digits of the title without its accents; an
+  // apostrophe, straight or curly (U+2019), joins ("Don't" gives "dont"), and
+  // anything else separates.
+  std::string plain = without_accents(text);
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < plain.size();) {
+    char32_t cp = next_code_point(plain, i);
+    if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) {
+      words.back() += static_cast<char>(std::tolower(static_cast<int>(cp)));
+    } else if (cp != '\'' && cp != 0x2019 && !words.back().empty()) {
+      words.emplace_back();
     }
   }
-  if (out.size() > 60) out.resize(60);
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "book" : out;
+  if (words.back().empty()) words.pop_back();
+  if (words.empty()) return "book";
+  std::string all = words_within(words, SIZE_MAX);
+  if (all.size() <= kMaxFileSlug) return all;
+  // Too long: cut after a word, keeping a last word that numbers a volume or part, so
+  // that "..., Volume 2" and "..., Volume 3" do not both lose it and give one name.
+  std::string last = words.back();
+  if (words.size() > 1 && is_number_word(last) && last.size() + 2 <= kMaxFileSlug) {
+    words.pop_back();
+    return words_within(words, kMaxFileSlug - last.size() - 1) + "-" + last;
+  }
+  return words_within(words, kMaxFileSlug);
 }
 
 namespace {
