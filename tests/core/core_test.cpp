@@ -223,8 +223,16 @@ TEST_CASE("file_slug: the output's file name made from the title, by example") {
       // An apostrophe, straight or curly, does not split a word.
       {"Don't Panic", "dont-panic"},
       {"Don\u2019t Panic", "dont-panic"},
-      // Letters of other scripts are not spelt in ASCII (yet).
-      {"Ελληνικά", "book"},
+      // Other scripts, and Latin letters that are not a letter and accents, are spelt in
+      // ASCII as ICU's transliterator "Any-Latin; Latin-ASCII" spells them.
+      {"Ελληνικά", "ellenika"},
+      {"Война и мир", "voina-i-mir"},
+      {"東京物語", "dong-jing-wu-yu"},
+      {"Straße des Ærø, Łódź", "strasse-des-aero-lodz"},
+      {"Война и мир, Том 2", "voina-i-mir-tom-2"},
+      {"٣ Arabic-Indic digits", "3-arabic-indic-digits"},
+      // Symbols alone still give the fallback.
+      {"\u2605\u2605\u2605 \U0001F4DA", "book"},
       // Punctuation and symbols separate words.
       {"\u201cQuoted\u201d \u2014 dashes", "quoted-dashes"},
       // At most 60 bytes, cut after a word...
@@ -254,6 +262,11 @@ TEST_CASE("file_slug: the output's file name made from the title, by example") {
     CHECK(name == e.name);
     CHECK(name.size() <= 60);
   }
+  // Only a title's first kilobyte is spelt; what follows keeps its ASCII words.
+  std::string huge;
+  while (huge.size() < 4000) huge += "мир ";
+  huge += "Volume 7";
+  CHECK(file_slug(huge) == "mir-mir-mir-mir-mir-mir-mir-mir-mir-mir-mir-mir-mir-mir-7");
 }
 
 TEST_CASE("the XML escaper, by example (its policy is in core/text.h)") {

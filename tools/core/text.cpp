@@ -97,10 +97,15 @@ std::string words_within(const std::vector<std::string>& words, size_t budget) {
 }  // namespace
 
 std::string file_slug(std::string_view text) {
-  // Words are runs of ASCII letters and digits of the title without its accents; an
-  // apostrophe, straight or curly (U+2019), joins ("Don't" gives "dont"), and
-  // anything else separates.
+  // Words are runs of ASCII letters and digits of the title without its accents and
+  // with other scripts spelt in ASCII; an apostrophe, straight or curly (U+2019), joins
+  // ("Don't" gives "dont"), and anything else separates.
   std::string plain = without_accents(text);
+  // Spelling costs some microseconds a character: a title is a line, and only its first
+  // kilobyte is spelt (one of megabytes would take seconds); the rest keeps its ASCII.
+  constexpr size_t kMaxSpelt = 1024;
+  std::string_view head = utf8_prefix(plain, kMaxSpelt);
+  plain = ascii_transliterated(head) + plain.substr(head.size());
   std::vector<std::string> words(1);
   for (size_t i = 0; i < plain.size();) {
     char32_t cp = next_code_point(plain, i);

@@ -12,8 +12,9 @@ std::string github_slug(std::string_view text);
 
 // Makes a file-name-safe ASCII slug for output names ("Ten Days!" -> "ten-days"): the
 // words of TEXT in lower case joined by '-', a letter with accents kept as its base letter
-// (without_accents: "Misérables" -> "miserables"), an apostrophe dropped ("Don't" ->
-// "dont"). At most 60 bytes, cut after a word; a last word that numbers a volume or part
+// (without_accents: "Misérables" -> "miserables"), other scripts spelt in ASCII
+// (ascii_transliterated: "Война и мир" -> "voina-i-mir"), an apostrophe dropped ("Don't"
+// -> "dont"). At most 60 bytes, cut after a word; a last word that numbers a volume or part
 // (digits or a Roman numeral) is kept, so volumes of a long series title keep their own
 // names. Returns "book" when nothing is left.
 std::string file_slug(std::string_view text);

@@ -48,4 +48,13 @@ std::string unicode_normalized(std::string_view s, bool decomposed);
 // output's file name and the images' names in the EPUB.
 std::string without_accents(std::string_view s);
 
+// Returns S with its letters and digits outside ASCII spelt in ASCII by ICU's
+// transliterator "Any-Latin; Latin-ASCII" ("Война и мир" gives "Vojna i mir",
+// "Straße" "Strasse", "東京" "dong jing"); S itself when it has none of them, is not valid
+// UTF-8, or the transliterator cannot be had. ICU's libicui18n, which has it, is loaded
+// on the first call that needs it, not when colophon starts; the first spelling of a
+// script costs tens of milliseconds (Chinese characters about 200). What the
+// transliterator cannot spell stays as it was. Safe to call from several threads.
+std::string ascii_transliterated(std::string_view s);
+
 }  // namespace colophon
