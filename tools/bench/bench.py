@@ -2,7 +2,7 @@
 """Prints colophon's build time and peak memory beside the targets of issues 2 and 3.
 
     tools/bench/bench.py [--colophon EXE] [--build-dir DIR] [--runs 9] [--pandoc-runs 3]
-                         [--no-pandoc] [--pdf-only [--baseline EXE]]
+                         [--no-pandoc] [--pdf-only [--baseline EXE]] [--only NAME ...]
 
 Builds colophon in release mode (unless --colophon names an executable), then builds
 the corpus book (../shared/corpus/ten-days from the repository root; skipped loudly when
@@ -20,7 +20,10 @@ time is printed beside it because a shared machine inflates wall time). The exit
 is 0 unless the tool itself failed. --pdf-only times only the PDF of the corpus and the
 large books, with their page counts, the time a 2,000-page book takes at the large
 books' time per page, and (--baseline EXE) the corpus's time over that of another
-executable, such as one built before text shaping (issue 11).
+executable, such as one built before text shaping (issue 11). --only NAME (repeatable)
+times only the cases of those names, as the headings and targets print them: corpus,
+large-x1, large-x2, mdbook (mdBook's guide) and guide (this repository's guide, timed
+by target); `--only mdbook --runs 1` is a quick look at mdBook's guide alone.
 """
 
 import argparse
@@ -37,6 +40,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus", "ten-days")
 MDBOOK = os.path.join(os.path.dirname(REPO), "shared", "corpus", "mdbook")
 FORMATS = ("epub", "pdf", "all")
+CASES = ("corpus", "large-x1", "large-x2", "mdbook", "guide")  # the names --only takes
 EPOCH = "1700000000"  # fixed SOURCE_DATE_EPOCH: every run writes the same bytes
 
 # Targets from the issues (seconds, megabytes, ratios).
@@ -293,7 +297,13 @@ def main():
                     help="only the PDF of the corpus and the large books: pages, time, memory")
     ap.add_argument("--baseline", help="with --pdf-only: another colophon executable (one "
                     "built before a change, such as shaping) timed on the same books")
+    ap.add_argument("--only", action="append", choices=CASES, metavar="NAME",
+                    help="time only this case; repeatable; one of " + ", ".join(CASES) +
+                    " (default: every case)")
     args = ap.parse_args()
+    only = set(args.only or CASES)
+    if args.pdf_only and not only & {"corpus", "large-x1", "large-x2"}:
+        ap.error("--pdf-only times corpus, large-x1 and large-x2: --only names none of them")
     pandoc_runs = args.pandoc_runs
 
     exe = os.path.abspath(args.colophon) if args.colophon else build_colophon(args.build_dir)
@@ -313,12 +323,17 @@ def main():
         print("pandoc: not installed (or --no-pandoc): no comparison "
               "(apt-get install pandoc to compare)")
 
+    if args.only:
+        print("only: " + ", ".join(c for c in CASES if c in only))
+
     cases = []
-    if os.path.isfile(os.path.join(CORPUS, "book.toml")):
+    if "corpus" in only and os.path.isfile(os.path.join(CORPUS, "book.toml")):
         cases.append(("corpus", CORPUS))
-    else:
+    elif "corpus" in only:
         print(f"\n*** SKIPPED the corpus book: {CORPUS} is absent ***\n")
     for scale in (1, 2):
+        if f"large-x{scale}" not in only:
+            continue
         book = os.path.join(work, f"large-x{scale}")
         if not os.path.isdir(book):
             subprocess.run([sys.executable, os.path.join(REPO, "tools/bench/gen_large_book.py"),
@@ -358,10 +373,11 @@ def main():
         r = results.get((name, fmt))
         return r is not None and r.code == 0
 
-    mdbook_rows = bench_mdbook(exe, work, args.runs)
+    mdbook_rows = bench_mdbook(exe, work, args.runs) if "mdbook" in only else []
     target_books = [c for c in cases if c[0] in ("corpus", "large-x1")]
-    target_books.insert(0, ("guide", os.path.join(REPO, "book")))
-    target_rows = bench_targets(exe, work, args.runs, target_books)
+    if "guide" in only:
+        target_books.insert(0, ("guide", os.path.join(REPO, "book")))
+    target_rows = bench_targets(exe, work, args.runs, target_books) if target_books else []
 
     print("\n== targets")
     rows = list(mdbook_rows) + target_rows
@@ -400,17 +416,18 @@ def main():
                 m = results[(name, fmt)].peak_mb
                 rows.append((f"{name}: {fmt} peak memory", f"{m:.1f} MB",
                              f"< {PDF_PEAK_MB_MAX:.0f} MB", verdict(m < PDF_PEAK_MB_MAX)))
-    for fmt in FORMATS:
-        if ok("large-x1", fmt) and ok("large-x2", fmt):
-            a, b = results[("large-x1", fmt)], results[("large-x2", fmt)]
-            lin, lin_cpu = b.seconds / a.seconds, b.cpu / max(a.cpu, 1e-6)
-            rows.append((f"linearity {fmt}: x2 time / x1 time", f"{lin:.2f}x",
-                         f"<= {LINEAR_RATIO_MAX}x",
-                         verdict(lin <= LINEAR_RATIO_MAX) + f" (CPU time: {lin_cpu:.2f}x)"))
-        else:
-            rows.append((f"linearity {fmt}: x2 time / x1 time", "n/a",
-                         f"<= {LINEAR_RATIO_MAX}x", "NOT MEASURED (a build failed)"))
-    width = max(len(r[0]) for r in rows)
+    if {"large-x1", "large-x2"} <= only:  # linearity: the one book at two sizes
+        for fmt in FORMATS:
+            if ok("large-x1", fmt) and ok("large-x2", fmt):
+                a, b = results[("large-x1", fmt)], results[("large-x2", fmt)]
+                lin, lin_cpu = b.seconds / a.seconds, b.cpu / max(a.cpu, 1e-6)
+                rows.append((f"linearity {fmt}: x2 time / x1 time", f"{lin:.2f}x",
+                             f"<= {LINEAR_RATIO_MAX}x",
+                             verdict(lin <= LINEAR_RATIO_MAX) + f" (CPU time: {lin_cpu:.2f}x)"))
+            else:
+                rows.append((f"linearity {fmt}: x2 time / x1 time", "n/a",
+                             f"<= {LINEAR_RATIO_MAX}x", "NOT MEASURED (a build failed)"))
+    width = max((len(r[0]) for r in rows), default=0)
     for label, value, target, mark in rows:
         print(f"  {label:<{width}}  {value:>10}  target {target:<9}  {mark}")
     return 0
