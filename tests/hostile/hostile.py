@@ -17,6 +17,7 @@ times as many), and where the case says so, the peak memory must grow by at most
 bytes per input byte. No clock is read for a verdict: the time bound only catches a hang.
 
     hostile.py --list
+    hostile.py --self-test                        (checks the checker: active_content)
     hostile.py --colophon PATH [--work DIR] [--keep] CASE
     hostile.py --generate DIR CASE [--size N]     (writes the book only, for debugging)
 
@@ -24,6 +25,8 @@ Exit codes: 0 pass, 1 fail.
 """
 import argparse
 import hashlib
+import html
+import io
 import json
 import os
 import re
@@ -733,7 +736,7 @@ ACTIVE = [
     (re.compile(rb"<\s*([a-z0-9_-]+:)?script\b", re.I), "a script element"),
     (re.compile(rb"\son[a-z]+\s*=", re.I), "an event-handler attribute"),
     (re.compile(rb"(java|vb|live)script\s*:", re.I), "a script URL"),
-    (re.compile(rb"\b(src|poster|data|xlink:href|srcset|background)\s*=\s*[\"']?\s*"
+    (re.compile(rb"\b(src|poster|data|xlink:href|background)\s*=\s*[\"']?\s*"
                 rb"(https?:|ftp:|file:|//)", re.I), "a remote resource"),
     (re.compile(rb"<(image|use|feImage|script|link|iframe|img)\b[^>]*\shref\s*=\s*[\"']?\s*"
                 rb"(https?:|ftp:|file:|//)", re.I), "a remote resource"),
@@ -741,6 +744,31 @@ ACTIVE = [
     (re.compile(rb"@import", re.I), "a CSS @import"),
     (re.compile(rb"expression\s*\(|-moz-binding|behavior\s*:", re.I), "a CSS script hook"),
 ]
+
+
+# A srcset is a list of image candidates, "URL descriptor, URL descriptor": a reading
+# system may fetch any of them, so every candidate is looked at, not only the first.
+SRCSET = re.compile(rb"""\bsrcset\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+REMOTE_URL = re.compile(r"(https?:|ftp:|file:|//)", re.I)
+
+
+def srcset_candidates(value):
+    """Returns the URL of each candidate in the srcset VALUE (text): the first word after
+    each comma. That finds every URL HTML's parsing finds, and errs the safe way where
+    they differ: "a.png,https://x/b.png" is one relative URL to HTML, two to this."""
+    return [words[0] for words in (part.split() for part in value.split(",")) if words]
+
+
+def remote_srcset(data):
+    """Returns the first remote candidate of a srcset attribute in DATA (bytes), as (the
+    attribute's match, its URL), or None. Character references are read as a reader
+    reads them (&#x68;ttps: is https:)."""
+    for m in SRCSET.finditer(data):
+        raw = next(g for g in m.groups() if g is not None)
+        for url in srcset_candidates(html.unescape(raw.decode("utf-8", "replace"))):
+            if REMOTE_URL.match(url):
+                return m, url
+    return None
 
 
 def active_content(z):
@@ -755,7 +783,48 @@ def active_content(z):
             if m:
                 start = max(0, m.start() - 40)
                 problems.append("%s: %s: %r" % (name, what, data[start:m.end() + 40]))
+        found = remote_srcset(data)
+        if found:
+            m, url = found
+            problems.append("%s: a remote resource in a srcset (%s): %r"
+                            % (name, url, data[max(0, m.start() - 40):m.end() + 40]))
     return problems
+
+
+# The checker checked: (a chapter's body, whether active_content must find a problem).
+# The srcset rows are there because only a srcset's first candidate used to be looked at.
+ACTIVE_CONTENT_EXAMPLES = [
+    (b'<img srcset="https://evil.example/a.png" alt=""/>', True),
+    (b'<img srcset="a.png 1x, https://evil.example/b.png 2x" alt=""/>', True),
+    (b"<picture><source srcset='a.png 480w,//evil.example/b.png 800w'/></picture>", True),
+    (b'<img srcset="a.png,HTTP://evil.example/b.png" alt=""/>', True),  # see srcset_candidates
+    (b'<img srcset=a.png,file:///etc/b.png alt=""/>', True),
+    (b'<img srcset="a.png 1x, &#x68;ttps://evil.example/b.png 2x" alt=""/>', True),
+    (b'<img src="a.png" srcset="a.png 1x, b.png 2x, c.png 3x" alt=""/>', False),
+    (b'<img srcset="media/a,b.png 1x, media/c.png 2x" alt=""/>', False),
+    (b'<img src="https://evil.example/a.png" alt=""/>', True),
+    (b'<a href="https://example.com/">a web page, fetched only when tapped</a>', False),
+]
+
+
+def self_test():
+    """Runs active_content on each of ACTIVE_CONTENT_EXAMPLES; returns 0 when it finds
+    what it must and nothing else, 1 otherwise."""
+    failures = 0
+    for body, remote in ACTIVE_CONTENT_EXAMPLES:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("mimetype", "application/epub+zip")
+            z.writestr("EPUB/chapter.xhtml", b"<html><body>" + body + b"</body></html>")
+        with zipfile.ZipFile(buf) as z:
+            found = active_content(z)
+        if bool(found) != remote:
+            failures += 1
+            print("FAIL active_content %s %r: %s" % ("missed" if remote else "wrongly flagged",
+                                                     body, found))
+    print("active_content: %d of %d examples as expected"
+          % (len(ACTIVE_CONTENT_EXAMPLES) - failures, len(ACTIVE_CONTENT_EXAMPLES)))
+    return 1 if failures else 0
 
 
 # The SHA-256 of every EPUB epubcheck has seen in this run (one run is one case).
@@ -1175,11 +1244,14 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--generate", metavar="DIR")
     ap.add_argument("--size", type=int)
+    ap.add_argument("--self-test", action="store_true")
     ap.add_argument("case", nargs="?")
     args = ap.parse_args()
     if args.list:
         print("\n".join(CASES))
         return 0
+    if args.self_test:
+        return self_test()
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
     if args.generate and isinstance(CASES[args.case], (Interrupted, BadEpoch, SignalAtCreate)):
