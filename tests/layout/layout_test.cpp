@@ -884,6 +884,23 @@ TEST_CASE("long code lines wrap with a continuation mark, never past the measure
   CHECK(all.find("    short") != std::string::npos);
 }
 
+TEST_CASE("a tab in code moves to the next multiple of eight columns, as in the EPUB and a terminal") {
+  // Disassembly is tab-separated: with stops every four columns "sub" and "movs" put
+  // their operands in different columns.
+  Book book = make_book(1);
+  Block code;
+  code.kind = BlockKind::CodeBlock;
+  code.text = "\tsub\tsp, #4\n\tmovs\tr0, #42\n1234567\tx\n12345678\ty\n";
+  book.chapters[0].blocks.push_back(code);
+  auto l = lay(book);
+  std::vector<std::string> lines;
+  for (const Page& p : l->doc.pages)
+    for (const TextRun& t : p.texts)
+      if (t.face.family == FaceFamily::Mono) lines.push_back(t.text);
+  CHECK(lines == std::vector<std::string>{"        sub     sp, #4", "        movs    r0, #42",
+                                          "1234567 x", "12345678        y"});
+}
+
 TEST_CASE("contents page numbers are the pages where chapters start; front matter is roman") {
   Book book = make_book(5);
   for (int c = 0; c < 5; ++c)

@@ -23,7 +23,9 @@ constexpr double kCodeIndentEm = 1.0;        // code block indent, body ems
 // less is set at its parent's measure, so a book nested 200 levels deep still keeps its
 // text on the page and readable (a list hangs its labels into the parent's indent).
 constexpr double kMinNestedMeasureEm = 10.0;
-constexpr int kCodeTabWidth = 4;             // spaces per tab in code blocks
+// Columns between tab stops in code blocks: 8, as terminals print program output and as
+// the EPUB's readers show it (CSS tab-size is 8), so objdump's columns line up.
+constexpr int kCodeTabWidth = 8;
 constexpr double kHeadingLeadingRatio = 1.25;  // heading baseline to baseline / size
 constexpr double kTableGutterEm = 1.0;       // space between table columns, table ems
 constexpr double kTableMinColumnEm = 3.0;    // narrowest table column, table ems
