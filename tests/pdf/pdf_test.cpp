@@ -359,6 +359,27 @@ TEST_CASE("metrics: fallback fonts: the style's list first, then an installed fo
   CHECK_FALSE(plain->fallback_face(kRegular, U'\uE000', ""));
 }
 
+TEST_CASE("metrics: Chinese in code comes from a monospaced CJK font in the language's forms") {
+  if (!fs::exists("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")) {
+    MESSAGE("SKIPPED: fonts-noto-cjk is not installed");
+    return;
+  }
+  auto m = load_default_fonts();
+  auto ps_name = [&](FaceId face, char32_t cp, const char* language) -> std::string {
+    std::optional<FaceId> f = m->fallback_face(face, cp, language);
+    return f ? m->font_info(m->font_of(*f)).ps_name : std::string("(none)");
+  };
+  const FaceId mono{FaceFamily::Mono, FaceStyle::Regular};
+  const FaceId mono_bold{FaceFamily::Mono, FaceStyle::Bold};
+  // Kin to the text's Noto Serif, a comment in a zh-CN book's code took the first
+  // serif CJK face, Japanese: other letter forms, and double the width of no column.
+  CHECK(ps_name(mono, U'\u6F22', "zh-cn") == "NotoSansMonoCJKsc-Regular");
+  CHECK(ps_name(mono, U'\u6F22', "ja-jp") == "NotoSansMonoCJKjp-Regular");
+  CHECK(ps_name(mono_bold, U'\u6F22', "zh-cn") == "NotoSansMonoCJKsc-Bold");
+  // The text keeps the serif of its own kin.
+  CHECK(ps_name(kRegular, U'\u6F22', "zh-cn") == "NotoSerifCJKsc-Regular");
+}
+
 TEST_CASE("metrics: characters no installed font has cost one fontconfig sort, not one each") {
   Diagnostics diag;
   auto m = RealFontMetrics::load(default_font_set(), "s.toml", diag);

@@ -282,6 +282,11 @@ std::unique_ptr<RealFontMetrics> RealFontMetrics::load(const FontSet& fonts_in,
     m->text_family_full_ = family;
     m->text_family_ = m->text_family_full_.substr(0, m->text_family_full_.find(' '));
   }
+  if (const char* family =
+          m->by_id_[FaceId{FaceFamily::Mono, FaceStyle::Regular}.index()]->ft->family_name) {
+    m->mono_family_full_ = family;
+    m->mono_family_ = m->mono_family_full_.substr(0, m->mono_family_full_.find(' '));
+  }
   // The fallback list: every entry must load now, so a typo is an error, not a box.
   m->fallback_list_ = fonts.fallback_list;
   m->list_faces_.assign(m->fallback_list_.size(), std::vector<LoadedFace*>(4, nullptr));
@@ -405,9 +410,13 @@ LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
   if (!installed || !FcCharSetHasChar(static_cast<FcCharSet*>(installed->coverage), cp))
     return nullptr;  // no installed font has it: no need to look at each
   FcFontSet* set = static_cast<FcFontSet*>(installed->fonts);
-  // Among the best few that have the character, one of the text face's own family
-  // ("Noto Serif Hebrew" for Noto Serif), else of its superfamily ("Noto Sans Hebrew"),
-  // so that a Noto Serif book borrows from Noto before DejaVu.
+  // Among the best few that have the character, one of the face's own family ("Noto
+  // Serif Hebrew" for Noto Serif), else of its superfamily ("Noto Sans Hebrew"), so that
+  // a Noto Serif book borrows from Noto before DejaVu. Code is kin to the code face, not
+  // to the text's: its Chinese is fontconfig's monospace for the language (Noto Sans
+  // Mono CJK SC), not a proportional serif, which came in Japanese forms for zh-CN.
+  const std::string& family_full = mono ? mono_family_full_ : text_family_full_;
+  const std::string& superfamily = mono ? mono_family_ : text_family_;
   constexpr int kCandidates = 12;
   LoadedFace* chosen = nullptr;
   int chosen_score = -1;
@@ -436,7 +445,7 @@ LoadedFace* RealFontMetrics::find_installed(FaceId face, char32_t cp,
       auto kin = [&](const std::string& prefix) {
         return !prefix.empty() && (name == prefix || name.starts_with(prefix + " "));
       };
-      score = kin(text_family_full_) ? 2 : kin(text_family_) ? 1 : 0;
+      score = kin(family_full) ? 2 : kin(superfamily) ? 1 : 0;
     }
     if (score > chosen_score) {
       chosen = f;

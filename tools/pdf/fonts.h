@@ -157,6 +157,8 @@ class RealFontMetrics final : public FontMetrics {
   mutable std::unordered_map<std::string, Installed> installed_;
   std::string text_family_full_;  // the text face's family ("Noto Serif")
   std::string text_family_;       // its first word ("Noto")
+  std::string mono_family_full_;  // the code face's family ("DejaVu Sans Mono")
+  std::string mono_family_;       // its first word ("DejaVu")
   mutable std::mutex mutex_;  // guards the caches, the shaper and the font lists
   void* library_ = nullptr;   // FT_Library
   mutable void* fontconfig_ = nullptr;  // FcConfig, made at the first fallback search
