@@ -511,6 +511,43 @@ TEST_CASE("a language without a dictionary is one warning, at its first word; a 
   CHECK(all[0].hint.find("hyphen-xx") != std::string::npos);
 }
 
+TEST_CASE("a space before closing punctuation or after opening punctuation ends no line (UAX #14 LB13, LB14)") {
+  // French puts a space before "!" and ";"; Chinese text often has spaces inside its
+  // brackets ("（ AVX ）") and before its full stop. At every measure, no line may begin
+  // with the closing mark nor end with the opening one.
+  Setter s(false);
+  const std::vector<std::string> closing = {"!", ";", ")", "\u3002", "\uFF09", "\uFF01"};
+  const std::vector<std::string> opening = {"(", "\uFF08", "\u300C"};
+  for (int chars = 6; chars <= 40; ++chars) {
+    Frame f;
+    f.measure = chars * kCharEm * f.size;
+    for (const std::string& c : closing) {
+      std::string para = "aa bbb cc dddd e ff " + c + " gg hhh ii " + c + " jjjj k " + c;
+      for (const VItem& line : s.set({text(para)}, f)) {
+        REQUIRE_FALSE(line.content.texts.empty());
+        CAPTURE(chars);
+        CAPTURE(line_text(line));
+        CHECK(line.content.texts.front().text.rfind(c, 0) != 0);
+      }
+    }
+    for (const std::string& o : opening) {
+      std::string para = "aa bbb " + o + " cc dddd e " + o + " ff gg hhh " + o + " ii jjjj k";
+      for (const VItem& line : s.set({text(para)}, f)) {
+        const std::string& last = line.content.texts.back().text;
+        CAPTURE(chars);
+        CAPTURE(line_text(line));
+        CHECK((last.size() < o.size() || last.compare(last.size() - o.size(), o.size(), o) != 0));
+      }
+    }
+  }
+  // A separator before a digit may begin a line (LB15c): ".5" is a number.
+  Frame f;
+  f.measure = 9 * kCharEm * f.size;
+  std::vector<VItem> lines = s.set({text("aaaa bbbb .5 cc")}, f);
+  REQUIRE(lines.size() >= 2);
+  CHECK(line_text(lines[1]).rfind(".5", 0) == 0);
+}
+
 TEST_CASE("a Latin word in Chinese, Japanese or Thai text asks for no dictionary of that language") {
   // Those scripts never take a hyphen: no package could be installed for them, so a
   // warning about their dictionary would only be noise (a Chinese book's first "Cargo").

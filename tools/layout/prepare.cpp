@@ -199,11 +199,19 @@ class Builder {
       }
       size_t j = i;
       while (j < t.size() && !is_space(t[j])) ++j;
+      std::string_view word = std::string_view(t).substr(i, j - i);
       if (pending_space_ >= 0) {
+        if (run.kind == Run::Kind::Text && space_holds(word)) {
+          Item hold;  // before the glue: the glue follows no box, so it is no breakpoint
+          hold.type = Item::Type::Penalty;
+          hold.run = pending_space_;
+          hold.begin = pending_space_at_;
+          hold.penalty = kInfPenalty;
+          push(hold);
+        }
         add_glue(pending_space_, pending_space_at_);
         pending_space_ = -1;
       }
-      std::string_view word = std::string_view(t).substr(i, j - i);
       if (run.kind == Run::Kind::Text && unicode::has_inner_breaks(word)) {
         add_broken_word(r, static_cast<uint32_t>(i), word);
       } else {
@@ -214,6 +222,23 @@ class Builder {
       i = j;
     }
     bytes_done_ = run_start + t.size();
+  }
+
+  // Tells whether the space before WORD, which follows the last box, must not end a
+  // line by Unicode's line breaking rules: WORD begins with closing punctuation, "!" or
+  // "," (no line begins with them, even after a space), or the box ends with opening
+  // punctuation (no line ends with it).
+  bool space_holds(std::string_view word) const {
+    size_t i = 0;
+    char32_t first = next_code_point(word, i);
+    char32_t second = i < word.size() ? next_code_point(word, i) : 0;
+    if (unicode::no_break_before_after_space(first, second)) return true;
+    const Item& last = items_.back();
+    if (last.type != Item::Type::Box || last.run < 0) return false;
+    const Run& before = para_.runs[static_cast<size_t>(last.run)];
+    if (before.kind != Run::Kind::Text) return false;
+    return unicode::no_break_after_before_space(
+        last_cp(std::string_view(before.text).substr(last.begin, last.end - last.begin)));
   }
 
   // Adds the word at byte B of run R, which Unicode's line breaking rules allow to break

@@ -75,6 +75,26 @@ std::string language_for(char32_t cp, std::string_view language) {
   return likely_language(std::string("und-") + uscript_getShortName(script));
 }
 
+bool no_break_before_after_space(char32_t cp, char32_t next) {
+  switch (u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_LINE_BREAK)) {
+    case U_LB_CLOSE_PUNCTUATION:
+    case U_LB_CLOSE_PARENTHESIS:
+    case U_LB_EXCLAMATION:
+    case U_LB_BREAK_SYMBOLS:
+      return true;
+    case U_LB_INFIX_NUMERIC:
+      return next == 0 ||
+             u_getIntPropertyValue(static_cast<UChar32>(next), UCHAR_LINE_BREAK) != U_LB_NUMERIC;
+    default:
+      return false;
+  }
+}
+
+bool no_break_after_before_space(char32_t cp) {
+  return u_getIntPropertyValue(static_cast<UChar32>(cp), UCHAR_LINE_BREAK) ==
+         U_LB_OPEN_PUNCTUATION;
+}
+
 bool written_without_hyphens(std::string_view language) {
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode codes[kMaxScriptsPerLanguage];

@@ -42,6 +42,16 @@ bool written_without_hyphens(std::string_view language);
 // Latin, Greek or Cyrillic letters does not (the layout hyphenates those instead).
 bool has_inner_breaks(std::string_view word);
 
+// Tells whether a line may not begin with CP even where a space comes before it
+// (UAX #14 rule LB13: closing punctuation and brackets, "!" and "?", "/", and separators
+// such as "," and ";" -- French "oui !", Chinese "（ AVX ）"), NEXT being the character
+// after it: a separator before a digit may begin one (LB15c: ".5").
+bool no_break_before_after_space(char32_t cp, char32_t next);
+
+// Tells whether a line may not end with CP even where a space follows it (LB14: opening
+// punctuation and brackets, as in "( a" or "（ AVX").
+bool no_break_after_before_space(char32_t cp);
+
 // Finds where WORD may break by UAX #14 (ICU's line break iterator, with its dictionaries
 // for Thai, Lao, Khmer and Burmese): byte offsets strictly inside WORD, after which a
 // line may end. Never before closing punctuation, never after opening punctuation.
