@@ -607,6 +607,35 @@ TEST_CASE("images inside text, which the PDF prints as their text in brackets, a
   CHECK(all[0].message.find("2 images stand inside text") == 0);
 }
 
+TEST_CASE("a Chinese full stop that begins a run asks for a font in the paragraph's language") {
+  // After inline code, a zh-CN paragraph's text run began with "。": a character of no
+  // script, it was looked for with no language, got fontconfig's first CJK face
+  // (Japanese), and the Chinese characters after it stayed in that face.
+  struct Asking : FakeMetrics {
+    mutable std::map<char32_t, std::string> asked;
+    bool has_glyph(FaceId face, char32_t cp) const override {
+      return cp < 0x3000 || face.family == FaceFamily::Fallback;
+    }
+    std::optional<FaceId> fallback_face(FaceId face, char32_t cp,
+                                        std::string_view language) const override {
+      asked.emplace(cp, std::string(language));
+      return FaceId{FaceFamily::Fallback, face.style, 1};
+    }
+  };
+  Book book;
+  book.meta.language = "zh-CN";
+  Style style = test_style();
+  Asking metrics;
+  Diagnostics diag;
+  Context ctx{book, style, metrics, diag};
+  Frame f;
+  f.measure = 300;
+  Paragraph p = collect_inlines(ctx, {text("\u3002\u9ed8\u8ba4 and more")}, f);
+  set_paragraph(ctx, p, f);
+  REQUIRE(metrics.asked.count(0x3002) == 1);
+  CHECK(metrics.asked[0x3002] == "zh-cn");
+}
+
 TEST_CASE("characters no face has are reported once, with U+XXXX, count and file:line:col; fallback is used") {
   Setter s(false);
   s.ctx.file = "src/ch01.md";

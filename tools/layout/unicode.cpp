@@ -70,7 +70,7 @@ std::string language_for(char32_t cp, std::string_view language) {
   UScriptCode script = uscript_getScript(static_cast<UChar32>(cp), &err);
   if (U_FAILURE(err) || script == USCRIPT_COMMON || script == USCRIPT_INHERITED ||
       script == USCRIPT_UNKNOWN)
-    return "";
+    return language.empty() ? "" : likely_language(language);
   if (!language.empty() && writes(language, script)) return likely_language(language);
   return likely_language(std::string("und-") + uscript_getShortName(script));
 }

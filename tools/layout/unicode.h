@@ -20,8 +20,9 @@ bool is_default_ignorable(char32_t cp);
 
 // Returns the language a font should be chosen for to draw CP in text of LANGUAGE
 // (BCP 47): LANGUAGE when it is written in CP's script, else the language most likely
-// for that script ("zh-Hans" for Han in an English book, "he" for Hebrew); "" for
-// characters of no particular script (digits, punctuation, symbols).
+// for that script ("zh-Hans" for Han in an English book, "he" for Hebrew). A character
+// of no particular script (digits, punctuation, symbols) takes LANGUAGE too: a Chinese
+// full stop is drawn differently in Chinese and Japanese type ("" when LANGUAGE is).
 std::string language_for(char32_t cp, std::string_view language);
 
 // Returns the language of TEXT, written in a book or passage of LANGUAGE, as far as its
