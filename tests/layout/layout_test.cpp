@@ -583,6 +583,120 @@ TEST_CASE("Greek is hyphenated with Debian's Greek patterns (ISO 8859-7), and An
   CHECK(diag.all().empty());
 }
 
+namespace {
+
+// An image inline with alternative text ALT, of asset ASSET.
+Inline inline_image(const std::string& alt, int asset, SourcePos pos = {4, 7}) {
+  Inline in;
+  in.kind = InlineKind::Image;
+  in.pos = pos;
+  in.asset = asset;
+  in.children.push_back(text(alt));
+  return in;
+}
+
+// Adds an image asset of W x H pixels (0 x 0: an SVG that gives no size) to BOOK.
+int add_image_asset(Book& book, int w, int h) {
+  Asset a;
+  a.source = "src/i" + std::to_string(book.assets.size()) + (w > 0 ? ".png" : ".svg");
+  a.media_type = w > 0 ? "image/png" : "image/svg+xml";
+  a.width = w;
+  a.height = h;
+  book.assets.push_back(a);
+  return static_cast<int>(book.assets.size()) - 1;
+}
+
+}  // namespace
+
+TEST_CASE("an image inside text is a box on the baseline at its size, the line made tall enough") {
+  Setter s(false);
+  s.ctx.file = "src/ch01.md";
+  const int icon = add_image_asset(s.book, 40, 20);    // 30 x 15 pt at 96 px per inch
+  const int wide = add_image_asset(s.book, 800, 100);  // 600 x 75 pt: wider than the measure
+  Frame f;
+  f.measure = 300;
+  f.image_limit = 200;
+  std::vector<VItem> lines =
+      s.set({text("press "), inline_image("the key", icon), text(" then go")}, f);
+  REQUIRE(lines.size() == 1);
+  const VItem& line = lines[0];
+  REQUIRE(line.content.images.size() == 1);
+  const ImageBox& im = line.content.images[0];
+  CHECK(im.asset == icon);
+  CHECK(im.width == doctest::Approx(30));
+  CHECK(im.height == doctest::Approx(15));
+  CHECK(im.file == "src/ch01.md");
+  CHECK(im.pos.line == 4);
+  // "press " is 6 characters of 5 pt; the text after it starts past the image and a space.
+  CHECK(im.x == doctest::Approx(30).epsilon(0.001));  // the last line's spaces barely stretch
+  REQUIRE(line.content.texts.size() == 3);  // "press", "then", "go"
+  CHECK(line.content.texts[1].x == doctest::Approx(30 + 30 + 5).epsilon(0.001));
+  // Its bottom on the baseline, its top inside the line, which is taller than the leading.
+  const double base = line.content.texts[0].y;
+  CHECK(line.content.texts[1].y == doctest::Approx(base));
+  CHECK(im.y + im.height == doctest::Approx(base));
+  CHECK(im.y >= -0.01);
+  CHECK(line.height > 12);
+  CHECK(line.height >= base + 2 - 0.01);  // the descent below the baseline is kept
+  CHECK(line_text(line).find('[') == std::string::npos);  // no alternative text
+
+  // An image wider than the measure is scaled down in proportion, on a line of its own.
+  lines = s.set({text("see "), inline_image("a chart", wide), text(" here")}, f);
+  std::vector<ImageBox> found;
+  for (const VItem& l : lines)
+    for (const ImageBox& b : l.content.images) found.push_back(b);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].width <= 300);
+  CHECK(found[0].width > 290);
+  CHECK(found[0].height == doctest::Approx(found[0].width * 75 / 600));
+  CHECK(found[0].x + found[0].width <= 300.01);
+
+  // Raw <img width>: the attribute's pixels, the height in proportion.
+  Inline sized = inline_image("the key", icon);
+  sized.attr.attributes.push_back({"width", "20"});
+  lines = s.set({text("a "), sized}, f);
+  REQUIRE(lines.size() == 1);
+  REQUIRE(lines[0].content.images.size() == 1);
+  CHECK(lines[0].content.images[0].width == doctest::Approx(15));
+  CHECK(lines[0].content.images[0].height == doctest::Approx(7.5));
+
+  // A frame that carries no taller line (a footnote) scales the image to fit its line.
+  Frame foot = f;
+  foot.image_limit = 0;
+  lines = s.set({text("press "), inline_image("the key", icon)}, foot);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].height == doctest::Approx(12));
+  REQUIRE(lines[0].content.images.size() == 1);
+  CHECK(lines[0].content.images[0].y >= -0.01);
+  CHECK(lines[0].content.images[0].height == doctest::Approx(9));  // the baseline's depth
+  CHECK(s.diag.all().empty());
+}
+
+TEST_CASE("an image inside text that gives no size is its text in brackets, one warning for the book") {
+  Setter s(false);
+  s.ctx.file = "src/ch01.md";
+  const int svg = add_image_asset(s.book, 0, 0);
+  Frame f;
+  f.measure = 300;
+  std::vector<VItem> lines =
+      s.set({text("press "), inline_image("the key", svg, {4, 7}), text(" then "),
+             inline_image("the other", svg, {4, 30})},
+            f);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].content.images.empty());
+  CHECK(line_text(lines[0]).find("[the key]") != std::string::npos);
+  CHECK(s.diag.all().empty());  // told once for the whole book, at its end
+  s.ctx.report_inline_images();
+  auto all = s.diag.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].file == "src/ch01.md");
+  CHECK(all[0].pos.line == 4);
+  CHECK(all[0].pos.col == 7);
+  CHECK(all[0].severity == Severity::Warning);
+  CHECK(all[0].message.find("2 images stand inside text") == 0);
+  CHECK(all[0].hint.find("viewBox") != std::string::npos);
+}
+
 TEST_CASE("images inside text, which the PDF prints as their text in brackets, are one warning for the book") {
   Setter s(false);
   s.ctx.file = "src/ch01.md";
@@ -920,6 +1034,57 @@ TEST_CASE("a table that runs over a page repeats its header") {
   }
   CHECK(table_pages >= 2);
   CHECK(rows_seen.size() == 80);
+}
+
+TEST_CASE("an image in a table cell is drawn at its size, or scaled to the cell, rows tall enough") {
+  Book book = make_book(1);
+  const int icon = add_image_asset(book, 16, 16);     // 12 x 12 pt
+  const int shot = add_image_asset(book, 1200, 600);  // 900 x 450 pt: wider than any cell
+  Block t;
+  t.kind = BlockKind::Table;
+  t.table.align = {Align::Left, Align::Left};
+  t.table.rows.push_back({{text("Icon")}, {text("Meaning")}});
+  t.table.rows.push_back({{inline_image("ok", icon)}, {text("fine")}});
+  t.table.rows.push_back({{text("see "), inline_image("screen", shot)}, {text(words("word", 12))}});
+  t.table.rows.push_back({{text("last")}, {text("row")}});
+  book.chapters[0].blocks.push_back(t);
+  auto l = lay(book);
+  std::vector<ImageBox> found;
+  const Page* page = nullptr;
+  for (const Page& p : l->doc.pages)
+    if (!p.images.empty()) {
+      page = &p;
+      for (const ImageBox& b : p.images) found.push_back(b);
+    }
+  REQUIRE(page != nullptr);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].asset == icon);
+  CHECK(found[0].width == doctest::Approx(12));
+  CHECK(found[0].height == doctest::Approx(12));
+  CHECK(found[1].asset == shot);
+  CHECK(found[1].width < 300);  // scaled to its cell, in proportion
+  CHECK(found[1].height == doctest::Approx(found[1].width / 2));
+  auto text_at = [&](const std::string& s) -> const TextRun* {
+    for (const TextRun& r : page->texts)
+      if (r.text == s) return &r;
+    return nullptr;
+  };
+  const TextRun* meaning = text_at("Meaning");
+  const TextRun* well = text_at("fine");
+  const TextRun* last = text_at("last");
+  REQUIRE(meaning != nullptr);
+  REQUIRE(well != nullptr);
+  REQUIRE(last != nullptr);
+  // The icon stands on its row's baseline, below the header's text; its neighbour
+  // shares that baseline.
+  CHECK(found[0].y + found[0].height == doctest::Approx(well->y));
+  CHECK(found[0].y > meaning->y);
+  // The screenshot is in its column, clear of the next column's text, and below the
+  // icon's row, the next row below it.
+  CHECK(found[1].x + found[1].width <= well->x + 0.01);
+  CHECK(found[1].y >= well->y);
+  CHECK(last->y > found[1].y + found[1].height);
+  CHECK(l->diag.all().empty());
 }
 
 TEST_CASE("long code lines wrap with a continuation mark, never past the measure") {

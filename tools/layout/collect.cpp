@@ -235,11 +235,7 @@ class Collector {
         break;
       }
       case InlineKind::Image:
-        // An image inside running text: its alternative text, in brackets.
-        ctx_.inline_image(in.pos);
-        text("[", st, in.pos);
-        walk(in.children, st);
-        text("]", st, in.pos);
+        image(in, st);
         break;
       case InlineKind::NoteRef: {
         if (in.note < 0 || in.note >= static_cast<int>(ctx_.book.notes.size())) break;
@@ -284,6 +280,35 @@ class Collector {
         walk(in.children, inner);
         break;
     }
+  }
+
+  // Adds image IN as a box standing on the baseline, at its own size scaled down to the
+  // measure and to the frame's tallest image; an image of no known size (or not found)
+  // is its alternative text in brackets.
+  void image(const Inline& in, const InlineState& st) {
+    const ImageSize natural = image_size(ctx_.book, in);
+    if (!natural.known()) {
+      ctx_.inline_image(in.pos);
+      text("[", st, in.pos);
+      walk(in.children, st);
+      text("]", st, in.pos);
+      return;
+    }
+    const double max_h = frame_.image_limit > 0 ? frame_.image_limit
+                                                : baseline_in(ctx_, frame_.leading, frame_.size);
+    const ImageSize size = fit_image(natural, std::max(1.0, unbreakable_width(frame_)), max_h);
+    Run r;
+    r.kind = Run::Kind::Image;
+    r.face = FaceId{FaceFamily::Text, style_of(st.italic, st.bold)};
+    r.size = frame_.size;
+    r.rise = st.rise;
+    r.link = st.link;
+    r.language = st.language;
+    r.pos = in.pos;
+    r.asset = in.asset;
+    r.image_width = size.width;
+    r.image_height = size.height;
+    out_.runs.push_back(std::move(r));
   }
 
   Context& ctx_;
@@ -363,7 +388,7 @@ void Context::report_missing_glyphs() {
 }
 
 void Context::inline_image(SourcePos pos) {
-  if (trial) return;
+  if (trial || !inline_images_seen.emplace(file, pos.line, pos.col).second) return;
   if (inline_images++ == 0) {
     inline_image_file = file;
     inline_image_pos = pos;
@@ -372,11 +397,50 @@ void Context::inline_image(SourcePos pos) {
 
 void Context::report_inline_images() {
   if (inline_images == 0) return;
-  std::string what = inline_images == 1 ? "1 image stands" : std::to_string(inline_images) + " images stand";
+  std::string what =
+      inline_images == 1 ? "1 image stands" : std::to_string(inline_images) + " images stand";
   diag.warning(inline_image_file, inline_image_pos,
-               what + " inside text or a table cell; the PDF prints each as its alternative "
+               what + " inside text or a table cell with no size the PDF can draw it at (an SVG "
+                      "without width, height or viewBox); the PDF prints each as its alternative "
                       "text in brackets (the EPUB shows the image)",
-               "to print an image, give it a paragraph of its own: it becomes a figure");
+               "give the <svg> a width and height or a viewBox, or put a PNG or JPEG of the "
+               "same name beside it: the PDF prints that instead");
+}
+
+ImageSize image_size(const Book& book, const Inline& image) {
+  if (image.asset < 0 || image.asset >= static_cast<int>(book.assets.size())) return {};
+  const Asset& a = book.assets[static_cast<size_t>(image.asset)];
+  const bool print = !a.print_path.empty();  // an SVG printed from the PNG or JPEG beside it
+  const int px_w = print ? a.print_width : a.width, px_h = print ? a.print_height : a.height;
+  if (px_w <= 0 || px_h <= 0) return {};
+  // The attributes of a raw <img>: pixels, as the EPUB's XHTML keeps them (digits only).
+  auto pixels = [&](const char* name) {
+    const std::string* v = image.attr.find(name);
+    if (v == nullptr || v->empty() || v->size() > 6 ||
+        v->find_first_not_of("0123456789") != std::string::npos)
+      return 0;
+    return std::stoi(*v);
+  };
+  double w = px_w, h = px_h;
+  const int attr_w = pixels("width"), attr_h = pixels("height");
+  if (attr_w > 0 && attr_h > 0) {
+    w = attr_w;
+    h = attr_h;
+  } else if (attr_w > 0) {
+    h = h * attr_w / w;
+    w = attr_w;
+  } else if (attr_h > 0) {
+    w = w * attr_h / h;
+    h = attr_h;
+  }
+  return {w * kPixelsToPoints, h * kPixelsToPoints};
+}
+
+ImageSize fit_image(ImageSize size, double max_width, double max_height) {
+  double scale = 1;
+  if (size.width > max_width) scale = max_width / size.width;
+  if (size.height * scale > max_height) scale = max_height / size.height;
+  return {size.width * scale, size.height * scale};
 }
 
 bool Context::has_glyph(FaceId face, char32_t cp) {

@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -28,10 +30,13 @@ constexpr double kInfBadness = 10000;        // TeX's inf_bad
 // A run of boxes with no break in it is cut between letters when it is wider than the
 // measure less this many ems (room for the line's last glue to shrink into).
 constexpr double kUnbreakableSlackEm = 0.5;
+constexpr double kPixelsToPoints = 0.75;  // an image pixel at 96 per inch, as browsers take it
 
 // One styled piece of a paragraph (stage "collect").
 struct Run {
-  enum class Kind : uint8_t { Text, LineBreak, NoteRef };
+  // Image: an image inside the text (no text of its own), a box of image_width by
+  // image_height points standing on the baseline.
+  enum class Kind : uint8_t { Text, LineBreak, NoteRef, Image };
   Kind kind = Kind::Text;
   FaceId face;
   bool strike = false;
@@ -40,6 +45,8 @@ struct Run {
   int link = -1;     // index into Paragraph::links
   int note = -1;     // NoteRef: index into Book::notes
   int language = -1; // index into Context::languages (a lang attribute); -1 = the book's
+  int asset = -1;    // Image: index into Book::assets
+  double image_width = 0, image_height = 0;  // Image: points
   SourcePos pos;     // for messages: where text[0] comes from
   std::string text;
   // Where the text of each later inline merged into this run starts: byte offset in
@@ -186,10 +193,13 @@ struct Context {
     size_t count = 0;
   };
   std::map<char32_t, Missing> missing;
-  // inline_image's count, and the first it noted (in the book's order).
+  // inline_image's count, and the first it noted (in the book's order): images inside
+  // text that the PDF cannot draw.
   size_t inline_images = 0;
   std::string inline_image_file;
   SourcePos inline_image_pos;
+  // Where each was seen (file, line, column): a table cell is set twice, measured first.
+  std::set<std::tuple<std::string, uint32_t, uint32_t>> inline_images_seen;
   std::vector<char> note_ref_seen;  // per note: its first reference got its anchor
   int chapter = -1;                 // chapter being laid out
   std::vector<double> space_em, hyphen_em;  // per face index, -1 = not measured yet
@@ -232,9 +242,9 @@ struct Context {
   // each occurs: the PDF prints a box in their place (the EPUB is fine: reading
   // systems bring their own fonts).
   void report_missing_glyphs();
-  // Notes an image inside text or a table cell (at POS of the current file), which the
-  // PDF prints as its alternative text in brackets; report_inline_images() tells of all
-  // of them at once.
+  // Notes an image inside text or a table cell (at POS of the current file) of no known
+  // size (or not found), which the PDF prints as its alternative text in brackets;
+  // report_inline_images() tells of all of them at once.
   void inline_image(SourcePos pos);
   // Warns once for the whole book about the images inline_image noted, with their count.
   void report_inline_images();
@@ -300,9 +310,36 @@ struct Frame {
   double indent = 0;       // first-line indent
   bool quoted = false;     // inside a block quote (nested quotes keep the quote's size)
   int language = -1;       // a lang attribute around it (Context::languages); -1 = the book's
+  // Tallest image inside the text, points: a taller line is made for it. 0 = the line
+  // carries no taller image than its height above the baseline (see Flow::footnote_lines).
+  double image_limit = 0;
   const char* direction = nullptr;  // a dir attribute around it: "ltr", "rtl", "" (auto: the
                                     // paragraph's own); null = none (the book's)
 };
+
+// Returns the widest run of boxes with no break in it that FRAME's lines take without
+// cutting it (see kUnbreakableSlackEm).
+inline double unbreakable_width(const Frame& frame) {
+  return frame.measure - frame.indent - kUnbreakableSlackEm * frame.size;
+}
+
+// Returns the baseline's distance from the top of a line of LEADING for text of SIZE.
+double baseline_in(const Context& ctx, double leading, double size);
+
+// The size of an image in points.
+struct ImageSize {
+  double width = 0, height = 0;
+  bool known() const { return width > 0 && height > 0; }
+};
+
+// Returns the size IMAGE is drawn at where nothing constrains it: its pixels (an SVG's:
+// those of the PNG or JPEG beside it, when there is one) at kPixelsToPoints, or the
+// width and height attributes of a raw <img> (one of them: the other in proportion), as
+// a browser takes them; unknown (0 x 0) when the image or its size is.
+ImageSize image_size(const Book& book, const Inline& image);
+
+// Returns SIZE scaled down, in proportion, to at most MAX_WIDTH wide and MAX_HEIGHT high.
+ImageSize fit_image(ImageSize size, double max_width, double max_height);
 
 // Returns the language an element's ATTR gives its content (lang, else xml:lang), or
 // nullptr when it gives none.

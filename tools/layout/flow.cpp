@@ -32,19 +32,10 @@ constexpr double kTableMinColumnEm = 3.0;    // narrowest table column, table em
 constexpr double kHeavyRule = 0.8;           // points: booktabs top and bottom rules
 constexpr double kLightRule = 0.5;           // points: booktabs rule under the header
 constexpr double kRuleGap = 3.0;             // points between a table rule and the text
-constexpr double kPixelsToPoints = 0.75;     // an image pixel at 96 dpi, in points
 constexpr double kMaxFigureHeightRatio = 0.75;  // of the text height, before captions
 constexpr double kAdmonitionRule = 0.6;         // points: the rules above and below an admonition
 constexpr double kAdmonitionInsetEm = 1.0;      // admonition text inset on both sides, body ems
 constexpr double kDefinitionIndentEm = 1.6;     // a definition's indent under its term, body ems
-
-// Returns the baseline offset in a box of LEADING for text of SIZE.
-double baseline_in(const Context& ctx, double leading, double size) {
-  FaceId f{FaceFamily::Text, FaceStyle::Regular};
-  double asc = ctx.metrics.ascender(f), desc = ctx.metrics.descender(f);
-  double ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
-  return (leading - size) / 2 + size * ratio;
-}
 
 // Tells whether block B shows no text: an empty container or anchor (`<a id="x"></a>`,
 // `<div id="x"></div>`); appends the ids it carries to IDS.
@@ -164,6 +155,8 @@ Frame Flow::body_frame() const {
   f.leading = ctx_.style.leading;
   f.justify = ctx_.style.justify ? Justify::Full : Justify::Left;
   f.hyphenate = ctx_.style.hyphenate;
+  // An image in the text is no taller than a figure: a line is never taller than a page.
+  f.image_limit = text_height() * kMaxFigureHeightRatio;
   return f;
 }
 
@@ -390,6 +383,10 @@ std::vector<VItem> Flow::footnote_lines(int index) {
   Frame f = body_frame();
   f.size = ctx_.style.footnote_size;
   f.leading = ctx_.style.footnote_leading;
+  // The foot of a page takes a note's lines as they are (a line too tall for what is
+  // left still goes in), so an image in a footnote is scaled to the line's own height
+  // above the baseline rather than making a taller line.
+  f.image_limit = 0;
   std::vector<VItem> lines;
   int saved = ctx_.chapter;
   std::string saved_file = ctx_.file;
@@ -987,21 +984,16 @@ void Flow::figure(const Block& b, const Frame& frame) {
                            : nullptr;
   // An SVG is printed from the PNG or JPEG beside it, when there is one, else drawn from
   // its own size (the PDF writer renders it); one without a size is a placeholder.
-  bool printable_svg = asset && !asset->print_path.empty();
-  bool svg = asset && asset->media_type == "image/svg+xml" && !printable_svg &&
+  bool svg = asset && asset->media_type == "image/svg+xml" && asset->print_path.empty() &&
              (asset->width <= 0 || asset->height <= 0);
-  int px_w = asset ? (printable_svg ? asset->print_width : asset->width) : 0;
-  int px_h = asset ? (printable_svg ? asset->print_height : asset->height) : 0;
-  bool known = asset && !svg && px_w > 0 && px_h > 0;
-  double max_h = text_height() * kMaxFigureHeightRatio;
+  const ImageSize natural = image_size(ctx_.book, *image);
+  bool known = natural.known();
   double w = frame.measure, h = frame.measure * 0.5;
   if (known) {
-    w = std::min(frame.measure, px_w * kPixelsToPoints);
-    h = w * px_h / px_w;
-    if (h > max_h) {
-      w *= max_h / h;
-      h = max_h;
-    }
+    const ImageSize fitted =
+        fit_image(natural, frame.measure, text_height() * kMaxFigureHeightRatio);
+    w = fitted.width;
+    h = fitted.height;
   }
   VItem box;
   double x = frame.left + (frame.measure - w) / 2;
@@ -1053,6 +1045,7 @@ void Flow::figure(const Block& b, const Frame& frame) {
     f.justify = Justify::Center;
     f.style = FaceStyle::Italic;
     f.indent = 0;
+    f.image_limit = 0;  // the figure and its caption make one box, which must fit a page
     Paragraph p = collect_inlines(ctx_, image->children, f);
     std::vector<VItem> lines = set_paragraph(ctx_, p, f);
     for (VItem& l : lines) {
@@ -1084,6 +1077,7 @@ void Flow::table(const Block& b, const Frame& frame) {
   probe.leading = leading;
   probe.measure = frame.measure;
   probe.justify = Justify::Left;
+  probe.image_limit = frame.image_limit;
   for (size_t r = 0; r < t.rows.size(); ++r) {
     probe.style = static_cast<int>(r) < t.header_rows ? FaceStyle::Bold : FaceStyle::Regular;
     for (size_t c = 0; c < t.rows[r].size(); ++c) {
@@ -1136,6 +1130,7 @@ void Flow::table(const Block& b, const Frame& frame) {
     cell.size = size;
     cell.leading = leading;
     cell.hyphenate = ctx_.style.hyphenate;
+    cell.image_limit = frame.image_limit;
     cell.style = static_cast<int>(r) < t.header_rows ? FaceStyle::Bold : FaceStyle::Regular;
     std::vector<std::vector<VItem>> cells;
     double x = x0;
@@ -1157,11 +1152,20 @@ void Flow::table(const Block& b, const Frame& frame) {
     }
     std::vector<VItem> slices(n);
     for (size_t k = 0; k < n; ++k) {
-      slices[k].height = leading;
+      // Line k of every cell on one baseline: a line made taller for an image lowers its
+      // baseline by what it gained (set_paragraph), and the others' come down to it.
+      double raise = 0;
+      for (const auto& lines : cells)
+        if (k < lines.size()) raise = std::max(raise, lines[k].height - leading);
+      // Such a line's image reaches its top: the row's first keeps a rule's gap from the
+      // rule or row above it, as its text does.
+      if (k == 0 && raise > 0) raise += kRuleGap;
+      slices[k].height = leading + raise;
       for (auto& lines : cells)
         if (k < lines.size()) {
           if (slices[k].origin == nullptr) slices[k].origin = lines[k].origin;
-          append_content(slices[k].content, lines[k].content, 0, 0);
+          append_content(slices[k].content, lines[k].content, 0,
+                         raise - (lines[k].height - leading));
           for (int note : lines[k].notes) slices[k].notes.push_back(note);
         }
     }

@@ -79,9 +79,10 @@ ParagraphLevels paragraph_levels(const Paragraph& para, std::string_view directi
   for (size_t r = 0; r < para.runs.size(); ++r) {
     put_marks(r);
     const Run& run = para.runs[r];
-    const std::string_view piece = run.kind == Run::Kind::LineBreak
-                                       ? std::string_view("\u2028")
-                                       : std::string_view(run.text);  // LINE SEPARATOR
+    // A line break is a LINE SEPARATOR, an image an OBJECT REPLACEMENT CHARACTER.
+    const std::string_view piece = run.kind == Run::Kind::LineBreak ? std::string_view("\u2028")
+                                   : run.kind == Run::Kind::Image   ? std::string_view("\uFFFC")
+                                                                    : std::string_view(run.text);
     out.run_start.push_back(plain);
     text_start.push_back(static_cast<uint32_t>(text.size()));
     text += piece;
@@ -183,6 +184,13 @@ double draw_text(Context& ctx, Page& page, double x, double y, FaceId face, doub
   return x - x0;
 }
 
+double baseline_in(const Context& ctx, double leading, double size) {
+  const FaceId f{FaceFamily::Text, FaceStyle::Regular};
+  const double asc = ctx.metrics.ascender(f), desc = ctx.metrics.descender(f);
+  const double ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
+  return (leading - size) / 2 + size * ratio;
+}
+
 double text_width(Context& ctx, FaceId face, double size, std::string_view text) {
   work::add(text.size());
   double w = 0;
@@ -254,10 +262,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
     break_lines(items, params, breaks, nullptr);
   }
 
-  const FaceId text_face{FaceFamily::Text, FaceStyle::Regular};
-  double asc = ctx.metrics.ascender(text_face), desc = ctx.metrics.descender(text_face);
-  double asc_ratio = asc - desc > 0 ? asc / (asc - desc) : 0.8;
-  double baseline = (frame.leading - frame.size) / 2 + frame.size * asc_ratio;
+  const double baseline = baseline_in(ctx, frame.leading, frame.size);
 
   // The direction of the element around the paragraph (dir), else the one the caller set,
   // else the book's; "" = the paragraph's own, by its first strong letter.
@@ -372,8 +377,20 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       for (size_t k : unicode::visual_order(levels)) atoms.push_back(logical[k]);
     }
 
+    // A line with an image taller than its text stands taller: the image's top at the
+    // line's top, its bottom on the baseline, as in HTML (collect made it no taller than
+    // the frame carries).
+    double image_top = 0;  // above the baseline
+    for (int i = s; i < b; ++i) {
+      const Item& it = items[i];
+      if (it.type != Item::Type::Box || it.run < 0) continue;
+      const Run& r = para.runs[it.run];
+      if (r.kind == Run::Kind::Image) image_top = std::max(image_top, r.image_height + r.rise);
+    }
+    const double raise = std::max(0.0, image_top - baseline);
+    const double line_base = baseline + raise;
     VItem line;
-    line.height = frame.leading;
+    line.height = frame.leading + raise;
     line.origin = line_origin(para, items, s, b);
     pieces.clear();
     double x = frame.left + shift;
@@ -399,7 +416,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         r.x = strike_from;
         r.width = strike_to - strike_from;
         r.height = kStrikeThicknessEm * frame.size;
-        r.y = baseline - kStrikeHeightEm * frame.size - r.height / 2;
+        r.y = line_base - kStrikeHeightEm * frame.size - r.height / 2;
         line.content.rules.push_back(r);
       }
       strike_from = strike_to = -1;
@@ -438,6 +455,18 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
         continue;
       }
       const Run& r = para.runs[it.run];
+      if (r.kind == Run::Kind::Image) {
+        // Drawn by the PDF writer as a figure's image is.
+        line.content.images.push_back(ImageBox{x, line_base - r.rise - r.image_height, it.width,
+                                               r.image_height, r.asset, ctx.file, r.pos});
+        flush_strike();
+        extend_link(r.link, x, x + it.width);
+        x += it.width;
+        glue_since_piece = true;
+        spaced = true;
+        joined = false;
+        continue;
+      }
       std::string_view text(r.text.data() + a.begin, a.end - a.begin);
       double box_width = a.whole ? it.width : ctx.metrics.width(r.face, text) * r.size;
       if (track > 0 && trackable(it)) {
@@ -492,6 +521,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       double move = std::max(0.0, frame.left + frame.measure - x);
       for (Piece& p : pieces) p.x += move;
       for (Rule& r : line.content.rules) r.x += move;
+      for (ImageBox& im : line.content.images) im.x += move;
       for (LinkSpan& span : line_links) {
         span.x0 += move;
         span.x1 += move;
@@ -502,7 +532,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       const Run& r = para.runs[p.run];
       TextRun t;
       t.x = p.x;
-      t.y = baseline - r.rise;
+      t.y = line_base - r.rise;
       t.face = r.face;
       t.size = r.size;
       t.text = std::move(p.text);
@@ -519,7 +549,7 @@ std::vector<VItem> set_paragraph(Context& ctx, Paragraph& para, const Frame& fra
       a.x = span.x0;
       a.y = 0;
       a.width = span.x1 - span.x0;
-      a.height = frame.leading;
+      a.height = line.height;
       a.uri = para.links[span.link].uri;
       a.dest = para.links[span.link].dest;
       line.content.links.push_back(std::move(a));

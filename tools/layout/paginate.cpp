@@ -242,7 +242,13 @@ class Paginator {
   const VItem& scale_figure(const VItem& it, double s) {
     VItem v = it;
     double cut = it.image_height * (1 - s);
-    for (ImageBox& im : v.content.images) {
+    // The figure's image comes first; images inside its caption move up with its text.
+    for (size_t k = 0; k < v.content.images.size(); ++k) {
+      ImageBox& im = v.content.images[k];
+      if (k > 0) {
+        im.y -= cut;
+        continue;
+      }
       double w = im.width * s;
       im.x += (im.width - w) / 2;
       im.width = w;

@@ -49,7 +49,7 @@ void resolve_faces(Context& ctx, Paragraph& para) {
   std::string paragraph_language;  // of the paragraph's Chinese characters
   for (size_t k = 0; k < para.runs.size(); ++k) {
     Run& run = para.runs[k];
-    if (run.kind == Run::Kind::LineBreak) {
+    if (run.kind == Run::Kind::LineBreak || run.kind == Run::Kind::Image) {
       out.push_back(std::move(run));
       continue;
     }
@@ -183,6 +183,17 @@ class Builder {
       drop_trailing_glue();
       finish_line(false);
       pending_space_ = -1;
+      return;
+    }
+    if (run.kind == Run::Kind::Image) {  // one box, never cut (split_chunk)
+      if (pending_space_ >= 0) {
+        add_glue(pending_space_, pending_space_at_);
+        pending_space_ = -1;
+      }
+      Item box;
+      box.run = r;
+      box.width = run.image_width;
+      push(box);
       return;
     }
     const std::string& t = run.text;
@@ -340,7 +351,8 @@ class Builder {
       if (prev.type == Item::Type::Penalty && prev.penalty > -kInfPenalty) continue;
       if (prev.type == Item::Type::Box && prev.run >= 0) {
         const Run& pr = para_.runs[prev.run];
-        if (pr.face == run.face && pr.size == run.size && pr.rise == run.rise) {
+        if (pr.kind != Run::Kind::Image && pr.face == run.face && pr.size == run.size &&
+            pr.rise == run.rise) {
           double kern = ctx_.metrics.kern(run.face,
                                           last_cp(std::string_view(pr.text).substr(
                                               prev.begin, prev.end - prev.begin)),
@@ -362,7 +374,7 @@ class Builder {
   // n characters becomes about 2n items, so every extra copy of the list (as splitting
   // in place did, three times) costs memory traffic in proportion to the whole word.
   void split_long_chunks() {
-    const double limit = frame_.measure - frame_.indent - kUnbreakableSlackEm * frame_.size;
+    const double limit = unbreakable_width(frame_);
     std::vector<Item> out;
     size_t copied = 0;  // items_[0, copied) are already in out
     size_t i = 0;
@@ -394,10 +406,14 @@ class Builder {
   // change inside the word, as in "*t–rong*word"): what must fit in LIMIT is every
   // stretch of them left without a break, not each box on its own.
   void split_chunk(size_t i, size_t j, double limit, std::vector<Item>& out) {
+    // Boxes of no run (the first-line indent) and images are never cut.
+    auto whole = [&](const Item& it) {
+      return it.run < 0 || para_.runs[it.run].kind == Run::Kind::Image;
+    };
     // Break after URL punctuation first.
     std::vector<Item> cut;
     for (size_t k = i; k < j; ++k) {
-      if (items_[k].run < 0) {
+      if (whole(items_[k])) {
         cut.push_back(items_[k]);
         continue;
       }
@@ -426,11 +442,12 @@ class Builder {
       }
       letters_needed = true;
       for (size_t k = a; k < z; ++k) {
-        if (cut[k].run < 0) {
+        if (k > a && cut[k - 1].run >= 0 && cut[k].run >= 0)
+          out.push_back(letter_penalty(cut[k].run));  // a break beside an image, too
+        if (whole(cut[k])) {
           out.push_back(cut[k]);
           continue;
         }
-        if (k > a && cut[k - 1].run >= 0) out.push_back(letter_penalty(cut[k].run));
         cut_box(cut[k], true, out);
       }
       a = z;
