@@ -1459,6 +1459,61 @@ def case_determinism(ctx, fmt):
 # --------------------------------------------------------------------------- driver
 
 
+def png_bytes(width, height, rgb):
+    """Returns an opaque RGB PNG of WIDTH x HEIGHT pixels, all of colour RGB (3 bytes)."""
+    import struct, zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    rows = (b"\0" + bytes(rgb) * width) * height
+    return (b"\x89PNG\r\n\x1a\n" +
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+INLINE_IMAGES = {
+    "src/SUMMARY.md": "- [Icons](icons.md)\n",
+    "src/icons.md": "# Icons\n\nPress the ![save icon](save.png) button to keep your work, "
+                    "then close the window.\n\n"
+                    "| Icon | Meaning |\n|------|---------|\n"
+                    "| <img src=\"gear.svg\" alt=\"gear\"> | Settings |\n\n"
+                    "![A wide figure of one colour](figure.png)\n",
+    "src/save.png": png_bytes(32, 32, (0, 90, 200)),
+    "src/gear.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" '
+                    'viewBox="0 0 24 24"><rect width="24" height="24" fill="#c00"/></svg>\n',
+    "src/figure.png": png_bytes(300, 100, (0, 150, 0)),
+}
+
+
+def case_pdf_inline_images(ctx, _):
+    """An image inside text (a PNG) and one in a table cell (an SVG, drawn by librsvg) are
+    drawn in the PDF beside the figure: three image XObjects, not the figure's alone; the
+    text around them is kept and no alternative text is printed in brackets."""
+    need_tool("qpdf", "pdfimages", "pdftotext")
+    book = make_book(ctx, INLINE_IMAGES, '[book]\ntitle = "Inline Images"\n')
+    proc = ctx.build(book, "out", fmt="all")
+    check("inside text" not in proc.stderr, f"the build warns of inline images:\n{proc.stderr}")
+    pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
+    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
+    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
+          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    listing = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout
+    rows = [r.split() for r in listing.splitlines()[2:] if r.strip()]
+    images = [r for r in rows if len(r) > 2 and r[2] == "image"]
+    sizes = sorted((int(r[3]), int(r[4])) for r in images)
+    check(len(images) == 3 and (32, 32) in sizes and (300, 100) in sizes,
+          f"expected the figure and two inline images, pdfimages lists:\n{listing}")
+    t = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True)
+    text = pdf_words(t.stdout.decode("utf-8", "replace"))
+    check("Press the" in text and "button to keep your work" in text and "Settings" in text,
+          f"the text around the images is not in the PDF: {text[:600]!r}")
+    check("[save icon]" not in text and "[gear]" not in text,
+          f"an inline image is printed as its alternative text: {text[:600]!r}")
+    epubcheck_clean(only_file(os.path.join(ctx.work, "out"), "epub"))
+    print(f"pdf: inline images: {len(images)} image XObjects ({sizes}); qpdf, epubcheck clean")
+
+
 def cases(func, names):
     """Returns a group of cases, {name: (FUNC, name)}: each runs FUNC(ctx, name)."""
     return {name: (func, name) for name in names}
@@ -1469,7 +1524,8 @@ def cases(func, names):
 GROUPS = {
     "epubcheck": cases(case_epubcheck, BOOKS),
     # The PDF of every book, and the torture book's PDF built four ways, the same bytes.
-    "pdf": {**cases(case_pdf, BOOKS), "determinism": (case_determinism, "pdf")},
+    "pdf": {**cases(case_pdf, BOOKS), "determinism": (case_determinism, "pdf"),
+            "inline-images": (case_pdf_inline_images, "inline-images")},
     "usage": cases(case_usage, USAGE_CASES),
     "cli": cases(case_cli, ["help-main", "help-build", "help-check", "help-new", "help-dump",
                             "version", "new-then-build", "new-nonempty",
