@@ -390,6 +390,35 @@ class Repairer {
   // warning for the file, as in Markdown; the XHTML here gets U+FFFD at once.
   void plain_text(size_t start, size_t end) { emit_text(raw_.substr(start, end - start), start); }
 
+  // Returns the web address (http: or https:) an embedded player or frame T shows, from
+  // its src (data for <object>), or "" when it names none.
+  static std::string embedded_address(const RawTag& t) {
+    if (t.name != "iframe" && t.name != "video" && t.name != "audio" && t.name != "embed" &&
+        t.name != "object")
+      return {};
+    for (const RawAttr& a : t.attrs) {
+      if (a.name != (t.name == "object" ? "data" : "src")) continue;
+      std::string scheme = url_scheme_of(a.value);
+      if ((scheme == "http" || scheme == "https") && refused_url_warning(a.value).empty())
+        return a.value;
+    }
+    return {};
+  }
+
+  // Writes a link to ADDRESS, the address as its text, where the tag at OFFSET stood: what
+  // a reader of the book can follow in place of a video or a frame it cannot show.
+  void link_to(const std::string& address, size_t offset) {
+    RawTag a;
+    a.name = "a";
+    out_.xhtml += "<a href=\"" + xml_escape(xml_safe(address), true) + "\">";
+    out_.tags.push_back({true, "a", mapper_.at(offset)});
+    emit_node(HtmlNode::Kind::Start, a, offset, true, false, {{"href", address}});
+    emit_text(address, offset);
+    out_.xhtml += "</a>";
+    out_.tags.push_back({false, "a", mapper_.at(offset)});
+    emit_node(HtmlNode::Kind::End, a, offset, true, false);
+  }
+
   // Emits the line breaks of a dropped piece of source, so lines stay where they were.
   void keep_lines(std::string_view dropped) { out_.xhtml.append(count_newlines(dropped), '\n'); }
 
@@ -581,10 +610,17 @@ class Repairer {
         if (!t.end) warning(start, "<" + t.name + "> removed", hint_for_removed(t.name));
         keep_lines(raw_.substr(start, i_ - start));
         return;
-      case Treatment::RemoveWithContent:
+      case Treatment::RemoveWithContent: {
         keep_lines(raw_.substr(start, i_ - start));
         if (t.end) return;  // a stray end tag: nothing to remove
-        warning(start, "<" + t.name + "> removed with its content", hint_for_removed(t.name));
+        std::string address = embedded_address(t);
+        if (address.empty()) {
+          warning(start, "<" + t.name + "> removed with its content", hint_for_removed(t.name));
+        } else {
+          warning(start, "<" + t.name + "> removed with its content; a link to its address stays",
+                  hint_for_removed(t.name));
+          link_to(address, start);
+        }
         if (t.self_closing) return;
         if (info.raw_text) {
           skip_raw_text(t.name, start);
@@ -594,6 +630,7 @@ class Repairer {
           suppress_offset_ = start;
         }
         return;
+      }
       case Treatment::KeepVoid:
         if (t.end) {
           if (t.name == "br") {  // HTML reads </br> as <br>
