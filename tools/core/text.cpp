@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <utility>
 
+#include <unicode/uchar.h>
+
 #include "core/utf8.h"
 #include "core/work.h"
 
@@ -90,27 +92,27 @@ std::string words_within(const std::vector<std::string>& words, size_t budget) {
     if (!out.empty()) out += '-';
     out += w;
   }
-  if (out.empty() && !words.empty()) out = words.front().substr(0, budget);
+  if (out.empty() && !words.empty()) out = std::string(utf8_prefix(words.front(), budget));
   return out;
 }
 
 }  // namespace
 
-std::string file_slug(std::string_view text) {
-  // Words are runs of ASCII letters and digits of the title without its accents and
-  // with other scripts spelt in ASCII; an apostrophe, straight or curly (U+2019), joins
-  // ("Don't" gives "dont"), and anything else separates.
+std::string file_slug(std::string_view text, SlugLetters letters) {
+  // Words are runs of letters and digits of the title without its accents, lower-cased;
+  // with SlugLetters::Any the letters, digits and combining marks of every script count
+  // (ICU's character properties), else only ASCII ones. An apostrophe, straight or curly
+  // (U+2019), joins ("Don't" gives "dont"), and anything else separates.
   std::string plain = without_accents(text);
-  // Spelling costs some microseconds a character: a title is a line, and only its first
-  // kilobyte is spelt (one of megabytes would take seconds); the rest keeps its ASCII.
-  constexpr size_t kMaxSpelt = 1024;
-  std::string_view head = utf8_prefix(plain, kMaxSpelt);
-  plain = ascii_transliterated(head) + plain.substr(head.size());
   std::vector<std::string> words(1);
   for (size_t i = 0; i < plain.size();) {
     char32_t cp = next_code_point(plain, i);
     if (cp < 0x80 && std::isalnum(static_cast<int>(cp))) {
       words.back() += static_cast<char>(std::tolower(static_cast<int>(cp)));
+    } else if (cp >= 0x80 && letters == SlugLetters::Any &&
+               (u_isalnum(static_cast<UChar32>(cp)) ||
+                (U_GET_GC_MASK(static_cast<UChar32>(cp)) & U_GC_M_MASK) != 0)) {
+      append_utf8(words.back(), static_cast<char32_t>(u_tolower(static_cast<UChar32>(cp))));
     } else if (cp != '\'' && cp != 0x2019 && !words.back().empty()) {
       words.emplace_back();
     }

@@ -10,14 +10,19 @@ namespace colophon {
 // ("Getting Started!" -> "getting-started"). Letters of any script are kept.
 std::string github_slug(std::string_view text);
 
-// Makes a file-name-safe ASCII slug for output names ("Ten Days!" -> "ten-days"): the
-// words of TEXT in lower case joined by '-', a letter with accents kept as its base letter
-// (without_accents: "Misérables" -> "miserables"), other scripts spelt in ASCII
-// (ascii_transliterated: "Война и мир" -> "voina-i-mir"), an apostrophe dropped ("Don't"
-// -> "dont"). At most 60 bytes, cut after a word; a last word that numbers a volume or part
-// (digits or a Roman numeral) is kept, so volumes of a long series title keep their own
-// names. Returns "book" when nothing is left.
-std::string file_slug(std::string_view text);
+// Which letters file_slug keeps: those of every script (the output files a user sees), or
+// only ASCII ones (names inside the EPUB, which reading systems and zip tools take best
+// in ASCII).
+enum class SlugLetters { Any, Ascii };
+
+// Makes a file name from TEXT ("Ten Days!" -> "ten-days"): its words in lower case joined
+// by '-', a Latin letter with accents kept as its base letter (without_accents:
+// "Misérables" -> "miserables"), an apostrophe dropped ("Don't" -> "dont"); with
+// SlugLetters::Any other scripts keep their letters ("Война и мир" -> "война-и-мир"),
+// with Ascii they separate words. At most 60 bytes, cut after a word; a last word that
+// numbers a volume or part (digits or a Roman numeral) is kept, so volumes of a long
+// series title keep their own names. Returns "book" when nothing is left.
+std::string file_slug(std::string_view text, SlugLetters letters = SlugLetters::Any);
 
 // The one XML escaper. Text is character data, or with ATTRIBUTE a double-quoted attribute
 // value. Policy: & < > are always escaped; " only in an attribute; tab, line feed and

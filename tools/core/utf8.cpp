@@ -1,15 +1,11 @@
 #include "core/utf8.h"
 
-#include <dlfcn.h>
 #include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 #include <unicode/unistr.h>
-#include <unicode/utrans.h>
-#include <unicode/uvernum.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
-#include <mutex>
 
 namespace colophon {
 
@@ -159,91 +155,17 @@ std::string without_accents(std::string_view s) {
   std::string decomposed = unicode_normalized(s, true);
   std::string out;
   out.reserve(decomposed.size());
+  bool after_latin = false;  // the last code point kept is an ASCII letter
   for (size_t i = 0; i < decomposed.size();) {
     size_t at = i;
     char32_t cp = next_code_point(decomposed, i);
-    if (cp >= 0x300 && cp <= 0x36F) continue;  // a combining accent: its letter is kept
+    bool accent = cp >= 0x300 && cp <= 0x36F;
+    if (accent && after_latin) continue;  // an accent on a Latin letter: the letter is kept
+    if (!accent) after_latin = cp < 0x80 && std::isalpha(static_cast<int>(cp));
     out.append(decomposed, at, i - at);
   }
-  return out;
-}
-
-namespace {
-
-// ICU's transliterator is in libicui18n, loaded by the first name that needs it rather
-// than linked: linking it cost every command, `colophon --version` included, about
-// 0.5 ms more start-up, for titles few books have. The library is that of the ICU
-// version colophon was built with (Debian's libicu72 installs it beside the libicuuc
-// colophon links), whose functions carry the version in their names (utrans_openU_72):
-// the headers' renaming macros give both. The pointers keep the headers' types.
-#define COLOPHON_ICU_NAME_(x) #x
-#define COLOPHON_ICU_NAME(x) COLOPHON_ICU_NAME_(x)  // "utrans_openU_72" for utrans_openU
-constexpr const char* kIcuI18nLibrary = "libicui18n.so." U_ICU_VERSION_SHORT;
-
-struct AsciiTransliterator {
-  decltype(&utrans_transUChars) trans = nullptr;
-  UTransliterator* any_to_ascii = nullptr;  // null when it could not be made
-  std::mutex use;  // one UTransliterator is not to be used by two threads at once
-};
-
-// Returns the transliterator, made once for the whole process (and never freed).
-AsciiTransliterator& ascii_transliterator() {
-  static AsciiTransliterator t;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    void* lib = dlopen(kIcuI18nLibrary, RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) return;
-    auto open = reinterpret_cast<decltype(&utrans_openU)>(
-        dlsym(lib, COLOPHON_ICU_NAME(utrans_openU)));
-    auto trans = reinterpret_cast<decltype(&utrans_transUChars)>(
-        dlsym(lib, COLOPHON_ICU_NAME(utrans_transUChars)));
-    if (open == nullptr || trans == nullptr) return;
-    UParseError where;
-    UErrorCode status = U_ZERO_ERROR;
-    UTransliterator* made =
-        open(u"Any-Latin; Latin-ASCII", -1, UTRANS_FORWARD, nullptr, 0, &where, &status);
-    if (U_FAILURE(status) || made == nullptr) return;
-    t.trans = trans;
-    t.any_to_ascii = made;
-  });
-  return t;
-}
-
-}  // namespace
-
-std::string ascii_transliterated(std::string_view s) {
-  bool other = false;  // a letter or digit outside ASCII
-  for (size_t i = 0; i < s.size() && !other;) {
-    char32_t cp = next_code_point(s, i);
-    other = cp >= 0x80 && u_isalnum(static_cast<UChar32>(cp));
-  }
-  if (!other || s.size() > INT32_MAX / 4 || find_invalid_utf8(s)) return std::string(s);
-  AsciiTransliterator& t = ascii_transliterator();
-  if (t.any_to_ascii == nullptr) return std::string(s);
-  icu::UnicodeString text = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  const int32_t length = text.length();
-  // In place, in a buffer with room for the text to grow; when it grows more than that,
-  // ICU says by how much and the second round has the room.
-  int32_t capacity = length * 2 + 16;
-  for (int round = 0; round < 2; ++round) {
-    std::u16string buffer(text.getBuffer(), static_cast<size_t>(length));
-    buffer.resize(static_cast<size_t>(capacity));
-    int32_t new_length = length, limit = length;
-    UErrorCode status = U_ZERO_ERROR;
-    {
-      std::lock_guard<std::mutex> lock(t.use);
-      t.trans(t.any_to_ascii, buffer.data(), &new_length, capacity, 0, &limit, &status);
-    }
-    if (U_SUCCESS(status) && new_length < capacity) {
-      std::string out;
-      icu::UnicodeString(buffer.data(), new_length).toUTF8String(out);
-      return out;
-    }
-    if (new_length < capacity || new_length > INT32_MAX - 1) break;
-    capacity = new_length + 1;
-  }
-  return std::string(s);
+  // Letters of other scripts keep their marks, composed again ("Й" stays one letter).
+  return unicode_normalized(out, false);
 }
 
 }  // namespace colophon

@@ -41,20 +41,13 @@ size_t replace_non_xml_chars(std::string& s, char32_t* first = nullptr);
 // ICU's normaliser; S itself when it is ASCII or not valid UTF-8.
 std::string unicode_normalized(std::string_view s, bool decomposed);
 
-// Returns S without its accents: S in NFD less the combining diacritical marks
-// (U+0300..U+036F), so that a letter with accents keeps its base letter whichever form S
-// is in ("hôtel" written with one code point or two gives "hotel"). Every other byte is
-// kept, invalid UTF-8 included. The one rule for names colophon makes from text: the
-// output's file name and the images' names in the EPUB.
+// Returns S without the accents of its Latin letters: in NFD, the combining diacritical
+// marks (U+0300..U+036F) that follow an ASCII letter are dropped, so that such a letter
+// keeps its base letter whichever form S is in ("hôtel" written with one code point or
+// two gives "hotel"); the rest is returned in NFC, so letters of other scripts keep
+// their marks ("Й" stays "Й"). Invalid UTF-8 is kept as it is. The one rule for names
+// colophon makes from text: the output's file name, chapter files and the images' names
+// in the EPUB.
 std::string without_accents(std::string_view s);
-
-// Returns S with its letters and digits outside ASCII spelt in ASCII by ICU's
-// transliterator "Any-Latin; Latin-ASCII" ("Война и мир" gives "Vojna i mir",
-// "Straße" "Strasse", "東京" "dong jing"); S itself when it has none of them, is not valid
-// UTF-8, or the transliterator cannot be had. ICU's libicui18n, which has it, is loaded
-// on the first call that needs it, not when colophon starts; the first spelling of a
-// script costs tens of milliseconds (Chinese characters about 200). What the
-// transliterator cannot spell stays as it was. Safe to call from several threads.
-std::string ascii_transliterated(std::string_view s);
 
 }  // namespace colophon

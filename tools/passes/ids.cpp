@@ -97,7 +97,8 @@ void assign_ids(Book& book, Diagnostics& diag) {
   std::unordered_set<std::string> chapter_ids(std::begin(kReservedChapterIds),
                                               std::end(kReservedChapterIds));
   for (Chapter& ch : book.chapters) {
-    std::string base = file_slug(std::filesystem::path(ch.source).stem().string());
+    std::string base =
+        file_slug(std::filesystem::path(ch.source).stem().string(), SlugLetters::Ascii);
     if (base[0] >= '0' && base[0] <= '9') base = "ch-" + base;
     std::string id = base;
     for (int k = 2; chapter_ids.count(id); ++k) id = base + "-" + std::to_string(k);
