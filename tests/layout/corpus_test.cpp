@@ -33,7 +33,7 @@ TEST_CASE("the corpus book lays out fast, within the measure, notes on their pag
   Diagnostics diag;
   ReadOptions options;
   options.input = kCorpus;
-  options.missing_anchors = "warning";  // the converted corpus has links to dead ids
+  options.dead_links = "warning";  // the converted corpus has links to dead ids
   Book book = read_book(options, diag);
   run_passes(book, diag);
   REQUIRE_FALSE(diag.has_errors());

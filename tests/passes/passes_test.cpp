@@ -339,8 +339,9 @@ TEST_CASE("links resolve in every form") {
   CHECK(back.target.anchor == "_1");
 }
 
-TEST_CASE("broken links are errors at the link's line:col") {
+TEST_CASE("with dead-links = error, broken links are errors at the link's line:col") {
   TempBook t({"src/a.md", "src/c.md"});
+  t.book.dead_links_are_errors = true;
   t.write("src/orphan.md", "# orphan\n");
   t.write("src/img.png", png(1, 1));
   t.book.chapters[1].blocks = {heading("Getting started")};
@@ -370,10 +371,49 @@ TEST_CASE("broken links are errors at the link's line:col") {
   CHECK(hints.find("add it to SUMMARY.md") != std::string::npos);
   CHECK(hints.find("the closest id in src/c.md is '#getting-started'") != std::string::npos);
   CHECK(hints.find("'#getting-started' is in src/c.md") != std::string::npos);
-  CHECK(t.errors() == 9);  // dead fragments too, by default
+  CHECK(t.errors() == 9);  // dead fragments too
   CHECK(t.warnings() == 0);
   auto& l = t.book.chapters[0].blocks[0].inlines;
   for (int k : {0, 1, 3, 4, 6, 7, 8}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
+}
+
+TEST_CASE("by default a dead link is a warning, as mdBook builds such a book") {
+  // The links a book can carry without being wrong (mdBook renders them, leading
+  // nowhere): the file is missing, not in SUMMARY.md, no chapter, or a folder; or the
+  // fragment names no id. The link's text stays, unlinked; a fragment opens its chapter.
+  // A link that cannot be meant (absolute, a query, a bad escape, no scheme) stays an
+  // error.
+  TempBook t({"src/a.md", "src/c.md"});
+  t.write("src/orphan.md", "# orphan\n");
+  t.write("src/img.png", png(1, 1));
+  t.write("src/dir/x.md", "x\n");
+  t.book.chapters[1].blocks = {heading("Getting started")};
+  t.book.chapters[0].blocks = {para({
+      link("missing.md", {10, 3}),
+      link("orphan.md", {11, 3}),
+      link("c.md#getting-startd", {12, 3}),
+      link("img.png", {13, 3}),
+      link("dir", {14, 3}),
+      link("/abs.md", {15, 3}),
+  })};
+  run_passes(t.book, t.diag);
+  CHECK(t.messages() ==
+        "book/src/a.md:10:3: link target 'missing.md' not found (looked for src/missing.md); "
+        "its text is kept, unlinked\n"
+        "book/src/a.md:11:3: link to 'src/orphan.md', which is not in the book; its text is "
+        "kept, unlinked\n"
+        "book/src/a.md:12:3: no heading or id '#getting-startd' in src/c.md; the link goes to "
+        "the start of the chapter\n"
+        "book/src/a.md:13:3: link to 'src/img.png', which is not a chapter; its text is kept, "
+        "unlinked\n"
+        "book/src/a.md:14:3: link 'dir' points at a directory; its text is kept, unlinked\n"
+        "book/src/a.md:15:3: link '/abs.md' is an absolute path\n");
+  CHECK(t.errors() == 1);
+  CHECK(t.warnings() == 5);
+  auto& l = t.book.chapters[0].blocks[0].inlines;
+  for (int k : {0, 1, 3, 4, 5}) CHECK(l[k].target.kind == LinkTarget::Kind::Unresolved);
+  CHECK(l[2].target.kind == LinkTarget::Kind::Internal);
+  CHECK(l[2].target.chapter == 1);
 }
 
 TEST_CASE("links that leave the book: unlinked with one warning per folder, or absolute") {
@@ -430,7 +470,7 @@ TEST_CASE("README.md answers to index.html while mdBook's index preprocessor run
     run_passes(t.book, t.diag);
     const Inline& l = t.book.chapters[0].blocks[0].inlines[0];
     if (variant == 1) {
-      CHECK(t.errors() == 1);
+      CHECK(t.warnings() == 1);
       CHECK(t.messages().find("link target 'sub/index.html' not found") != std::string::npos);
       CHECK(l.target.kind == LinkTarget::Kind::Unresolved);
     } else {
@@ -441,9 +481,9 @@ TEST_CASE("README.md answers to index.html while mdBook's index preprocessor run
   }
 }
 
-TEST_CASE("with missing-anchors = warning a dead fragment opens its chapter") {
+TEST_CASE("with dead-links = warning a dead fragment opens its chapter") {
   TempBook t({"src/a.md", "src/c.md"});
-  t.book.missing_anchor_is_error = false;
+  t.book.dead_links_are_errors = false;
   t.book.chapters[1].blocks = {heading("Getting started")};
   t.book.chapters[0].blocks = {para({link("c.md#getting-startd", {12, 3}), link("#nope", {13, 3})})};
   run_passes(t.book, t.diag);
@@ -480,7 +520,7 @@ TEST_CASE("links in notes, headings and table cells resolve relative to their ch
   h.inlines.push_back(link("../b.md", {8, 3}));
   t.book.chapters[0].blocks = {tbl, h, para({noteref(0)})};
   t.add_note(0, {para({link("../b.md#nope", {20, 5})})});
-  t.book.missing_anchor_is_error = false;
+  t.book.dead_links_are_errors = false;
   run_passes(t.book, t.diag);
   CHECK(t.book.chapters[0].blocks[0].table.rows[0][0][0].target.chapter == 1);
   CHECK(t.book.chapters[0].blocks[1].inlines[1].target.chapter == 1);
@@ -729,6 +769,6 @@ TEST_CASE("passes are linear: a big book runs quickly") {
   }
   t.book.chapters[0].blocks.push_back(para(inlines));
   run_passes(t.book, t.diag);
-  CHECK(t.errors() == 1);  // #same-20000 does not exist (the last is same-19999)
+  CHECK(t.warnings() == 1);  // #same-20000 does not exist (the last is same-19999)
   CHECK(t.book.chapters[0].blocks[19999].attr.id == "same-19999");
 }

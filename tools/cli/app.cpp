@@ -105,8 +105,8 @@ void CommandLine::add_read_options(CLI::App* cmd, ReadOptions& read) {
   cmd->add_option("--author", read.author, "Author of a single-file book");
   cmd->add_option("--lang", read.lang, "Language of a single-file book (default: en)")
       ->check(language_tag());
-  cmd->add_option("--missing-anchors", read.missing_anchors,
-                  "A link to a missing #fragment is an error (default) or a warning")
+  cmd->add_option("--dead-links,--missing-anchors", read.dead_links,
+                  "A link to a missing file or #fragment is a warning (default) or an error")
       ->check(CLI::IsMember({"error", "warning"}));
   cmd->add_flag("--safe", read.safe,
                 "For books you do not trust: read nothing outside the book folder, run no "

@@ -307,8 +307,10 @@ struct Book {
   std::string site_url;            // the book's web address ([book] site-url, else
                                    // [output.html] site-url): links that leave the book
   int64_t build_time = 0;          // seconds since the epoch (SOURCE_DATE_EPOCH or now)
-  bool missing_anchor_is_error = true;  // a link to a missing #fragment: error, or a
-                                        // warning with the link sent to the chapter start
+  // A dead link (to a file that is missing or no chapter, or to a #fragment no heading or
+  // id defines): an error, or (the default, since mdBook builds such books) a warning,
+  // the link's text kept unlinked or, for a fragment, the link sent to the chapter start.
+  bool dead_links_are_errors = false;
 
   // Returns the path to show in messages for a file relative to the book root.
   std::string display(const std::string& relative) const;

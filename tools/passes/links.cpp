@@ -95,6 +95,18 @@ class LinkResolver {
     diag_.error(chapter_file(book_, c), in.pos, std::move(message), std::move(hint));
   }
 
+  // Reports a link to a file that is missing or no chapter: mdBook builds such a book (its
+  // link just leads nowhere), so by default a warning, the link's text kept unlinked; an
+  // error with `dead-links = "error"`.
+  void dead(int c, const Inline& in, const std::string& message, const std::string& hint) {
+    if (book_.dead_links_are_errors) {
+      error(c, in, message, hint + " (or set dead-links = \"warning\" in [book])");
+    } else {
+      diag_.warning(chapter_file(book_, c), in.pos, message + "; its text is kept, unlinked",
+                    hint);
+    }
+  }
+
   void resolve(Inline& link, int c) {
     link.target = LinkTarget{};
     const std::string& url = link.url;
@@ -155,9 +167,9 @@ class LinkResolver {
     const auto& m = anchors_.by_chapter[target];
     auto it = m.find(*decoded_frag);
     if (it == m.end()) {
-      // An error by default. Converted manuscripts (the ten-days corpus among them)
-      // carry dead fragments from ids their conversion dropped, so `missing-anchors =
-      // "warning"` (or --missing-anchors=warning) lets the link open the chapter instead.
+      // A warning by default, as mdBook builds such a book (converted manuscripts, the
+      // ten-days corpus among them, carry dead fragments from ids their conversion
+      // dropped): the link opens the chapter. `dead-links = "error"` makes it an error.
       std::string file = book_.chapters[target].source;
       std::string hint;
       auto other = anchors_.chapter_of.find(*decoded_frag);
@@ -169,10 +181,10 @@ class LinkResolver {
       } else {
         hint = "link to a heading (its GitHub-style slug), a raw HTML id or a note in " + file;
       }
-      if (book_.missing_anchor_is_error) {
+      if (book_.dead_links_are_errors) {
         diag_.error(chapter_file(book_, c), link.pos,
                     "no heading or id '#" + *decoded_frag + "' in " + file,
-                    hint + " (or set missing-anchors = \"warning\" in [book])");
+                    hint + " (or set dead-links = \"warning\" in [book])");
       } else {
         diag_.warning(chapter_file(book_, c), link.pos,
                       "no heading or id '#" + *decoded_frag + "' in " + file +
@@ -301,9 +313,9 @@ class LinkResolver {
               "only chapters of this book can be linked by path; use an https: address");
         return -1;
       case SafePath::Status::Missing:
-        error(c, link, "link target '" + path + "' not found (looked for " + sp.relative + ")",
-              "check the file name; paths are relative to " +
-                  fs::path(book_.chapters[c].source).parent_path().generic_string() + "/");
+        dead(c, link, "link target '" + path + "' not found (looked for " + sp.relative + ")",
+             "check the file name; paths are relative to " +
+                 fs::path(book_.chapters[c].source).parent_path().generic_string() + "/");
         return -1;
       case SafePath::Status::Ok: break;
     }
@@ -312,14 +324,14 @@ class LinkResolver {
     if (it != by_source_.end()) return it->second;
     std::error_code ec;
     if (fs::is_directory(sp.absolute, ec)) {
-      error(c, link, "link '" + link.url + "' points at a directory", "link to a chapter file");
+      dead(c, link, "link '" + link.url + "' points at a directory", "link to a chapter file");
     } else if (rel.ends_with(".md")) {
-      error(c, link, "link to '" + rel + "', which is not in the book",
-            "add it to SUMMARY.md, or remove the link");
+      dead(c, link, "link to '" + rel + "', which is not in the book",
+           "add it to SUMMARY.md, or remove the link");
     } else {
-      error(c, link, "link to '" + rel + "', which is not a chapter",
-            "only chapters can be linked by path; show an image with ![alt](" + path +
-                ") or link to an https: address");
+      dead(c, link, "link to '" + rel + "', which is not a chapter",
+           "only chapters can be linked by path; show an image with ![alt](" + path +
+               ") or link to an https: address");
     }
     return -1;
   }

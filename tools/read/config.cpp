@@ -122,8 +122,8 @@ class ConfigReader {
 const std::vector<std::string> kBookKeys = {
     "title",    "authors",    "language",     "description",    "src",
     "subtitle", "identifier", "publisher",    "date",           "rights",
-    "subjects", "cover",      "multilingual", "text-direction", "missing-anchors",
-    "include-dirs", "site-url"};
+    "subjects", "cover",      "multilingual", "text-direction", "dead-links",
+    "missing-anchors", "include-dirs", "site-url"};
 const std::vector<std::string> kBuildKeys = {"build-dir", "extra-watch-dirs", "create-missing",
                                              "use-default-preprocessors"};
 const std::vector<std::string> kTopLevelTables = {"book", "output", "build", "rust",
@@ -458,9 +458,9 @@ void ConfigReader::read_book_table(const toml::table& table) {
                     "allowed values: true, false");
     } else if (name == "text-direction") {
       if (auto d = choice(key, node, std::array<std::string_view, 2>{"ltr", "rtl"})) meta.direction = *d;
-    } else if (name == "missing-anchors") {
+    } else if (name == "dead-links" || name == "missing-anchors") {  // the latter: its old name
       if (auto s = choice(key, node, std::array<std::string_view, 2>{"error", "warning"}))
-        book_.missing_anchor_is_error = *s == "error";
+        book_.dead_links_are_errors = *s == "error";
     } else if (name == "include-dirs") {
       if (auto dirs = string_array(key, node, "include-dirs = [\"../examples\"]")) {
         for (const std::string& d : *dirs) {

@@ -389,8 +389,7 @@ Book read_book(const ReadOptions& options, Diagnostics& diag) {
   } else {
     diag.error(given, {}, "not a file or folder", "give a book folder or a .md file");
   }
-  if (!options.missing_anchors.empty())
-    book.missing_anchor_is_error = options.missing_anchors == "error";
+  if (!options.dead_links.empty()) book.dead_links_are_errors = options.dead_links == "error";
   return book;
 }
 

@@ -15,7 +15,7 @@ struct ReadOptions {
   std::string title;        // single-file mode: overrides the title (else its first heading)
   std::string author;       // single-file mode: the author
   std::string lang;         // single-file mode: the language (default "en")
-  std::string missing_anchors;  // "error" or "warning": overrides [book] missing-anchors
+  std::string dead_links;  // "error" or "warning": overrides [book] dead-links
   bool safe = false;  // --safe: includes read only inside the book folder; no command runs
 };
 
