@@ -548,6 +548,36 @@ TEST_CASE("a space before closing punctuation or after opening punctuation ends 
   CHECK(line_text(lines[1]).rfind(".5", 0) == 0);
 }
 
+TEST_CASE("words a held space joins that are wider than the line break at that space, not past the margin") {
+  // "| ,http://..." (found by fuzz_layout): the space before "," ends no line, so the two
+  // words were one unbreakable stretch; each fitted alone, so neither was cut, and the
+  // line ran past the right margin. Such a stretch gives its space back as a break.
+  Setter s(false);
+  const std::vector<std::string> joined = {"aaaaaaaaaaaa ,bbbbbbbbbbbbbbbb", "aaaaaaaaaaaa (bbbbbbbbbbbbbbbb",
+                                           "aaaaaaaa ! bbbbbbbbbbbb ! cccccccc"};
+  for (int chars = 19; chars <= 29; ++chars) {  // each word fits; the joined words do not
+    Frame f;
+    f.measure = chars * kCharEm * f.size;
+    for (const std::string& para : joined) {
+      std::vector<VItem> lines = s.set({text(para)}, f);
+      CAPTURE(chars);
+      CAPTURE(para);
+      REQUIRE(lines.size() >= 2);
+      for (const VItem& l : lines) {
+        CAPTURE(line_text(l));
+        CHECK(right_edge(s.metrics, l) <= f.measure + 1e-6);
+      }
+    }
+  }
+  CHECK(s.diag.all().empty());  // broken at a space: no word was cut between letters
+  // A stretch that fits keeps its hold: "ff !" stays together on the second line.
+  Frame f;
+  f.measure = 9 * kCharEm * f.size;
+  std::vector<VItem> lines = s.set({text("aaaa bbbb ff ! cc")}, f);
+  REQUIRE(lines.size() >= 2);
+  CHECK(line_text(lines[1]).rfind("ff", 0) == 0);
+}
+
 TEST_CASE("a Latin word in Chinese, Japanese or Thai text asks for no dictionary of that language") {
   // Those scripts never take a hyphen: no package could be installed for them, so a
   // warning about their dictionary would only be noise (a Chinese book's first "Cargo").

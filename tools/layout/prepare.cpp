@@ -123,6 +123,7 @@ class Builder {
     for (size_t r = 0; r < para_.runs.size(); ++r) add_run(static_cast<int>(r));
     drop_trailing_glue();
     finish_line(true);
+    release_long_holds();
     split_long_chunks();
     // The list lives through line breaking: give back what a doubling left unused.
     if (items_.capacity() > items_.size() + items_.size() / 3) items_.shrink_to_fit();
@@ -366,6 +367,55 @@ class Builder {
       break;
     }
     push(box);
+  }
+
+  // Gives back the break at each space that space_holds() kept from breaking, in every
+  // stretch of words so joined that is wider than the measure: such a stretch could only
+  // be set past the right margin or cut between letters, and a line that begins with ","
+  // or ends with "(" is the lesser evil. ("| ,http://..." is one such stretch.)
+  void release_long_holds() {
+    const double limit = unbreakable_width(frame_);
+    auto is_hold = [&](size_t k) {
+      return k + 1 < items_.size() && items_[k].type == Item::Type::Penalty &&
+             items_[k].penalty >= kInfPenalty && items_[k + 1].type == Item::Type::Glue;
+    };
+    std::vector<size_t> released;
+    size_t i = 0;
+    while (i < items_.size()) {
+      if (items_[i].type != Item::Type::Box) {
+        ++i;
+        continue;
+      }
+      double w = 0;
+      size_t first_hold = released.size();
+      size_t j = i;
+      while (j < items_.size()) {
+        if (items_[j].type == Item::Type::Box) {
+          if (items_[j].run >= 0) w += items_[j].width;
+          ++j;
+        } else if (is_hold(j) && j + 2 < items_.size() &&
+                   items_[j + 2].type == Item::Type::Box) {
+          released.push_back(j);
+          w += items_[j + 1].width;
+          j += 2;
+        } else {
+          break;
+        }
+      }
+      work::add(j - i);
+      if (w <= limit) released.resize(first_hold);  // it fits: the holds stay
+      i = j;
+    }
+    if (released.empty()) return;
+    size_t out = 0, next = 0;
+    for (size_t k = 0; k < items_.size(); ++k) {
+      if (next < released.size() && released[next] == k) {
+        ++next;
+        continue;
+      }
+      items_[out++] = items_[k];
+    }
+    items_.resize(out);
   }
 
   // Splits every chunk of boxes with no break between them that is wider than the
