@@ -290,7 +290,7 @@ def main():
     ap.add_argument("--colophon", help="use this executable instead of building one")
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build-bench"))
     ap.add_argument("--runs", type=int, default=9)
-    ap.add_argument("--pandoc-runs", type=int, default=3)
+    ap.add_argument("--pandoc-runs", type=int, default=3, help="0: do not time pandoc")
     ap.add_argument("--no-pandoc", action="store_true")
     ap.add_argument("--work", help="keep generated books and outputs here")
     ap.add_argument("--pdf-only", action="store_true",
@@ -304,12 +304,14 @@ def main():
     only = set(args.only or CASES)
     if args.pdf_only and not only & {"corpus", "large-x1", "large-x2"}:
         ap.error("--pdf-only times corpus, large-x1 and large-x2: --only names none of them")
-    pandoc_runs = args.pandoc_runs
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+    pandoc_runs = args.pandoc_runs  # 0 (or less) times pandoc not at all, as --no-pandoc
 
     exe = os.path.abspath(args.colophon) if args.colophon else build_colophon(args.build_dir)
     work = args.work or tempfile.mkdtemp(prefix="colophon-bench-")
     os.makedirs(work, exist_ok=True)
-    pandoc = None if args.no_pandoc else shutil.which("pandoc")
+    pandoc = None if args.no_pandoc or pandoc_runs < 1 else shutil.which("pandoc")
     print(f"colophon: {exe}")
     print(f"runs: median of {args.runs}; work dir: {work}")
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
@@ -320,7 +322,7 @@ def main():
         version = subprocess.run([pandoc, "--version"], capture_output=True, text=True)
         print(f"pandoc: {version.stdout.splitlines()[0]} (median of {pandoc_runs})")
     else:
-        print("pandoc: not installed (or --no-pandoc): no comparison "
+        print("pandoc: not installed (or --no-pandoc, --pandoc-runs 0): no comparison "
               "(apt-get install pandoc to compare)")
 
     if args.only:
