@@ -385,6 +385,7 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
     Frame f = child_frame(n, FrameKind::Inlines, parent);
     f.inlines = &target.inlines;
     f.block = &target;
+    if (&target == &b) f.parent_blocks = parent.blocks;
     f.pos = b.pos;
     math_lines_ = 0;
     f.line0 = static_cast<uint32_t>(cmark_node_get_start_line(n));
@@ -943,6 +944,16 @@ void ChapterConverter::finish(Frame& f) {
         image = i;
       else if (!is_blank(b.inlines[i]))
         ++others;
+    }
+    bool only_space = std::all_of(b.inlines.begin(), b.inlines.end(), [](const Inline& in) {
+      return in.kind != InlineKind::LineBreak && is_blank(in);  // a lone <br> is kept
+    });
+    if (only_space && f.parent_blocks != nullptr &&
+        !f.parent_blocks->empty() && &f.parent_blocks->back() == &b) {
+      // Nothing but white space is left: the paragraph held only raw HTML that is left
+      // out (a <video> of a local file, a <script>). An empty <p> would still print a gap.
+      f.parent_blocks->pop_back();
+      return;
     }
     if (image != b.inlines.size() && others == 0) {
       Inline only = std::move(b.inlines[image]);
