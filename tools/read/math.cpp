@@ -137,6 +137,36 @@ cmark_node* match_paren(cmark_syntax_extension* self, cmark_parser* parser, cmar
   return node;
 }
 
+// Reads `$$ ... $$` at a '$', MathJax's other display delimiters (its default ones, which
+// mdBook keeps): up to the next `$$` in the leaf block, a backslash escape taking the
+// character after it; the TeX as for `\\[`, escapes undone.
+cmark_node* match_double_dollar(cmark_syntax_extension* self, cmark_parser* parser,
+                                cmark_inline_parser* inline_parser, const InlineText& t) {
+  if (t.pos + 1 >= t.len || t.data[t.pos + 1] != '$') return nullptr;
+  int from = t.pos + 2, close = -1;
+  for (int i = from; i + 1 < t.len; ++i) {
+    if (t.data[i] == '\\' && is_ascii_punct(t.data[i + 1])) {
+      ++i;
+    } else if (t.data[i] == '$' && t.data[i + 1] == '$') {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return nullptr;  // text, as MathJax leaves a `$$` it cannot close
+  std::string tex = mathjax_tex(std::string_view(reinterpret_cast<const char*>(t.data) + from,
+                                                 static_cast<size_t>(close - from)));
+  if (tex.empty()) return nullptr;
+  return make_math(self, parser, inline_parser, tex, true, 0, close + 2);
+}
+
+// Reads MathJax's inline delimiters: `\\( ... \\)` at its '(', `$$ ... $$` at a '$'.
+cmark_node* match_mathjax(cmark_syntax_extension* self, cmark_parser* parser, cmark_node* parent,
+                          unsigned char c, cmark_inline_parser* inline_parser) {
+  if (std::optional<InlineText> t = inline_text(inline_parser, c, '$'))
+    return match_double_dollar(self, parser, inline_parser, *t);
+  return match_paren(self, parser, parent, c, inline_parser);
+}
+
 // Tells whether the line ends with `\\]` (blanks after it allowed).
 bool ends_display(const unsigned char* line, int len) {
   while (len > 0 && is_blank(line[len - 1])) --len;
@@ -190,8 +220,8 @@ void create() {
   cmark_syntax_extension_set_match_inline_func(g_dollar, match_dollar);
   cmark_syntax_extension_set_special_inline_chars(g_dollar, special_chars({'$'}));
   g_mathjax = cmark_syntax_extension_new("colophon_mathjax");
-  cmark_syntax_extension_set_match_inline_func(g_mathjax, match_paren);
-  cmark_syntax_extension_set_special_inline_chars(g_mathjax, special_chars({'('}));
+  cmark_syntax_extension_set_match_inline_func(g_mathjax, match_mathjax);
+  cmark_syntax_extension_set_special_inline_chars(g_mathjax, special_chars({'(', '$'}));
   cmark_syntax_extension_set_open_block_func(g_mathjax, open_display);
   cmark_syntax_extension_set_match_block_func(g_mathjax, continue_display);
 }

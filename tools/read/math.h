@@ -10,6 +10,8 @@
 // no emphasis or other Markdown is read inside. Display math `\\[` starts a block of its
 // own lines, ending at the line that ends with `\\]`; elsewhere in a paragraph it is
 // display math inside the paragraph, up to the next `\\]`.
+// `$$ ... $$` is display math too (MathJax's default delimiters): up to the next `$$` in
+// the leaf block, read as `\\[` is.
 //
 // Both become code nodes of the math extension (cmark_node_get_syntax_extension), whose
 // literal is the TeX and whose user data is non-null for display math.
