@@ -167,6 +167,9 @@ struct Chapter {
   std::vector<int> notes;       // indexes into Book::notes defined in this chapter, in order
   std::vector<std::string> raw_ids;  // every id the author gave an element of this chapter
                                      // (raw HTML, attributes), headings excepted
+  std::vector<std::pair<std::string, std::string>>
+      id_aliases;  // heading ids as written that XML refused ("sec:intro"), each with the
+                   // id it became ("sec-intro"): links to the written one reach it
 };
 
 // An image or other file the book uses, packed once.

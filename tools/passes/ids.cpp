@@ -166,10 +166,24 @@ void assign_ids(Book& book, Diagnostics& diag) {
   for (size_t c = 0; c < book.chapters.size(); ++c) {
     std::string file = chapter_file(book, static_cast<int>(c));
     for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) {
+      auto give = [&](const std::string& base) {  // BASE, or BASE-N when it is taken
+        std::string id = base;
+        if (taken.count(id)) {
+          int& n = next[base];
+          if (n == 0) n = 1;
+          while (taken.count(base + "-" + std::to_string(n))) ++n;
+          id = base + "-" + std::to_string(n++);
+        }
+        taken.emplace(id, Origin{file, h.pos, false});
+        h.attr.id = id;
+      };
       if (!h.attr.id.empty()) {  // set by the reader: keep it if it is usable
         if (!is_xml_ncname(h.attr.id)) {
-          diag.error(file, h.pos, "invalid heading id '" + h.attr.id + "'",
-                     "an id starts with a letter or '_' and holds no spaces");
+          // pandoc's "sec:intro", mdBook's "1-intro": valid ids in HTML, made names XML
+          // takes as slugs are; links to the id as written still reach the heading.
+          std::string written = h.attr.id;
+          give(ncname_from_slug(written));
+          book.chapters[c].id_aliases.emplace_back(written, h.attr.id);
         } else if (auto [it, inserted] = taken.emplace(h.attr.id, Origin{file, h.pos, false});
                    !inserted) {
           diag.error(file, h.pos,
@@ -178,16 +192,7 @@ void assign_ids(Book& book, Diagnostics& diag) {
         }
         return;
       }
-      std::string base = ncname_from_slug(github_slug(anchor_text(h)));
-      std::string id = base;
-      if (taken.count(id)) {
-        int& n = next[base];
-        if (n == 0) n = 1;
-        while (taken.count(base + "-" + std::to_string(n))) ++n;
-        id = base + "-" + std::to_string(n++);
-      }
-      taken.emplace(id, Origin{file, h.pos, false});
-      h.attr.id = id;
+      give(ncname_from_slug(github_slug(anchor_text(h))));
     });
   }
 }
@@ -205,6 +210,10 @@ AnchorTable build_anchor_table(Book& book) {
     };
     for_each_heading(book, static_cast<int>(c), groups[c], [&](Block& h) { add(h.attr.id); });
     for (const std::string& id : book.chapters[c].raw_ids) add(id);
+    for (const auto& [written, id] : book.chapters[c].id_aliases) {
+      m.emplace(written, id);
+      t.chapter_of.emplace(written, static_cast<int>(c));
+    }
     for (int n : groups[c]) {
       add(book.notes[n].id);
       add(book.notes[n].ref_id);
