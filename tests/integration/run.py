@@ -748,6 +748,82 @@ def case_mdbook(ctx, name):
           f"and the raw <img>; epubcheck and qpdf clean")
 
 
+ADMONISH_CHAPTER = """# Admonish
+
+Before the blocks.
+
+```admonish warning title="Data loss ahead"
+Back up *first*; then:
+
+1. stop the server
+   - and its workers
+2. copy the files
+```
+
+````admonish tip
+A code block inside:
+
+```sh
+cp -r data backup
+```
+````
+
+```admonish tldr
+Short version here.
+```
+
+- In a list:
+
+  ```admonish question title=""
+  Untitled question body.
+  ```
+
+After the blocks.
+"""
+
+
+def case_admonish(ctx, name):
+    """A book naming [preprocessor.admonish], mdbook-admonish not installed: its blocks
+    are read natively, nothing is reported missing, and both outputs are clean."""
+    check(name == "book", f"unknown case admonish:{name}")
+    need_tool("qpdf", "pdftotext")
+    book = make_book(ctx, {"src/SUMMARY.md": "# Summary\n\n- [Admonish](ch.md)\n",
+                           "src/ch.md": ADMONISH_CHAPTER},
+                     toml='[book]\ntitle = "Admonish"\nauthors = ["A. Writer"]\n'
+                          '\n[preprocessor.admonish]\non_failure = "bail"\n'
+                          'assets_version = "3.0.0"\n')
+    proc = ctx.colophon(["build", book, "-o", "out/"],
+                        env={"PATH": path_without("mdbook-admonish")})
+    check(proc.returncode == 0 and ": warning: " not in proc.stderr
+          and ": error: " not in proc.stderr,
+          f"the book does not build cleanly: {describe(proc)}")
+    check("admonish" not in proc.stderr, f"the preprocessor is reported: {proc.stderr}")
+    epub = only_file(os.path.join(ctx.work, "out"), "epub")
+    pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
+    epubcheck_clean(epub)
+    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
+    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
+          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    xhtml = "\n".join(epub_files(epub).values())
+    for kind in ("warning", "tip", "abstract", "question"):
+        check(f'<aside class="admonition admonition-{kind}"' in xhtml,
+              f"the EPUB has no {kind} admonition")
+    check("```admonish" not in xhtml and "admonish warning" not in xhtml,
+          "an admonish fence is left in the EPUB")
+    check('<pre><code class="language-sh">cp -r data backup' in xhtml
+          or "cp -r data backup</code></pre>" in xhtml, "the nested code block is lost")
+    texts = {"EPUB": squeeze(epub_text(epub)), "PDF": squeeze(pdf_text(pdf))}
+    for kind, text in texts.items():
+        for line in ("Data loss ahead Back up first; then:", "stop the server",
+                     "and its workers", "Tip A code block inside:", "cp -r data backup",
+                     "TL;DR Short version here.", "Untitled question body.",
+                     "After the blocks."):
+            check(squeeze(line) in text, f"the {kind} lacks {line!r}")
+        check("Question" not in text, f"the {kind} shows the title of an untitled block")
+    print("admonish: four blocks read natively (title, nested code, alias, in a list, "
+          "no title); nothing reported; epubcheck and qpdf clean, labels in pdftotext")
+
+
 def readme_manuscript(source):
     """Returns the README's single-file example: its first ```markdown block that
     starts with a YAML metadata block."""
@@ -1535,6 +1611,7 @@ GROUPS = {
                             "stats"]),
     "determinism": cases(case_determinism, ["epub"]),
     "mdbook": cases(case_mdbook, ["corpus"]),
+    "admonish": cases(case_admonish, ["book"]),
     "manuscript": cases(case_manuscript, ["readme"]),
     "kindle": cases(case_kindle, KINDLE_CAUSES),
     # Every EPUB target passes epubcheck on the real books (the plain one: "epubcheck").

@@ -5,7 +5,9 @@
 // and the passes; "dump" shows the chapter's model (`colophon dump` from its first
 // block), "xhtml" the chapter's body. COLOPHON_UPDATE_GOLDEN=1 rewrites the expected
 // outputs in place, to be reviewed as a diff. Options turn on [output.html] keys:
-// mathjax-support, math; no-admonitions and no-definition-lists turn those off.
+// mathjax-support, math; no-admonitions and no-definition-lists turn those off; admonish
+// names [preprocessor.admonish], admonish-bail with on_failure = "bail", admonish-defaults
+// with default = { title = "Remember", collapsible = true }.
 // Finally every example without errors becomes a chapter of one EPUB, which epubcheck
 // must pass without a message.
 #include <doctest/doctest.h>
@@ -99,6 +101,12 @@ void write_book(const Example& e, const fs::path& dir) {
     if (o == "no-definition-lists") html += "definition-lists = false\n";
   }
   if (!html.empty()) toml += "\n[output.html]\n" + html;
+  for (const std::string& o : e.options) {
+    if (o == "admonish") toml += "\n[preprocessor.admonish]\n";
+    if (o == "admonish-bail") toml += "\n[preprocessor.admonish]\non_failure = \"bail\"\n";
+    if (o == "admonish-defaults")
+      toml += "\n[preprocessor.admonish]\ndefault = { title = \"Remember\", collapsible = true }\n";
+  }
   std::ofstream(dir / "book.toml") << toml;
   std::ofstream(dir / "src" / "SUMMARY.md") << "# Summary\n\n[Chapter](ch.md)\n";
   std::ofstream(dir / "src" / "ch.md", std::ios::binary) << e.markdown;

@@ -201,13 +201,24 @@ struct NoteOptions {
   Numbering numbering = Numbering::Continuous;
 };
 
+// How mdbook-admonish's blocks (```admonish warning title="...") are read: by colophon
+// itself when book.toml names [preprocessor.admonish] (see read/admonish.h).
+struct AdmonishOptions {
+  bool enabled = false;              // [preprocessor.admonish] is named and runs for colophon
+  bool bail = false;                 // on_failure = "bail": a block it cannot read is an error
+  bool has_default_title = false;    // default = { title = "..." } was given
+  std::string default_title;         // the title of blocks that give none ("" = no title bar)
+  bool default_collapsible = false;  // default = { collapsible = true }
+};
+
 // Which of mdBook's Markdown extensions the reader applies ([output.html] in book.toml,
-// with mdBook's defaults).
+// with mdBook's defaults, and the admonish preprocessor).
 struct MarkdownOptions {
   bool admonitions = true;       // admonitions = false turns off > [!NOTE] ...
   bool definition_lists = true;  // definition-lists = false turns off term / : definition
   bool mathjax = false;          // mathjax-support = true: \\( \\) and \\[ \\] are math
   bool dollar_math = false;      // math = true: $...$ and $$...$$ are math
+  AdmonishOptions admonish;      // [preprocessor.admonish]
 };
 
 // Book-wide metadata from book.toml (or flags, for a single file).
@@ -269,6 +280,7 @@ struct PreprocessorSpec {
   std::vector<std::string> renderers; // when set: run only for these renderer names
   bool has_renderers = false;         // `renderers` was given (even empty)
   bool optional = false;              // a missing command is a note, not a warning
+  bool builtin = false;               // colophon does its work itself (admonish): no command
   SourcePos pos;                      // where its table is in book.toml
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "model/model.h"
@@ -22,6 +23,7 @@ struct ParsedChapter {
   std::unique_ptr<SourceMap> map;      // TEXT is a chapter with includes: where it came from
   std::string page_title;              // {{#title ...}}
   std::unique_ptr<YamlMetadata> yaml;  // the first chapter's YAML metadata block, if any
+  std::vector<uint32_t> admonish_titles;  // lines of TEXT holding an admonish block's title
 };
 
 // Checks the encoding and table sizes of TEXT (the bytes of the file shown as FILE)

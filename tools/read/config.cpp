@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <optional>
 #include <sstream>
 
@@ -80,6 +81,7 @@ class ConfigReader {
  private:
   void read_book_table(const toml::table& table);
   void read_preprocessor_tables(const toml::table& table);
+  void read_admonish_table(const toml::table& table, PreprocessorSpec& spec);
   void site_url_value(const toml::key& key, const toml::node& node, bool ours);
   void read_html_table(const toml::table& table);
   void read_build_table(const toml::table& table);
@@ -564,7 +566,57 @@ void ConfigReader::read_preprocessor_tables(const toml::table& table) {
       }
       // Any other key is the preprocessor's own setting, passed on in the config.
     }
+    if (spec.name == "admonish") read_admonish_table(*t, spec);
     book_.source.preprocessors.push_back(std::move(spec));
+  }
+}
+
+// Makes [preprocessor.admonish] built in (colophon reads the blocks, no command runs)
+// unless its command is another program, and reads the settings colophon honours:
+// on_failure and default = { title, collapsible }.
+void ConfigReader::read_admonish_table(const toml::table& table, PreprocessorSpec& spec) {
+  std::vector<std::string> argv;
+  if (!spec.command.empty() &&
+      (!split_command(spec.command, argv) || argv.empty() ||
+       std::filesystem::path(argv[0]).filename() != "mdbook-admonish"))
+    return;  // a program of the author's own: run as a command
+  spec.builtin = true;
+  AdmonishOptions& o = book_.markdown.admonish;
+  o.enabled = !spec.has_renderers || std::find(spec.renderers.begin(), spec.renderers.end(),
+                                               "colophon") != spec.renderers.end();
+  for (auto&& [k, v] : table) {
+    std::string_view name = k.str();
+    if (name == "on_failure") {
+      auto s = string_value(k, v, "on_failure = \"bail\"");
+      if (s && (*s == "bail" || *s == "continue")) {
+        o.bail = *s == "bail";
+      } else if (s) {
+        diag_.error(file_, at(k.source()), "on_failure must be \"continue\" or \"bail\"",
+                    "write on_failure = \"bail\" to stop the build at a block that cannot be "
+                    "read, \"continue\" to warn");
+      }
+    } else if (name == "default") {
+      const toml::table* d = v.as_table();
+      if (d == nullptr) {
+        diag_.error(file_, at(k.source()), "'default' must be a table",
+                    "write default = { title = \"Note\", collapsible = false }");
+        continue;
+      }
+      for (auto&& [dk, dv] : *d) {
+        if (dk.str() == "title") {
+          if (auto s = string_value(dk, dv, "title = \"Note\"")) {
+            o.has_default_title = true;
+            o.default_title = *s;
+          }
+        } else if (dk.str() == "collapsible") {
+          if (auto b = dv.value<bool>())
+            o.default_collapsible = *b;
+          else
+            diag_.error(file_, at(dk.source()), "'collapsible' must be true or false",
+                        "write collapsible = true");
+        }
+      }
+    }
   }
 }
 

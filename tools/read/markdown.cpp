@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "html/html.h"
+#include "read/admonish.h"
 #include "read/chapter_parse.h"
 #include "read/cmark_doc.h"
 #include "read/definition_lists.h"
@@ -132,12 +133,14 @@ std::string at(SourcePos p) { return std::to_string(p.line) + ":" + std::to_stri
 // Converts one chapter's cmark tree into the model.
 class ChapterConverter {
  public:
-  ChapterConverter(const SourceText& source, Book& book, int chapter, Diagnostics& diag)
+  ChapterConverter(const SourceText& source, Book& book, int chapter, Diagnostics& diag,
+                   const std::vector<uint32_t>& admonish_titles)
       : source_(source),
         book_(book),
         chapter_(chapter),
         file_(book.display(book.chapters[chapter].source)),
-        diag_(diag) {}
+        diag_(diag),
+        admonish_titles_(admonish_titles) {}
 
   void convert(cmark_node* doc);
 
@@ -181,6 +184,7 @@ class ChapterConverter {
   int chapter_;
   std::string file_;
   Diagnostics& diag_;
+  const std::vector<uint32_t>& admonish_titles_;  // see ParsedChapter::admonish_titles
   std::vector<Frame> stack_;
   std::unordered_map<cmark_node*, int> note_of_definition_;
   std::vector<uint32_t> definition_lines_;  // sorted lines of the kept definitions
@@ -410,6 +414,9 @@ void ChapterConverter::enter_block(cmark_node* n, cmark_node_type type, const Fr
   switch (type) {
     case CMARK_NODE_PARAGRAPH:
       b.kind = BlockKind::Paragraph;
+      if (std::binary_search(admonish_titles_.begin(), admonish_titles_.end(),
+                             static_cast<uint32_t>(cmark_node_get_start_line(n))))
+        b.attr.classes = {"admonition-title"};
       open_inlines(b);
       return;
     case CMARK_NODE_HEADING:
@@ -1398,6 +1405,20 @@ std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::strin
   if (markdown.definition_lists) extensions.push_back(definition_list_extension());
   if (markdown.dollar_math) extensions.push_back(dollar_math_extension());
   if (markdown.mathjax) extensions.push_back(mathjax_extension());
+  if (markdown.admonish.enabled && source.text().find("admonish") != std::string_view::npos) {
+    AdmonishRewrite r = rewrite_admonish_blocks(source, parsed->map, file, markdown.admonish,
+                                                kChapterOptions, extensions, parsed->diag);
+    if (r.changed) {
+      parsed->text = std::move(r.text);
+      parsed->map = std::move(r.map);
+      parsed->source = std::make_unique<SourceText>(parsed->text);
+      parsed->source->set_map(parsed->map.get());
+      parsed->admonish_titles = std::move(r.title_lines);
+      parsed->doc = std::make_unique<CmarkDocument>(parsed->source->text(), kChapterOptions, true,
+                                                    extensions);
+      return parsed;
+    }
+  }
   parsed->doc = std::make_unique<CmarkDocument>(source.text(), kChapterOptions, true, extensions);
   return parsed;
 }
@@ -1408,7 +1429,8 @@ void convert_chapter(ParsedChapter& parsed, Book& book, int chapter_index, Diagn
   if (!parsed.page_title.empty()) book.chapters[chapter_index].page_title = parsed.page_title;
   if (!parsed.doc) return;
   CmarkArenaScope scope(parsed.doc->arena());  // cmark may allocate while we read its nodes
-  ChapterConverter(*parsed.source, book, chapter_index, diag).convert(parsed.doc->root());
+  ChapterConverter(*parsed.source, book, chapter_index, diag, parsed.admonish_titles)
+      .convert(parsed.doc->root());
 }
 
 void parse_chapter(std::string_view text, Book& book, int chapter_index, Diagnostics& diag) {

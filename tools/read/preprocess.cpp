@@ -606,7 +606,7 @@ std::map<std::string, std::vector<std::string>> commands_to_run(
     if (name == "links" || name == "index") continue;
     auto spec = std::find_if(book.source.preprocessors.begin(), book.source.preprocessors.end(),
                              [&](const PreprocessorSpec& p) { return p.name == name; });
-    if (spec == book.source.preprocessors.end()) continue;
+    if (spec == book.source.preprocessors.end() || spec->builtin) continue;
     if (book.source.safe) {
       diag.warning(file, spec->pos,
                    who(*spec) + " not run: --safe runs no command; the book is built without it",

@@ -1,6 +1,7 @@
 // mdBook's preprocessors: the built-in `links` and `index`, and the commands named in
-// book.toml ([preprocessor.NAME]) run with mdBook's JSON protocol. Internal to the
-// reader.
+// book.toml ([preprocessor.NAME]) run with mdBook's JSON protocol. `admonish` is built
+// in too (PreprocessorSpec::builtin): the Markdown reader reads its blocks
+// (read/admonish.h), so no command runs for it. Internal to the reader.
 #pragma once
 #include <chrono>
 #include <filesystem>
@@ -51,8 +52,8 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::files
 // A cycle is an error.
 std::vector<std::string> preprocessor_order(const Book& book, Diagnostics& diag);
 
-// Returns the command line of each preprocessor of ORDER that is a command and will run
-// for colophon, by name: asked `supports colophon` (unless its `renderers` name
+// Returns the command line of each preprocessor of ORDER that is a command (not built
+// in) and will run for colophon, by name: asked `supports colophon` (unless its `renderers` name
 // colophon); one that cannot be found is one warning, one that does not support us a
 // note, and under --safe none runs (a warning each).
 std::map<std::string, std::vector<std::string>> commands_to_run(
