@@ -797,7 +797,8 @@ def case_admonish(ctx, name):
     check(proc.returncode == 0 and ": warning: " not in proc.stderr
           and ": error: " not in proc.stderr,
           f"the book does not build cleanly: {describe(proc)}")
-    check("admonish" not in proc.stderr, f"the preprocessor is reported: {proc.stderr}")
+    check("preprocessor 'admonish'" not in proc.stderr and "not found" not in proc.stderr,
+          f"the preprocessor is reported: {proc.stderr}")
     epub = only_file(os.path.join(ctx.work, "out"), "epub")
     pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
     epubcheck_clean(epub)
