@@ -27,10 +27,10 @@ namespace colophon {
 
 // The settings of one admonish block, from its info string.
 struct AdmonishInfo {
-  std::string directive;       // as written ("caution"); "" when none was given
-  bool has_title = false;      // title="..." (or the older "Title") was given
-  std::string title;           // its text, Markdown; "" = no title bar
-  std::string id;              // id="..."
+  std::string directive;             // as written ("caution"); "" when none was given
+  bool has_title = false;            // title="..." (or the older "Title") was given
+  std::string title;                 // its text, Markdown; "" = no title bar
+  std::string id;                    // id="..."
   std::vector<std::string> classes;  // class="a b" (or the older note.a.b)
   bool has_collapsible = false;      // collapsible = true/false was given
   bool collapsible = false;
@@ -54,17 +54,19 @@ std::string admonish_default_title(std::string_view directive);
 
 // A chapter's text with its admonish blocks rewritten for the Markdown reader.
 struct AdmonishRewrite {
-  bool changed = false;              // there was an admonish block
-  std::string text;                  // the new text
-  std::unique_ptr<SourceMap> map;    // where each of its bytes came from (over the old map)
-  std::vector<uint32_t> title_lines;  // lines of TEXT that hold a block's title, ascending
+  bool changed = false;                // there was an admonish block
+  std::string text;                    // the new text
+  std::unique_ptr<SourceMap> map;      // where each of its bytes came from (over the old map)
+  std::vector<uint32_t> title_lines;   // lines of TEXT that hold a block's title, ascending
+  std::unique_ptr<CmarkDocument> doc;  // TEXT parsed (to check each block's end tag)
 };
 
 // Finds the admonish blocks of SOURCE (the text cmark-gfm will read with OPTIONS and
 // EXTENSIONS) and rewrites them as the header describes, under OPTIONS of book.toml.
 // MAP is SOURCE's map when it has one: on a change it becomes the new map's `under`. A
 // block whose settings cannot be read is a warning (an error under on_failure = "bail")
-// at its fence, and reads as a note.
+// at its fence, and reads as a note. A block whose body leaves a code block or raw HTML
+// open (its end tag would fall inside) is a warning and stays a code block.
 AdmonishRewrite rewrite_admonish_blocks(const SourceText& source, std::unique_ptr<SourceMap>& map,
                                         const std::string& file, const AdmonishOptions& options,
                                         int cmark_options,

@@ -1414,8 +1414,7 @@ std::unique_ptr<ParsedChapter> parse_markdown(std::string text, const std::strin
       parsed->source = std::make_unique<SourceText>(parsed->text);
       parsed->source->set_map(parsed->map.get());
       parsed->admonish_titles = std::move(r.title_lines);
-      parsed->doc = std::make_unique<CmarkDocument>(parsed->source->text(), kChapterOptions, true,
-                                                    extensions);
+      parsed->doc = std::move(r.doc);  // TEXT as cmark-gfm read it with these options
       return parsed;
     }
   }
