@@ -10,6 +10,8 @@ line), a Hebrew chapter and an Arabic chapter. The build must give no warning, a
 - every paragraph comes back from pdftotext whole, in reading order (spaces and the
   bidi marks poppler adds left out), a number after a name in <bdi> after the name, and
   a <span dir="ltr"> in Hebrew in its own order;
+- numbers in Arabic-Indic and Persian digits (Arabic script, yet read left to right)
+  come back in their order, not reversed;
 - each Chinese or Japanese character is drawn with the glyph the font's own cmap gives
   it (read from the installed font file named by the embedded font);
 - no line starts with closing CJK punctuation;

@@ -488,8 +488,11 @@ class Renderer {
         fail_note_ = "cannot embed font '" + fonts_.file(run.face) + "'";
         break;
       }
+      // The layout resolved each run's direction (bidi levels): a left-to-right run is
+      // shaped so, never by the guess from its script, which takes Arabic-Indic and
+      // Persian digits (Arabic script, yet numbers, read left to right) as right to left.
       const ShapedText& shaped =
-          fonts_.shape(run.face, run.text, run.rtl ? ShapeDirection::Rtl : ShapeDirection::Auto);
+          fonts_.shape(run.face, run.text, run.rtl ? ShapeDirection::Rtl : ShapeDirection::Ltr);
       if (shaped.glyphs.empty()) continue;
       const double size = run.size;
       const bool same_font = f == current && size == current_size;
