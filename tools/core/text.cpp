@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
 #include "core/utf8.h"
 #include "core/work.h"
@@ -264,6 +265,17 @@ bool split_command(std::string_view line, std::vector<std::string>& words) {
   }
   if (in_word) words.push_back(std::move(word));
   return true;
+}
+
+bool line_end_joins(char32_t before, char32_t after) {
+  auto wide = [](char32_t cp) {
+    auto c = static_cast<UChar32>(cp);
+    int width = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    if (width != U_EA_FULLWIDTH && width != U_EA_WIDE && width != U_EA_HALFWIDTH) return false;
+    UErrorCode err = U_ZERO_ERROR;
+    return uscript_getScript(c, &err) != USCRIPT_HANGUL;
+  };
+  return before != 0 && after != 0 && wide(before) && wide(after);
 }
 
 }  // namespace colophon

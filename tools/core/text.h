@@ -38,6 +38,12 @@ std::string xml_escape(std::string_view s, bool attribute = false);
 // Removes leading and trailing ASCII white space.
 std::string_view trim(std::string_view s);
 
+// Tells whether a line end in the source between the characters BEFORE and AFTER joins
+// them with nothing rather than a space, as CSS Text's segment break rule has it: both
+// are East Asian full-width, wide or half-width (East_Asian_Width F, W or H) and
+// neither is Hangul, whose words are spaced.
+bool line_end_joins(char32_t before, char32_t after);
+
 // Counts the edits (insert, delete, replace, swap two neighbours) that turn A into B.
 size_t edit_distance(std::string_view a, std::string_view b);
 

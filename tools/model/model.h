@@ -41,7 +41,8 @@ struct Attr {
 
 enum class InlineKind {
   Text,           // plain text (smart punctuation already applied). EPUB: text; PDF: words.
-  SoftBreak,      // a line end inside a paragraph. EPUB: newline; PDF: a space.
+  SoftBreak,      // a line end inside a paragraph (none between two CJK characters:
+                  // the passes drop it). EPUB: newline; PDF: a space.
   LineBreak,      // a hard line break. EPUB: <br/>; PDF: forced line end.
   Emph,           // EPUB: <em>; PDF: italic face.
   Strong,         // EPUB: <strong>; PDF: bold face.

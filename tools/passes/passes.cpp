@@ -7,6 +7,7 @@ namespace colophon {
 
 void run_passes(Book& book, Diagnostics& diag) {
   clean_xml_text(book, diag);  // text XML forbids becomes U+FFFD, before ids are made of it
+  join_wide_lines(book);       // no space where a line ends between two CJK characters
   assign_ids(book, diag);      // chapter names, heading ids (raw HTML and note ids reserved)
   number_notes(book, diag);    // note numbers and ids
   AnchorTable anchors = build_anchor_table(book);

@@ -11,6 +11,11 @@ namespace colophon {
 // point for text that reaches XML; runs first.
 void clean_xml_text(Book& book, Diagnostics& diag);
 
+// Removes each soft line break that falls between two East Asian wide characters
+// (Chinese, Japanese; see line_end_joins): in both outputs such a line end is no space,
+// as CSS Text has it for a browser.
+void join_wide_lines(Book& book);
+
 // Gives every heading a GitHub-style id, unique across the whole book (ids from raw
 // HTML and note ids count as taken; slugs that are not XML names get a '_' in front),
 // every chapter a unique output id from its file name ("01-intro.md" -> "ch-01-intro"),
