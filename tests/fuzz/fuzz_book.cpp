@@ -12,6 +12,7 @@ Book one_chapter_book(std::string_view text, Diagnostics& diag) {
   book.root = "/nonexistent-colophon-fuzz";
   book.root_display = "book";
   book.meta.title = "Fuzz";
+  book.markdown.admonish.enabled = true;  // ```admonish blocks too (read/admonish.h)
   Chapter chapter;
   chapter.source = "src/ch.md";
   chapter.title = "Fuzz";
