@@ -176,6 +176,20 @@ TEST_CASE("package document metadata") {
                    "Writer</p>\n<p class=\"publisher\">Colophon Press</p>"));
 }
 
+TEST_CASE("text-direction: every document and the spine take the book's direction") {
+  Built rtl = build("rtl", [](Book& book) { book.meta.direction = "rtl"; });
+  CHECK(has(rtl.get("EPUB/package.opf"), "<spine toc=\"ncx\" page-progression-direction=\"rtl\">"));
+  for (const char* doc : {"EPUB/cover.xhtml", "EPUB/titlepage.xhtml", "EPUB/nav.xhtml",
+                          "EPUB/ch01-one.xhtml", "EPUB/ch02-two.xhtml"}) {
+    INFO(doc);
+    CHECK(has(rtl.get(doc), "lang=\"en-GB\" dir=\"rtl\">\n<head>"));
+  }
+  // Unset: each paragraph's own direction, nothing written.
+  Built plain = build("direction-unset");
+  CHECK_FALSE(has(plain.get("EPUB/package.opf"), "page-progression-direction"));
+  CHECK(has(plain.get("EPUB/ch01-one.xhtml"), "lang=\"en-GB\">\n<head>"));
+}
+
 TEST_CASE("identifier: configured, else a UUID derived from title and authors") {
   Book a = sample_book(fresh_dir("epub-id") / "book");
   std::string derived = book_identifier(a);

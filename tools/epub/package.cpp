@@ -452,7 +452,10 @@ std::string package_opf(const Book& book, const PackagePlan& plan, Diagnostics& 
   out += "</manifest>\n";
 
   // Spine: cover, title page, chapters, notes.
-  out += "<spine toc=\"ncx\">\n";
+  // A right-to-left book turns its pages leftwards ([book] text-direction).
+  out += book.meta.direction.empty()
+             ? std::string("<spine toc=\"ncx\">\n")
+             : "<spine toc=\"ncx\" page-progression-direction=\"" + book.meta.direction + "\">\n";
   if (plan.cover_asset >= 0) out += "<itemref idref=\"cover\"/>\n";
   out += "<itemref idref=\"titlepage\"/>\n";
   out += "<itemref idref=\"nav\"/>\n";  // a contents page in the reading order
@@ -490,7 +493,7 @@ std::string nav_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* mar
   const std::string& lang = book.meta.language;
   std::string out;
   std::string contents = generated_label(lang, "contents");
-  append_document_start(out, lang, contents, plan.names.css, markup);
+  append_document_start(out, book.meta, contents, plan.names.css, markup);
   auto esc = [&](std::string& o, std::string_view text) { block_text(o, text, markup, lang); };
   out += "<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>";
   esc(out, contents);
@@ -628,7 +631,7 @@ std::string title_page_xhtml(const Book& book, const PackagePlan& plan, TextMark
   const Metadata& m = book.meta;
   std::string title = m.title.empty() ? "Untitled" : m.title;
   std::string out;
-  append_document_start(out, m.language, title, plan.names.css, markup);
+  append_document_start(out, m, title, plan.names.css, markup);
   out += "<section epub:type=\"titlepage\" class=\"titlepage\">\n";
   element(out, "h1", title, " class=\"title\"", markup, m.language);
   if (!m.subtitle.empty())
@@ -646,7 +649,7 @@ std::string cover_xhtml(const Book& book, const PackagePlan& plan, TextMarkup* m
   const Metadata& m = book.meta;
   std::string label = generated_label(m.language, "cover");
   std::string out;
-  append_document_start(out, m.language, label, plan.names.css, markup);
+  append_document_start(out, m, label, plan.names.css, markup);
   out += "<section epub:type=\"cover\" class=\"cover\">\n";
   std::string img = "<img role=\"doc-cover\" src=\"";
   esc(img, encode_href(plan.assets[plan.cover_asset].href), true);

@@ -870,16 +870,21 @@ void append_page_break(std::string& out, const PageStart& page) {
   out += "\"></span>";
 }
 
-void append_document_start(std::string& out, std::string_view language, std::string_view title,
+void append_document_start(std::string& out, const Metadata& meta, std::string_view title,
                            std::string_view css_href, TextMarkup* markup) {
-  std::string lang = language.empty() ? "en" : std::string(language);
+  std::string lang = meta.language.empty() ? "en" : meta.language;
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n";
   out += "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\"";
   out += " xml:lang=\"";
   append_xml_escaped(out, lang, true);
   out += "\" lang=\"";
   append_xml_escaped(out, lang, true);
-  out += "\">\n<head>\n<title>";
+  out += '"';
+  // The book's direction ([book] text-direction) for every document, so that a reading
+  // system sets the text, lists and tables right to left; without it each paragraph's
+  // first letter decides, as in the PDF.
+  if (meta.direction == "rtl" || meta.direction == "ltr") out += " dir=\"" + meta.direction + '"';
+  out += ">\n<head>\n<title>";
   append_xml_escaped(out, title);
   out += "</title>\n";
   if (!css_href.empty()) {
@@ -988,7 +993,7 @@ std::string chapter_xhtml(const Book& book, int chapter_index, const XhtmlOption
               1024);
   std::string title = !ch.page_title.empty() ? ch.page_title : ch.title.empty() ? ch.id : ch.title;
   std::unique_ptr<TextMarkup> markup = options.markup ? options.markup() : nullptr;
-  append_document_start(out, book.meta.language, title, options.css_href, markup.get());
+  append_document_start(out, book.meta, title, options.css_href, markup.get());
   append_section_open(out, ch);
   Writer w(book, options, refs, chapter_file_name(book, chapter_index), out, markup.get());
   if (!has_heading(ch.blocks)) {
@@ -1020,7 +1025,7 @@ std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const Not
   out.reserve(1024 + book.notes.size() * 512);
   std::string title = generated_label(book.meta.language, "notes");
   std::unique_ptr<TextMarkup> markup = options.markup ? options.markup() : nullptr;
-  append_document_start(out, book.meta.language, title, options.css_href, markup.get());
+  append_document_start(out, book.meta, title, options.css_href, markup.get());
   Writer w(book, options, refs, options.notes_file, out, markup.get());
   out += "<section epub:type=\"endnotes\" role=\"doc-endnotes\">\n";
   w.start_block();

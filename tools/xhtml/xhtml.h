@@ -102,9 +102,9 @@ std::string notes_xhtml(const Book& book, const XhtmlOptions& options);
 std::string notes_xhtml(const Book& book, const XhtmlOptions& options, const NoteRefIndex& refs);
 
 // Appends the prologue of an XHTML content document: XML declaration, doctype, <html>
-// with language, <head> with TITLE and the stylesheet CSS_HREF (none when empty), and
+// with the book's language and, when `text-direction` sets one, its direction, <head> with TITLE and the stylesheet CSS_HREF (none when empty), and
 // the opening <body> tag; with MARKUP's additions to the head and body when given.
-void append_document_start(std::string& out, std::string_view language, std::string_view title,
+void append_document_start(std::string& out, const Metadata& meta, std::string_view title,
                            std::string_view css_href, TextMarkup* markup = nullptr);
 
 // Appends the closing </body></html>, after MARKUP's end of the body when given.
