@@ -1853,3 +1853,52 @@ TEST_CASE("a raw HTML table of text cells is set as a table") {
   CHECK(std::find(lines.begin(), lines.end(), "Key Value") != lines.end());
   CHECK(std::find(lines.begin(), lines.end(), "one 1") != lines.end());
 }
+
+// A raw HTML table: <td rowspan> and <td colspan> keep the places they cover, so the
+// cells after them stand in their own columns (they were shifted left, under the
+// wrong heading).
+TEST_CASE("a raw HTML table's rowspan and colspan leave every other cell in its column") {
+  auto cell = [](const std::string& s, const char* span = nullptr, const char* n = nullptr) {
+    Block td;
+    td.kind = BlockKind::Div;
+    td.element = "td";
+    td.raw_html = true;
+    Block plain;
+    plain.kind = BlockKind::Plain;
+    plain.inlines.push_back(text(s));
+    td.children.push_back(std::move(plain));
+    if (span != nullptr) td.attr.attributes.push_back({span, n});
+    return td;
+  };
+  auto row = [](std::vector<Block> cells) {
+    Block tr;
+    tr.kind = BlockKind::Div;
+    tr.element = "tr";
+    tr.raw_html = true;
+    tr.children = std::move(cells);
+    return tr;
+  };
+  Block table;
+  table.kind = BlockKind::Div;
+  table.element = "table";
+  table.raw_html = true;
+  table.children.push_back(row({cell("alpha"), cell("beta"), cell("gamma")}));
+  table.children.push_back(row({cell("tall", "rowspan", "2"), cell("bx"), cell("gx")}));
+  table.children.push_back(row({cell("by"), cell("gy")}));
+  table.children.push_back(row({cell("wide", "colspan", "2"), cell("gz")}));
+  Book book = make_book(1);
+  book.chapters[0].blocks.push_back(std::move(table));
+  Style style = test_style();
+  FakeMetrics m;
+  Diagnostics diag;
+  Document doc = layout_book(book, style, m, diag);
+  std::map<std::string, double> x;
+  for (const Page& pg : doc.pages)
+    for (const TextRun& t : pg.texts) x[t.text] = t.x;
+  for (const char* w : {"alpha", "beta", "gamma", "bx", "by", "gx", "gy", "gz", "tall", "wide"})
+    REQUIRE_MESSAGE(x.count(w), w);
+  CHECK(x["by"] == doctest::Approx(x["beta"]));   // under the rowspan: still column 2
+  CHECK(x["gy"] == doctest::Approx(x["gamma"]));
+  CHECK(x["gz"] == doctest::Approx(x["gamma"]));  // after the colspan: column 3
+  CHECK(x["tall"] == doctest::Approx(x["alpha"]));
+}

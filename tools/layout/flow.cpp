@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/utf8.h"
@@ -28,6 +29,9 @@ constexpr double kMinNestedMeasureEm = 10.0;
 constexpr int kCodeTabWidth = 8;
 constexpr double kHeadingLeadingRatio = 1.25;  // heading baseline to baseline / size
 constexpr double kTableGutterEm = 1.0;       // space between table columns, table ems
+constexpr int kMaxHtmlColspan = 100;       // columns a raw HTML cell may span (HTML: 1000; a
+                                           // page shows far fewer, and each costs a column)
+constexpr int kMaxHtmlRowspan = 65534;     // rows a raw HTML cell may span (HTML's own limit)
 constexpr double kTableMinColumnEm = 3.0;    // narrowest table column, table ems
 constexpr double kHeavyRule = 0.8;           // points: booktabs top and bottom rules
 constexpr double kLightRule = 0.5;           // points: booktabs rule under the header
@@ -735,7 +739,9 @@ void Flow::definitions(const Block& b, const Frame& frame, int depth) {
 }
 
 // Sets a table written in raw HTML (<table><tr><td>) as a Markdown table when every cell
-// holds only text; returns false (nothing laid out) when it does not.
+// holds only text; returns false (nothing laid out) when it does not. A cell that spans
+// columns or rows (colspan, rowspan) keeps the places it covers empty, so that every
+// other cell stands in its own column; its text is set in its first place.
 bool Flow::html_table(const Block& b, const Frame& frame) {
   Block t;
   t.kind = BlockKind::Table;
@@ -743,9 +749,21 @@ bool Flow::html_table(const Block& b, const Frame& frame) {
   t.table.header_rows = 0;
   bool in_body = false;
   bool ok = true;
+  std::vector<int> covered;  // per column: rows below still taken by a rowspan above
+  auto span_of = [](const Block& cell, std::string_view name, int most) {
+    const std::string* v = cell.attr.find(name);
+    int n = v != nullptr ? std::atoi(v->c_str()) : 1;
+    return std::clamp(n, 1, most);  // rowspan="0" (to the section's end) counts as 1
+  };
   auto add_row = [&](const Block& tr, bool head) {
     std::vector<std::vector<Inline>> row;
     bool all_th = true;
+    auto skip_covered = [&]() {
+      while (row.size() < covered.size() && covered[row.size()] > 0) {
+        --covered[row.size()];
+        row.emplace_back();
+      }
+    };
     for (const Block& cell : tr.children) {
       if (cell.kind != BlockKind::Div || (cell.element != "td" && cell.element != "th")) {
         ok = ok && cell.kind == BlockKind::Plain && lone_image(cell) == nullptr &&
@@ -764,8 +782,17 @@ bool Flow::html_table(const Block& b, const Frame& frame) {
         }
         inlines.insert(inlines.end(), k.inlines.begin(), k.inlines.end());
       }
-      row.push_back(std::move(inlines));
+      skip_covered();
+      int columns = span_of(cell, "colspan", kMaxHtmlColspan);
+      int rows = span_of(cell, "rowspan", kMaxHtmlRowspan);
+      for (int k = 0; k < columns; ++k) {
+        if (row.size() >= covered.size()) covered.resize(row.size() + 1, 0);
+        covered[row.size()] = rows - 1;
+        row.push_back(k == 0 ? std::move(inlines) : std::vector<Inline>{});
+      }
     }
+    for (size_t c = row.size(); c < covered.size(); ++c)  // taken at the row's end
+      if (covered[c] > 0) --covered[c];
     if ((head || (all_th && !in_body)) &&
         t.table.header_rows == static_cast<int>(t.table.rows.size()))
       ++t.table.header_rows;
