@@ -7,7 +7,8 @@
 // outputs in place, to be reviewed as a diff. Options turn on [output.html] keys:
 // mathjax-support, math; no-admonitions and no-definition-lists turn those off; admonish
 // names [preprocessor.admonish], admonish-bail with on_failure = "bail", admonish-defaults
-// with default = { title = "Remember", collapsible = true }.
+// with default = { title = "Remember", collapsible = true }; toc names [preprocessor.toc],
+// toc-gitlab with marker = "[[_TOC_]]" and max-level = 2.
 // Finally every example without errors becomes a chapter of one EPUB, which epubcheck
 // must pass without a message.
 #include <doctest/doctest.h>
@@ -106,6 +107,8 @@ void write_book(const Example& e, const fs::path& dir) {
     if (o == "admonish-bail") toml += "\n[preprocessor.admonish]\non_failure = \"bail\"\n";
     if (o == "admonish-defaults")
       toml += "\n[preprocessor.admonish]\ndefault = { title = \"Remember\", collapsible = true }\n";
+    if (o == "toc") toml += "\n[preprocessor.toc]\ncommand = \"mdbook-toc\"\n";
+    if (o == "toc-gitlab") toml += "\n[preprocessor.toc]\nmarker = \"[[_TOC_]]\"\nmax-level = 2\n";
   }
   std::ofstream(dir / "book.toml") << toml;
   std::ofstream(dir / "src" / "SUMMARY.md") << "# Summary\n\n[Chapter](ch.md)\n";

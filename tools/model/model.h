@@ -212,6 +212,18 @@ struct AdmonishOptions {
   bool default_collapsible = false;  // default = { collapsible = true }
 };
 
+// mdbook-toc's settings ([preprocessor.toc], built in): where its marker stands alone as a
+// block, the chapter gets a list of links to the headings that follow it.
+struct TocOptions {
+  bool enabled = false;                                  // named, and runs for colophon
+  std::vector<std::string> marker_lines = {"<!-- toc -->"};  // marker = "...", line by line, trimmed
+  int max_level = 4;                                     // max-level: deepest heading listed
+};
+
+// The class of the Div that stands where mdbook-toc's marker was; the passes fill it with
+// a list of links to the chapter's headings after it.
+inline constexpr const char* kChapterTocClass = "chapter-toc";
+
 // Which of mdBook's Markdown extensions the reader applies ([output.html] in book.toml,
 // with mdBook's defaults, and the admonish preprocessor).
 struct MarkdownOptions {
@@ -220,6 +232,7 @@ struct MarkdownOptions {
   bool mathjax = false;          // mathjax-support = true: \\( \\) and \\[ \\] are math
   bool dollar_math = false;      // math = true: $...$ and $$...$$ are math
   AdmonishOptions admonish;      // [preprocessor.admonish]
+  TocOptions toc;                // [preprocessor.toc]
 };
 
 // Book-wide metadata from book.toml (or flags, for a single file).

@@ -22,6 +22,11 @@ void join_wide_lines(Book& book);
 // and fills Chapter::raw_ids. Colliding raw HTML ids are errors.
 void assign_ids(Book& book, Diagnostics& diag);
 
+// Fills each chapter's mdbook-toc contents (the Div the reader leaves where the marker
+// stood) with a list of links to the headings after it, down to the toc's max-level, and
+// drops a marker no heading follows. Needs the heading ids.
+void fill_chapter_tocs(Book& book);
+
 // Numbers notes (continuous or per chapter) in the order of their first reference,
 // gives them ids (note-N, noteref-N with N = index in Book::notes + 1) and lists each
 // chapter's notes in number order. Undefined, unused and duplicate notes are reported

@@ -82,6 +82,7 @@ class ConfigReader {
   void read_book_table(const toml::table& table);
   void read_preprocessor_tables(const toml::table& table);
   void read_admonish_table(const toml::table& table, PreprocessorSpec& spec);
+  void read_toc_table(const toml::table& table, PreprocessorSpec& spec);
   void site_url_value(const toml::key& key, const toml::node& node, bool ours);
   void read_html_table(const toml::table& table);
   void read_build_table(const toml::table& table);
@@ -567,6 +568,7 @@ void ConfigReader::read_preprocessor_tables(const toml::table& table) {
       // Any other key is the preprocessor's own setting, passed on in the config.
     }
     if (spec.name == "admonish") read_admonish_table(*t, spec);
+    if (spec.name == "toc") read_toc_table(*t, spec);
     book_.source.preprocessors.push_back(std::move(spec));
   }
 }
@@ -615,6 +617,52 @@ void ConfigReader::read_admonish_table(const toml::table& table, PreprocessorSpe
             diag_.error(file_, at(dk.source()), "'collapsible' must be true or false",
                         "write collapsible = true");
         }
+      }
+    }
+  }
+}
+
+// Makes [preprocessor.toc] built in (colophon writes each chapter's contents where the
+// marker stands, no command runs) unless its command is another program, and reads
+// mdbook-toc's settings: marker and max-level.
+void ConfigReader::read_toc_table(const toml::table& table, PreprocessorSpec& spec) {
+  std::vector<std::string> argv;
+  if (!spec.command.empty() &&
+      (!split_command(spec.command, argv) || argv.empty() ||
+       std::filesystem::path(argv[0]).filename() != "mdbook-toc"))
+    return;  // a program of the author's own: run as a command
+  spec.builtin = true;
+  TocOptions& o = book_.markdown.toc;
+  o.enabled = !spec.has_renderers || std::find(spec.renderers.begin(), spec.renderers.end(),
+                                               "colophon") != spec.renderers.end();
+  for (auto&& [k, v] : table) {
+    std::string_view name = k.str();
+    if (name == "marker") {
+      auto s = string_value(k, v, "marker = \"<!-- toc -->\"");
+      if (!s) continue;
+      std::vector<std::string> lines;
+      std::string_view rest = *s;
+      while (true) {
+        size_t nl = rest.find('\n');
+        lines.emplace_back(trim(rest.substr(0, nl)));
+        if (nl == std::string_view::npos) break;
+        rest.remove_prefix(nl + 1);
+      }
+      while (!lines.empty() && lines.back().empty()) lines.pop_back();
+      while (!lines.empty() && lines.front().empty()) lines.erase(lines.begin());
+      if (lines.empty()) {
+        diag_.error(file_, at(k.source()), "the toc marker is empty",
+                    "write marker = \"<!-- toc -->\", or leave the key out");
+        continue;
+      }
+      o.marker_lines = std::move(lines);
+    } else if (name == "max-level") {
+      std::optional<int64_t> n = v.value<int64_t>();
+      if (n && *n >= 1 && *n <= 6) {
+        o.max_level = static_cast<int>(*n);
+      } else {
+        diag_.error(file_, at(k.source()), "max-level must be a number from 1 to 6",
+                    "write max-level = 4 to list headings down to ####");
       }
     }
   }

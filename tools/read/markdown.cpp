@@ -149,6 +149,7 @@ class ChapterConverter {
   void enter(cmark_iter* iter, cmark_node* n);
   void exit(cmark_node* n);
   void finish(Frame& f);
+  bool is_toc_marker(cmark_node* n) const;
   void enter_block(cmark_node* n, cmark_node_type type, const Frame& parent);
   void enter_inline(cmark_node* n, cmark_node_type type, const Frame& parent);
   Frame child_frame(cmark_node* n, FrameKind kind, const Frame& parent) const;
@@ -302,6 +303,17 @@ void ChapterConverter::enter(cmark_iter* iter, cmark_node* n) {
   if ((type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE) {
     if (type == CMARK_NODE_TEXT && inline_display_math(iter, n, parent)) return;
     enter_inline(n, type, parent);
+  } else if ((type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_PARAGRAPH) &&
+             parent.kind == FrameKind::Blocks && parent.blocks != nullptr && is_toc_marker(n)) {
+    // mdbook-toc's marker: the place of the chapter's contents, filled in by the passes
+    // once the headings have their ids (passes/chapter_toc.cpp).
+    raw_plain_ = kNoPlain;
+    Block& b = parent.blocks->emplace_back();
+    b.kind = BlockKind::Div;
+    b.element = "div";
+    b.attr.classes = {std::string(kChapterTocClass)};
+    b.pos = block_pos(n);
+    cmark_iter_reset(iter, n, CMARK_EVENT_EXIT);  // its text is not read
   } else {
     enter_block(n, type, parent);
   }
@@ -936,6 +948,42 @@ void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
   bool block = raw_open_[k].block;
   raw_open_.resize(k);  // what follows goes to the list that held it
   if (block) raw_plain_ = kNoPlain;
+}
+
+// Tells whether block N is mdbook-toc's marker alone: its lines, trimmed, are the
+// marker's (an HTML block's from its text; a paragraph's from the source, from its
+// column on, since cmark gives a paragraph's text only as inlines).
+bool ChapterConverter::is_toc_marker(cmark_node* n) const {
+  const TocOptions& o = book_.markdown.toc;
+  if (!o.enabled) return false;
+  std::vector<std::string_view> lines;
+  if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
+    const char* lit = cmark_node_get_literal(n);
+    std::string_view rest = lit != nullptr ? lit : "";
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      lines.push_back(rest.substr(0, nl));
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+  } else {
+    int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);
+    int col = cmark_node_get_start_column(n);
+    if (first < 1 || col < 1 || last - first >= static_cast<int>(o.marker_lines.size()))
+      return false;
+    for (int l = first; l <= last; ++l) {
+      std::string_view line = source_.line(static_cast<uint32_t>(l));
+      line.remove_prefix(std::min(line.size(), static_cast<size_t>(col - 1)));
+      lines.push_back(line);
+    }
+  }
+  size_t k = 0;
+  for (std::string_view line : lines) {
+    std::string_view t = trim(line);
+    if (t.empty()) continue;
+    if (k >= o.marker_lines.size() || t != o.marker_lines[k]) return false;
+    ++k;
+  }
+  return k == o.marker_lines.size();
 }
 
 void ChapterConverter::finish(Frame& f) {
