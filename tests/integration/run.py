@@ -237,9 +237,7 @@ def case_pdf(ctx, kind):
         warnings = [l for l in proc.stderr.splitlines() if ": warning: " in l]
         check(not warnings, "the guide's PDF build warns:\n" + "\n".join(warnings))
 
-    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
-    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
-          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    qpdf_clean(pdf)
 
     f = subprocess.run(["pdffonts", pdf], capture_output=True, text=True)
     check(f.returncode == 0, f"pdffonts failed: {f.stderr}")
@@ -596,6 +594,13 @@ def case_cli(ctx, name):
 
 # --------------------------------------------------------------------------- mdBook books
 
+def qpdf_clean(pdf):
+    """Runs qpdf --check on PDF; fails unless it finds no syntax or stream error."""
+    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
+    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
+          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+
+
 def epubcheck_clean(epub):
     """Runs epubcheck on EPUB; fails unless it reports 0 errors and 0 warnings."""
     need_tool("java")
@@ -679,9 +684,7 @@ def case_mdbook(ctx, name):
     epub = only_file(os.path.join(ctx.work, "out"), "epub")
     pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
     epubcheck_clean(epub)
-    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
-    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
-          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    qpdf_clean(pdf)
     texts = {"EPUB": squeeze(epub_text(epub)), "PDF": squeeze(pdf_text(pdf))}
     for path, line in MDBOOK_INCLUDED.items():
         check(os.path.isfile(os.path.join(tree, "guide", path) if path.startswith("src")
@@ -802,9 +805,7 @@ def case_admonish(ctx, name):
     epub = only_file(os.path.join(ctx.work, "out"), "epub")
     pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
     epubcheck_clean(epub)
-    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
-    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
-          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    qpdf_clean(pdf)
     xhtml = "\n".join(epub_files(epub).values())
     for kind in ("warning", "tip", "abstract", "question"):
         check(f'<aside class="admonition admonition-{kind}"' in xhtml,
@@ -1572,9 +1573,7 @@ def case_pdf_inline_images(ctx, _):
     proc = ctx.build(book, "out", fmt="all")
     check("inside text" not in proc.stderr, f"the build warns of inline images:\n{proc.stderr}")
     pdf = only_file(os.path.join(ctx.work, "out"), "pdf")
-    q = subprocess.run(["qpdf", "--check", pdf], capture_output=True, text=True)
-    check(q.returncode == 0 and "No syntax or stream encoding errors" in q.stdout,
-          f"qpdf --check exited {q.returncode}:\n{q.stdout}{q.stderr}")
+    qpdf_clean(pdf)
     listing = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout
     rows = [r.split() for r in listing.splitlines()[2:] if r.strip()]
     images = [r for r in rows if len(r) > 2 and r[2] == "image"]

@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include <algorithm>
+
 #include "core/paths.h"
 
 namespace colophon {
@@ -29,6 +31,11 @@ const std::string* Attr::find(std::string_view name) const {
   for (const auto& [key, value] : attributes)
     if (key == name) return &value;
   return nullptr;
+}
+
+bool PreprocessorSpec::runs_for(std::string_view renderer) const {
+  return !has_renderers ||
+         std::find(renderers.begin(), renderers.end(), renderer) != renderers.end();
 }
 
 bool SourceOptions::runs_builtin(std::string_view name) const {

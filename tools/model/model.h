@@ -296,6 +296,9 @@ struct PreprocessorSpec {
   bool optional = false;              // a missing command is a note, not a warning
   bool builtin = false;               // colophon does its work itself (admonish): no command
   SourcePos pos;                      // where its table is in book.toml
+
+  // Tells whether `renderers` lets it run for RENDERER (without `renderers`: for all).
+  bool runs_for(std::string_view renderer) const;
 };
 
 // How the chapters' text is prepared before it is parsed (mdBook's preprocessors).

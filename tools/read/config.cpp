@@ -12,6 +12,7 @@
 #include "core/config_table.h"
 #include "core/paths.h"
 #include "core/text.h"
+#include "read/preprocess.h"
 
 namespace colophon {
 
@@ -573,19 +574,26 @@ void ConfigReader::read_preprocessor_tables(const toml::table& table) {
   }
 }
 
+// Makes SPEC built in (colophon does its work; no command runs) and returns true, unless
+// its command names a program other than PROGRAM, the one colophon stands in for: an
+// author's own program of that name runs as a command.
+bool take_builtin(PreprocessorSpec& spec, std::string_view program) {
+  std::vector<std::string> argv;
+  if (!spec.command.empty() &&
+      (!split_command(spec.command, argv) || argv.empty() ||
+       std::filesystem::path(argv[0]).filename() != program))
+    return false;
+  spec.builtin = true;
+  return true;
+}
+
 // Makes [preprocessor.admonish] built in (colophon reads the blocks, no command runs)
 // unless its command is another program, and reads the settings colophon honours:
 // on_failure and default = { title, collapsible }.
 void ConfigReader::read_admonish_table(const toml::table& table, PreprocessorSpec& spec) {
-  std::vector<std::string> argv;
-  if (!spec.command.empty() &&
-      (!split_command(spec.command, argv) || argv.empty() ||
-       std::filesystem::path(argv[0]).filename() != "mdbook-admonish"))
-    return;  // a program of the author's own: run as a command
-  spec.builtin = true;
+  if (!take_builtin(spec, "mdbook-admonish")) return;
   AdmonishOptions& o = book_.markdown.admonish;
-  o.enabled = !spec.has_renderers || std::find(spec.renderers.begin(), spec.renderers.end(),
-                                               "colophon") != spec.renderers.end();
+  o.enabled = spec.runs_for(kRendererName);
   for (auto&& [k, v] : table) {
     std::string_view name = k.str();
     if (name == "on_failure") {
@@ -626,15 +634,9 @@ void ConfigReader::read_admonish_table(const toml::table& table, PreprocessorSpe
 // marker stands, no command runs) unless its command is another program, and reads
 // mdbook-toc's settings: marker and max-level.
 void ConfigReader::read_toc_table(const toml::table& table, PreprocessorSpec& spec) {
-  std::vector<std::string> argv;
-  if (!spec.command.empty() &&
-      (!split_command(spec.command, argv) || argv.empty() ||
-       std::filesystem::path(argv[0]).filename() != "mdbook-toc"))
-    return;  // a program of the author's own: run as a command
-  spec.builtin = true;
+  if (!take_builtin(spec, "mdbook-toc")) return;
   TocOptions& o = book_.markdown.toc;
-  o.enabled = !spec.has_renderers || std::find(spec.renderers.begin(), spec.renderers.end(),
-                                               "colophon") != spec.renderers.end();
+  o.enabled = spec.runs_for(kRendererName);
   for (auto&& [k, v] : table) {
     std::string_view name = k.str();
     if (name == "marker") {

@@ -423,10 +423,7 @@ std::optional<std::vector<std::string>> ready_command(const PreprocessorSpec& sp
   supports.push_back("supports");
   supports.push_back(std::string(kRendererName));
   bool asked = !spec.has_renderers;
-  if (spec.has_renderers && std::find(spec.renderers.begin(), spec.renderers.end(),
-                                      kRendererName) == spec.renderers.end()) {
-    return std::nullopt;  // renderers = [...] without us: not for this build
-  }
+  if (!spec.runs_for(kRendererName)) return std::nullopt;  // renderers = [...] without us
   if (asked) {
     CommandResult r = run_command(supports, book.root, {}, kCommandTimeout);
     if (r.status == CommandResult::Status::NotFound) {
