@@ -546,3 +546,11 @@ TEST_CASE("start_threads runs the body once on every thread it starts") {
   unsigned cores = std::thread::hardware_concurrency();
   CHECK(spare_cores() == (cores > 1 ? cores - 1 : 0));
 }
+
+TEST_CASE("nonblank_lines trims each line and leaves out the blank ones") {
+  using V = std::vector<std::string_view>;
+  CHECK(nonblank_lines("") == V{});
+  CHECK(nonblank_lines(" \n\t\r\n") == V{});
+  CHECK(nonblank_lines("<!-- toc -->\n") == V{"<!-- toc -->"});
+  CHECK(nonblank_lines("  * auto-gen TOC;\r\n\n  {:toc}  ") == V{"* auto-gen TOC;", "{:toc}"});
+}

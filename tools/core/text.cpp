@@ -187,6 +187,17 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
+std::vector<std::string_view> nonblank_lines(std::string_view s) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    size_t nl = s.find('\n');
+    std::string_view line = trim(s.substr(0, nl));
+    if (!line.empty()) out.push_back(line);
+    s.remove_prefix(nl == std::string_view::npos ? s.size() : nl + 1);
+  }
+  return out;
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: Levenshtein plus the swap of two neighbours, on three rows.
   std::vector<size_t> before(b.size() + 1), last(b.size() + 1), row(b.size() + 1);

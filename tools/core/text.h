@@ -38,6 +38,10 @@ std::string xml_escape(std::string_view s, bool attribute = false);
 // Removes leading and trailing ASCII white space.
 std::string_view trim(std::string_view s);
 
+// Returns the lines of S, each trimmed, without those left empty (a marker or block
+// compared line by line, whatever its indentation and blank lines).
+std::vector<std::string_view> nonblank_lines(std::string_view s);
+
 // Tells whether a line end in the source between the characters BEFORE and AFTER joins
 // them with nothing rather than a space, as CSS Text's segment break rule has it: both
 // are East Asian full-width, wide or half-width (East_Asian_Width F, W or H) and

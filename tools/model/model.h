@@ -216,7 +216,7 @@ struct AdmonishOptions {
 // block, the chapter gets a list of links to the headings that follow it.
 struct TocOptions {
   bool enabled = false;                                  // named, and runs for colophon
-  std::vector<std::string> marker_lines = {"<!-- toc -->"};  // marker = "...", line by line, trimmed
+  std::vector<std::string> marker_lines = {"<!-- toc -->"};  // marker = "...": nonblank_lines
   int max_level = 4;                                     // max-level: deepest heading listed
 };
 

@@ -642,22 +642,13 @@ void ConfigReader::read_toc_table(const toml::table& table, PreprocessorSpec& sp
     if (name == "marker") {
       auto s = string_value(k, v, "marker = \"<!-- toc -->\"");
       if (!s) continue;
-      std::vector<std::string> lines;
-      std::string_view rest = *s;
-      while (true) {
-        size_t nl = rest.find('\n');
-        lines.emplace_back(trim(rest.substr(0, nl)));
-        if (nl == std::string_view::npos) break;
-        rest.remove_prefix(nl + 1);
-      }
-      while (!lines.empty() && lines.back().empty()) lines.pop_back();
-      while (!lines.empty() && lines.front().empty()) lines.erase(lines.begin());
+      std::vector<std::string_view> lines = nonblank_lines(*s);
       if (lines.empty()) {
         diag_.error(file_, at(k.source()), "the toc marker is empty",
                     "write marker = \"<!-- toc -->\", or leave the key out");
         continue;
       }
-      o.marker_lines = std::move(lines);
+      o.marker_lines.assign(lines.begin(), lines.end());
     } else if (name == "max-level") {
       std::optional<int64_t> n = v.value<int64_t>();
       if (n && *n >= 1 && *n <= 6) {

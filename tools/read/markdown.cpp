@@ -950,21 +950,16 @@ void ChapterConverter::raw_end(const HtmlNode& node, bool block_level) {
   if (block) raw_plain_ = kNoPlain;
 }
 
-// Tells whether block N is mdbook-toc's marker alone: its lines, trimmed, are the
-// marker's (an HTML block's from its text; a paragraph's from the source, from its
-// column on, since cmark gives a paragraph's text only as inlines).
+// Tells whether block N is mdbook-toc's marker alone: its lines, trimmed and without
+// blank ones, are the marker's (an HTML block's from its text; a paragraph's from the
+// source, from its column on, since cmark gives a paragraph's text only as inlines).
 bool ChapterConverter::is_toc_marker(cmark_node* n) const {
   const TocOptions& o = book_.markdown.toc;
   if (!o.enabled) return false;
   std::vector<std::string_view> lines;
   if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK) {
     const char* lit = cmark_node_get_literal(n);
-    std::string_view rest = lit != nullptr ? lit : "";
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      lines.push_back(rest.substr(0, nl));
-      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    }
+    lines = nonblank_lines(lit != nullptr ? lit : "");
   } else {
     int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);
     int col = cmark_node_get_start_column(n);
@@ -973,17 +968,10 @@ bool ChapterConverter::is_toc_marker(cmark_node* n) const {
     for (int l = first; l <= last; ++l) {
       std::string_view line = source_.line(static_cast<uint32_t>(l));
       line.remove_prefix(std::min(line.size(), static_cast<size_t>(col - 1)));
-      lines.push_back(line);
+      if (std::string_view t = trim(line); !t.empty()) lines.push_back(t);
     }
   }
-  size_t k = 0;
-  for (std::string_view line : lines) {
-    std::string_view t = trim(line);
-    if (t.empty()) continue;
-    if (k >= o.marker_lines.size() || t != o.marker_lines[k]) return false;
-    ++k;
-  }
-  return k == o.marker_lines.size();
+  return std::equal(lines.begin(), lines.end(), o.marker_lines.begin(), o.marker_lines.end());
 }
 
 void ChapterConverter::finish(Frame& f) {
